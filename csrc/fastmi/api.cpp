@@ -1,0 +1,86 @@
+#include "api.hpp"
+
+#include <vector>
+
+#include "digamma.hpp"
+#include "histogram.hpp"
+#include "ksg.hpp"
+#include "metric.hpp"
+#include "neighbors.hpp"
+
+namespace fastmi {
+
+namespace {
+
+Ctx make_ctx(int n_threads, InterruptFn check) {
+    Ctx ctx;
+    ctx.n_threads = resolve_threads(n_threads);
+    ctx.check = check;
+    return ctx;
+}
+
+Axis make_axis(const AxisSpec& a) {
+    return a.edges == nullptr ? uniform_axis(a.lo, a.hi, a.nbins) : explicit_axis(a.edges, a.nbins + 1);
+}
+
+}  // namespace
+
+bool openmp_enabled() { return have_openmp(); }
+int default_threads() { return resolve_threads(0); }
+double digamma(std::int64_t n) { return digamma_int(n); }
+
+void finite_range(const double* x, std::int64_t n, int n_threads, InterruptFn check,
+                  double* min, double* max, int* finite) {
+    const Range r = fastmi::finite_range(x, n, make_ctx(n_threads, check));
+    *min = r.min;
+    *max = r.max;
+    *finite = r.finite ? 1 : 0;
+}
+
+void histogram2d(const double* x, const double* y, std::int64_t n, AxisSpec ax, AxisSpec ay,
+                 int n_threads, InterruptFn check, std::int64_t* counts) {
+    const Ctx ctx = make_ctx(n_threads, check);
+    std::vector<std::int64_t> table;
+    joint_counts(x, y, n, make_axis(ax), make_axis(ay), ctx, table);
+    std::copy(table.begin(), table.end(), counts);
+}
+
+double binned_mi_bits(const double* x, const double* y, std::int64_t n, AxisSpec ax, AxisSpec ay,
+                      int n_threads, InterruptFn check) {
+    const Ctx ctx = make_ctx(n_threads, check);
+    const Axis bx = make_axis(ax), by = make_axis(ay);
+    std::vector<std::int64_t> table;
+    joint_counts(x, y, n, bx, by, ctx, table);
+    return plugin_mi_bits(table.data(), bx.nbins(), by.nbins());
+}
+
+double ksg_mi_nats(const double* x, int dx, const double* y, int dy, std::int64_t n, int k,
+                   int legacy, int n_threads, InterruptFn check, std::int64_t* zero_radius) {
+    const Ctx ctx = make_ctx(n_threads, check);
+    const Columns cx = Columns::of(x, n, dx), cy = Columns::of(y, n, dy);
+    const KsgResult r = legacy ? ksg1<Euclidean>(cx, cy, k, Bound::Inclusive, ctx)
+                               : ksg1<MaxNorm>(cx, cy, k, Bound::Strict, ctx);
+    if (zero_radius) *zero_radius = r.zero_radius;
+    return r.mi_nats;
+}
+
+void knn_radius(const double* data, std::int64_t n, int d, int k, int metric,
+                int n_threads, InterruptFn check, double* radius) {
+    const Ctx ctx = make_ctx(n_threads, check);
+    const Columns cols = Columns::of(data, n, d);
+    if (metric == 0) knn_radius<MaxNorm>(cols, k, ctx, radius);
+    else knn_radius<Euclidean>(cols, k, ctx, radius);
+}
+
+void neighbor_counts(const double* data, std::int64_t n, int d, const double* radius,
+                     int metric, int strict, int n_threads, InterruptFn check,
+                     std::int64_t* counts) {
+    const Ctx ctx = make_ctx(n_threads, check);
+    const Columns cols = Columns::of(data, n, d);
+    const Bound bound = strict ? Bound::Strict : Bound::Inclusive;
+    auto sink = [&](index_t, index_t i, index_t c) { counts[i] = c; };
+    if (metric == 0) for_each_count<MaxNorm>(cols, radius, bound, ctx, sink);
+    else for_each_count<Euclidean>(cols, radius, bound, ctx, sink);
+}
+
+}  // namespace fastmi

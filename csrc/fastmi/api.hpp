@@ -1,0 +1,52 @@
+// The concrete entry points that the Cython binding calls. Plain types and
+// raw pointers only; every function validates nothing that Python already
+// checked, throws std::invalid_argument (ValueError), std::bad_alloc
+// (MemoryError) or Interrupted, and is safe to call without the GIL.
+#pragma once
+
+#include <cstdint>
+
+#include "common.hpp"
+
+namespace fastmi {
+
+bool openmp_enabled();
+int default_threads();
+double digamma(std::int64_t n);
+
+// Minimum, maximum and all-finite flag of x, one parallel pass: the Python
+// validation layer uses it to refuse NaN/inf before any estimator runs.
+void finite_range(const double* x, std::int64_t n, int n_threads, InterruptFn check,
+                  double* min, double* max, int* finite);
+
+// Binned (plug-in) MI in bits. An axis with edges == nullptr gets nbins
+// uniform bins between lo and hi (the data's min and max: numpy.histogram2d's
+// rule); otherwise edges holds nbins + 1 non-decreasing values.
+struct AxisSpec {
+    std::int64_t nbins;
+    const double* edges;
+    double lo, hi;
+};
+double binned_mi_bits(const double* x, const double* y, std::int64_t n,
+                      AxisSpec ax, AxisSpec ay, int n_threads, InterruptFn check);
+
+// The joint count table behind binned_mi_bits, row-major nbins_x x nbins_y.
+void histogram2d(const double* x, const double* y, std::int64_t n,
+                 AxisSpec ax, AxisSpec ay, int n_threads, InterruptFn check,
+                 std::int64_t* counts);
+
+// KSG algorithm 1 in nats, unclipped. x is C-contiguous (n, dx), y (n, dy).
+// legacy = 0: max-norm, strict marginal counts (Kraskov et al. 2004);
+// legacy = 1: Euclidean, inclusive counts (the textbook listing).
+// *zero_radius receives the number of samples with a zero k-th distance.
+double ksg_mi_nats(const double* x, int dx, const double* y, int dy, std::int64_t n, int k,
+                   int legacy, int n_threads, InterruptFn check, std::int64_t* zero_radius);
+
+// metric: 0 = max-norm, 1 = Euclidean. data is C-contiguous (n, d).
+void knn_radius(const double* data, std::int64_t n, int d, int k, int metric,
+                int n_threads, InterruptFn check, double* radius);
+void neighbor_counts(const double* data, std::int64_t n, int d, const double* radius,
+                     int metric, int strict, int n_threads, InterruptFn check,
+                     std::int64_t* counts);
+
+}  // namespace fastmi

@@ -1,0 +1,130 @@
+// Shared plumbing for the fastmi kernels: index type, thread control,
+// interrupt polling and exception-safe parallel loops over fixed blocks.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <exception>
+#include <mutex>
+#include <stdexcept>
+#include <vector>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace fastmi {
+
+using index_t = std::int64_t;
+
+// Returns nonzero when the caller wants the computation abandoned (Ctrl-C).
+// It is only ever called from the thread that entered the kernel.
+using InterruptFn = int (*)();
+
+// Thrown when InterruptFn asked to stop; the binding turns it into the
+// Python exception that the interrupt check has already set.
+struct Interrupted : std::runtime_error {
+    Interrupted() : std::runtime_error("fastmi: interrupted") {}
+};
+
+struct Ctx {
+    int n_threads = 1;
+    InterruptFn check = nullptr;
+};
+
+inline bool have_openmp() {
+#ifdef _OPENMP
+    return true;
+#else
+    return false;
+#endif
+}
+
+inline int max_threads() {
+#ifdef _OPENMP
+    return omp_get_max_threads();
+#else
+    return 1;
+#endif
+}
+
+inline int thread_id() {
+#ifdef _OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
+}
+
+// n_threads <= 0 means "the OpenMP default".
+inline int resolve_threads(int n_threads) {
+    if (!have_openmp()) return 1;
+    return n_threads > 0 ? n_threads : max_threads();
+}
+
+inline void poll_interrupt(const Ctx& ctx) {
+    if (ctx.check && ctx.check()) throw Interrupted();
+}
+
+// Records the first exception raised on any thread so that none escapes an
+// OpenMP region; rethrown by the caller once the region has ended.
+class ExceptionTrap {
+public:
+    template <class F>
+    void run(F&& f) noexcept {
+        try {
+            f();
+        } catch (...) {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (!error_) error_ = std::current_exception();
+            failed_.store(true, std::memory_order_relaxed);
+        }
+    }
+    bool failed() const { return failed_.load(std::memory_order_relaxed); }
+    void rethrow() {
+        if (error_) std::rethrow_exception(error_);
+    }
+
+private:
+    std::mutex mutex_;
+    std::exception_ptr error_;
+    std::atomic<bool> failed_{false};
+};
+
+// Runs body(block, begin, end) for every block of `block` consecutive items
+// in [0, n). Block boundaries do not depend on the thread count, so results
+// stored per block and combined in block order are bit-identical for any
+// number of threads. The entering thread polls for interrupts between blocks.
+template <class Body>
+void parallel_blocks(index_t n, index_t block, const Ctx& ctx, Body&& body) {
+    if (n <= 0) return;
+    const index_t n_blocks = (n + block - 1) / block;
+    ExceptionTrap trap;
+    std::atomic<bool> stop{false};
+    const int threads = static_cast<int>(std::min<index_t>(ctx.n_threads, n_blocks));
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+#endif
+    for (index_t b = 0; b < n_blocks; ++b) {
+        if (stop.load(std::memory_order_relaxed)) continue;
+        trap.run([&] {
+            if (thread_id() == 0) poll_interrupt(ctx);
+            body(b, b * block, std::min(n, (b + 1) * block));
+        });
+        if (trap.failed()) stop.store(true, std::memory_order_relaxed);
+    }
+    (void)threads;
+    trap.rethrow();
+}
+
+// Sum of per-block partial results in block order.
+inline double ordered_sum(const std::vector<double>& parts) {
+    double s = 0.0;
+    for (double v : parts) s += v;
+    return s;
+}
+
+inline index_t n_blocks(index_t n, index_t block) { return (n + block - 1) / block; }
+
+}  // namespace fastmi

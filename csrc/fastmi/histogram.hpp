@@ -1,0 +1,210 @@
+// Joint histograms with numpy.histogram2d's binning rules, and the plug-in
+// mutual information of a joint count table.
+#pragma once
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <stdexcept>
+#include <vector>
+
+#include "common.hpp"
+
+namespace fastmi {
+
+// Bin edges of one axis. Uniform axes (from an integer bin count) find a
+// sample's bin with one multiply and then correct it against the edges, so
+// that the result equals numpy's searchsorted(edges, v, 'right') - 1 rule
+// exactly, values on the last edge going into the last bin. Explicit edges
+// use a binary search with the same rule.
+struct Axis {
+    std::vector<double> edges;  // nbins + 1 non-decreasing values
+    bool uniform = false;
+    double start = 0.0;
+    double scale = 0.0;  // nbins / (last - first) for the first guess
+
+    index_t nbins() const { return static_cast<index_t>(edges.size()) - 1; }
+
+    // Bin of v, or -1 when v lies outside [edges.front(), edges.back()].
+    index_t bin(double v) const {
+        const index_t nb = nbins();
+        const double* e = edges.data();
+        if (!(v >= e[0] && v <= e[nb])) return -1;
+        index_t b;
+        if (uniform) {
+            double t = (v - start) * scale;
+            b = t <= 0.0 ? 0 : (t >= static_cast<double>(nb) ? nb - 1 : static_cast<index_t>(t));
+            while (b > 0 && v < e[b]) --b;
+            while (b < nb - 1 && v >= e[b + 1]) ++b;
+            // Several equal edges: searchsorted picks the last edge <= v.
+        } else {
+            index_t lo = 0, hi = nb + 1;  // first index with e[i] > v, in [1, nb+1]
+            while (lo < hi) {
+                index_t mid = lo + (hi - lo) / 2;
+                if (e[mid] <= v) lo = mid + 1; else hi = mid;
+            }
+            b = lo - 1;
+        }
+        // numpy moves values on the right-most edge into the last bin.
+        if (v == e[nb]) b = nb - 1;
+        return b;
+    }
+};
+
+// numpy.linspace(lo, hi, nbins + 1) bit for bit, after histogram's widening
+// of a constant axis to [v - 0.5, v + 0.5].
+inline Axis uniform_axis(double lo, double hi, index_t nbins) {
+    if (lo == hi) {
+        lo = lo - 0.5;
+        hi = hi + 0.5;
+    }
+    const double delta = hi - lo;
+    if (!std::isfinite(delta))
+        throw std::invalid_argument("the range of the data is too large for uniform bins (max - min overflows)");
+    Axis a;
+    a.uniform = true;
+    a.start = lo;
+    a.edges.resize(static_cast<size_t>(nbins) + 1);
+    const double div = static_cast<double>(nbins);
+    const double step = delta / div;
+    for (index_t j = 0; j <= nbins; ++j) {
+        const double t = static_cast<double>(j);
+        a.edges[j] = (step == 0.0 ? (t / div) * delta : t * step) + lo;
+    }
+    a.edges[nbins] = hi;
+    a.scale = div / delta;
+    return a;
+}
+
+inline Axis explicit_axis(const double* edges, index_t n_edges) {
+    if (n_edges < 2) throw std::invalid_argument("bin edges need at least two values");
+    Axis a;
+    a.edges.assign(edges, edges + n_edges);
+    for (index_t i = 0; i + 1 < n_edges; ++i)
+        if (!(a.edges[i] <= a.edges[i + 1]))
+            throw std::invalid_argument("bin edges must be finite and monotonically increasing");
+    return a;
+}
+
+// Minimum and maximum of x, and whether every value is finite, in one
+// parallel pass (NaN never compares, so it is tracked on its own).
+struct Range {
+    double min, max;
+    bool finite;
+};
+
+inline Range finite_range(const double* x, index_t n, const Ctx& ctx) {
+    constexpr index_t block = 1 << 16;
+    const index_t nb = n_blocks(n, block);
+    std::vector<Range> parts(static_cast<size_t>(nb));
+    parallel_blocks(n, block, ctx, [&](index_t b, index_t s, index_t e) {
+        double lo0 = x[s], hi0 = x[s], lo1 = x[s], hi1 = x[s];
+        double z0 = 0.0, z1 = 0.0;  // stays 0 unless some value is inf or NaN
+        index_t i = s;
+        for (; i + 1 < e; i += 2) {
+            const double u = x[i], v = x[i + 1];
+            lo0 = u < lo0 ? u : lo0; hi0 = u > hi0 ? u : hi0;
+            lo1 = v < lo1 ? v : lo1; hi1 = v > hi1 ? v : hi1;
+            z0 += u * 0.0; z1 += v * 0.0;
+        }
+        for (; i < e; ++i) {
+            lo0 = x[i] < lo0 ? x[i] : lo0; hi0 = x[i] > hi0 ? x[i] : hi0;
+            z0 += x[i] * 0.0;
+        }
+        parts[b] = Range{std::min(lo0, lo1), std::max(hi0, hi1), (z0 + z1) == 0.0};
+    });
+    Range r = parts.empty() ? Range{0.0, 0.0, true} : parts[0];
+    for (const Range& p : parts) {
+        r.min = std::min(r.min, p.min);
+        r.max = std::max(r.max, p.max);
+        r.finite = r.finite && p.finite;
+    }
+    r.finite = r.finite && std::isfinite(r.min) && std::isfinite(r.max);
+    return r;
+}
+
+// counts[i * ny + j] (row-major, nx x ny) = number of samples in bin (i, j);
+// samples outside the edges are dropped, as numpy does.
+template <class Count>
+void fill_joint(const double* x, const double* y, index_t n, const Axis& ax, const Axis& ay,
+                const Ctx& ctx, std::vector<std::int64_t>& counts) {
+    const index_t nx = ax.nbins(), ny = ay.nbins();
+    const index_t cells = nx * ny;
+    counts.assign(static_cast<size_t>(cells), 0);
+    const int threads = ctx.n_threads;
+    // One private table per thread when that is cheap; else one shared table
+    // with atomic increments (integer counts: the order never matters).
+    const bool private_tables = threads == 1 ||
+        static_cast<double>(cells) * threads * sizeof(Count) <= std::max(64.0 * (1 << 20), 4.0 * n);
+    constexpr index_t block = 1 << 16;
+    if (private_tables) {
+        std::vector<std::vector<Count>> local(static_cast<size_t>(threads));
+        parallel_blocks(n, block, ctx, [&](index_t, index_t s, index_t e) {
+            std::vector<Count>& t = local[static_cast<size_t>(thread_id())];
+            if (t.empty()) t.assign(static_cast<size_t>(cells), 0);
+            Count* c = t.data();
+            for (index_t i = s; i < e; ++i) {
+                const index_t bx = ax.bin(x[i]);
+                const index_t by = ay.bin(y[i]);
+                if ((bx | by) >= 0) ++c[bx * ny + by];
+            }
+        });
+        for (const auto& t : local) {
+            if (t.empty()) continue;
+            for (index_t c = 0; c < cells; ++c) counts[c] += static_cast<std::int64_t>(t[c]);
+        }
+    } else {
+        std::int64_t* c = counts.data();
+        parallel_blocks(n, block, ctx, [&](index_t, index_t s, index_t e) {
+            for (index_t i = s; i < e; ++i) {
+                const index_t bx = ax.bin(x[i]);
+                const index_t by = ay.bin(y[i]);
+                if ((bx | by) >= 0) {
+#ifdef _OPENMP
+#pragma omp atomic
+#endif
+                    ++c[bx * ny + by];
+                }
+            }
+        });
+    }
+}
+
+inline void joint_counts(const double* x, const double* y, index_t n, const Axis& ax, const Axis& ay,
+                         const Ctx& ctx, std::vector<std::int64_t>& counts) {
+    if (n < (index_t(1) << 32))
+        fill_joint<std::uint32_t>(x, y, n, ax, ay, ctx, counts);
+    else
+        fill_joint<std::uint64_t>(x, y, n, ax, ay, ctx, counts);
+}
+
+// Plug-in MI of a row-major nx x ny count table, in bits, cells summed in
+// row-major order: sum p log2(p / (px py)).
+inline double plugin_mi_bits(const std::int64_t* counts, index_t nx, index_t ny) {
+    std::vector<std::int64_t> rows(static_cast<size_t>(nx), 0), cols(static_cast<size_t>(ny), 0);
+    std::int64_t total = 0;
+    for (index_t i = 0; i < nx; ++i)
+        for (index_t j = 0; j < ny; ++j) {
+            const std::int64_t c = counts[i * ny + j];
+            rows[i] += c;
+            cols[j] += c;
+            total += c;
+        }
+    if (total == 0) throw std::invalid_argument("no sample falls inside the bin edges");
+    const double nt = static_cast<double>(total);
+    double mi = 0.0;
+    for (index_t i = 0; i < nx; ++i) {
+        if (rows[i] == 0) continue;
+        const double px = static_cast<double>(rows[i]) / nt;
+        for (index_t j = 0; j < ny; ++j) {
+            const std::int64_t c = counts[i * ny + j];
+            if (c == 0) continue;
+            const double p = static_cast<double>(c) / nt;
+            const double py = static_cast<double>(cols[j]) / nt;
+            mi += p * std::log2(p / (px * py));
+        }
+    }
+    return mi;
+}
+
+}  // namespace fastmi

@@ -1,0 +1,69 @@
+// Distance policies for the neighbour kernels. Each works on a "reduced"
+// distance that is cheap to compare: the max-norm itself, or the squared
+// Euclidean norm (summed in coordinate order, as scipy's cKDTree does).
+#pragma once
+
+#include <cmath>
+
+namespace fastmi {
+
+struct MaxNorm {
+    static double point(const double* a, const double* b, int d) {
+        double m = 0.0;
+        for (int c = 0; c < d; ++c) {
+            const double t = std::fabs(a[c] - b[c]);
+            m = t > m ? t : m;
+        }
+        return m;
+    }
+    // Smallest / largest reduced distance from q to the box [lo, hi].
+    static double box_min(const double* q, const double* lo, const double* hi, int d) {
+        double m = 0.0;
+        for (int c = 0; c < d; ++c) {
+            const double t = q[c] < lo[c] ? lo[c] - q[c] : (q[c] > hi[c] ? q[c] - hi[c] : 0.0);
+            m = t > m ? t : m;
+        }
+        return m;
+    }
+    static double box_max(const double* q, const double* lo, const double* hi, int d) {
+        double m = 0.0;
+        for (int c = 0; c < d; ++c) {
+            const double t = std::fmax(std::fabs(q[c] - lo[c]), std::fabs(hi[c] - q[c]));
+            m = t > m ? t : m;
+        }
+        return m;
+    }
+    static double reduce(double r) { return r; }
+    static double expand(double rd) { return rd; }
+};
+
+struct Euclidean {
+    static double point(const double* a, const double* b, int d) {
+        double s = 0.0;
+        for (int c = 0; c < d; ++c) {
+            const double t = a[c] - b[c];
+            s += t * t;
+        }
+        return s;
+    }
+    static double box_min(const double* q, const double* lo, const double* hi, int d) {
+        double s = 0.0;
+        for (int c = 0; c < d; ++c) {
+            const double t = q[c] < lo[c] ? lo[c] - q[c] : (q[c] > hi[c] ? q[c] - hi[c] : 0.0);
+            s += t * t;
+        }
+        return s;
+    }
+    static double box_max(const double* q, const double* lo, const double* hi, int d) {
+        double s = 0.0;
+        for (int c = 0; c < d; ++c) {
+            const double t = std::fmax(std::fabs(q[c] - lo[c]), std::fabs(hi[c] - q[c]));
+            s += t * t;
+        }
+        return s;
+    }
+    static double reduce(double r) { return r * r; }
+    static double expand(double rd) { return std::sqrt(rd); }
+};
+
+}  // namespace fastmi

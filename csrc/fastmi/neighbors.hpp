@@ -1,0 +1,85 @@
+// Neighbour statistics shared by the KSG family (MI, and later conditional
+// MI, entropies, algorithm 2): the k-th-neighbour radius of every sample in
+// some set of coordinates, and per-sample counts of the samples within a
+// per-sample radius in any other set of coordinates.
+#pragma once
+
+#include <cmath>
+#include <vector>
+
+#include "common.hpp"
+#include "kdtree.hpp"
+#include "points.hpp"
+#include "sorted1d.hpp"
+
+namespace fastmi {
+
+// Strict: count distances < radius (KSG); Inclusive: distances <= radius.
+// A strict count with radius 0 counts exact duplicates, like scikit-learn's
+// query at nextafter(0, 0).
+enum class Bound { Strict, Inclusive };
+
+template <class Metric>
+inline double reduced_radius(double r, Bound bound) {
+    return Metric::reduce(bound == Bound::Strict ? std::nextafter(r, 0.0) : r);
+}
+
+constexpr index_t kQueryBlock = 2048;
+
+// radius[i] = distance from sample i to its k-th nearest other sample.
+// Returns how many radii are exactly zero (k or more exact duplicates).
+template <class Metric>
+index_t knn_radius(const Columns& cols, int k, const Ctx& ctx, double* radius) {
+    KDTree<Metric> tree(cols, ctx);
+    const index_t n = cols.n;
+    std::vector<index_t> zeros(static_cast<size_t>(n_blocks(n, kQueryBlock)), 0);
+    parallel_blocks(n, kQueryBlock, ctx, [&](index_t b, index_t s, index_t e) {
+        std::vector<double> best(static_cast<size_t>(k));
+        std::vector<std::pair<index_t, double>> stack;
+        stack.reserve(256);
+        index_t z = 0;
+        for (index_t p = s; p < e; ++p) {
+            const double rd = tree.knn_self(p, k, best.data(), stack);
+            const double r = Metric::expand(rd);
+            radius[tree.original(p)] = r;
+            z += r == 0.0;
+        }
+        zeros[b] = z;
+    });
+    index_t total = 0;
+    for (index_t z : zeros) total += z;
+    return total;
+}
+
+// Calls sink(block, i, c_i) for every sample i, where c_i is the number of
+// other samples within radius[i] of sample i in `cols`. Blocks follow a
+// deterministic processing order, so per-block sums are reproducible.
+// Returns the number of blocks.
+template <class Metric, class Sink>
+index_t for_each_count(const Columns& cols, const double* radius, Bound bound, const Ctx& ctx, Sink&& sink) {
+    const index_t n = cols.n;
+    if (cols.d() == 1) {
+        const Sorted1D sorted(cols.ptr[0], cols.stride[0], n, ctx);
+        parallel_blocks(n, kQueryBlock, ctx, [&](index_t b, index_t s, index_t e) {
+            for (index_t p = s; p < e; ++p) {
+                const index_t i = sorted.original(p);
+                const double r = reduced_radius<Metric>(radius[i], bound);
+                sink(b, i, sorted.template count_within<Metric>(p, r) - 1);
+            }
+        });
+    } else {
+        const KDTree<Metric> tree(cols, ctx);
+        parallel_blocks(n, kQueryBlock, ctx, [&](index_t b, index_t s, index_t e) {
+            std::vector<index_t> stack;
+            stack.reserve(256);
+            for (index_t p = s; p < e; ++p) {
+                const index_t i = tree.original(p);
+                const double r = reduced_radius<Metric>(radius[i], bound);
+                sink(b, i, tree.count_within(tree.point(p), r, stack) - 1);
+            }
+        });
+    }
+    return n_blocks(n, kQueryBlock);
+}
+
+}  // namespace fastmi

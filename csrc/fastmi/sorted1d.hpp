@@ -1,0 +1,71 @@
+// One-dimensional neighbour counts without a tree: the values sorted once,
+// then for each sample a galloping search outwards from its own position.
+// Sample i's position is known, so the search touches only nearby memory;
+// samples are processed in sorted order for cache locality.
+#pragma once
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "common.hpp"
+
+namespace fastmi {
+
+class Sorted1D {
+public:
+    // (value, original index) pairs, sorted by value then index.
+    Sorted1D(const double* x, index_t stride, index_t n, const Ctx& ctx) : v_(static_cast<size_t>(n)) {
+        parallel_blocks(n, 1 << 16, ctx, [&](index_t, index_t s, index_t e) {
+            for (index_t i = s; i < e; ++i) v_[i] = {x[i * stride], i};
+        });
+        poll_interrupt(ctx);
+        std::sort(v_.begin(), v_.end());
+        poll_interrupt(ctx);
+    }
+
+    index_t size() const { return static_cast<index_t>(v_.size()); }
+    double value(index_t p) const { return v_[p].first; }
+    index_t original(index_t p) const { return v_[p].second; }
+
+    // Number of samples j (p itself included) with Metric::point(x_j, x_p) <= r.
+    // The reduced distance is monotone in x_j on either side of x_p, so each
+    // side is an exponential search followed by a binary search.
+    template <class Metric>
+    index_t count_within(index_t p, double r) const {
+        const index_t n = size();
+        const double q = v_[p].first;
+        auto inside = [&](index_t j) { return Metric::point(&v_[j].first, &q, 1) <= r; };
+        // right side: last index >= p that is inside
+        index_t good = p, step = 1, bad = n;
+        while (true) {
+            const index_t t = good + step;
+            if (t >= n) break;
+            if (inside(t)) { good = t; step *= 2; }
+            else { bad = t; break; }
+        }
+        while (bad - good > 1) {
+            const index_t mid = good + (bad - good) / 2;
+            if (inside(mid)) good = mid; else bad = mid;
+        }
+        const index_t right = good;
+        // left side: first index <= p that is inside
+        good = p; step = 1; index_t badl = -1;
+        while (true) {
+            const index_t t = good - step;
+            if (t < 0) break;
+            if (inside(t)) { good = t; step *= 2; }
+            else { badl = t; break; }
+        }
+        while (good - badl > 1) {
+            const index_t mid = badl + (good - badl) / 2;
+            if (inside(mid)) good = mid; else badl = mid;
+        }
+        return right - good + 1;
+    }
+
+private:
+    std::vector<std::pair<double, index_t>> v_;
+};
+
+}  // namespace fastmi

@@ -1,0 +1,28 @@
+"""fastmi: fast mutual-information estimators with a C++/OpenMP core.
+
+Reference-compatible estimators (bits): :func:`discrete_mi`, :func:`ksg_mi`.
+The slow numpy references they are tested against live in
+:mod:`fastmi.reference`.
+"""
+from __future__ import annotations
+
+from . import _core
+from ._binned import discrete_mi, histogram2d
+from ._ksg import TiedSamplesWarning, ksg_mi
+
+__version__ = "0.1.0"
+
+
+def has_openmp() -> bool:
+    """Whether this build of fastmi runs its kernels on several threads (OpenMP)."""
+    return bool(_core.has_openmp())
+
+
+__all__ = [
+    "TiedSamplesWarning",
+    "__version__",
+    "discrete_mi",
+    "has_openmp",
+    "histogram2d",
+    "ksg_mi",
+]

@@ -1,0 +1,115 @@
+"""Kraskov-Stoegbauer-Grassberger (KSG) mutual information."""
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+from . import _core
+from ._validation import (
+    as_samples,
+    check_finite,
+    check_k,
+    check_same_length,
+    interruptible,
+    resolve_n_jobs,
+)
+
+
+class TiedSamplesWarning(UserWarning):
+    """Many samples share their k nearest neighbours at distance zero."""
+
+
+def _as_2d(a: np.ndarray) -> np.ndarray:
+    return a.reshape(-1, 1) if a.ndim == 1 else a
+
+
+def ksg_mi(x, y, k=3, *, legacy=False, n_jobs=None) -> float:
+    """Mutual information of continuous variables by the KSG estimator, in bits.
+
+    The default is the published estimator (Kraskov, Stoegbauer and
+    Grassberger 2004, algorithm 1): for every sample, the max-norm distance
+    ``eps`` to its k-th nearest neighbour in the joint space (the sample
+    itself excluded, duplicates counted), the numbers ``nx``, ``ny`` of other
+    samples strictly closer than ``eps`` in each marginal space, and
+    ``I = psi(k) + psi(n) - <psi(nx + 1) + psi(ny + 1)>``.
+
+    Parameters
+    ----------
+    x : array_like, shape (n,) or (n, dx)
+        Samples of the first variable (one or several coordinates).
+    y : array_like, shape (n,) or (n, dy)
+        Samples of the second variable.
+    k : int, default 3
+        Neighbour order, ``1 <= k < n``.
+    legacy : bool, keyword-only, default False
+        Reproduce the textbook reference listing's numbers exactly instead:
+        Euclidean k-th-neighbour distance and marginal counts with ``<=``.
+        That variant is not the KSG estimator and is biased low (about 0.39
+        bits on a rho = 0.8 Gaussian whose true MI is 0.737 bits); use it
+        only to match old results.
+    n_jobs : int or None, keyword-only
+        Threads: None uses OpenMP's default, -1 all cores, k > 0 that many.
+        The result is bit-identical for every value.
+
+    Returns
+    -------
+    float
+        Estimated mutual information in **bits**, clipped at 0.
+
+    Raises
+    ------
+    ValueError
+        Empty input, different lengths, more than 2 dimensions, NaN or
+        infinite values, ``k`` outside ``[1, n)``.
+    TypeError
+        Non-numeric input, non-integer ``k`` or ``n_jobs``.
+
+    Warns
+    -----
+    TiedSamplesWarning
+        When samples have k or more exact duplicates in the joint space, so
+        their k-th-neighbour distance is 0 and KSG's assumptions fail. Add
+        tiny noise (as scikit-learn does), or use :func:`discrete_mi` for
+        discrete data.
+
+    Notes
+    -----
+    Memory is O(n): no pairwise distance matrix or neighbour list is built.
+
+    References
+    ----------
+    A. Kraskov, H. Stoegbauer, P. Grassberger, "Estimating mutual
+    information", Phys. Rev. E 69, 066138 (2004).
+
+    Examples
+    --------
+    >>> import numpy as np, fastmi
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.standard_normal(20000)
+    >>> y = 0.8 * x + 0.6 * rng.standard_normal(20000)
+    >>> abs(fastmi.ksg_mi(x, y) - 0.737) < 0.02
+    True
+    """
+    x = as_samples(x, "x")
+    y = as_samples(y, "y")
+    check_same_length(x, y)
+    n = x.shape[0]
+    k = check_k(k, n)
+    if not isinstance(legacy, (bool, np.bool_)):
+        raise TypeError(f"legacy must be True or False, got {legacy!r}")
+    check_finite(x, "x")
+    check_finite(y, "y")
+    threads = resolve_n_jobs(n_jobs)
+    mi_nats, zeros = _core.ksg(_as_2d(x), _as_2d(y), k, bool(legacy), threads, interruptible())
+    if zeros:
+        warnings.warn(
+            f"{zeros} of {n} samples have {k} or more exact duplicates in the joint space "
+            "(k-th-neighbour distance 0), where the KSG estimator's assumptions fail. "
+            "Add tiny noise to continuous data (as scikit-learn does), or use "
+            "fastmi.discrete_mi for discrete data.",
+            TiedSamplesWarning,
+            stacklevel=2,
+        )
+    return max(0.0, mi_nats / math.log(2.0))
