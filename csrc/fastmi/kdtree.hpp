@@ -1,13 +1,21 @@
 // A KD-tree over d-dimensional points, any metric policy from metric.hpp.
 // The points are copied once into tree order (rows contiguous), nodes keep
-// tight bounding boxes, and every query is const, so queries run from many
-// threads at once. Two queries serve the KSG family of estimators:
-//   knn_self(p, k)      reduced distance from stored point p to its k-th
-//                       nearest neighbour, p itself excluded, duplicates counted;
-//   count_within(q, r)  number of stored points at reduced distance <= r.
+// tight bounding boxes and parent links, and every query is const, so
+// queries run from many threads at once. Two queries serve the KSG family:
+//   knn_self(p, leaf, k)   reduced distance from stored point p to its k-th
+//                          nearest neighbour, p itself excluded, duplicates
+//                          counted;
+//   count_self(p, leaf, r) number of stored points within reduced distance
+//                          <= r of stored point p (p included);
+//   count_within(q, r)     the same for an arbitrary query point.
+// Self queries start at the point's own leaf and climb only as far as the
+// query ball reaches, so most of them never touch the upper tree.
+// Splits: the midpoint of the widest side, or the median when the midpoint
+// would be lopsided. The shape of the tree never depends on the thread count.
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <utility>
 #include <vector>
@@ -21,11 +29,12 @@ template <class Metric>
 class KDTree {
 public:
     struct Node {
-        index_t start, end;  // rows [start, end) in tree order
-        index_t left, right; // children, -1 for a leaf
+        index_t start, end;   // rows [start, end) in tree order
+        index_t left, right;  // children, -1 for a leaf
+        index_t parent;       // -1 for the root
     };
 
-    KDTree(const Columns& cols, const Ctx& ctx, index_t leaf_size = 12)
+    KDTree(const Columns& cols, const Ctx& ctx, index_t leaf_size = 8)
         : n_(cols.n), d_(cols.d()), leaf_(std::max<index_t>(leaf_size, 1)) {
         pts_.resize(static_cast<size_t>(n_) * d_);
         idx_.resize(static_cast<size_t>(n_));
@@ -35,8 +44,6 @@ public:
                 for (int c = 0; c < d_; ++c) pts_[i * d_ + c] = cols.at(i, c);
             }
         });
-        nodes_.reserve(static_cast<size_t>(2 * (n_ / leaf_ + 1)));
-        box_.reserve(static_cast<size_t>(2 * (n_ / leaf_ + 1)) * 2 * d_);
         if (n_ > 0) build(ctx);
     }
 
@@ -44,58 +51,101 @@ public:
     int dim() const { return d_; }
     const double* point(index_t p) const { return &pts_[static_cast<size_t>(p) * d_]; }
     index_t original(index_t p) const { return idx_[p]; }
+    // Leaves in tree order: leaf j holds rows [start, end) of node leaves()[j].
+    const std::vector<index_t>& leaves() const { return leaves_; }
+    const Node& node(index_t i) const { return nodes_[i]; }
 
-    // k-th smallest reduced distance from stored point p to the other points.
-    // `best` is caller scratch of size k, `stack` caller scratch.
-    double knn_self(index_t p, int k, double* best, std::vector<std::pair<index_t, double>>& stack) const {
+    using Stack = std::vector<std::pair<index_t, double>>;
+
+    // k-th smallest reduced distance from stored point p (in leaf `leaf`) to
+    // the other points. `best` is caller scratch of size k.
+    double knn_self(index_t p, index_t leaf, int k, double* best, Stack& stack) const {
         const double* q = point(p);
-        int found = 0;
-        double kth = std::numeric_limits<double>::infinity();
+        Best b{best, k, 0, std::numeric_limits<double>::infinity()};
+        scan(q, p, nodes_[leaf], b);
+        index_t at = leaf;
+        while (at != 0 && b.kth > 0.0) {
+            if (b.found == k && Metric::ball_inside(q, lo(at), hi(at), d_, b.kth)) break;
+            const Node& parent = nodes_[nodes_[at].parent];
+            const index_t sib = parent.left == at ? parent.right : parent.left;
+            search(q, p, sib, b, stack);
+            at = nodes_[at].parent;
+        }
+        return b.kth;
+    }
+
+    // Number of stored points within reduced distance r of stored point p.
+    index_t count_self(index_t p, index_t leaf, double r, std::vector<index_t>& stack) const {
+        const double* q = point(p);
+        index_t at = leaf;
+        while (at != 0 && !Metric::ball_inside(q, lo(at), hi(at), d_, std::nextafter(r, 1e308)))
+            at = nodes_[at].parent;
+        return count_from(q, r, at, stack);
+    }
+
+    // Number of stored points at reduced distance <= r from q.
+    index_t count_within(const double* q, double r, std::vector<index_t>& stack) const {
+        return count_from(q, r, 0, stack);
+    }
+
+private:
+    struct Best {
+        double* v;
+        int k, found;
+        double kth;
+        void offer(double dist) {
+            int pos = found < k ? found++ : k - 1;
+            while (pos > 0 && v[pos - 1] > dist) {
+                v[pos] = v[pos - 1];
+                --pos;
+            }
+            v[pos] = dist;
+            if (found == k) kth = v[k - 1];
+        }
+    };
+
+    void scan(const double* q, index_t self, const Node& nd, Best& b) const {
+        for (index_t j = nd.start; j < nd.end; ++j) {
+            if (j == self) continue;
+            const double dist = Metric::point(q, point(j), d_);
+            if (dist < b.kth) {
+                b.offer(dist);
+                if (b.kth == 0.0) return;  // cannot get closer
+            }
+        }
+    }
+
+    void search(const double* q, index_t self, index_t root, Best& b, Stack& stack) const {
+        const double d0 = Metric::box_min(q, lo(root), hi(root), d_);
+        if (d0 >= b.kth) return;
         stack.clear();
-        stack.emplace_back(0, 0.0);
+        stack.emplace_back(root, d0);
         while (!stack.empty()) {
-            const auto [ni, lb] = stack.back();
+            const auto [ni, bound] = stack.back();
             stack.pop_back();
-            if (lb >= kth) continue;
+            if (bound >= b.kth) continue;
             const Node& nd = nodes_[ni];
             if (nd.left < 0) {
-                for (index_t j = nd.start; j < nd.end; ++j) {
-                    if (j == p) continue;
-                    const double dist = Metric::point(q, point(j), d_);
-                    if (dist >= kth) continue;
-                    // insert into the sorted list of the best distances
-                    int pos = found < k ? found++ : k - 1;
-                    while (pos > 0 && best[pos - 1] > dist) {
-                        best[pos] = best[pos - 1];
-                        --pos;
-                    }
-                    best[pos] = dist;
-                    if (found == k) {
-                        kth = best[k - 1];
-                        if (kth == 0.0) return 0.0;  // cannot get closer
-                    }
-                }
+                scan(q, self, nd, b);
+                if (b.kth == 0.0) return;
                 continue;
             }
             const double dl = Metric::box_min(q, lo(nd.left), hi(nd.left), d_);
             const double dr = Metric::box_min(q, lo(nd.right), hi(nd.right), d_);
             if (dl <= dr) {
-                if (dr < kth) stack.emplace_back(nd.right, dr);
-                if (dl < kth) stack.emplace_back(nd.left, dl);
+                if (dr < b.kth) stack.emplace_back(nd.right, dr);
+                if (dl < b.kth) stack.emplace_back(nd.left, dl);
             } else {
-                if (dl < kth) stack.emplace_back(nd.left, dl);
-                if (dr < kth) stack.emplace_back(nd.right, dr);
+                if (dl < b.kth) stack.emplace_back(nd.left, dl);
+                if (dr < b.kth) stack.emplace_back(nd.right, dr);
             }
         }
-        return kth;
     }
 
-    // Number of stored points (the query's own copy included, if stored)
-    // at reduced distance <= r from q.
-    index_t count_within(const double* q, double r, std::vector<index_t>& stack) const {
+    index_t count_from(const double* q, double r, index_t root, std::vector<index_t>& stack) const {
         index_t count = 0;
         stack.clear();
-        stack.push_back(0);
+        stack.push_back(root);
         while (!stack.empty()) {
             const index_t ni = stack.back();
             stack.pop_back();
@@ -116,23 +166,31 @@ public:
         return count;
     }
 
-private:
     const double* lo(index_t ni) const { return &box_[static_cast<size_t>(ni) * 2 * d_]; }
     const double* hi(index_t ni) const { return &box_[static_cast<size_t>(ni) * 2 * d_ + d_]; }
 
-    index_t new_node(index_t s, index_t e) {
-        nodes_.push_back(Node{s, e, -1, -1});
-        box_.resize(box_.size() + 2 * static_cast<size_t>(d_));
-        double* l = &box_[box_.size() - 2 * d_];
+    // A growing piece of the tree: the whole tree, or one subtree built by
+    // one thread and spliced in afterwards.
+    struct Part {
+        std::vector<Node> nodes;
+        std::vector<double> box;
+    };
+
+    index_t add_node(Part& part, index_t s, index_t e, index_t parent) const {
+        part.nodes.push_back(Node{s, e, -1, -1, parent});
+        const size_t at = part.box.size();
+        part.box.resize(at + 2 * static_cast<size_t>(d_));
+        double* l = &part.box[at];
         double* h = l + d_;
         for (int c = 0; c < d_; ++c) l[c] = h[c] = pts_[s * d_ + c];
-        for (index_t i = s + 1; i < e; ++i)
+        for (index_t i = s + 1; i < e; ++i) {
+            const double* row = &pts_[i * d_];
             for (int c = 0; c < d_; ++c) {
-                const double v = pts_[i * d_ + c];
-                l[c] = v < l[c] ? v : l[c];
-                h[c] = v > h[c] ? v : h[c];
+                l[c] = row[c] < l[c] ? row[c] : l[c];
+                h[c] = row[c] > h[c] ? row[c] : h[c];
             }
-        return static_cast<index_t>(nodes_.size()) - 1;
+        }
+        return static_cast<index_t>(part.nodes.size()) - 1;
     }
 
     void swap_rows(index_t a, index_t b) {
@@ -159,8 +217,7 @@ private:
         while (e - s > 1) {
             const double a = pts_[s * d_ + c], b = pts_[(s + (e - s) / 2) * d_ + c], z = pts_[(e - 1) * d_ + c];
             const double pivot = std::max(std::min(a, b), std::min(std::max(a, b), z));
-            // three-way split: [s, lt) < pivot, [lt, gt) == pivot, [gt, e) > pivot
-            index_t lt = s, i = s, gt = e;
+            index_t lt = s, i = s, gt = e;  // [s,lt) < pivot, [lt,gt) == pivot, [gt,e) > pivot
             while (i < gt) {
                 const double v = pts_[i * d_ + c];
                 if (v < pivot) swap_rows(lt++, i++);
@@ -173,42 +230,99 @@ private:
         }
     }
 
-    void build(const Ctx& ctx) {
-        std::vector<index_t> todo{new_node(0, n_)};
-        index_t done = 0;
+    // Splits node ni of `part` in two; false when it stays a leaf.
+    bool split(Part& part, index_t ni) {
+        const index_t s = part.nodes[ni].start, e = part.nodes[ni].end;
+        if (e - s <= leaf_) return false;
+        const double* l = &part.box[static_cast<size_t>(ni) * 2 * d_];
+        const double* h = l + d_;
+        int c = 0;
+        double width = -1.0;
+        for (int j = 0; j < d_; ++j)
+            if (h[j] - l[j] > width) { width = h[j] - l[j]; c = j; }
+        if (!(width > 0.0)) return false;  // all points identical: one leaf
+        double mid = 0.5 * l[c] + 0.5 * h[c];
+        if (!(mid > l[c])) mid = h[c];
+        index_t m = partition_lt(s, e, c, mid);
+        if (std::min(m - s, e - m) < (e - s) / 8) {
+            m = s + (e - s) / 2;  // lopsided: split at the median instead
+            select(s, e, m, c);
+        }
+        const index_t a = add_node(part, s, m, ni);
+        const index_t b = add_node(part, m, e, ni);
+        part.nodes[ni].left = a;
+        part.nodes[ni].right = b;
+        return true;
+    }
+
+    void grow(Part& part, index_t root, const Ctx& ctx) {
+        std::vector<index_t> todo{root};
+        index_t work = 0;
         while (!todo.empty()) {
             const index_t ni = todo.back();
             todo.pop_back();
-            const index_t s = nodes_[ni].start, e = nodes_[ni].end;
-            if ((done += e - s) > (index_t(1) << 22)) {
-                done = 0;
-                poll_interrupt(ctx);
+            if ((work += part.nodes[ni].end - part.nodes[ni].start) > (index_t(1) << 22)) {
+                work = 0;
+                if (thread_id() == 0) poll_interrupt(ctx);
             }
-            if (e - s <= leaf_) continue;
-            int c = 0;
-            double width = -1.0;
-            for (int k = 0; k < d_; ++k) {
-                const double w = hi(ni)[k] - lo(ni)[k];
-                if (w > width) { width = w; c = k; }
+            if (split(part, ni)) {
+                todo.push_back(part.nodes[ni].right);
+                todo.push_back(part.nodes[ni].left);
             }
-            if (!(width > 0.0)) continue;  // all points identical: one leaf
-            const double l = lo(ni)[c], h = hi(ni)[c];
-            double mid = 0.5 * l + 0.5 * h;
-            if (!(mid > l)) mid = h;
-            index_t m = partition_lt(s, e, c, mid);
-            const index_t small = std::min(m - s, e - m);
-            if (small < (e - s) / 8) {
-                // midpoint split too lopsided: split at the median instead
-                m = s + (e - s) / 2;
-                select(s, e, m, c);
-            }
-            const index_t left = new_node(s, m);
-            const index_t right = new_node(m, e);
-            nodes_[ni].left = left;
-            nodes_[ni].right = right;
-            todo.push_back(right);
-            todo.push_back(left);
         }
+    }
+
+    void build(const Ctx& ctx) {
+        Part top;
+        top.nodes.reserve(64);
+        add_node(top, 0, n_, -1);
+        // The first levels are split here; below them, subtrees are grown
+        // independently (in parallel) and spliced in, in a fixed order.
+        std::vector<index_t> frontier{0};
+        for (int level = 0; level < 5 && n_ > (index_t(1) << 14); ++level) {
+            std::vector<index_t> next;
+            for (index_t ni : frontier) {
+                if (split(top, ni)) {
+                    next.push_back(top.nodes[ni].left);
+                    next.push_back(top.nodes[ni].right);
+                }
+            }
+            frontier.swap(next);
+            poll_interrupt(ctx);
+        }
+        std::vector<Part> parts(frontier.size());
+        parallel_blocks(static_cast<index_t>(frontier.size()), 1, ctx, [&](index_t f, index_t, index_t) {
+            Part& part = parts[f];
+            const Node& root = top.nodes[frontier[f]];
+            part.nodes.reserve(static_cast<size_t>(2 * ((root.end - root.start) / leaf_ + 1)));
+            add_node(part, root.start, root.end, -1);
+            grow(part, 0, ctx);
+        });
+        // Splice: the subtree's root is the frontier node; its other nodes
+        // are appended with their indices shifted.
+        nodes_ = std::move(top.nodes);
+        box_ = std::move(top.box);
+        for (size_t f = 0; f < frontier.size(); ++f) {
+            const Part& part = parts[f];
+            const index_t anchor = frontier[f];
+            const index_t shift = static_cast<index_t>(nodes_.size()) - 1;
+            auto map = [&](index_t i) { return i < 0 ? i : (i == 0 ? anchor : i + shift); };
+            nodes_[anchor].left = map(part.nodes[0].left);
+            nodes_[anchor].right = map(part.nodes[0].right);
+            for (size_t i = 1; i < part.nodes.size(); ++i) {
+                Node nd = part.nodes[i];
+                nd.left = map(nd.left);
+                nd.right = map(nd.right);
+                nd.parent = map(nd.parent);
+                nodes_.push_back(nd);
+            }
+            box_.insert(box_.end(), part.box.begin() + 2 * d_, part.box.end());
+        }
+        parts.clear();
+        for (index_t i = 0; i < static_cast<index_t>(nodes_.size()); ++i)
+            if (nodes_[i].left < 0) leaves_.push_back(i);
+        std::sort(leaves_.begin(), leaves_.end(),
+                  [&](index_t a, index_t b) { return nodes_[a].start < nodes_[b].start; });
     }
 
     index_t n_;
@@ -218,6 +332,7 @@ private:
     std::vector<index_t> idx_;
     std::vector<Node> nodes_;
     std::vector<double> box_;
+    std::vector<index_t> leaves_;
 };
 
 }  // namespace fastmi

@@ -19,7 +19,8 @@ struct KsgResult {
 // Sum over samples of digamma(c_i + 1), c_i the marginal neighbour counts.
 template <class Metric>
 double sum_digamma_counts(const Columns& cols, const double* radius, Bound bound, const Ctx& ctx) {
-    std::vector<double> parts(static_cast<size_t>(n_blocks(cols.n, kQueryBlock)), 0.0);
+    // enough blocks for either processing order (sorted values or leaves)
+    std::vector<double> parts(static_cast<size_t>(n_blocks(cols.n, std::min(kQueryBlock, kLeafBlock))), 0.0);
     for_each_count<Metric>(cols, radius, bound, ctx,
                            [&](index_t b, index_t, index_t c) { parts[b] += digamma_int(c + 1); });
     return ordered_sum(parts);

@@ -33,6 +33,13 @@ struct MaxNorm {
         }
         return m;
     }
+    // True when no point outside the box [lo, hi] (whose points are cut off
+    // from the rest by the tree's splits) can be closer to q than rd.
+    static bool ball_inside(const double* q, const double* lo, const double* hi, int d, double rd) {
+        for (int c = 0; c < d; ++c)
+            if (!(q[c] - lo[c] >= rd && hi[c] - q[c] >= rd)) return false;
+        return true;
+    }
     static double reduce(double r) { return r; }
     static double expand(double rd) { return rd; }
 };
@@ -61,6 +68,13 @@ struct Euclidean {
             s += t * t;
         }
         return s;
+    }
+    static bool ball_inside(const double* q, const double* lo, const double* hi, int d, double rd) {
+        for (int c = 0; c < d; ++c) {
+            const double a = q[c] - lo[c], b = hi[c] - q[c];
+            if (!(a * a >= rd && b * b >= rd)) return false;
+        }
+        return true;
     }
     static double reduce(double r) { return r * r; }
     static double expand(double rd) { return std::sqrt(rd); }

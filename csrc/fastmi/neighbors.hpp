@@ -26,23 +26,28 @@ inline double reduced_radius(double r, Bound bound) {
 
 constexpr index_t kQueryBlock = 2048;
 
+constexpr index_t kLeafBlock = 256;
+
 // radius[i] = distance from sample i to its k-th nearest other sample.
 // Returns how many radii are exactly zero (k or more exact duplicates).
 template <class Metric>
 index_t knn_radius(const Columns& cols, int k, const Ctx& ctx, double* radius) {
-    KDTree<Metric> tree(cols, ctx);
-    const index_t n = cols.n;
-    std::vector<index_t> zeros(static_cast<size_t>(n_blocks(n, kQueryBlock)), 0);
-    parallel_blocks(n, kQueryBlock, ctx, [&](index_t b, index_t s, index_t e) {
+    const KDTree<Metric> tree(cols, ctx);
+    const auto& leaves = tree.leaves();
+    const index_t n_leaves = static_cast<index_t>(leaves.size());
+    std::vector<index_t> zeros(static_cast<size_t>(n_blocks(n_leaves, kLeafBlock)), 0);
+    parallel_blocks(n_leaves, kLeafBlock, ctx, [&](index_t b, index_t s, index_t e) {
         std::vector<double> best(static_cast<size_t>(k));
-        std::vector<std::pair<index_t, double>> stack;
+        typename KDTree<Metric>::Stack stack;
         stack.reserve(256);
         index_t z = 0;
-        for (index_t p = s; p < e; ++p) {
-            const double rd = tree.knn_self(p, k, best.data(), stack);
-            const double r = Metric::expand(rd);
-            radius[tree.original(p)] = r;
-            z += r == 0.0;
+        for (index_t l = s; l < e; ++l) {
+            const auto& leaf = tree.node(leaves[l]);
+            for (index_t p = leaf.start; p < leaf.end; ++p) {
+                const double r = Metric::expand(tree.knn_self(p, leaves[l], k, best.data(), stack));
+                radius[tree.original(p)] = r;
+                z += r == 0.0;
+            }
         }
         zeros[b] = z;
     });
@@ -67,19 +72,24 @@ index_t for_each_count(const Columns& cols, const double* radius, Bound bound, c
                 sink(b, i, sorted.template count_within<Metric>(p, r) - 1);
             }
         });
-    } else {
-        const KDTree<Metric> tree(cols, ctx);
-        parallel_blocks(n, kQueryBlock, ctx, [&](index_t b, index_t s, index_t e) {
-            std::vector<index_t> stack;
-            stack.reserve(256);
-            for (index_t p = s; p < e; ++p) {
+        return n_blocks(n, kQueryBlock);
+    }
+    const KDTree<Metric> tree(cols, ctx);
+    const auto& leaves = tree.leaves();
+    const index_t n_leaves = static_cast<index_t>(leaves.size());
+    parallel_blocks(n_leaves, kLeafBlock, ctx, [&](index_t b, index_t s, index_t e) {
+        std::vector<index_t> stack;
+        stack.reserve(256);
+        for (index_t l = s; l < e; ++l) {
+            const auto& leaf = tree.node(leaves[l]);
+            for (index_t p = leaf.start; p < leaf.end; ++p) {
                 const index_t i = tree.original(p);
                 const double r = reduced_radius<Metric>(radius[i], bound);
-                sink(b, i, tree.count_within(tree.point(p), r, stack) - 1);
+                sink(b, i, tree.count_self(p, leaves[l], r, stack) - 1);
             }
-        });
-    }
-    return n_blocks(n, kQueryBlock);
+        }
+    });
+    return n_blocks(n_leaves, kLeafBlock);
 }
 
 }  // namespace fastmi
