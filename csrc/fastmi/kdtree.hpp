@@ -25,7 +25,9 @@
 
 namespace fastmi {
 
-template <class Metric>
+// D > 0 fixes the dimension at compile time (loops unrolled); D == 0 reads
+// it from the data.
+template <class Metric, int D = 0>
 class KDTree {
 public:
     struct Node {
@@ -35,7 +37,7 @@ public:
     };
 
     KDTree(const Columns& cols, const Ctx& ctx, index_t leaf_size = 8)
-        : n_(cols.n), d_(cols.d()), leaf_(std::max<index_t>(leaf_size, 1)) {
+        : n_(cols.n), d_(D > 0 ? D : cols.d()), leaf_(std::max<index_t>(leaf_size, 1)) {
         pts_.resize(static_cast<size_t>(n_) * d_);
         idx_.resize(static_cast<size_t>(n_));
         parallel_blocks(n_, 1 << 15, ctx, [&](index_t, index_t s, index_t e) {
@@ -48,8 +50,8 @@ public:
     }
 
     index_t size() const { return n_; }
-    int dim() const { return d_; }
-    const double* point(index_t p) const { return &pts_[static_cast<size_t>(p) * d_]; }
+    int dim() const { return D > 0 ? D : d_; }
+    const double* point(index_t p) const { return &pts_[static_cast<size_t>(p) * dim()]; }
     index_t original(index_t p) const { return idx_[p]; }
     // Leaves in tree order: leaf j holds rows [start, end) of node leaves()[j].
     const std::vector<index_t>& leaves() const { return leaves_; }
@@ -65,7 +67,7 @@ public:
         scan(q, p, nodes_[leaf], b);
         index_t at = leaf;
         while (at != 0 && b.kth > 0.0) {
-            if (b.found == k && Metric::ball_inside(q, lo(at), hi(at), d_, b.kth)) break;
+            if (b.found == k && Metric::ball_inside(q, lo(at), hi(at), dim(), b.kth)) break;
             const Node& parent = nodes_[nodes_[at].parent];
             const index_t sib = parent.left == at ? parent.right : parent.left;
             search(q, p, sib, b, stack);
@@ -78,7 +80,7 @@ public:
     index_t count_self(index_t p, index_t leaf, double r, std::vector<index_t>& stack) const {
         const double* q = point(p);
         index_t at = leaf;
-        while (at != 0 && !Metric::ball_inside(q, lo(at), hi(at), d_, std::nextafter(r, 1e308)))
+        while (at != 0 && !Metric::ball_inside(q, lo(at), hi(at), dim(), std::nextafter(r, 1e308)))
             at = nodes_[at].parent;
         return count_from(q, r, at, stack);
     }
@@ -107,7 +109,7 @@ private:
     void scan(const double* q, index_t self, const Node& nd, Best& b) const {
         for (index_t j = nd.start; j < nd.end; ++j) {
             if (j == self) continue;
-            const double dist = Metric::point(q, point(j), d_);
+            const double dist = Metric::point(q, point(j), dim());
             if (dist < b.kth) {
                 b.offer(dist);
                 if (b.kth == 0.0) return;  // cannot get closer
@@ -116,7 +118,7 @@ private:
     }
 
     void search(const double* q, index_t self, index_t root, Best& b, Stack& stack) const {
-        const double d0 = Metric::box_min(q, lo(root), hi(root), d_);
+        const double d0 = Metric::box_min(q, lo(root), hi(root), dim());
         if (d0 >= b.kth) return;
         stack.clear();
         stack.emplace_back(root, d0);
@@ -130,8 +132,8 @@ private:
                 if (b.kth == 0.0) return;
                 continue;
             }
-            const double dl = Metric::box_min(q, lo(nd.left), hi(nd.left), d_);
-            const double dr = Metric::box_min(q, lo(nd.right), hi(nd.right), d_);
+            const double dl = Metric::box_min(q, lo(nd.left), hi(nd.left), dim());
+            const double dr = Metric::box_min(q, lo(nd.right), hi(nd.right), dim());
             if (dl <= dr) {
                 if (dr < b.kth) stack.emplace_back(nd.right, dr);
                 if (dl < b.kth) stack.emplace_back(nd.left, dl);
@@ -150,14 +152,14 @@ private:
             const index_t ni = stack.back();
             stack.pop_back();
             const Node& nd = nodes_[ni];
-            if (Metric::box_min(q, lo(ni), hi(ni), d_) > r) continue;
-            if (Metric::box_max(q, lo(ni), hi(ni), d_) <= r) {
+            if (Metric::box_min(q, lo(ni), hi(ni), dim()) > r) continue;
+            if (Metric::box_max(q, lo(ni), hi(ni), dim()) <= r) {
                 count += nd.end - nd.start;
                 continue;
             }
             if (nd.left < 0) {
                 for (index_t j = nd.start; j < nd.end; ++j)
-                    count += Metric::point(q, point(j), d_) <= r;
+                    count += Metric::point(q, point(j), dim()) <= r;
                 continue;
             }
             stack.push_back(nd.right);
@@ -166,8 +168,8 @@ private:
         return count;
     }
 
-    const double* lo(index_t ni) const { return &box_[static_cast<size_t>(ni) * 2 * d_]; }
-    const double* hi(index_t ni) const { return &box_[static_cast<size_t>(ni) * 2 * d_ + d_]; }
+    const double* lo(index_t ni) const { return &box_[static_cast<size_t>(ni) * 2 * dim()]; }
+    const double* hi(index_t ni) const { return &box_[static_cast<size_t>(ni) * 2 * dim() + dim()]; }
 
     // A growing piece of the tree: the whole tree, or one subtree built by
     // one thread and spliced in afterwards.
@@ -176,16 +178,21 @@ private:
         std::vector<double> box;
     };
 
-    index_t add_node(Part& part, index_t s, index_t e, index_t parent) const {
+    // Appends a node; its box is `box` (lo then hi) when given, else computed.
+    index_t add_node(Part& part, index_t s, index_t e, index_t parent, const double* box = nullptr) const {
         part.nodes.push_back(Node{s, e, -1, -1, parent});
         const size_t at = part.box.size();
-        part.box.resize(at + 2 * static_cast<size_t>(d_));
+        part.box.resize(at + 2 * static_cast<size_t>(dim()));
         double* l = &part.box[at];
-        double* h = l + d_;
-        for (int c = 0; c < d_; ++c) l[c] = h[c] = pts_[s * d_ + c];
+        double* h = l + dim();
+        if (box != nullptr) {
+            std::copy(box, box + 2 * dim(), l);
+            return static_cast<index_t>(part.nodes.size()) - 1;
+        }
+        for (int c = 0; c < dim(); ++c) l[c] = h[c] = pts_[s * dim() + c];
         for (index_t i = s + 1; i < e; ++i) {
-            const double* row = &pts_[i * d_];
-            for (int c = 0; c < d_; ++c) {
+            const double* row = &pts_[i * dim()];
+            for (int c = 0; c < dim(); ++c) {
                 l[c] = row[c] < l[c] ? row[c] : l[c];
                 h[c] = row[c] > h[c] ? row[c] : h[c];
             }
@@ -194,20 +201,34 @@ private:
     }
 
     void swap_rows(index_t a, index_t b) {
-        for (int c = 0; c < d_; ++c) std::swap(pts_[a * d_ + c], pts_[b * d_ + c]);
+        for (int c = 0; c < dim(); ++c) std::swap(pts_[a * dim() + c], pts_[b * dim() + c]);
         std::swap(idx_[a], idx_[b]);
     }
 
     // Rows with coordinate c < v first; returns the first row with >= v.
-    index_t partition_lt(index_t s, index_t e, int c, double v) {
+    // Each row is classified exactly once, so the bounding boxes of both
+    // sides are gathered on the way (lbox, rbox: lo[dim] then hi[dim]).
+    index_t partition_lt(index_t s, index_t e, int c, double v, double* lbox, double* rbox) {
+        const int d = dim();
+        double* P = pts_.data();
+        for (int j = 0; j < d; ++j) {
+            lbox[j] = rbox[j] = std::numeric_limits<double>::infinity();
+            lbox[d + j] = rbox[d + j] = -std::numeric_limits<double>::infinity();
+        }
+        auto grow_box = [d](double* box, const double* row) {
+            for (int j = 0; j < d; ++j) {
+                box[j] = row[j] < box[j] ? row[j] : box[j];
+                box[d + j] = row[j] > box[d + j] ? row[j] : box[d + j];
+            }
+        };
         index_t i = s, j = e - 1;
         while (true) {
-            while (i <= j && pts_[i * d_ + c] < v) ++i;
-            while (i <= j && !(pts_[j * d_ + c] < v)) --j;
+            while (i <= j && P[i * d + c] < v) grow_box(lbox, &P[i++ * d]);
+            while (i <= j && !(P[j * d + c] < v)) grow_box(rbox, &P[j-- * d]);
             if (i >= j) break;
             swap_rows(i, j);
-            ++i;
-            --j;
+            grow_box(lbox, &P[i++ * d]);
+            grow_box(rbox, &P[j-- * d]);
         }
         return i;
     }
@@ -215,12 +236,16 @@ private:
     // Places the row of rank m (by coordinate c) at m, smaller before, larger after.
     void select(index_t s, index_t e, index_t m, int c) {
         while (e - s > 1) {
-            const double a = pts_[s * d_ + c], b = pts_[(s + (e - s) / 2) * d_ + c], z = pts_[(e - 1) * d_ + c];
+            const double a = pts_[s * dim() + c], b = pts_[(s + (e - s) / 2) * dim() + c], z = pts_[(e - 1) * dim() + c];
             const double pivot = std::max(std::min(a, b), std::min(std::max(a, b), z));
             index_t lt = s, i = s, gt = e;  // [s,lt) < pivot, [lt,gt) == pivot, [gt,e) > pivot
             while (i < gt) {
-                const double v = pts_[i * d_ + c];
-                if (v < pivot) swap_rows(lt++, i++);
+                const double v = pts_[i * dim() + c];
+                if (v < pivot) {
+                    if (lt != i) swap_rows(lt, i);
+                    ++lt;
+                    ++i;
+                }
                 else if (v > pivot) swap_rows(i, --gt);
                 else ++i;
             }
@@ -234,22 +259,33 @@ private:
     bool split(Part& part, index_t ni) {
         const index_t s = part.nodes[ni].start, e = part.nodes[ni].end;
         if (e - s <= leaf_) return false;
-        const double* l = &part.box[static_cast<size_t>(ni) * 2 * d_];
-        const double* h = l + d_;
+        const double* l = &part.box[static_cast<size_t>(ni) * 2 * dim()];
+        const double* h = l + dim();
         int c = 0;
         double width = -1.0;
-        for (int j = 0; j < d_; ++j)
+        for (int j = 0; j < dim(); ++j)
             if (h[j] - l[j] > width) { width = h[j] - l[j]; c = j; }
         if (!(width > 0.0)) return false;  // all points identical: one leaf
         double mid = 0.5 * l[c] + 0.5 * h[c];
         if (!(mid > l[c])) mid = h[c];
-        index_t m = partition_lt(s, e, c, mid);
+        double lbox[2 * (D > 0 ? D : 1)], rbox[2 * (D > 0 ? D : 1)];
+        std::vector<double> dyn;
+        double* lb = lbox;
+        double* rb = rbox;
+        if (D == 0) {
+            dyn.resize(4 * static_cast<size_t>(dim()));
+            lb = dyn.data();
+            rb = lb + 2 * dim();
+        }
+        index_t m = partition_lt(s, e, c, mid, lb, rb);
+        bool boxes = true;
         if (std::min(m - s, e - m) < (e - s) / 8) {
             m = s + (e - s) / 2;  // lopsided: split at the median instead
             select(s, e, m, c);
+            boxes = false;
         }
-        const index_t a = add_node(part, s, m, ni);
-        const index_t b = add_node(part, m, e, ni);
+        const index_t a = add_node(part, s, m, ni, boxes ? lb : nullptr);
+        const index_t b = add_node(part, m, e, ni, boxes ? rb : nullptr);
         part.nodes[ni].left = a;
         part.nodes[ni].right = b;
         return true;
@@ -316,7 +352,7 @@ private:
                 nd.parent = map(nd.parent);
                 nodes_.push_back(nd);
             }
-            box_.insert(box_.end(), part.box.begin() + 2 * d_, part.box.end());
+            box_.insert(box_.end(), part.box.begin() + 2 * dim(), part.box.end());
         }
         parts.clear();
         for (index_t i = 0; i < static_cast<index_t>(nodes_.size()); ++i)

@@ -30,15 +30,15 @@ constexpr index_t kLeafBlock = 256;
 
 // radius[i] = distance from sample i to its k-th nearest other sample.
 // Returns how many radii are exactly zero (k or more exact duplicates).
-template <class Metric>
-index_t knn_radius(const Columns& cols, int k, const Ctx& ctx, double* radius) {
-    const KDTree<Metric> tree(cols, ctx);
+template <class Metric, int D>
+index_t knn_radius_d(const Columns& cols, int k, const Ctx& ctx, double* radius) {
+    const KDTree<Metric, D> tree(cols, ctx);
     const auto& leaves = tree.leaves();
     const index_t n_leaves = static_cast<index_t>(leaves.size());
     std::vector<index_t> zeros(static_cast<size_t>(n_blocks(n_leaves, kLeafBlock)), 0);
     parallel_blocks(n_leaves, kLeafBlock, ctx, [&](index_t b, index_t s, index_t e) {
         std::vector<double> best(static_cast<size_t>(k));
-        typename KDTree<Metric>::Stack stack;
+        typename KDTree<Metric, D>::Stack stack;
         stack.reserve(256);
         index_t z = 0;
         for (index_t l = s; l < e; ++l) {
@@ -54,6 +54,36 @@ index_t knn_radius(const Columns& cols, int k, const Ctx& ctx, double* radius) {
     index_t total = 0;
     for (index_t z : zeros) total += z;
     return total;
+}
+
+template <class Metric>
+index_t knn_radius(const Columns& cols, int k, const Ctx& ctx, double* radius) {
+    switch (cols.d()) {
+        case 2: return knn_radius_d<Metric, 2>(cols, k, ctx, radius);
+        case 3: return knn_radius_d<Metric, 3>(cols, k, ctx, radius);
+        case 4: return knn_radius_d<Metric, 4>(cols, k, ctx, radius);
+        default: return knn_radius_d<Metric, 0>(cols, k, ctx, radius);
+    }
+}
+
+template <class Metric, int D, class Sink>
+index_t count_in_tree(const Columns& cols, const double* radius, Bound bound, const Ctx& ctx, Sink& sink) {
+    const KDTree<Metric, D> tree(cols, ctx);
+    const auto& leaves = tree.leaves();
+    const index_t n_leaves = static_cast<index_t>(leaves.size());
+    parallel_blocks(n_leaves, kLeafBlock, ctx, [&](index_t b, index_t s, index_t e) {
+        std::vector<index_t> stack;
+        stack.reserve(256);
+        for (index_t l = s; l < e; ++l) {
+            const auto& leaf = tree.node(leaves[l]);
+            for (index_t p = leaf.start; p < leaf.end; ++p) {
+                const index_t i = tree.original(p);
+                const double r = reduced_radius<Metric>(radius[i], bound);
+                sink(b, i, tree.count_self(p, leaves[l], r, stack) - 1);
+            }
+        }
+    });
+    return n_blocks(n_leaves, kLeafBlock);
 }
 
 // Calls sink(block, i, c_i) for every sample i, where c_i is the number of
@@ -74,22 +104,12 @@ index_t for_each_count(const Columns& cols, const double* radius, Bound bound, c
         });
         return n_blocks(n, kQueryBlock);
     }
-    const KDTree<Metric> tree(cols, ctx);
-    const auto& leaves = tree.leaves();
-    const index_t n_leaves = static_cast<index_t>(leaves.size());
-    parallel_blocks(n_leaves, kLeafBlock, ctx, [&](index_t b, index_t s, index_t e) {
-        std::vector<index_t> stack;
-        stack.reserve(256);
-        for (index_t l = s; l < e; ++l) {
-            const auto& leaf = tree.node(leaves[l]);
-            for (index_t p = leaf.start; p < leaf.end; ++p) {
-                const index_t i = tree.original(p);
-                const double r = reduced_radius<Metric>(radius[i], bound);
-                sink(b, i, tree.count_self(p, leaves[l], r, stack) - 1);
-            }
-        }
-    });
-    return n_blocks(n_leaves, kLeafBlock);
+    switch (cols.d()) {
+        case 2: return count_in_tree<Metric, 2>(cols, radius, bound, ctx, sink);
+        case 3: return count_in_tree<Metric, 3>(cols, radius, bound, ctx, sink);
+        case 4: return count_in_tree<Metric, 4>(cols, radius, bound, ctx, sink);
+        default: return count_in_tree<Metric, 0>(cols, radius, bound, ctx, sink);
+    }
 }
 
 }  // namespace fastmi

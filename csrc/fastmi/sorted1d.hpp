@@ -20,7 +20,7 @@ public:
             for (index_t i = s; i < e; ++i) v_[i] = {x[i * stride], i};
         });
         poll_interrupt(ctx);
-        std::sort(v_.begin(), v_.end());
+        parallel_sort(ctx);
         poll_interrupt(ctx);
     }
 
@@ -65,6 +65,32 @@ public:
     }
 
 private:
+    // Sorts chunks on separate threads, then merges them pairwise. The
+    // (value, index) order is total, so the result never depends on threads.
+    void parallel_sort(const Ctx& ctx) {
+        const index_t n = size();
+        index_t chunks = 1;
+        while (chunks < ctx.n_threads && chunks < 64 && n / (chunks * 2) >= (index_t(1) << 14)) chunks *= 2;
+        if (chunks == 1) {
+            std::sort(v_.begin(), v_.end());
+            return;
+        }
+        std::vector<index_t> bound(static_cast<size_t>(chunks) + 1);
+        for (index_t c = 0; c <= chunks; ++c) bound[c] = n * c / chunks;
+        parallel_blocks(chunks, 1, ctx, [&](index_t c, index_t, index_t) {
+            std::sort(v_.begin() + bound[c], v_.begin() + bound[c + 1]);
+        });
+        std::vector<std::pair<double, index_t>> tmp(v_.size());
+        for (index_t width = 1; width < chunks; width *= 2) {
+            const index_t pairs = chunks / (2 * width);
+            parallel_blocks(pairs, 1, ctx, [&](index_t p, index_t, index_t) {
+                const index_t a = bound[2 * p * width], m = bound[(2 * p + 1) * width], b = bound[(2 * p + 2) * width];
+                std::merge(v_.begin() + a, v_.begin() + m, v_.begin() + m, v_.begin() + b, tmp.begin() + a);
+            });
+            v_.swap(tmp);
+        }
+    }
+
     std::vector<std::pair<double, index_t>> v_;
 };
 
