@@ -98,20 +98,18 @@ inline Range finite_range(const double* x, index_t n, const Ctx& ctx) {
     const index_t nb = n_blocks(n, block);
     std::vector<Range> parts(static_cast<size_t>(nb));
     parallel_blocks(n, block, ctx, [&](index_t b, index_t s, index_t e) {
-        double lo0 = x[s], hi0 = x[s], lo1 = x[s], hi1 = x[s];
-        double z0 = 0.0, z1 = 0.0;  // stays 0 unless some value is inf or NaN
-        index_t i = s;
-        for (; i + 1 < e; i += 2) {
-            const double u = x[i], v = x[i + 1];
-            lo0 = u < lo0 ? u : lo0; hi0 = u > hi0 ? u : hi0;
-            lo1 = v < lo1 ? v : lo1; hi1 = v > hi1 ? v : hi1;
-            z0 += u * 0.0; z1 += v * 0.0;
+        double lo = x[s], hi = x[s];
+        int nan = 0;
+#ifdef _OPENMP
+#pragma omp simd reduction(min : lo) reduction(max : hi) reduction(| : nan)
+#endif
+        for (index_t i = s; i < e; ++i) {
+            const double v = x[i];
+            lo = v < lo ? v : lo;
+            hi = v > hi ? v : hi;
+            nan |= v != v;
         }
-        for (; i < e; ++i) {
-            lo0 = x[i] < lo0 ? x[i] : lo0; hi0 = x[i] > hi0 ? x[i] : hi0;
-            z0 += x[i] * 0.0;
-        }
-        parts[b] = Range{std::min(lo0, lo1), std::max(hi0, hi1), (z0 + z1) == 0.0};
+        parts[b] = Range{lo, hi, nan == 0};
     });
     Range r = parts.empty() ? Range{0.0, 0.0, true} : parts[0];
     for (const Range& p : parts) {

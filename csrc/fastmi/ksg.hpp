@@ -19,6 +19,20 @@ struct KsgResult {
 // Sum over samples of digamma(c_i + 1), c_i the marginal neighbour counts.
 template <class Metric>
 double sum_digamma_counts(const Columns& cols, const double* radius, Bound bound, const Ctx& ctx) {
+    if (cols.d() == 1) {
+        // Sort (value, reduced radius) pairs: the counts then need no
+        // random access at all, only a search around each position.
+        const Sorted1D<double> sorted(cols.ptr[0], cols.stride[0], cols.n, ctx,
+                                      [&](index_t i) { return reduced_radius<Metric>(radius[i], bound); });
+        std::vector<double> parts(static_cast<size_t>(n_blocks(cols.n, kQueryBlock)), 0.0);
+        parallel_blocks(cols.n, kQueryBlock, ctx, [&](index_t b, index_t s, index_t e) {
+            double acc = 0.0;
+            for (index_t p = s; p < e; ++p)
+                acc += digamma_int(sorted.template count_within<Metric>(p, sorted.payload(p)));
+            parts[b] = acc;
+        });
+        return ordered_sum(parts);
+    }
     // enough blocks for either processing order (sorted values or leaves)
     std::vector<double> parts(static_cast<size_t>(n_blocks(cols.n, std::min(kQueryBlock, kLeafBlock))), 0.0);
     for_each_count<Metric>(cols, radius, bound, ctx,

@@ -62,6 +62,8 @@ index_t knn_radius(const Columns& cols, int k, const Ctx& ctx, double* radius) {
         case 2: return knn_radius_d<Metric, 2>(cols, k, ctx, radius);
         case 3: return knn_radius_d<Metric, 3>(cols, k, ctx, radius);
         case 4: return knn_radius_d<Metric, 4>(cols, k, ctx, radius);
+        case 6: return knn_radius_d<Metric, 6>(cols, k, ctx, radius);
+        case 8: return knn_radius_d<Metric, 8>(cols, k, ctx, radius);
         default: return knn_radius_d<Metric, 0>(cols, k, ctx, radius);
     }
 }
@@ -94,10 +96,10 @@ template <class Metric, class Sink>
 index_t for_each_count(const Columns& cols, const double* radius, Bound bound, const Ctx& ctx, Sink&& sink) {
     const index_t n = cols.n;
     if (cols.d() == 1) {
-        const Sorted1D sorted(cols.ptr[0], cols.stride[0], n, ctx);
+        const Sorted1D<index_t> sorted(cols.ptr[0], cols.stride[0], n, ctx);
         parallel_blocks(n, kQueryBlock, ctx, [&](index_t b, index_t s, index_t e) {
             for (index_t p = s; p < e; ++p) {
-                const index_t i = sorted.original(p);
+                const index_t i = sorted.payload(p);
                 const double r = reduced_radius<Metric>(radius[i], bound);
                 sink(b, i, sorted.template count_within<Metric>(p, r) - 1);
             }

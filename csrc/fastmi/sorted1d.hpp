@@ -12,21 +12,32 @@
 
 namespace fastmi {
 
+// Each value carries a payload (its original index, or a per-sample radius)
+// and the (value, payload) pairs are sorted, a total order: the result does
+// not depend on the thread count.
+template <class Payload = index_t>
 class Sorted1D {
 public:
-    // (value, original index) pairs, sorted by value then index.
-    Sorted1D(const double* x, index_t stride, index_t n, const Ctx& ctx) : v_(static_cast<size_t>(n)) {
+    using Item = std::pair<double, Payload>;
+
+    // payload(i) gives sample i's payload; the default is i itself.
+    template <class PayloadFn>
+    Sorted1D(const double* x, index_t stride, index_t n, const Ctx& ctx, PayloadFn payload)
+        : v_(static_cast<size_t>(n)) {
         parallel_blocks(n, 1 << 16, ctx, [&](index_t, index_t s, index_t e) {
-            for (index_t i = s; i < e; ++i) v_[i] = {x[i * stride], i};
+            for (index_t i = s; i < e; ++i) v_[i] = Item{x[i * stride], payload(i)};
         });
         poll_interrupt(ctx);
         parallel_sort(ctx);
         poll_interrupt(ctx);
     }
 
+    Sorted1D(const double* x, index_t stride, index_t n, const Ctx& ctx)
+        : Sorted1D(x, stride, n, ctx, [](index_t i) { return static_cast<Payload>(i); }) {}
+
     index_t size() const { return static_cast<index_t>(v_.size()); }
     double value(index_t p) const { return v_[p].first; }
-    index_t original(index_t p) const { return v_[p].second; }
+    const Payload& payload(index_t p) const { return v_[p].second; }
 
     // Number of samples j (p itself included) with Metric::point(x_j, x_p) <= r.
     // The reduced distance is monotone in x_j on either side of x_p, so each
@@ -80,7 +91,7 @@ private:
         parallel_blocks(chunks, 1, ctx, [&](index_t c, index_t, index_t) {
             std::sort(v_.begin() + bound[c], v_.begin() + bound[c + 1]);
         });
-        std::vector<std::pair<double, index_t>> tmp(v_.size());
+        std::vector<Item> tmp(v_.size());
         for (index_t width = 1; width < chunks; width *= 2) {
             const index_t pairs = chunks / (2 * width);
             parallel_blocks(pairs, 1, ctx, [&](index_t p, index_t, index_t) {
@@ -91,7 +102,7 @@ private:
         }
     }
 
-    std::vector<std::pair<double, index_t>> v_;
+    std::vector<Item> v_;
 };
 
 }  // namespace fastmi
