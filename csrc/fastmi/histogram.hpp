@@ -121,6 +121,22 @@ inline Range finite_range(const double* x, index_t n, const Ctx& ctx) {
     return r;
 }
 
+// First-guess bin lookup for a uniform axis: floor((v - start) * scale) is
+// provably the bin numpy picks unless (v - start) * scale lies within
+// `slack` of an integer, where rounding in the edges or in the product could
+// matter (slack bounds both errors, with a wide margin); then bin() decides.
+struct FastUniform {
+    double start, scale, slack;
+    index_t top;  // nbins - 1
+
+    explicit FastUniform(const Axis& a) : start(a.start), scale(a.scale), top(a.nbins() - 1) {
+        const double m = std::max(std::fabs(a.edges.front()), std::fabs(a.edges.back()));
+        const double eps = std::numeric_limits<double>::epsilon();
+        slack = 64.0 * eps * (m * scale + static_cast<double>(a.nbins()) + 1.0);
+        if (!(slack < 0.25)) slack = 2.0;  // edges too coarse for the shortcut: always check
+    }
+};
+
 // counts[i * ny + j] (row-major, nx x ny) = number of samples in bin (i, j);
 // samples outside the edges are dropped, as numpy does.
 template <class Count>
@@ -134,37 +150,69 @@ void fill_joint(const double* x, const double* y, index_t n, const Axis& ax, con
     // with atomic increments (integer counts: the order never matters).
     const bool private_tables = threads == 1 ||
         static_cast<double>(cells) * threads * sizeof(Count) <= std::max(64.0 * (1 << 20), 4.0 * n);
+    const bool fast = ax.uniform && ay.uniform;
+    const FastUniform fx(ax), fy(ay);
     constexpr index_t block = 1 << 16;
-    if (private_tables) {
-        std::vector<std::vector<Count>> local(static_cast<size_t>(threads));
-        parallel_blocks(n, block, ctx, [&](index_t, index_t s, index_t e) {
+    constexpr index_t sub = 512;
+    std::vector<std::vector<Count>> local(static_cast<size_t>(private_tables ? threads : 0));
+    parallel_blocks(n, block, ctx, [&](index_t, index_t s, index_t e) {
+        Count* c = nullptr;
+        if (private_tables) {
             std::vector<Count>& t = local[static_cast<size_t>(thread_id())];
             if (t.empty()) t.assign(static_cast<size_t>(cells), 0);
-            Count* c = t.data();
-            for (index_t i = s; i < e; ++i) {
-                const index_t bx = ax.bin(x[i]);
-                const index_t by = ay.bin(y[i]);
-                if ((bx | by) >= 0) ++c[bx * ny + by];
-            }
-        });
-        for (const auto& t : local) {
-            if (t.empty()) continue;
-            for (index_t c = 0; c < cells; ++c) counts[c] += static_cast<std::int64_t>(t[c]);
+            c = t.data();
         }
-    } else {
-        std::int64_t* c = counts.data();
-        parallel_blocks(n, block, ctx, [&](index_t, index_t s, index_t e) {
-            for (index_t i = s; i < e; ++i) {
-                const index_t bx = ax.bin(x[i]);
-                const index_t by = ay.bin(y[i]);
-                if ((bx | by) >= 0) {
+        auto add = [&](index_t cell) {
+            if (private_tables) {
+                ++c[cell];
+            } else {
 #ifdef _OPENMP
 #pragma omp atomic
 #endif
-                    ++c[bx * ny + by];
-                }
+                ++counts[cell];
             }
-        });
+        };
+        if (!fast) {
+            for (index_t i = s; i < e; ++i) {
+                const index_t bx = ax.bin(x[i]);
+                const index_t by = ay.bin(y[i]);
+                if ((bx | by) >= 0) add(bx * ny + by);
+            }
+            return;
+        }
+        // Uniform axes: every sample lies inside the edges. Guess bins for a
+        // short run of samples in a loop the compiler can vectorise, then
+        // settle the rare doubtful ones exactly and count.
+        std::int32_t cell[sub];  // cells < 2^31: Python caps the table size
+        std::int32_t doubt[sub];
+        const std::int32_t ny32 = static_cast<std::int32_t>(ny);
+        const std::int32_t topx = static_cast<std::int32_t>(fx.top), topy = static_cast<std::int32_t>(fy.top);
+        for (index_t s0 = s; s0 < e; s0 += sub) {
+            const index_t m = std::min(sub, e - s0);
+            const double* xs = x + s0;
+            const double* ys = y + s0;
+            for (index_t j = 0; j < m; ++j) {
+                const double tx = (xs[j] - fx.start) * fx.scale;
+                const double ty = (ys[j] - fy.start) * fy.scale;
+                const std::int32_t bx = static_cast<std::int32_t>(tx);
+                const std::int32_t by = static_cast<std::int32_t>(ty);
+                const double rx = tx - static_cast<double>(bx);
+                const double ry = ty - static_cast<double>(by);
+                const std::int32_t ok = (rx > fx.slack) & (rx < 1.0 - fx.slack) & (bx <= topx) &
+                                        (ry > fy.slack) & (ry < 1.0 - fy.slack) & (by <= topy);
+                doubt[j] = 1 - ok;
+                cell[j] = bx * ny32 + by;
+            }
+            for (index_t j = 0; j < m; ++j) {
+                index_t cj = cell[j];
+                if (doubt[j]) cj = ax.bin(xs[j]) * ny + ay.bin(ys[j]);
+                add(cj);
+            }
+        }
+    });
+    for (const auto& t : local) {
+        if (t.empty()) continue;
+        for (index_t k = 0; k < cells; ++k) counts[k] += static_cast<std::int64_t>(t[k]);
     }
 }
 
