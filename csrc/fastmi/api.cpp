@@ -15,8 +15,7 @@ namespace {
 Ctx make_ctx(int n_threads, InterruptFn check) {
     Ctx ctx;
     ctx.n_threads = resolve_threads(n_threads);
-    ctx.check = check;
-    return ctx;
+    return ctx.with_interrupt(check);
 }
 
 Axis make_axis(const AxisSpec& a) {

@@ -8,6 +8,7 @@
 #include <exception>
 #include <mutex>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #ifdef _OPENMP
@@ -31,6 +32,16 @@ struct Interrupted : std::runtime_error {
 struct Ctx {
     int n_threads = 1;
     InterruptFn check = nullptr;
+    // Only the thread that entered the kernel may poll (it holds the
+    // interpreter's thread state); set by with_interrupt().
+    std::thread::id owner{};
+
+    Ctx with_interrupt(InterruptFn fn) const {
+        Ctx c = *this;
+        c.check = fn;
+        c.owner = std::this_thread::get_id();
+        return c;
+    }
 };
 
 inline bool have_openmp() {
@@ -64,7 +75,7 @@ inline int resolve_threads(int n_threads) {
 }
 
 inline void poll_interrupt(const Ctx& ctx) {
-    if (ctx.check && ctx.check()) throw Interrupted();
+    if (ctx.check && std::this_thread::get_id() == ctx.owner && ctx.check()) throw Interrupted();
 }
 
 // Records the first exception raised on any thread so that none escapes an
@@ -109,7 +120,7 @@ void parallel_blocks(index_t n, index_t block, const Ctx& ctx, Body&& body) {
     for (index_t b = 0; b < n_blocks; ++b) {
         if (stop.load(std::memory_order_relaxed)) continue;
         trap.run([&] {
-            if (thread_id() == 0) poll_interrupt(ctx);
+            poll_interrupt(ctx);
             body(b, b * block, std::min(n, (b + 1) * block));
         });
         if (trap.failed()) stop.store(true, std::memory_order_relaxed);

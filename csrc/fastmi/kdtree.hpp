@@ -302,7 +302,7 @@ private:
             todo.pop_back();
             if ((work += part.nodes[ni].end - part.nodes[ni].start) > (index_t(1) << 22)) {
                 work = 0;
-                if (thread_id() == 0) poll_interrupt(ctx);
+                poll_interrupt(ctx);
             }
             if (split(part, ni)) {
                 todo.push_back(part.nodes[ni].right);
