@@ -72,7 +72,14 @@ inline Axis uniform_axis(double lo, double hi, index_t nbins) {
         a.edges[j] = (step == 0.0 ? (t / div) * delta : t * step) + lo;
     }
     a.edges[nbins] = hi;
+    for (index_t j = 0; j < nbins; ++j)
+        if (a.edges[j] > a.edges[j + 1])
+            throw std::invalid_argument(
+                "too many bins for the data range: the range is only a few floating-point steps wide");
     a.scale = div / delta;
+    // A zero-width range (a constant beyond 2^53, where v +/- 0.5 == v) has
+    // all edges equal: binary search handles it, the multiply cannot.
+    if (!(std::isfinite(a.scale) && a.scale > 0.0)) a.uniform = false;
     return a;
 }
 

@@ -1,6 +1,8 @@
 """Binned (histogram plug-in) mutual information."""
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from . import _core
@@ -25,9 +27,10 @@ def _axis_spec(spec, name: str):
                 raise ValueError(f"{name} must be positive, when an integer; got {spec!r}")
         except TypeError:
             raise TypeError(f"{name} must be an integer or an array of edges, got {spec!r}") from None
-        if not isinstance(spec, (int, np.integer)):
-            raise TypeError(f"{name} must be an integer, when a scalar; got {spec!r}")
-        return int(spec), None
+        try:
+            return operator.index(spec), None
+        except TypeError:
+            raise TypeError(f"{name} must be an integer, when a scalar; got {spec!r}") from None
     if np.ndim(spec) == 1:
         edges = np.asarray(spec)
         if edges.dtype.kind not in "iuf":

@@ -105,8 +105,8 @@ def ksg_mi(x, y, k=3, *, legacy=False, n_jobs=None) -> float:
     mi_nats, zeros = _core.ksg(_as_2d(x), _as_2d(y), k, bool(legacy), threads, interruptible())
     if zeros:
         warnings.warn(
-            f"{zeros} of {n} samples have {k} or more exact duplicates in the joint space "
-            "(k-th-neighbour distance 0), where the KSG estimator's assumptions fail. "
+            f"{zeros} of {n} samples are at distance 0 from their k-th neighbour (k={k}) in "
+            "the joint space (duplicated samples), where the KSG estimator's assumptions fail. "
             "Add tiny noise to continuous data (as scikit-learn does), or use "
             "fastmi.discrete_mi for discrete data.",
             TiedSamplesWarning,

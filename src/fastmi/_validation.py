@@ -41,9 +41,8 @@ def as_samples(a, name: str, *, max_ndim: int = 2) -> np.ndarray:
     if arr.ndim == 0:
         raise ValueError(f"{name} must be a 1-D or 2-D array of samples, got a scalar")
     if arr.ndim > max_ndim:
-        raise ValueError(
-            f"{name} must be 1-D (n,) or 2-D (n, d); got {arr.ndim}-D array of shape {arr.shape}"
-        )
+        want = "1-D (n,)" if max_ndim == 1 else "1-D (n,) or 2-D (n, d)"
+        raise ValueError(f"{name} must be {want}; got a {arr.ndim}-D array of shape {arr.shape}")
     if arr.shape[0] == 0:
         raise ValueError(f"{name} is empty: at least one sample is needed")
     if arr.ndim == 2 and arr.shape[1] == 0:

@@ -1,0 +1,149 @@
+// Discrete-discrete mutual information (the contingency-table plug-in of
+// sklearn.metrics.mutual_info_score), label coding, and numpy's pairwise
+// summation, which the scikit-learn compatible estimators use for every
+// mean so that their results round exactly like scikit-learn's.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <stdexcept>
+#include <utility>
+#include <vector>
+
+#include "common.hpp"
+#include "sorted1d.hpp"
+
+namespace fastmi {
+
+// The sum numpy computes for np.add.reduce over a contiguous float64 array:
+// blocks of at most 128 summed with 8 interleaved accumulators, longer runs
+// split in two at a multiple of 8, the total added to the identity 0.0.
+inline double pairwise_sum_block(const double* a, index_t n) {
+    if (n < 8) {
+        double res = 0.0;
+        for (index_t i = 0; i < n; ++i) res += a[i];
+        return res;
+    }
+    if (n <= 128) {
+        double r[8];
+        for (int j = 0; j < 8; ++j) r[j] = a[j];
+        index_t i = 8;
+        for (; i < n - (n % 8); i += 8)
+            for (int j = 0; j < 8; ++j) r[j] += a[i + j];
+        double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        for (; i < n; ++i) res += a[i];
+        return res;
+    }
+    index_t n2 = n / 2;
+    n2 -= n2 % 8;
+    return pairwise_sum_block(a, n2) + pairwise_sum_block(a + n2, n - n2);
+}
+
+inline double pairwise_sum(const double* a, index_t n) { return 0.0 + pairwise_sum_block(a, n); }
+
+inline double pairwise_mean(const std::vector<double>& a) {
+    return pairwise_sum(a.data(), static_cast<index_t>(a.size())) / static_cast<double>(a.size());
+}
+
+// code[i] = rank of x[i] among the distinct values of x (numpy.unique's
+// order; -0.0 and 0.0 are one value). Returns the number of distinct values.
+inline index_t label_codes(const double* x, index_t stride, index_t n, const Ctx& ctx, index_t* code) {
+    if (n == 0) return 0;
+    const Sorted1D<index_t> sorted(x, stride, n, ctx);
+    index_t label = 0;
+    double prev = sorted.value(0);
+    for (index_t p = 0; p < n; ++p) {
+        const double v = sorted.value(p);
+        if (v != prev) {
+            ++label;
+            prev = v;
+        }
+        code[sorted.payload(p)] = label;
+    }
+    return label + 1;
+}
+
+// The non-zero cells of a contingency table in row-major order.
+struct Cells {
+    std::vector<index_t> row, col;
+    std::vector<std::int64_t> count;
+};
+
+// Cells of the table of (a[i], b[i]) pairs, a in [0, na), b in [0, nb).
+inline Cells cross_tabulate(const index_t* a, index_t na, const index_t* b, index_t nb, index_t n) {
+    Cells cells;
+    if (na > 0 && nb > std::numeric_limits<index_t>::max() / na)
+        throw std::invalid_argument("fastmi: contingency table too large");
+    const index_t cells_total = na * nb;
+    if (cells_total <= std::max<index_t>(4 * n, index_t(1) << 16)) {
+        std::vector<std::int64_t> table(static_cast<size_t>(cells_total), 0);
+        for (index_t i = 0; i < n; ++i) ++table[static_cast<size_t>(a[i] * nb + b[i])];
+        for (index_t c = 0; c < cells_total; ++c)
+            if (table[c] != 0) {
+                cells.row.push_back(c / nb);
+                cells.col.push_back(c % nb);
+                cells.count.push_back(table[c]);
+            }
+        return cells;
+    }
+    std::vector<index_t> keys(static_cast<size_t>(n));
+    for (index_t i = 0; i < n; ++i) keys[i] = a[i] * nb + b[i];
+    std::sort(keys.begin(), keys.end());
+    for (index_t i = 0; i < n;) {
+        index_t j = i + 1;
+        while (j < n && keys[j] == keys[i]) ++j;
+        cells.row.push_back(keys[i] / nb);
+        cells.col.push_back(keys[i] % nb);
+        cells.count.push_back(j - i);
+        i = j;
+    }
+    return cells;
+}
+
+// Plug-in MI (nats) of a table given by its non-zero cells (row-major), row
+// sums pi and column sums pj; the terms are those of
+// sklearn.metrics.mutual_info_score, in its order:
+//   t = (c/N)(log c - log N) + (c/N)((-log(pi pj) + log sum pi) + log sum pj),
+// terms below machine epsilon in magnitude set to 0, summed pairwise, and the
+// sum clipped at 0. A table with one row or one column gives 0.
+inline double contingency_mi(const index_t* row, const index_t* col, const std::int64_t* count, index_t nnz,
+                             const std::int64_t* pi, index_t n_rows, const std::int64_t* pj, index_t n_cols) {
+    if (n_rows == 1 || n_cols == 1) return 0.0;
+    std::int64_t total = 0, sum_pi = 0, sum_pj = 0;
+    for (index_t c = 0; c < nnz; ++c) total += count[c];
+    for (index_t r = 0; r < n_rows; ++r) sum_pi += pi[r];
+    for (index_t c = 0; c < n_cols; ++c) sum_pj += pj[c];
+    const double dn = static_cast<double>(total);
+    const double log_n = std::log(dn);
+    const double log_pi = std::log(static_cast<double>(sum_pi));
+    const double log_pj = std::log(static_cast<double>(sum_pj));
+    constexpr double eps = std::numeric_limits<double>::epsilon();
+    std::vector<double> terms(static_cast<size_t>(nnz));
+    for (index_t c = 0; c < nnz; ++c) {
+        const double v = static_cast<double>(count[c]);
+        const double p = v / dn;
+        const double outer = static_cast<double>(pi[row[c]] * pj[col[c]]);
+        const double log_outer = (-std::log(outer) + log_pi) + log_pj;
+        const double t = p * (std::log(v) - log_n) + p * log_outer;
+        terms[c] = std::fabs(t) < eps ? 0.0 : t;
+    }
+    const double mi = pairwise_sum(terms.data(), nnz);
+    return mi > 0.0 ? mi : 0.0;
+}
+
+// MI (nats) of two labellings of the same n samples, as codes.
+inline double contingency_mi_codes(const index_t* a, index_t na, const index_t* b, index_t nb, index_t n) {
+    if (na == 1 || nb == 1) return 0.0;
+    const Cells cells = cross_tabulate(a, na, b, nb, n);
+    std::vector<std::int64_t> pi(static_cast<size_t>(na), 0), pj(static_cast<size_t>(nb), 0);
+    for (index_t i = 0; i < n; ++i) {
+        ++pi[a[i]];
+        ++pj[b[i]];
+    }
+    return contingency_mi(cells.row.data(), cells.col.data(), cells.count.data(),
+                          static_cast<index_t>(cells.count.size()), pi.data(), na, pj.data(), nb);
+}
+
+}  // namespace fastmi

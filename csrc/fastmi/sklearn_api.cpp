@@ -1,0 +1,91 @@
+#include "sklearn_api.hpp"
+
+#include <memory>
+#include <stdexcept>
+#include <vector>
+
+#include "contingency.hpp"
+#include "mixed.hpp"
+
+namespace fastmi {
+
+namespace {
+
+// One feature's estimate against the target, unclipped.
+struct Target {
+    const double* y = nullptr;                  // continuous target, or
+    const index_t* codes = nullptr;             // discrete target
+    index_t n_labels = 0;
+    std::unique_ptr<SortedColumn> sorted;       // continuous: y's sorted order
+    std::unique_ptr<Labelling> labelling;       // discrete: Ross's per-label terms
+};
+
+double continuous_feature(const double* x, index_t n, const Target& t, int k, const Ctx& ctx) {
+    if (t.sorted) return ksg_pair(x, t.y, *t.sorted, n, k, ctx);
+    const SortedColumn c(x, 1, n, ctx);
+    return ross_mi(c, *t.labelling, k, ctx);
+}
+
+double discrete_feature(const double* x, index_t n, const Target& t, int k, const Ctx& ctx) {
+    std::vector<index_t> code(static_cast<size_t>(n));
+    const index_t labels = label_codes(x, 1, n, ctx, code.data());
+    poll_interrupt(ctx);
+    if (t.sorted) {
+        const Labelling lab(code.data(), n, labels, k);
+        return ross_mi(*t.sorted, lab, k, ctx);
+    }
+    return contingency_mi_codes(code.data(), labels, t.codes, t.n_labels, n);
+}
+
+}  // namespace
+
+void sklearn_mi(const double* xc, std::int64_t pc, const double* xd, std::int64_t pd, std::int64_t n,
+                const double* y, const std::int64_t* y_codes, std::int64_t y_labels, int k,
+                int n_threads, InterruptFn check, double* out_c, double* out_d) {
+    if (n < 1 || k < 1) throw std::invalid_argument("fastmi: need n >= 1 and k >= 1");
+    Ctx ctx;
+    ctx.n_threads = resolve_threads(n_threads);
+    ctx = ctx.with_interrupt(check);
+
+    Target t;
+    if (y_codes != nullptr) {
+        t.codes = y_codes;
+        t.n_labels = y_labels;
+        if (pc > 0) t.labelling = std::make_unique<Labelling>(y_codes, n, y_labels, k);
+    } else {
+        t.y = y;
+        t.sorted = std::make_unique<SortedColumn>(y, 1, n, ctx);
+    }
+    poll_interrupt(ctx);
+
+    const index_t tasks = pc + pd;
+    auto run = [&](index_t j, const Ctx& c) {
+        const double mi = j < pc ? continuous_feature(xc + j * n, n, t, k, c)
+                                 : discrete_feature(xd + (j - pc) * n, n, t, k, c);
+        (j < pc ? out_c[j] : out_d[j - pc]) = mi > 0.0 ? mi : 0.0;
+    };
+    if (tasks >= ctx.n_threads) {
+        // one feature per thread at a time, each on one thread
+        Ctx one = ctx;
+        one.n_threads = 1;
+        parallel_blocks(tasks, 1, ctx, [&](index_t j, index_t, index_t) { run(j, one); });
+    } else {
+        for (index_t j = 0; j < tasks; ++j) {
+            run(j, ctx);
+            poll_interrupt(ctx);
+        }
+    }
+}
+
+double mutual_info_codes(const std::int64_t* a, std::int64_t na, const std::int64_t* b, std::int64_t nb,
+                         std::int64_t n) {
+    return contingency_mi_codes(a, na, b, nb, n);
+}
+
+double mutual_info_table(const std::int64_t* row, const std::int64_t* col, const std::int64_t* count,
+                         std::int64_t nnz, const std::int64_t* pi, std::int64_t n_rows,
+                         const std::int64_t* pj, std::int64_t n_cols) {
+    return contingency_mi(row, col, count, nnz, pi, n_rows, pj, n_cols);
+}
+
+}  // namespace fastmi
