@@ -32,7 +32,7 @@ class KDTree {
 public:
     struct Node {
         index_t start, end;   // rows [start, end) in tree order
-        index_t left, right;  // children, -1 for a leaf
+        index_t left;         // first child (the second is left + 1), -1 for a leaf
         index_t parent;       // -1 for the root
     };
 
@@ -72,7 +72,7 @@ public:
         while (at != 0 && b.kth > 0.0) {
             if (b.found == k && Metric::ball_inside(q, lo(at), hi(at), dim(), b.kth)) break;
             const Node& parent = nodes_[nodes_[at].parent];
-            const index_t sib = parent.left == at ? parent.right : parent.left;
+            const index_t sib = parent.left == at ? parent.left + 1 : parent.left;
             search(q, p, sib, b, stack);
             at = nodes_[at].parent;
         }
@@ -136,13 +136,13 @@ private:
                 continue;
             }
             const double dl = Metric::box_min(q, lo(nd.left), hi(nd.left), dim());
-            const double dr = Metric::box_min(q, lo(nd.right), hi(nd.right), dim());
+            const double dr = Metric::box_min(q, lo((nd.left + 1)), hi((nd.left + 1)), dim());
             if (dl <= dr) {
-                if (dr < b.kth) stack.emplace_back(nd.right, dr);
+                if (dr < b.kth) stack.emplace_back((nd.left + 1), dr);
                 if (dl < b.kth) stack.emplace_back(nd.left, dl);
             } else {
                 if (dl < b.kth) stack.emplace_back(nd.left, dl);
-                if (dr < b.kth) stack.emplace_back(nd.right, dr);
+                if (dr < b.kth) stack.emplace_back((nd.left + 1), dr);
             }
         }
     }
@@ -165,7 +165,7 @@ private:
                     count += Metric::point(q, point(j), dim()) <= r;
                 continue;
             }
-            stack.push_back(nd.right);
+            stack.push_back((nd.left + 1));
             stack.push_back(nd.left);
         }
         return count;
@@ -183,7 +183,7 @@ private:
 
     // Appends a node; its box is `box` (lo then hi) when given, else computed.
     index_t add_node(Part& part, index_t s, index_t e, index_t parent, const double* box = nullptr) const {
-        part.nodes.push_back(Node{s, e, -1, -1, parent});
+        part.nodes.push_back(Node{s, e, -1, parent});
         const size_t at = part.box.size();
         part.box.resize(at + 2 * static_cast<size_t>(dim()));
         double* l = &part.box[at];
@@ -290,7 +290,7 @@ private:
         const index_t a = add_node(part, s, m, ni, boxes ? lb : nullptr);
         const index_t b = add_node(part, m, e, ni, boxes ? rb : nullptr);
         part.nodes[ni].left = a;
-        part.nodes[ni].right = b;
+        (void)b;  // b == a + 1
         return true;
     }
 
@@ -305,7 +305,7 @@ private:
                 poll_interrupt(ctx);
             }
             if (split(part, ni)) {
-                todo.push_back(part.nodes[ni].right);
+                todo.push_back(part.nodes[ni].left + 1);
                 todo.push_back(part.nodes[ni].left);
             }
         }
@@ -323,7 +323,7 @@ private:
             for (index_t ni : frontier) {
                 if (split(top, ni)) {
                     next.push_back(top.nodes[ni].left);
-                    next.push_back(top.nodes[ni].right);
+                    next.push_back(top.nodes[ni].left + 1);
                 }
             }
             frontier.swap(next);
@@ -339,23 +339,26 @@ private:
         });
         // Splice: the subtree's root is the frontier node; its other nodes
         // are appended with their indices shifted.
-        nodes_ = std::move(top.nodes);
-        box_ = std::move(top.box);
+        size_t total = top.nodes.size();
+        for (const Part& part : parts) total += part.nodes.size() - 1;
+        nodes_.reserve(total);
+        box_.reserve(total * 2 * static_cast<size_t>(dim()));
+        nodes_.insert(nodes_.end(), top.nodes.begin(), top.nodes.end());
+        box_.insert(box_.end(), top.box.begin(), top.box.end());
         for (size_t f = 0; f < frontier.size(); ++f) {
-            const Part& part = parts[f];
+            Part& part = parts[f];
             const index_t anchor = frontier[f];
             const index_t shift = static_cast<index_t>(nodes_.size()) - 1;
             auto map = [&](index_t i) { return i < 0 ? i : (i == 0 ? anchor : i + shift); };
             nodes_[anchor].left = map(part.nodes[0].left);
-            nodes_[anchor].right = map(part.nodes[0].right);
             for (size_t i = 1; i < part.nodes.size(); ++i) {
                 Node nd = part.nodes[i];
                 nd.left = map(nd.left);
-                nd.right = map(nd.right);
                 nd.parent = map(nd.parent);
                 nodes_.push_back(nd);
             }
             box_.insert(box_.end(), part.box.begin() + 2 * dim(), part.box.end());
+            part = Part{};  // release as we go: the peak stays near one copy
         }
         parts.clear();
         for (index_t i = 0; i < static_cast<index_t>(nodes_.size()); ++i)
