@@ -9,6 +9,12 @@ from __future__ import annotations
 from . import _core
 from ._binned import discrete_mi, histogram2d
 from ._ksg import TiedSamplesWarning, ksg_mi
+from ._sklearn import (
+    mi_feature_selection,
+    mutual_info_classif,
+    mutual_info_regression,
+    mutual_info_score,
+)
 
 __version__ = "0.1.0"
 
@@ -25,4 +31,8 @@ __all__ = [
     "has_openmp",
     "histogram2d",
     "ksg_mi",
+    "mi_feature_selection",
+    "mutual_info_classif",
+    "mutual_info_regression",
+    "mutual_info_score",
 ]
