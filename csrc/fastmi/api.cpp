@@ -12,11 +12,18 @@ namespace fastmi {
 
 namespace {
 
-Ctx make_ctx(int n_threads, InterruptFn check) {
+// Threads for a job of n samples: at most one per `grain` samples, since
+// below that waking threads costs more than it saves (results are identical
+// for any thread count).
+Ctx make_ctx(int n_threads, InterruptFn check, std::int64_t n, std::int64_t grain) {
     Ctx ctx;
-    ctx.n_threads = resolve_threads(n_threads);
+    const std::int64_t useful = std::max<std::int64_t>(1, n / grain);
+    ctx.n_threads = static_cast<int>(std::min<std::int64_t>(resolve_threads(n_threads), useful));
     return ctx.with_interrupt(check);
 }
+
+constexpr std::int64_t kScanGrain = 1 << 16;   // histogram and range passes
+constexpr std::int64_t kTreeGrain = 1 << 13;   // neighbour searches
 
 Axis make_axis(const AxisSpec& a) {
     return a.edges == nullptr ? uniform_axis(a.lo, a.hi, a.nbins) : explicit_axis(a.edges, a.nbins + 1);
@@ -30,7 +37,7 @@ double digamma(std::int64_t n) { return digamma_int(n); }
 
 void finite_range(const double* x, std::int64_t n, int n_threads, InterruptFn check,
                   double* min, double* max, int* finite) {
-    const Range r = fastmi::finite_range(x, n, make_ctx(n_threads, check));
+    const Range r = fastmi::finite_range(x, n, make_ctx(n_threads, check, n, kScanGrain));
     *min = r.min;
     *max = r.max;
     *finite = r.finite ? 1 : 0;
@@ -38,7 +45,7 @@ void finite_range(const double* x, std::int64_t n, int n_threads, InterruptFn ch
 
 void histogram2d(const double* x, const double* y, std::int64_t n, AxisSpec ax, AxisSpec ay,
                  int n_threads, InterruptFn check, std::int64_t* counts) {
-    const Ctx ctx = make_ctx(n_threads, check);
+    const Ctx ctx = make_ctx(n_threads, check, n, kScanGrain);
     std::vector<std::int64_t> table;
     joint_counts(x, y, n, make_axis(ax), make_axis(ay), ctx, table);
     std::copy(table.begin(), table.end(), counts);
@@ -46,7 +53,7 @@ void histogram2d(const double* x, const double* y, std::int64_t n, AxisSpec ax, 
 
 double binned_mi_bits(const double* x, const double* y, std::int64_t n, AxisSpec ax, AxisSpec ay,
                       int n_threads, InterruptFn check) {
-    const Ctx ctx = make_ctx(n_threads, check);
+    const Ctx ctx = make_ctx(n_threads, check, n, kScanGrain);
     const Axis bx = make_axis(ax), by = make_axis(ay);
     std::vector<std::int64_t> table;
     joint_counts(x, y, n, bx, by, ctx, table);
@@ -55,7 +62,7 @@ double binned_mi_bits(const double* x, const double* y, std::int64_t n, AxisSpec
 
 double ksg_mi_nats(const double* x, int dx, const double* y, int dy, std::int64_t n, int k,
                    int legacy, int n_threads, InterruptFn check, std::int64_t* zero_radius) {
-    const Ctx ctx = make_ctx(n_threads, check);
+    const Ctx ctx = make_ctx(n_threads, check, n, kTreeGrain);
     const Columns cx = Columns::of(x, n, dx), cy = Columns::of(y, n, dy);
     const KsgResult r = legacy ? ksg1<Euclidean>(cx, cy, k, Bound::Inclusive, ctx)
                                : ksg1<MaxNorm>(cx, cy, k, Bound::Strict, ctx);
@@ -65,7 +72,7 @@ double ksg_mi_nats(const double* x, int dx, const double* y, int dy, std::int64_
 
 void knn_radius(const double* data, std::int64_t n, int d, int k, int metric,
                 int n_threads, InterruptFn check, double* radius) {
-    const Ctx ctx = make_ctx(n_threads, check);
+    const Ctx ctx = make_ctx(n_threads, check, n, kTreeGrain);
     const Columns cols = Columns::of(data, n, d);
     if (metric == 0) knn_radius<MaxNorm>(cols, k, ctx, radius);
     else knn_radius<Euclidean>(cols, k, ctx, radius);
@@ -74,7 +81,7 @@ void knn_radius(const double* data, std::int64_t n, int d, int k, int metric,
 void neighbor_counts(const double* data, std::int64_t n, int d, const double* radius,
                      int metric, int strict, int n_threads, InterruptFn check,
                      std::int64_t* counts) {
-    const Ctx ctx = make_ctx(n_threads, check);
+    const Ctx ctx = make_ctx(n_threads, check, n, kTreeGrain);
     const Columns cols = Columns::of(data, n, d);
     const Bound bound = strict ? Bound::Strict : Bound::Inclusive;
     auto sink = [&](index_t, index_t i, index_t c) { counts[i] = c; };
