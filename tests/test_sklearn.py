@@ -154,6 +154,43 @@ def test_classif_continuous_bit_identical(seed, n_classes):
     np.testing.assert_array_equal(got, want)
 
 
+def test_larger_samples_every_search_path():
+    # n = 20000: the k-th neighbour search runs on strips of the x-sorted
+    # samples, or on the KD-tree where the strips do not fit (near-constant x
+    # or y); both must give scikit-learn's numbers.
+    rng = np.random.default_rng(30)
+    n = 20_000
+    X = np.column_stack(
+        [
+            rng.standard_normal(n),
+            rng.standard_cauchy(n),
+            np.floor(3 * rng.standard_normal(n)),  # ties, broken by the noise only
+            np.full(n, 2.5),  # constant: the KD-tree path
+            rng.standard_normal(n) ** 3,
+        ]
+    )
+    y = X[:, 0] + np.tanh(X[:, 1]) + rng.standard_normal(n)
+    for target in (y, np.round(y), np.zeros(n)):  # continuous, tied, constant
+        assert_close(
+            fastmi.mutual_info_regression(X, target, random_state=1),
+            skfs.mutual_info_regression(X, target, random_state=1),
+        )
+
+
+def test_large_single_feature_identical_for_every_n_jobs():
+    # one feature: all threads work inside it (parallel radix sort above 2**20 samples)
+    rng = np.random.default_rng(31)
+    n = 2**20 + 4321
+    x = rng.standard_normal((n, 1))
+    y = x[:, 0] + rng.standard_normal(n)
+    runs = [fastmi.mutual_info_regression(x, y, random_state=0, n_jobs=j) for j in (1, 2, 4)]
+    for r in runs[1:]:
+        np.testing.assert_array_equal(r, runs[0])
+    yc = (y > 0.5).astype(int)
+    runs = [fastmi.mutual_info_classif(x, yc, random_state=0, n_jobs=j) for j in (1, 3)]
+    np.testing.assert_array_equal(runs[1], runs[0])
+
+
 def test_k_at_least_half_the_samples():
     # scikit-learn switches to brute force (Chebyshev, exact) when k >= n // 2
     rng = np.random.default_rng(3)
@@ -371,6 +408,8 @@ def test_random_state_none_uses_numpy_global_state():
     np.random.seed(123)
     got = fastmi.mutual_info_regression(X, y)
     after_fastmi = np.random.random()
+    np.random.seed(123)
+    np.testing.assert_array_equal(fastmi.mutual_info_regression(X, y, random_state=np.random), got)
     np.random.seed(123)
     want = skfs.mutual_info_regression(X, y)
     after_sklearn = np.random.random()

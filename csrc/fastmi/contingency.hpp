@@ -1,5 +1,5 @@
 // Discrete-discrete mutual information (the contingency-table plug-in of
-// sklearn.metrics.mutual_info_score), label coding, and numpy's pairwise
+// sklearn.metrics.mutual_info_score), and numpy's pairwise
 // summation, which the scikit-learn compatible estimators use for every
 // mean so that their results round exactly like scikit-learn's.
 #pragma once
@@ -13,7 +13,6 @@
 #include <vector>
 
 #include "common.hpp"
-#include "sorted1d.hpp"
 
 namespace fastmi {
 
@@ -45,24 +44,6 @@ inline double pairwise_sum(const double* a, index_t n) { return 0.0 + pairwise_s
 
 inline double pairwise_mean(const std::vector<double>& a) {
     return pairwise_sum(a.data(), static_cast<index_t>(a.size())) / static_cast<double>(a.size());
-}
-
-// code[i] = rank of x[i] among the distinct values of x (numpy.unique's
-// order; -0.0 and 0.0 are one value). Returns the number of distinct values.
-inline index_t label_codes(const double* x, index_t stride, index_t n, const Ctx& ctx, index_t* code) {
-    if (n == 0) return 0;
-    const Sorted1D<index_t> sorted(x, stride, n, ctx);
-    index_t label = 0;
-    double prev = sorted.value(0);
-    for (index_t p = 0; p < n; ++p) {
-        const double v = sorted.value(p);
-        if (v != prev) {
-            ++label;
-            prev = v;
-        }
-        code[sorted.payload(p)] = label;
-    }
-    return label + 1;
 }
 
 // The non-zero cells of a contingency table in row-major order.

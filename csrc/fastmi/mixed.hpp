@@ -5,7 +5,10 @@
 // original order):
 //   ksg_pair   continuous-continuous: KSG algorithm 1 (Kraskov et al. 2004),
 //              max-norm, strict marginal counts; the target's sorted order
-//              is computed once by the caller and shared by all features;
+//              is computed once by the caller and shared by all features,
+//              and the k-th neighbour search runs on "strips" of the
+//              x-sorted samples (below), falling back to the KD-tree when
+//              the strips do not fit the data;
 //   ross_mi    continuous-discrete (Ross 2014): per label, the distance to
 //              the k_l-th nearest sample of the same label, k_l =
 //              min(k, count - 1); labels seen once are dropped; m_i counts
@@ -14,7 +17,10 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 #include <vector>
@@ -25,44 +31,176 @@
 #include "metric.hpp"
 #include "neighbors.hpp"
 #include "points.hpp"
-#include "sorted1d.hpp"
 
 namespace fastmi {
 
-using SortedColumn = Sorted1D<index_t>;
+// ---------------------------------------------------------------- sorting
 
-// Number of j with |v[j] - v[p]| <= r in the sorted array v (p included):
-// a galloping search outwards from p on each side.
-inline index_t count_sorted_within(const double* v, index_t n, index_t p, double r) {
-    const double q = v[p];
-    auto inside = [&](index_t j) { return std::fabs(v[j] - q) <= r; };
-    index_t good = p, step = 1, bad = n;
-    while (true) {
-        const index_t t = good + step;
-        if (t >= n) break;
-        if (inside(t)) { good = t; step *= 2; }
-        else { bad = t; break; }
-    }
-    while (bad - good > 1) {
-        const index_t mid = good + (bad - good) / 2;
-        if (inside(mid)) good = mid; else bad = mid;
-    }
-    const index_t right = good;
-    good = p;
-    step = 1;
-    index_t badl = -1;
-    while (true) {
-        const index_t t = good - step;
-        if (t < 0) break;
-        if (inside(t)) { good = t; step *= 2; }
-        else { badl = t; break; }
-    }
-    while (good - badl > 1) {
-        const index_t mid = badl + (good - badl) / 2;
-        if (inside(mid)) good = mid; else badl = mid;
-    }
-    return right - good + 1;
+// Positions of a stable counting sort: dest[i] = where item i goes when the
+// items 0..n-1 are ordered by bucket(i) in [0, n_buckets), ties in item
+// order. The result is unique, so it never depends on the thread count.
+template <class Bucket>
+void stable_positions(index_t n, index_t n_buckets, const Ctx& ctx, Bucket&& bucket, index_t* dest) {
+    const index_t block = std::max<index_t>(index_t(1) << 15, (n + 4 * ctx.n_threads - 1) / (4 * ctx.n_threads));
+    const index_t blocks = n_blocks(n, block);
+    std::vector<index_t> at(static_cast<size_t>(blocks * n_buckets), 0);
+    parallel_blocks(n, block, ctx, [&](index_t b, index_t s, index_t e) {
+        index_t* h = &at[static_cast<size_t>(b * n_buckets)];
+        for (index_t i = s; i < e; ++i) ++h[bucket(i)];
+    });
+    index_t run = 0;
+    for (index_t d = 0; d < n_buckets; ++d)
+        for (index_t b = 0; b < blocks; ++b) {
+            index_t& h = at[static_cast<size_t>(b * n_buckets + d)];
+            const index_t c = h;
+            h = run;
+            run += c;
+        }
+    parallel_blocks(n, block, ctx, [&](index_t b, index_t s, index_t e) {
+        index_t* h = &at[static_cast<size_t>(b * n_buckets)];
+        for (index_t i = s; i < e; ++i) dest[i] = h[bucket(i)]++;
+    });
 }
+
+// An unsigned key with the order of the doubles (finite; -0.0 as 0.0).
+inline std::uint64_t order_key(double v) {
+    v += 0.0;
+    std::uint64_t u;
+    std::memcpy(&u, &v, sizeof u);
+    return (u >> 63) ? ~u : (u | (std::uint64_t(1) << 63));
+}
+
+// The n values of x ascending, with their original indices; equal values in
+// index order. LSD radix sort on 11-bit digits (passes where every key has
+// the same digit skipped); std::sort for small n. Same result either way.
+struct SortedValues {
+    std::vector<double> value;
+    std::vector<index_t> index;
+
+    index_t size() const { return static_cast<index_t>(value.size()); }
+
+    SortedValues(const double* x, index_t n, const Ctx& ctx)
+        : value(static_cast<size_t>(n)), index(static_cast<size_t>(n)) {
+        std::vector<std::uint64_t> key(static_cast<size_t>(n));
+        if (n < (index_t(1) << 12)) {
+            std::vector<std::pair<std::uint64_t, index_t>> items(static_cast<size_t>(n));
+            for (index_t i = 0; i < n; ++i) items[i] = {order_key(x[i]), i};
+            std::sort(items.begin(), items.end());
+            for (index_t p = 0; p < n; ++p) index[p] = items[p].second;
+        } else {
+            // Threads only pay off on large arrays (each pass is a few
+            // memory-bound sweeps); the result is the same either way.
+            Ctx sctx = ctx;
+            sctx.n_threads = n < (index_t(1) << 20) ? 1 : static_cast<int>(std::min<index_t>(ctx.n_threads, n >> 18));
+            constexpr int bits = 11;
+            constexpr index_t buckets = index_t(1) << bits;
+            std::vector<std::uint64_t> key2(static_cast<size_t>(n));
+            std::vector<index_t> index2(static_cast<size_t>(n)), dest(static_cast<size_t>(n));
+            parallel_blocks(n, 1 << 16, sctx, [&](index_t, index_t s, index_t e) {
+                for (index_t i = s; i < e; ++i) {
+                    key[i] = order_key(x[i]);
+                    index[i] = i;
+                }
+            });
+            for (int shift = 0; shift < 64; shift += bits) {
+                auto digit = [&](index_t i) { return static_cast<index_t>((key[i] >> shift) & (buckets - 1)); };
+                const index_t first = digit(0);
+                bool same = true;
+                for (index_t i = 1; i < n && same; ++i) same = digit(i) == first;
+                if (same) continue;
+                stable_positions(n, buckets, sctx, digit, dest.data());
+                parallel_blocks(n, 1 << 16, sctx, [&](index_t, index_t s, index_t e) {
+                    for (index_t i = s; i < e; ++i) {
+                        key2[dest[i]] = key[i];
+                        index2[dest[i]] = index[i];
+                    }
+                });
+                key.swap(key2);
+                index.swap(index2);
+                poll_interrupt(sctx);
+            }
+        }
+        parallel_blocks(n, 1 << 16, ctx, [&](index_t, index_t s, index_t e) {
+            for (index_t p = s; p < e; ++p) value[p] = x[index[p]];
+        });
+    }
+};
+
+// digamma_int(c), from a table for the small counts that dominate.
+inline double digamma_count(index_t c) {
+    constexpr index_t size = 4096;
+    static const std::vector<double> table = [] {
+        std::vector<double> t(static_cast<size_t>(size));
+        for (index_t i = 1; i < size; ++i) t[i] = digamma_int(i);
+        return t;
+    }();
+    return c < size ? table[c] : digamma_int(c);
+}
+
+// Counts, for positions p of the sorted array v, the j with |v[j] - v[p]| <= r
+// (p included). |v[j] - v[p]| is monotone on each side of p, so each side's
+// boundary is found by doubling steps then a branch-free binary search,
+// starting from the previous query's boundary: queries made in increasing p
+// have nearby boundaries, so few steps are needed.
+class SortedCounter {
+public:
+    SortedCounter(const double* v, index_t n) : v_(v), n_(n) {}
+
+    index_t operator()(index_t p, double r) {
+        const double q = v_[p];
+        auto in_right = [&](index_t j) { return v_[j] - q <= r; };
+        auto in_left = [&](index_t j) { return q - v_[j] <= r; };
+        right_ = boundary(std::min(std::max(right_, p), n_ - 1), p, +1, in_right);
+        left_ = boundary(std::max<index_t>(std::min(left_, p), 0), p, -1, in_left);
+        return right_ - left_ + 1;
+    }
+
+private:
+    // The last index inside going from p in direction dir (p is inside),
+    // searched from the guess h: a short linear walk, then doubling steps
+    // and a branch-free binary search.
+    template <class Inside>
+    index_t boundary(index_t h, index_t p, index_t dir, Inside inside) const {
+        const index_t end = dir > 0 ? n_ : -1;  // first index past the array
+        constexpr int walk = 8;
+        index_t good, bad;
+        if (inside(h)) {
+            good = h;
+            for (int w = 0; w < walk; ++w) {
+                if (good + dir == end || !inside(good + dir)) return good;
+                good += dir;
+            }
+            index_t step = 2;
+            while ((end - good) * dir > step && inside(good + dir * step)) {
+                good += dir * step;
+                step *= 2;
+            }
+            bad = (end - good) * dir > step ? good + dir * step : end;
+        } else {
+            bad = h;
+            for (int w = 0; w < walk; ++w) {
+                if (bad - dir == p || inside(bad - dir)) return bad - dir;
+                bad -= dir;
+            }
+            index_t step = 2;
+            while ((bad - p) * dir > step && !inside(bad - dir * step)) {
+                bad -= dir * step;
+                step *= 2;
+            }
+            good = (bad - p) * dir > step ? bad - dir * step : p;
+        }
+        for (index_t len = (bad - good) * dir; len > 1;) {  // good inside, bad outside
+            const index_t half = len / 2;
+            good = inside(good + dir * half) ? good + dir * half : good;
+            len -= half;
+        }
+        return good;
+    }
+
+    const double* v_;
+    index_t n_;
+    index_t left_ = 0, right_ = 0;
+};
 
 // Distance from v[q] to its k-th nearest other value among the sorted
 // v[0..m), k < m: the two neighbour sequences, each non-decreasing, merged
@@ -80,40 +218,247 @@ inline double kth_gap_sorted(const double* v, index_t m, index_t q, index_t k) {
     return d;
 }
 
+// ---------------------------------------------------------------- KSG, 1-D x and 1-D y
+
+// k-th nearest neighbour (max-norm) distances in the plane on "strips": the
+// samples in x order cut into strips of S consecutive samples, each strip
+// listed in y order. A query walks outwards in y through its own strip and
+// then through neighbouring strips, nearest in x first, until the x gap to
+// the next strip or the y gap within a strip reaches its current k-th
+// distance. Queries run strip by strip in y order, so the entry point into
+// a neighbouring strip only moves forward (a "finger", no binary search).
+// The distances are exact, so the result equals any other exact search.
+class StripKnn {
+public:
+    StripKnn(const double* x, const SortedValues& xs, const SortedValues& ys, index_t n, int k, const Ctx& ctx)
+        : x_(x), xs_(xs), n_(n), k_(k),
+          S_(std::max<index_t>(64, static_cast<index_t>(std::sqrt(static_cast<double>(k) * static_cast<double>(n))))),
+          strips_(n_blocks(n, S_)), sy_(static_cast<size_t>(n)), sx_(static_cast<size_t>(n)),
+          si_(static_cast<size_t>(n)) {
+        std::vector<index_t> rank(static_cast<size_t>(n)), dest(static_cast<size_t>(n));
+        parallel_blocks(n, 1 << 16, ctx, [&](index_t, index_t s, index_t e) {
+            for (index_t p = s; p < e; ++p) rank[xs.index[p]] = p;
+        });
+        // y order, stably bucketed by strip
+        stable_positions(n, strips_, ctx, [&](index_t q) { return rank[ys.index[q]] / S_; }, dest.data());
+        parallel_blocks(n, 1 << 16, ctx, [&](index_t, index_t s, index_t e) {
+            for (index_t q = s; q < e; ++q) {
+                const index_t g = dest[q], i = ys.index[q];
+                sy_[g] = ys.value[q];
+                sx_[g] = x_[i];
+                si_[g] = i;
+            }
+        });
+    }
+
+    // A lower bound on the mean number of search steps per sample, from 1024
+    // samples: the strips met by the x window of half-width kth_y (the k-th
+    // neighbour distance in y alone, which the joint one is at least) plus
+    // the own-strip entries within kth_x in y. Large when x (or y) is nearly
+    // constant at the scale of the neighbour distances.
+    double predicted_steps(const SortedValues& ys) const {
+        const index_t m = std::min<index_t>(n_, 1024);
+        double steps = 0.0;
+        for (index_t j = 0; j < m; ++j) {
+            const index_t q = j * n_ / m;
+            const double ky = kth_gap_sorted(ys.value.data(), n_, q, k_);
+            const index_t i = ys.index[q];
+            const double xi = x_[i];
+            const auto lo = std::lower_bound(xs_.value.begin(), xs_.value.end(), xi - ky) - xs_.value.begin();
+            const auto hi = std::upper_bound(xs_.value.begin(), xs_.value.end(), xi + ky) - xs_.value.begin();
+            steps += 3.0 * static_cast<double>((std::max<index_t>(hi, lo + 1) - 1) / S_ - lo / S_ + 1);
+            // own strip: the entries within kx of y_i
+            const auto p = std::lower_bound(xs_.value.begin(), xs_.value.end(), xi) - xs_.value.begin();
+            const double kx = kth_gap_sorted(xs_.value.data(), n_, p, k_);
+            const index_t t = p / S_;
+            const double yi = ys.value[q];
+            const auto b = sy_.begin() + begin(t), e = sy_.begin() + end(t);
+            steps += static_cast<double>(std::upper_bound(b, e, yi + kx) - std::lower_bound(b, e, yi - kx));
+        }
+        return steps / static_cast<double>(m);
+    }
+
+    // radius[i] for every sample; false (radius incomplete) when the search
+    // took more than `budget` steps per sample in total.
+    bool run(double* radius, double budget, const Ctx& ctx) const {
+        std::atomic<bool> over{false};
+        std::atomic<std::int64_t> spent{0};
+        const auto limit = static_cast<std::int64_t>(budget * static_cast<double>(n_));
+        const index_t per_block = std::max<index_t>(1, kQueryBlock / S_);
+        parallel_blocks(strips_, per_block, ctx, [&](index_t, index_t s, index_t e) {
+            for (index_t t = s; t < e && !over.load(std::memory_order_relaxed); ++t)
+                if (spent.fetch_add(query_strip(t, radius), std::memory_order_relaxed) > limit)
+                    over.store(true, std::memory_order_relaxed);
+        });
+        return !over.load();
+    }
+
+private:
+    static constexpr int kFingers = 8;  // neighbouring strips on each side with a finger
+
+    index_t begin(index_t t) const { return t * S_; }
+    index_t end(index_t t) const { return std::min(n_, (t + 1) * S_); }
+
+    // Searches for the samples of strip t; returns the number of steps.
+    std::int64_t query_strip(index_t t, double* radius) const {
+        constexpr double inf = std::numeric_limits<double>::infinity();
+        std::vector<double> best(static_cast<size_t>(k_));
+        index_t finger[2 * kFingers + 1];
+        std::int64_t work = 0;
+        {
+            for (int d = -kFingers; d <= kFingers; ++d) {
+                const index_t u = t + d;
+                finger[d + kFingers] = (u >= 0 && u < strips_) ? begin(u) : 0;
+            }
+            const index_t s = begin(t), e = end(t);
+            for (index_t j = s; j < e; ++j) {
+                const double xp = sx_[j], yp = sy_[j];
+                // best[0..k) ascending, inf until found; kth = best[k - 1]
+                std::fill(best.begin(), best.end(), inf);
+                double kth = inf;
+                auto offer = [&](double dist) {
+                    if (k_ <= 8) {  // branch-free insertion
+                        double v = dist;
+                        for (int c = 0; c < k_; ++c) {
+                            const double lo = std::min(best[c], v);
+                            v = std::max(best[c], v);
+                            best[c] = lo;
+                        }
+                    } else if (dist < kth) {
+                        int pos = k_ - 1;
+                        while (pos > 0 && best[pos - 1] > dist) {
+                            best[pos] = best[pos - 1];
+                            --pos;
+                        }
+                        best[pos] = dist;
+                    }
+                    kth = best[k_ - 1];
+                };
+                // entries lo, lo - 1, ... and hi, hi + 1, ... of one strip,
+                // nearest in y first, until the y gap reaches kth
+                auto walk = [&](index_t lo, index_t hi, index_t ss, index_t ee) {
+                    while (true) {
+                        const double dl = lo >= ss ? yp - sy_[lo] : inf;
+                        const double dh = hi < ee ? sy_[hi] - yp : inf;
+                        const bool take_lo = dl <= dh;
+                        const double dy = take_lo ? dl : dh;
+                        if (!(dy < kth)) break;
+                        ++work;
+                        offer(std::max(std::fabs(xp - sx_[take_lo ? lo : hi]), dy));
+                        lo -= take_lo;
+                        hi += !take_lo;
+                    }
+                };
+                walk(j - 1, j + 1, s, e);  // own strip, the sample itself skipped
+                index_t left = t - 1, right = t + 1;
+                while (true) {
+                    const double gl = left >= 0 ? xp - xs_.value[end(left) - 1] : inf;
+                    const double gr = right < strips_ ? xs_.value[begin(right)] - xp : inf;
+                    index_t u;
+                    if (gl <= gr) {
+                        if (!(gl < kth)) break;
+                        u = left--;
+                    } else {
+                        if (!(gr < kth)) break;
+                        u = right++;
+                    }
+                    const index_t us = begin(u), ue = end(u), d = u - t;
+                    index_t at;
+                    if (d >= -kFingers && d <= kFingers) {
+                        index_t& f = finger[d + kFingers];
+                        while (f < ue && sy_[f] < yp) ++f;
+                        at = f;
+                    } else {
+                        at = static_cast<index_t>(std::lower_bound(sy_.begin() + us, sy_.begin() + ue, yp) -
+                                                  sy_.begin());
+                    }
+                    work += 2;
+                    walk(at - 1, at, us, ue);
+                }
+                radius[si_[j]] = kth;
+            }
+        }
+        return work;
+    }
+
+    const double* x_;
+    const SortedValues& xs_;
+    index_t n_;
+    int k_;
+    index_t S_, strips_;
+    std::vector<double> sy_, sx_;  // per strip, in y order: y and x
+    std::vector<index_t> si_;      // original index
+};
+
+// Search steps per sample: the strips are used when the predicted lower
+// bound is at most kStripPredicted, and abandoned for the KD-tree when they
+// have taken more than kStripBudget (typical data need 10 to 30; a constant
+// or near-constant x or y needs hundreds or thousands).
+constexpr double kStripPredicted = 24.0;
+constexpr double kStripBudget = 48.0;
+
 // KSG algorithm 1 between the 1-D columns x and y (n samples each, stride 1),
-// with y's sorted order given. Unclipped, nats.
-inline double ksg_pair(const double* x, const double* y, const SortedColumn& y_sorted, index_t n, int k,
+// with y's sorted order given: psi(n) + psi(k) - <psi(n_x + 1)> - <psi(n_y + 1)>,
+// n_x, n_y counting the other samples strictly closer than the k-th
+// neighbour distance. Unclipped, nats.
+inline double ksg_pair(const double* x, const double* y, const SortedValues& ys, index_t n, int k,
                        const Ctx& ctx) {
     if (k >= n) throw std::invalid_argument("fastmi: n_neighbors must be smaller than the number of samples");
-    Columns xy;
-    xy.n = n;
-    xy.ptr = {x, y};
-    xy.stride = {1, 1};
-    std::vector<double> eps(static_cast<size_t>(n));
-    knn_radius<MaxNorm>(xy, k, ctx, eps.data());
+    const SortedValues xs(x, n, ctx);
     poll_interrupt(ctx);
-    // psi(n_i + 1) per sample, n_i the samples other than i strictly closer
-    // than eps_i in one coordinate; stored in original order for the mean.
-    auto marginal = [&](const SortedColumn& s, std::vector<double>& psi) {
+    std::vector<double> eps(static_cast<size_t>(n));
+    bool done = false;
+    {
+        const StripKnn strips(x, xs, ys, n, k, ctx);
+        if (strips.predicted_steps(ys) <= kStripPredicted) done = strips.run(eps.data(), kStripBudget, ctx);
+    }
+    if (!done) {
+        Columns xy;
+        xy.n = n;
+        xy.ptr = {x, y};
+        xy.stride = {1, 1};
+        knn_radius<MaxNorm>(xy, k, ctx, eps.data());
+    }
+    poll_interrupt(ctx);
+    // psi(n_i + 1) per sample, stored in original order for the mean
+    auto marginal = [&](const SortedValues& s, std::vector<double>& psi) {
         psi.resize(static_cast<size_t>(n));
         parallel_blocks(n, kQueryBlock, ctx, [&](index_t, index_t b, index_t e) {
+            SortedCounter count(s.value.data(), n);
             for (index_t p = b; p < e; ++p) {
-                const index_t i = s.payload(p);
-                const index_t c = s.template count_within<MaxNorm>(p, std::nextafter(eps[i], 0.0));
-                psi[i] = digamma_int(c);  // c counts i itself: c = n_i + 1
+                const index_t i = s.index[p];
+                // counts i itself: n_i + 1
+                psi[i] = digamma_count(count(p, std::nextafter(eps[i], 0.0)));
             }
         });
     };
     std::vector<double> psi_x, psi_y;
-    {
-        const SortedColumn x_sorted(x, 1, n, ctx);
-        marginal(x_sorted, psi_x);
-    }
+    marginal(xs, psi_x);
     poll_interrupt(ctx);
-    marginal(y_sorted, psi_y);
+    marginal(ys, psi_y);
     const double dn = static_cast<double>(n);
     return digamma_int(n) + digamma_int(k) - pairwise_sum(psi_x.data(), n) / dn -
            pairwise_sum(psi_y.data(), n) / dn;
+}
+
+// ---------------------------------------------------------------- Ross, continuous vs discrete
+
+// code[i] = rank of x[i] among the distinct values of x (numpy.unique's
+// order; -0.0 and 0.0 are one value). Returns the number of distinct values.
+inline index_t label_codes(const double* x, index_t n, const Ctx& ctx, index_t* code) {
+    if (n == 0) return 0;
+    const SortedValues sorted(x, n, ctx);
+    index_t label = 0;
+    double prev = sorted.value[0];
+    for (index_t p = 0; p < n; ++p) {
+        const double v = sorted.value[p];
+        if (v != prev) {
+            ++label;
+            prev = v;
+        }
+        code[sorted.index[p]] = label;
+    }
+    return label + 1;
 }
 
 // A labelling of n samples and the parts of Ross's estimator that depend on
@@ -148,7 +493,7 @@ struct Labelling {
 
 // Ross's estimator between the continuous variable whose sorted order is
 // `c` and the labelling `lab`. No kept sample (every label seen once): 0.
-inline double ross_mi(const SortedColumn& c, const Labelling& lab, int k, const Ctx& ctx) {
+inline double ross_mi(const SortedValues& c, const Labelling& lab, int k, const Ctx& ctx) {
     const index_t n = c.size(), kept = lab.kept;
     if (kept == 0) return 0.0;
     // Kept samples in sorted order, and the same grouped by label (each
@@ -158,17 +503,17 @@ inline double ross_mi(const SortedColumn& c, const Labelling& lab, int k, const 
         start[l + 1] = start[l] + (lab.count[l] >= 2 ? lab.count[l] : 0);
     std::vector<index_t> fill(start.begin(), start.end() - 1);
     std::vector<double> vals(static_cast<size_t>(kept)), grouped(static_cast<size_t>(kept));
-    std::vector<index_t> where(static_cast<size_t>(kept)), orig(static_cast<size_t>(kept));
+    std::vector<index_t> where(static_cast<size_t>(kept)), rank(static_cast<size_t>(kept));
     index_t kp = 0;
     for (index_t p = 0; p < n; ++p) {
-        const index_t i = c.payload(p);
+        const index_t i = c.index[p];
         const index_t l = lab.code[i];
         if (lab.count[l] < 2) continue;
         const index_t g = fill[l]++;
-        grouped[g] = c.value(p);
+        grouped[g] = c.value[p];
         where[g] = kp;
-        vals[kp] = c.value(p);
-        orig[kp] = i;
+        vals[kp] = c.value[p];
+        rank[kp] = lab.rank[i];
         ++kp;
     }
     poll_interrupt(ctx);
@@ -187,8 +532,8 @@ inline double ross_mi(const SortedColumn& c, const Labelling& lab, int k, const 
     poll_interrupt(ctx);
     std::vector<double> psi_m(static_cast<size_t>(kept));
     parallel_blocks(kept, kQueryBlock, ctx, [&](index_t, index_t b, index_t e) {
-        for (index_t p = b; p < e; ++p)
-            psi_m[lab.rank[orig[p]]] = digamma_int(count_sorted_within(vals.data(), kept, p, radius[p]));
+        SortedCounter count(vals.data(), kept);
+        for (index_t p = b; p < e; ++p) psi_m[rank[p]] = digamma_count(count(p, radius[p]));
     });
     return digamma_int(kept) + lab.mean_psi_k - lab.mean_psi_count - pairwise_mean(psi_m);
 }

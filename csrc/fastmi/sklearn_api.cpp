@@ -16,19 +16,19 @@ struct Target {
     const double* y = nullptr;                  // continuous target, or
     const index_t* codes = nullptr;             // discrete target
     index_t n_labels = 0;
-    std::unique_ptr<SortedColumn> sorted;       // continuous: y's sorted order
+    std::unique_ptr<SortedValues> sorted;       // continuous: y's sorted order
     std::unique_ptr<Labelling> labelling;       // discrete: Ross's per-label terms
 };
 
 double continuous_feature(const double* x, index_t n, const Target& t, int k, const Ctx& ctx) {
     if (t.sorted) return ksg_pair(x, t.y, *t.sorted, n, k, ctx);
-    const SortedColumn c(x, 1, n, ctx);
+    const SortedValues c(x, n, ctx);
     return ross_mi(c, *t.labelling, k, ctx);
 }
 
 double discrete_feature(const double* x, index_t n, const Target& t, int k, const Ctx& ctx) {
     std::vector<index_t> code(static_cast<size_t>(n));
-    const index_t labels = label_codes(x, 1, n, ctx, code.data());
+    const index_t labels = label_codes(x, n, ctx, code.data());
     poll_interrupt(ctx);
     if (t.sorted) {
         const Labelling lab(code.data(), n, labels, k);
@@ -54,7 +54,7 @@ void sklearn_mi(const double* xc, std::int64_t pc, const double* xd, std::int64_
         if (pc > 0) t.labelling = std::make_unique<Labelling>(y_codes, n, y_labels, k);
     } else {
         t.y = y;
-        t.sorted = std::make_unique<SortedColumn>(y, 1, n, ctx);
+        t.sorted = std::make_unique<SortedValues>(y, n, ctx);
     }
     poll_interrupt(ctx);
 

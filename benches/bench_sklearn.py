@@ -1,0 +1,143 @@
+"""Benchmarks of fastmi's scikit-learn drop-ins against scikit-learn (issue 3 targets).
+
+Run (plain ``pytest`` only collects ``tests/``)::
+
+    python -m pytest benches/bench_sklearn.py -o python_files='bench_*.py' --benchmark-only -p no:cacheprovider
+
+Groups (the ratio table printed at the end compares every case with the fastmi case of its
+group, on MIN times; see conftest.py):
+
+``sklearn-classif-1e5x50``
+    ``mutual_info_classif`` on ``make_classification`` data, n = 1e5 samples, 50 continuous
+    features, scikit-learn with ``n_jobs=-1`` (target: fastmi >= 20x faster).
+``sklearn-regression-1e5x50``
+    ``mutual_info_regression`` on ``make_regression`` data of the same shape, scikit-learn with
+    ``n_jobs=-1`` (target: fastmi >= 20x faster).
+``sklearn-regression-1e6x1``, ``sklearn-classif-1e6x1``
+    One continuous feature at n = 1e6 (target: fastmi >= 15x faster).
+``sklearn-noise-1e6x50``
+    ``mutual_info_regression`` at n = 1e6 x 50 next to drawing its tie-breaking noise alone
+    (``RandomState.standard_normal((n, 50))``): the noise must stay below a third of the total
+    for it to be drawn by numpy rather than natively. Not compared with scikit-learn (minutes).
+
+Every fastmi case also checks its scores against scikit-learn's (same ``random_state``): at
+most 1e-10 apart per feature. scikit-learn runs once per group (it takes tens of seconds);
+its scores are shared with the fastmi case through ``expected_values``. Timing targets are
+reported, never asserted (the machine is shared and noisy).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import fastmi
+
+sklearn = pytest.importorskip("sklearn")
+from sklearn.datasets import make_classification, make_regression  # noqa: E402
+from sklearn.feature_selection import mutual_info_classif, mutual_info_regression  # noqa: E402
+
+SEED = 0
+TOL = 1e-10
+
+_DATA: dict = {}
+
+
+def _data(name):
+    """The benchmark data sets, made once per session."""
+    if name not in _DATA:
+        if name == "classif-1e5x50":
+            _DATA[name] = make_classification(
+                n_samples=100_000, n_features=50, n_informative=10, n_redundant=10, random_state=SEED
+            )
+        elif name == "regression-1e5x50":
+            _DATA[name] = make_regression(
+                n_samples=100_000, n_features=50, n_informative=10, noise=10.0, random_state=SEED
+            )
+        elif name in ("regression-1e6x1", "classif-1e6x1"):
+            rng = np.random.default_rng(SEED)
+            x = rng.standard_normal(1_000_000)
+            y = 0.8 * x + 0.6 * rng.standard_normal(1_000_000)
+            target = y if name.startswith("regression") else (y > 0.3).astype(np.int64) + (y > 1.2)
+            _DATA[name] = (x[:, None], target)
+        elif name == "regression-1e6x50":
+            rng = np.random.default_rng(SEED)
+            X = rng.standard_normal((1_000_000, 50))
+            _DATA[name] = (X, X[:, :5].sum(axis=1) + rng.standard_normal(1_000_000))
+        else:
+            raise AssertionError(name)
+    return _DATA[name]
+
+
+SK_FN = {"classif": mutual_info_classif, "regression": mutual_info_regression}
+FM_FN = {"classif": fastmi.mutual_info_classif, "regression": fastmi.mutual_info_regression}
+CASES = [
+    ("classif-1e5x50", 1 / 20, "fastmi >= 20x faster"),
+    ("regression-1e5x50", 1 / 20, "fastmi >= 20x faster"),
+    ("regression-1e6x1", 1 / 15, "fastmi >= 15x faster"),
+    ("classif-1e6x1", 1 / 15, "fastmi >= 15x faster"),
+]
+IDS = [c[0] for c in CASES]
+
+
+def _sklearn_scores(expected_values, name):
+    key = ("sklearn", name)
+    if key not in expected_values:
+        X, y = _data(name)
+        expected_values[key] = SK_FN[name.split("-")[0]](X, y, random_state=SEED, n_jobs=-1)
+    return expected_values[key]
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_sklearn(benchmark, expected_values, case):
+    name, max_ratio, target = case
+    X, y = _data(name)
+    benchmark.group = f"sklearn-{name}"
+    benchmark.extra_info.update(
+        label=f"sklearn {SK_FN[name.split('-')[0]].__name__} n_jobs=-1", max_ratio=max_ratio, target=target
+    )
+    fn = SK_FN[name.split("-")[0]]
+    scores = benchmark.pedantic(fn, args=(X, y), kwargs=dict(random_state=SEED, n_jobs=-1), rounds=1)
+    expected_values[("sklearn", name)] = scores
+    assert scores.shape == (X.shape[1],) and np.all(scores >= 0)
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_fastmi(benchmark, expected_values, case):
+    name = case[0]
+    X, y = _data(name)
+    benchmark.group = f"sklearn-{name}"
+    fn = FM_FN[name.split("-")[0]]
+    benchmark.extra_info.update(label=f"fastmi.{fn.__name__} n_jobs=-1", subject=True)
+    scores = benchmark.pedantic(fn, args=(X, y), kwargs=dict(random_state=SEED, n_jobs=-1), rounds=3)
+    want = _sklearn_scores(expected_values, name)
+    diff = float(np.max(np.abs(scores - want)))
+    benchmark.extra_info["note"] = f"{name}: max |fastmi - sklearn| = {diff:.3g} nats over {X.shape[1]} features"
+    assert diff <= TOL
+
+
+def _draw_noise(n, p):
+    return np.random.RandomState(SEED).standard_normal((n, p))
+
+
+@pytest.mark.benchmark(group="sklearn-noise-1e6x50")
+def test_noise_share_fastmi(benchmark):
+    X, y = _data("regression-1e6x50")
+    benchmark.extra_info.update(label="fastmi.mutual_info_regression 1e6 x 50", subject=True)
+    scores = benchmark.pedantic(fastmi.mutual_info_regression, args=(X, y), kwargs=dict(random_state=SEED), rounds=1)
+    assert np.all(scores[:5] > 0.05) and np.all(scores[5:] < 0.01)
+    # the same numbers on a slice, against scikit-learn (untimed)
+    m = 20_000
+    want = mutual_info_regression(X[:m, :8], y[:m], random_state=SEED)
+    got = fastmi.mutual_info_regression(X[:m, :8], y[:m], random_state=SEED)
+    assert float(np.max(np.abs(got - want))) <= TOL
+
+
+@pytest.mark.benchmark(group="sklearn-noise-1e6x50")
+def test_noise_share_draw(benchmark):
+    benchmark.extra_info.update(
+        label="RandomState.standard_normal((1e6, 50))",
+        note="the noise row's 'speedup' is the noise drawing's share of fastmi's total time; it "
+        "must stay below 1/3 (0.33x) for numpy, not native code, to keep drawing the noise",
+    )
+    Z = benchmark.pedantic(_draw_noise, args=(1_000_000, 50), rounds=3)
+    assert Z.shape == (1_000_000, 50)
