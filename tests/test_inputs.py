@@ -1,0 +1,573 @@
+"""The input matrix: what every public function accepts and what it refuses.
+
+Accepted containers and dtypes must give exactly the result of the same values
+as a float64 C-contiguous array; refused inputs must raise the documented
+exception type with a message that names the offending argument. Functions
+that are not in ``fastmi`` yet (the scikit-learn drop-ins) are skipped until
+they exist; their argument names are read from their signatures.
+"""
+from __future__ import annotations
+
+import inspect
+import re
+import resource
+import time
+import warnings
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pytest
+
+import fastmi
+from fastmi._validation import as_samples
+
+N = 200
+
+
+def _ints(rng, shape):
+    """Integer-valued float64 samples, wide enough that ties are rare."""
+    return rng.integers(0, 1_000_000, size=shape).astype(np.float64)
+
+
+def _labels(rng, shape, n_labels=3):
+    return rng.integers(0, n_labels, size=shape).astype(np.float64)
+
+
+@dataclass(frozen=True)
+class Fn:
+    name: str
+    call: Callable  # call(fn, a, b, **kw)
+    make: Callable  # rng -> (a, b): float64 C-contiguous base data
+    labels: tuple = (False, False)  # which data arguments hold class labels
+    needs_2d: tuple = (False, False)  # argument must be 2-D (n, p)
+    only_1d: tuple = (False, False)  # argument must be 1-D (n,)
+    k_name: str | None = None
+    k_max_refused: bool = False  # k >= n is refused (not clamped per class)
+    bins: bool = False
+
+    def function(self):
+        if not hasattr(fastmi, self.name):
+            pytest.skip(f"fastmi.{self.name} does not exist yet")
+        return getattr(fastmi, self.name)
+
+    def arg_names(self):
+        return list(inspect.signature(self.function()).parameters)[:2]
+
+    def has_param(self, param):
+        return param in inspect.signature(self.function()).parameters
+
+    def run(self, a, b, **kw):
+        return self.call(self.function(), a, b, **kw)
+
+    def data(self):
+        return self.make(np.random.default_rng(20240607))
+
+
+FNS = [
+    Fn(
+        "discrete_mi",
+        lambda f, a, b, **kw: f(a, b, **kw),
+        lambda rng: (_ints(rng, N), _ints(rng, N)),
+        only_1d=(True, True),
+        bins=True,
+    ),
+    Fn(
+        "histogram2d",
+        lambda f, a, b, **kw: f(a, b, **kw),
+        lambda rng: (_ints(rng, N), _ints(rng, N)),
+        only_1d=(True, True),
+        bins=True,
+    ),
+    Fn(
+        "ksg_mi",
+        lambda f, a, b, **kw: f(a, b, **kw),
+        lambda rng: (_ints(rng, (N, 2)), _ints(rng, N)),
+        k_name="k",
+        k_max_refused=True,
+    ),
+    Fn(
+        "mutual_info_regression",
+        lambda f, a, b, **kw: f(a, b, random_state=0, **kw),
+        lambda rng: (_ints(rng, (N, 3)), _ints(rng, N)),
+        needs_2d=(True, False),
+        only_1d=(False, True),
+        k_name="n_neighbors",
+        k_max_refused=True,
+    ),
+    Fn(
+        "mutual_info_classif",
+        lambda f, a, b, **kw: f(a, b, random_state=0, **kw),
+        lambda rng: (_ints(rng, (N, 3)), _labels(rng, N)),
+        labels=(False, True),
+        needs_2d=(True, False),
+        only_1d=(False, True),
+        k_name="n_neighbors",
+    ),
+    Fn(
+        "mutual_info_score",
+        lambda f, a, b, **kw: f(a, b, **kw),
+        lambda rng: (_labels(rng, N, 5), _labels(rng, N, 4)),
+        labels=(True, True),
+        only_1d=(True, True),
+    ),
+    Fn(
+        "mi_feature_selection",
+        lambda f, a, b, **kw: f(a, b, n_features=3, task="classification", **kw),
+        lambda rng: (_ints(rng, (N, 6)), _labels(rng, N)),
+        labels=(False, True),
+        needs_2d=(True, False),
+        only_1d=(False, True),
+    ),
+]
+FN_IDS = [f.name for f in FNS]
+BY_NAME = {f.name: f for f in FNS}
+
+
+def assert_same(got, want):
+    """Bit-for-bit equality of floats, arrays and tuples of them."""
+    if isinstance(want, tuple):
+        assert isinstance(got, tuple) and len(got) == len(want)
+        for g, w in zip(got, want):
+            assert_same(g, w)
+    elif isinstance(want, np.ndarray):
+        assert isinstance(got, np.ndarray)
+        assert got.shape == want.shape
+        assert np.array_equal(got, want), (got, want)
+    else:
+        assert got == want, (got, want)
+
+
+def names(arg, keyword):
+    """Regex: the message names `arg` (whole word) and says `keyword` (any case)."""
+    return rf"(?s)^(?=.*(?<![\w.]){arg}(?!\w))(?=.*(?i:{keyword}))"
+
+
+# --------------------------------------------------------------------------
+# accepted inputs: same result as float64 C-contiguous
+# --------------------------------------------------------------------------
+
+
+def _strided(a):
+    """The same values as a view with a step of 2 along every axis."""
+    step = (slice(None, None, 2),) * a.ndim
+    big = np.zeros(tuple(2 * s for s in a.shape))
+    big[step] = a
+    view = big[step]
+    assert not view.flags.c_contiguous and not view.flags.f_contiguous
+    return view
+
+
+def _readonly(a):
+    r = a.copy()
+    r.flags.writeable = False
+    return r
+
+
+def _pandas(a):
+    pd = pytest.importorskip("pandas")
+    return pd.Series(a) if a.ndim == 1 else pd.DataFrame(a)
+
+
+def _tuple(a):
+    return tuple(a.tolist()) if a.ndim == 1 else tuple(tuple(row) for row in a.tolist())
+
+
+def _bool(a):
+    return a > np.median(a, axis=0)
+
+
+# name -> (convert(base) -> accepted input, applies(base) -> bool)
+CONVERSIONS = {
+    "list": (lambda a: a.tolist(), lambda a: True),
+    "tuple": (_tuple, lambda a: True),
+    "pandas": (_pandas, lambda a: True),
+    "float32": (lambda a: a.astype(np.float32), lambda a: True),
+    "int64": (lambda a: a.astype(np.int64), lambda a: True),
+    "int32": (lambda a: a.astype(np.int32), lambda a: True),
+    "uint32": (lambda a: a.astype(np.uint32), lambda a: True),
+    "bool": (_bool, lambda a: True),
+    "fortran": (np.asfortranarray, lambda a: a.ndim == 2),
+    "strided": (_strided, lambda a: True),
+    "readonly": (_readonly, lambda a: True),
+}
+
+
+@pytest.mark.parametrize("conversion", list(CONVERSIONS))
+@pytest.mark.parametrize("which", [0, 1], ids=["arg0", "arg1"])
+@pytest.mark.parametrize("fn", FNS, ids=FN_IDS)
+def test_accepted_same_result(fn, which, conversion):
+    convert, applies = CONVERSIONS[conversion]
+    data = list(fn.data())
+    if not applies(data[which]):
+        pytest.skip(f"{conversion} does not apply to a {data[which].ndim}-D argument")
+    if conversion == "bool":
+        data[which] = _bool(data[which]).astype(np.float64)  # the values after conversion
+    given = list(data)
+    given[which] = convert(data[which])
+    want = fn.run(*data)
+    got = fn.run(*given)
+    assert_same(got, want)
+
+
+def test_no_copy_where_none_is_needed():
+    pd = pytest.importorskip("pandas")
+    a = np.random.default_rng(0).standard_normal((50, 3))
+    col = a[:, 0].copy()
+    ro = col.copy()
+    ro.flags.writeable = False
+    no_copy = {
+        "float64 1-D": col,
+        "float64 2-D": a,
+        "contiguous row slice": a[10:20],
+        "read-only": ro,
+        "pandas Series": pd.Series(col, copy=False),
+        "one-column DataFrame": pd.DataFrame({"c": col}, copy=False),
+    }
+    for label, value in no_copy.items():
+        base = value if isinstance(value, np.ndarray) else value.to_numpy()
+        out = as_samples(value, "x")
+        assert out.dtype == np.float64 and out.flags.c_contiguous, label
+        assert np.shares_memory(out, base), f"{label} was copied"
+    # A copy is unavoidable for these, and then the input must not be aliased.
+    needs_copy = {
+        "float32": col.astype(np.float32),
+        "int64": np.arange(50),
+        "strided": a[::2, 0],
+        "Fortran 2-D": np.asfortranarray(a),
+    }
+    for label, value in needs_copy.items():
+        out = as_samples(value, "x")
+        assert out.dtype == np.float64 and out.flags.c_contiguous, label
+        assert not np.shares_memory(out, value), label
+        np.testing.assert_array_equal(out, value, err_msg=label)
+
+
+def test_readonly_input_is_not_modified():
+    # The drop-ins add noise to a copy; nothing may write into the caller's arrays.
+    for fn in FNS:
+        if not hasattr(fastmi, fn.name):
+            continue
+        a, b = fn.data()
+        a0, b0 = a.copy(), b.copy()
+        a.flags.writeable = False
+        b.flags.writeable = False
+        fn.run(a, b)
+        assert np.array_equal(a, a0) and np.array_equal(b, b0), fn.name
+
+
+# --------------------------------------------------------------------------
+# refused inputs
+# --------------------------------------------------------------------------
+
+_DTYPE_KEYWORD = r"dtype|real|numeric|number"
+
+
+def _with(a, i, value):
+    a = a.copy()
+    a.flat[i] = value
+    return a
+
+
+def _3d(a):
+    return a.reshape(a.shape[0], -1, 1)
+
+
+# name -> (make bad argument from base, exception type, message keyword, applies(fn, which))
+REFUSALS = {
+    "object": (lambda a: a.astype(object), TypeError, _DTYPE_KEYWORD, "not_labels"),
+    "string": (lambda a: a.astype(str), TypeError, _DTYPE_KEYWORD, "not_labels"),
+    "complex": (lambda a: a.astype(complex), TypeError, _DTYPE_KEYWORD, "not_labels"),
+    "0-d": (lambda a: np.float64(1.5), ValueError, r"scalar|0-d|0d|dim", "all"),
+    "python scalar": (lambda a: 3, ValueError, r"scalar|0-d|0d|dim", "all"),
+    "3-D": (_3d, ValueError, r"3-D|3d|dim", "all"),
+    "2-D": (lambda a: np.column_stack([a, a]), ValueError, r"1-D|1d|dim", "only_1d"),
+    "1-D": (lambda a: a[:, 0].copy(), ValueError, r"2-D|2d|dim", "needs_2d"),
+    "empty": (lambda a: a[:0], ValueError, r"empty|0 sample", "all"),
+    "no columns": (lambda a: a[:, :0], ValueError, r"column|feature|shape", "is_2d"),
+    "ragged": (lambda a: [[1.0, 2.0], [3.0]], ValueError, r"convert|inhomogeneous|sequence|ragged", "all"),
+    "NaN": (lambda a: _with(a, 5, np.nan), ValueError, r"NaN", "all"),
+    "+inf": (lambda a: _with(a, 5, np.inf), ValueError, r"inf", "all"),
+    "-inf": (lambda a: _with(a, 5, -np.inf), ValueError, r"inf", "all"),
+}
+
+
+def _applies(rule, fn, which, base):
+    return {
+        "all": True,
+        "not_labels": not fn.labels[which],
+        "only_1d": fn.only_1d[which],
+        "needs_2d": fn.needs_2d[which],
+        "is_2d": base.ndim == 2,
+    }[rule]
+
+
+@pytest.mark.parametrize("case", list(REFUSALS))
+@pytest.mark.parametrize("which", [0, 1], ids=["arg0", "arg1"])
+@pytest.mark.parametrize("fn", FNS, ids=FN_IDS)
+def test_refused(fn, which, case):
+    make_bad, exc, keyword, rule = REFUSALS[case]
+    data = list(fn.data())
+    if not _applies(rule, fn, which, data[which]):
+        pytest.skip(f"{case} is not a refusal for this argument")
+    arg = fn.arg_names()[which]
+    data[which] = make_bad(data[which])
+    with pytest.raises(exc, match=names(arg, keyword)):
+        fn.run(*data)
+
+
+@pytest.mark.parametrize("which", [0, 1], ids=["arg0-short", "arg1-short"])
+@pytest.mark.parametrize("fn", FNS, ids=FN_IDS)
+def test_mismatched_lengths(fn, which):
+    data = list(fn.data())
+    data[which] = data[which][:-1]
+    a, b = fn.arg_names()
+    pattern = names(a, r"same number|inconsistent|length|samples") + rf"(?=.*(?<![\w.]){b}(?!\w))"
+    with pytest.raises(ValueError, match=pattern):
+        fn.run(*data)
+
+
+@pytest.mark.parametrize("name", ["discrete_mi", "histogram2d"])
+def test_two_d_refusal_message_does_not_offer_2d(name):
+    # The 1-D-only functions once said "must be 1-D (n,) or 2-D (n, d)".
+    with pytest.raises(ValueError, match=r"^x must be 1-D \(n,\); got a 2-D array") as info:
+        getattr(fastmi, name)(np.zeros((10, 2)), np.arange(10.0))
+    assert "2-D (n, d)" not in str(info.value)
+
+
+# --------------------------------------------------------------------------
+# k / n_neighbors
+# --------------------------------------------------------------------------
+
+K_FNS = [f for f in FNS if f.k_name]
+
+
+@pytest.mark.parametrize(
+    "value, exc, keyword",
+    [
+        (0, ValueError, r">= 1|positive|greater|at least|range"),
+        (-1, ValueError, r">= 1|positive|greater|at least|range"),
+        (1.5, TypeError, r"integer|int"),
+        (3.0, TypeError, r"integer|int"),
+        ("3", TypeError, r"integer|int"),
+        (None, TypeError, r"integer|int"),
+        (True, TypeError, r"integer|int"),
+    ],
+    ids=["0", "-1", "1.5", "3.0", "str", "None", "True"],
+)
+@pytest.mark.parametrize("fn", K_FNS, ids=[f.name for f in K_FNS])
+def test_k_refused(fn, value, exc, keyword):
+    fn.function()
+    with pytest.raises(exc, match=names(fn.k_name, keyword)):
+        fn.run(*fn.data(), **{fn.k_name: value})
+
+
+@pytest.mark.parametrize("excess", [0, 1, 10**12], ids=["n", "n+1", "huge"])
+@pytest.mark.parametrize("fn", [f for f in K_FNS if f.k_max_refused], ids=lambda f: f.name)
+def test_k_at_least_n_refused(fn, excess):
+    fn.function()
+    with pytest.raises(ValueError, match=names(fn.k_name, rf"{N}|number of samples|smaller")):
+        fn.run(*fn.data(), **{fn.k_name: N + excess})
+
+
+def test_k_numpy_integer_accepted():
+    x, y = BY_NAME["ksg_mi"].data()
+    assert fastmi.ksg_mi(x, y, k=np.int32(4)) == fastmi.ksg_mi(x, y, k=4)
+    assert fastmi.ksg_mi(x[:2], y[:2], k=1) >= 0.0  # smallest valid problem
+
+
+def test_legacy_must_be_bool():
+    x, y = BY_NAME["ksg_mi"].data()
+    with pytest.raises(TypeError, match=names("legacy", "True or False")):
+        fastmi.ksg_mi(x, y, legacy="yes")
+
+
+# --------------------------------------------------------------------------
+# bins
+# --------------------------------------------------------------------------
+
+BIN_FNS = [f.name for f in FNS if f.bins]
+
+
+@pytest.mark.parametrize(
+    "bins, exc, arg, keyword",
+    [
+        (0, ValueError, "bins", "positive"),
+        (-3, ValueError, "bins", "positive"),
+        ([4, 0], ValueError, r"bins\[1\]", "positive"),
+        (1.5, TypeError, "bins", "integer"),
+        (np.float64(10.0), TypeError, "bins", "integer"),
+        ([4, 2.5], TypeError, r"bins\[1\]", "integer"),
+        ("10", TypeError, "bins", "integer"),
+        (True, TypeError, "bins", "integer"),
+        (None, TypeError, "bins", "integer"),
+        ([5], ValueError, "bins", "length 1"),
+        ([], ValueError, "bins", "at least two"),
+        ([0.0, np.nan, 1.0], ValueError, "bins", "finite"),
+        ([0.0, 2.0, 1.0], ValueError, "bins", "increasing"),
+        ([[0.0, 1.0, 2.0]] * 3, ValueError, "bins", "1-D|scalar"),
+    ],
+    ids=[
+        "0", "-3", "pair-with-0", "1.5", "np.float64", "pair-with-float", "str", "True", "None",
+        "length-1", "empty-edges", "nan-edge", "decreasing-edges", "2-D-edges",
+    ],
+)
+@pytest.mark.parametrize("name", BIN_FNS)
+def test_bins_refused(name, bins, exc, arg, keyword):
+    x, y = BY_NAME[name].data()
+    with pytest.raises(exc, match=names(arg, keyword)):
+        getattr(fastmi, name)(x, y, bins=bins)
+
+
+@pytest.mark.parametrize(
+    "bins, size",
+    [
+        (10**9, "1000000000 x 1000000000"),
+        ([2**14, 2**14 + 1], "16384 x 16385"),  # just above the cap
+        ([1, 2**40], "1 x 1099511627776"),
+        (np.linspace(0.0, 1e6, 2**15), "32767 x 32767"),  # explicit edges, 8 GiB table
+    ],
+    ids=["1e9", "just-over-cap", "2^40-one-axis", "edges-8GiB"],
+)
+@pytest.mark.parametrize("name", BIN_FNS)
+def test_huge_bins_refused_before_allocating(name, bins, size):
+    x, y = BY_NAME[name].data()
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    t0 = time.perf_counter()
+    with pytest.raises(ValueError, match=names("bins", re.escape(size) + r".*cells")):
+        getattr(fastmi, name)(x, y, bins=bins)
+    assert time.perf_counter() - t0 < 1.0
+    grown_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before) / 1024
+    assert grown_mib < 64, f"peak memory grew by {grown_mib:.0f} MiB before refusing"
+
+
+@pytest.mark.parametrize("name", BIN_FNS)
+def test_bins_numpy_integer_and_pair_accepted(name):
+    x, y = BY_NAME[name].data()
+    f = getattr(fastmi, name)
+    assert_same(f(x, y, bins=np.int64(7)), f(x, y, bins=7))
+    assert_same(f(x, y, bins=[np.int32(7), 7]), f(x, y, bins=7))
+
+
+# --------------------------------------------------------------------------
+# n_jobs
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "n_jobs, exc, keyword",
+    [
+        (0, ValueError, "positive|0"),
+        (1.5, TypeError, "integer"),
+        ("a", TypeError, "integer"),
+        (True, TypeError, "integer"),
+        (2.0, TypeError, "integer"),
+    ],
+    ids=["0", "1.5", "str", "True", "2.0"],
+)
+@pytest.mark.parametrize("fn", FNS, ids=FN_IDS)
+def test_n_jobs_refused(fn, n_jobs, exc, keyword):
+    if not fn.has_param("n_jobs"):
+        pytest.skip(f"{fn.name} takes no n_jobs")
+    with pytest.raises(exc, match=names("n_jobs", keyword)):
+        fn.run(*fn.data(), n_jobs=n_jobs)
+
+
+@pytest.mark.parametrize("fn", FNS, ids=FN_IDS)
+def test_n_jobs_negative_and_none_accepted(fn):
+    if not fn.has_param("n_jobs"):
+        pytest.skip(f"{fn.name} takes no n_jobs")
+    data = fn.data()
+    want = fn.run(*data, n_jobs=1)
+    for n_jobs in (None, -1, -2, -1000, 2, 64):
+        assert_same(fn.run(*data, n_jobs=n_jobs), want)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="n_jobs beyond the C int range raises a bare OverflowError that does not name n_jobs",
+)
+@pytest.mark.parametrize("name", ["discrete_mi", "histogram2d", "ksg_mi", "mutual_info_regression", "mutual_info_classif"])
+def test_n_jobs_beyond_int_range(name):
+    fn = BY_NAME[name]
+    data = fn.data()
+    try:
+        got = fn.run(*data, n_jobs=10**10)
+    except ValueError as exc:  # refusing it is fine, if the message names it
+        assert "n_jobs" in str(exc)
+    else:  # or treating it as "more threads than there is work"
+        assert_same(got, fn.run(*data, n_jobs=1))
+
+
+# --------------------------------------------------------------------------
+# constant input and ties
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["discrete_mi", "mutual_info_score"])
+@pytest.mark.parametrize("which", [0, 1])
+def test_constant_input_gives_zero(name, which):
+    fn = BY_NAME[name]
+    data = list(fn.data())
+    data[which] = np.full_like(data[which], 7.25 if name == "discrete_mi" else 2.0)
+    assert fn.run(*data) == 0.0
+    if name == "discrete_mi":
+        assert fn.run(*data, bins=[3, 50]) == 0.0
+
+
+def test_constant_discrete_feature_scores_zero():
+    fn = BY_NAME["mutual_info_classif"]
+    X, y = fn.data()
+    X = np.round(X / 200_000)  # a few discrete levels
+    X[:, 1] = 4.0
+    scores = fn.run(X, y, discrete_features=True)
+    assert scores[1] == 0.0
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 5])
+@pytest.mark.parametrize("which", [0, 1])
+def test_ksg_constant_column_is_zero_up_to_rounding(which, k):
+    # A constant variable against continuous data with no distance ties: every
+    # sample has n - 1 marginal neighbours on the constant side and k - 1 on
+    # the other, so I = psi(k) + psi(n) - psi(n) - psi(k) up to rounding.
+    rng = np.random.default_rng(k)
+    data = [rng.standard_normal(300), rng.standard_normal(300)]
+    data[which] = np.full(300, -3.5)
+    got = fastmi.ksg_mi(*data, k=k)
+    assert 0.0 <= got < 1e-12
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="ksg_mi(constant, equally spaced y, k=2) returns 1.41 bits: a constant variable "
+    "gets positive MI from distance ties in y (no warning)",
+)
+@pytest.mark.parametrize("k", [2, 4])
+def test_ksg_constant_against_equally_spaced(k):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", fastmi.TiedSamplesWarning)
+        got = fastmi.ksg_mi(np.zeros(100), np.arange(100.0), k=k)
+    assert got < 1e-12
+
+
+def test_ksg_both_constant_warns_and_gives_zero():
+    with pytest.warns(fastmi.TiedSamplesWarning, match=r"(?s)^300 of 300 samples.*distance 0.*noise.*discrete_mi"):
+        got = fastmi.ksg_mi(np.full(300, 1.0), np.full(300, 2.0))
+    assert got == 0.0
+
+
+@pytest.mark.parametrize("legacy", [False, True])
+def test_ksg_heavy_ties_warn_never_nan(legacy):
+    rng = np.random.default_rng(3)
+    x = rng.integers(0, 3, 1000).astype(float)
+    y = (x + rng.integers(0, 2, 1000)).astype(float)
+    with pytest.warns(fastmi.TiedSamplesWarning, match=r"(?s)distance 0.*noise.*discrete_mi"):
+        got = fastmi.ksg_mi(x, y, k=3, legacy=legacy)
+    assert np.isfinite(got) and got >= 0.0
+
+
+def test_ksg_no_warning_without_zero_distances():
+    x, y = BY_NAME["ksg_mi"].data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fastmi.ksg_mi(x, y)

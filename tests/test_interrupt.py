@@ -1,0 +1,138 @@
+"""Ctrl-C during a long native computation.
+
+A child interpreter starts a KSG estimate that would run for tens of seconds;
+the test sends it SIGINT. The child must raise KeyboardInterrupt within a few
+seconds, and then compute a small estimate correctly: the interpreter is left
+usable, the thread pool and allocator in a sane state.
+"""
+from __future__ import annotations
+
+import selectors
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import numpy as np
+import pytest
+
+import fastmi
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child needs POSIX")
+
+SIGNAL_AFTER_S = 1.5  # after the child says it has entered the long call
+DEADLINE_S = 8.0  # from the signal to KeyboardInterrupt in the child
+
+CHILD = textwrap.dedent(
+    """
+    import signal, sys, time
+    import numpy as np
+    import fastmi
+
+    # Ctrl-C semantics even when the test runner was started with SIGINT
+    # ignored (nohup, a background job), which children would inherit.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    kind, n, n_jobs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    rng = np.random.default_rng(0)
+    if kind == "ksg-1d":
+        x = rng.standard_normal(n)
+        y = x + rng.standard_normal(n)
+        run = lambda: fastmi.ksg_mi(x, y, n_jobs=n_jobs)
+    elif kind == "ksg-2d":
+        x = rng.standard_normal((n, 2))
+        y = x[:, 0] + rng.standard_normal(n)
+        run = lambda: fastmi.ksg_mi(x, y, n_jobs=n_jobs)
+    else:
+        x = rng.standard_normal((n, 8))
+        y = x[:, 0] + rng.standard_normal(n)
+        run = lambda: fastmi.mutual_info_regression(x, y, random_state=0, n_jobs=n_jobs)
+    print("started", flush=True)
+    t0 = time.perf_counter()
+    try:
+        run()
+    except KeyboardInterrupt:
+        print("interrupted", time.perf_counter() - t0, flush=True)
+    else:
+        print("finished", time.perf_counter() - t0, flush=True)
+        sys.exit(3)
+    del x, y, run
+    small = np.random.default_rng(1).standard_normal((2, 2000))
+    print("small", repr(fastmi.ksg_mi(small[0], small[0] + small[1], n_jobs=n_jobs)), flush=True)
+    print("binned", repr(fastmi.discrete_mi(small[0], small[1], bins=8, n_jobs=n_jobs)), flush=True)
+    """
+)
+
+# The check the kernels call between blocks, _check_signals in _core.pyx and
+# _sklearn_core.pyx, is a `noexcept` Cython function calling PyErr_CheckSignals
+# as cimported from cpython.exc (declared `except -1`): the KeyboardInterrupt
+# it raises is printed as "Exception ignored in: 'fastmi._core._check_signals'"
+# and swallowed, and the kernel runs to the end. Declaring PyErr_CheckSignals
+# `noexcept` in a local `cdef extern from "Python.h"` block fixes it (tried:
+# the interrupt then arrives within 0.1 s).
+KNOWN_BUG = pytest.mark.xfail(
+    strict=True,
+    reason="Ctrl-C is swallowed: _check_signals is noexcept, so KeyboardInterrupt is "
+    "'ignored' (unraisable) and the kernel runs to completion",
+)
+
+
+def _expect_small():
+    small = np.random.default_rng(1).standard_normal((2, 2000))
+    return fastmi.ksg_mi(small[0], small[0] + small[1]), fastmi.discrete_mi(small[0], small[1], bins=8)
+
+
+def _readline(proc, timeout):
+    """One line of the child's stdout, or None after `timeout` seconds."""
+    with selectors.DefaultSelector() as sel:
+        sel.register(proc.stdout, selectors.EVENT_READ)
+        if not sel.select(timeout):
+            return None
+        return proc.stdout.readline().strip()
+
+
+# n chosen so that the uninterrupted call takes well over 10 s here (2 cores):
+# 1-D KSG at 2e7 about 19 s on one core; 2-D (tree) KSG at 1e7 and
+# mutual_info_regression at 2e6 x 8 longer still.
+@pytest.mark.parametrize(
+    "kind, n, n_jobs",
+    [
+        pytest.param("ksg-1d", 20_000_000, 1, id="ksg-1d-serial", marks=KNOWN_BUG),
+        pytest.param("ksg-1d", 20_000_000, -1, id="ksg-1d-all-cores", marks=KNOWN_BUG),
+        pytest.param("ksg-2d", 10_000_000, -1, id="ksg-2d-tree-all-cores", marks=KNOWN_BUG),
+        pytest.param("sklearn", 2_000_000, -1, id="mutual_info_regression", marks=KNOWN_BUG),
+    ],
+)
+def test_ctrl_c_interrupts_long_call(kind, n, n_jobs, tmp_path):
+    err_path = tmp_path / "stderr.txt"
+    with open(err_path, "w") as err_file, subprocess.Popen(
+        [sys.executable, "-c", CHILD, kind, str(n), str(n_jobs)],
+        stdout=subprocess.PIPE,
+        stderr=err_file,  # a file, not a pipe: the child can never block on it
+        text=True,
+    ) as proc:
+        try:
+            line = _readline(proc, 60)
+            assert line == "started", (line, err_path.read_text())
+            time.sleep(SIGNAL_AFTER_S)
+            assert proc.poll() is None, "the child finished before it could be interrupted"
+            sent = time.perf_counter()
+            proc.send_signal(signal.SIGINT)
+            line = _readline(proc, DEADLINE_S)
+            latency = time.perf_counter() - sent
+            assert line is not None, (
+                f"no KeyboardInterrupt within {DEADLINE_S} s of SIGINT; stderr: {err_path.read_text()[-2000:]}"
+            )
+            assert line.startswith("interrupted"), line
+            assert latency < DEADLINE_S, f"KeyboardInterrupt came {latency:.1f} s after SIGINT"
+            out, _ = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    err = err_path.read_text()
+    assert proc.returncode == 0, err
+    assert "Exception ignored" not in err, err  # the interrupt was not swallowed anywhere
+    lines = dict(line.split(" ", 1) for line in out.strip().splitlines())
+    want_ksg, want_binned = _expect_small()
+    assert float(lines["small"]) == want_ksg
+    assert float(lines["binned"]) == want_binned
