@@ -63,20 +63,6 @@ CHILD = textwrap.dedent(
     """
 )
 
-# The check the kernels call between blocks, _check_signals in _core.pyx and
-# _sklearn_core.pyx, is a `noexcept` Cython function calling PyErr_CheckSignals
-# as cimported from cpython.exc (declared `except -1`): the KeyboardInterrupt
-# it raises is printed as "Exception ignored in: 'fastmi._core._check_signals'"
-# and swallowed, and the kernel runs to the end. Declaring PyErr_CheckSignals
-# `noexcept` in a local `cdef extern from "Python.h"` block fixes it (tried:
-# the interrupt then arrives within 0.1 s).
-KNOWN_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="Ctrl-C is swallowed: _check_signals is noexcept, so KeyboardInterrupt is "
-    "'ignored' (unraisable) and the kernel runs to completion",
-)
-
-
 def _expect_small():
     small = np.random.default_rng(1).standard_normal((2, 2000))
     return fastmi.ksg_mi(small[0], small[0] + small[1]), fastmi.discrete_mi(small[0], small[1], bins=8)
@@ -97,10 +83,10 @@ def _readline(proc, timeout):
 @pytest.mark.parametrize(
     "kind, n, n_jobs",
     [
-        pytest.param("ksg-1d", 20_000_000, 1, id="ksg-1d-serial", marks=KNOWN_BUG),
-        pytest.param("ksg-1d", 20_000_000, -1, id="ksg-1d-all-cores", marks=KNOWN_BUG),
-        pytest.param("ksg-2d", 10_000_000, -1, id="ksg-2d-tree-all-cores", marks=KNOWN_BUG),
-        pytest.param("sklearn", 3_000_000, -1, id="mutual_info_regression", marks=KNOWN_BUG),
+        pytest.param("ksg-1d", 20_000_000, 1, id="ksg-1d-serial"),
+        pytest.param("ksg-1d", 20_000_000, -1, id="ksg-1d-all-cores"),
+        pytest.param("ksg-2d", 10_000_000, -1, id="ksg-2d-tree-all-cores"),
+        pytest.param("sklearn", 3_000_000, -1, id="mutual_info_regression"),
     ],
 )
 def test_ctrl_c_interrupts_long_call(kind, n, n_jobs, tmp_path):

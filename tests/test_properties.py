@@ -178,11 +178,6 @@ def test_ksg_agrees_with_reference(legacy, data):
     assert close(got, want, 1e-10, 1e-12), (got, want, k, legacy)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="legacy KSG: Euclidean marginal counts with an infinite radius (squared distances "
-    "overflow, |values| > 1e154) miss points in 2-D+ marginal spaces; the reference counts all",
-)
 def test_ksg_legacy_overflowing_squares_agree():
     y = np.array([[0.0, 0.0], [0.0, 0.0], [1.0, 1.0], [1.0, 1.0], [-1.0, -1.0], [-1.0, -1.0],
                   [2.0, 2.0], [2.0, 2.0], [-2.0, -2.0], [-2.0, -2.0], [3.0, 3.0], [1.0, 1.0],

@@ -83,7 +83,7 @@ public:
     index_t count_self(index_t p, index_t leaf, double r, std::vector<index_t>& stack) const {
         const double* q = point(p);
         index_t at = leaf;
-        while (at != 0 && !Metric::ball_inside(q, lo(at), hi(at), dim(), std::nextafter(r, 1e308)))
+        while (at != 0 && !Metric::ball_inside(q, lo(at), hi(at), dim(), std::nextafter(r, std::numeric_limits<double>::infinity())))
             at = nodes_[at].parent;
         return count_from(q, r, at, stack);
     }

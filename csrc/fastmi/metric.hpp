@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cmath>
+#include <limits>
 
 namespace fastmi {
 
@@ -36,6 +37,7 @@ struct MaxNorm {
     // True when no point outside the box [lo, hi] (whose points are cut off
     // from the rest by the tree's splits) can be closer to q than rd.
     static bool ball_inside(const double* q, const double* lo, const double* hi, int d, double rd) {
+        if (!(rd < std::numeric_limits<double>::infinity())) return false;
         for (int c = 0; c < d; ++c)
             if (!(q[c] - lo[c] >= rd && hi[c] - q[c] >= rd)) return false;
         return true;
@@ -70,6 +72,7 @@ struct Euclidean {
         return s;
     }
     static bool ball_inside(const double* q, const double* lo, const double* hi, int d, double rd) {
+        if (!(rd < std::numeric_limits<double>::infinity())) return false;  // squares overflowed
         for (int c = 0; c < d; ++c) {
             const double a = q[c] - lo[c], b = hi[c] - q[c];
             if (!(a * a >= rd && b * b >= rd)) return false;

@@ -7,7 +7,12 @@ kernel runs without the GIL; C++ exceptions become ValueError (invalid
 argument), MemoryError, or the KeyboardInterrupt raised by a Ctrl-C check.
 """
 from libc.stdint cimport int64_t
-from cpython.exc cimport PyErr_CheckSignals
+
+cdef extern from "Python.h":
+    # Declared without an exception value on purpose: the KeyboardInterrupt it
+    # sets must stay pending (not be reported as unraisable here) so that the
+    # C++ exception thrown next is translated into it by except+.
+    int PyErr_CheckSignals_pending "PyErr_CheckSignals"() noexcept
 
 import numpy as np
 
@@ -43,7 +48,7 @@ cdef int _check_signals() noexcept nogil:
     # entered them; a pending Ctrl-C raises KeyboardInterrupt here, which the
     # except+ translation then passes on unchanged.
     with gil:
-        return PyErr_CheckSignals() != 0
+        return PyErr_CheckSignals_pending() != 0
 
 
 cdef InterruptFn _checker(bint interruptible) noexcept:

@@ -21,6 +21,11 @@ class TiedSamplesWarning(UserWarning):
     """Many samples share their k nearest neighbours at distance zero."""
 
 
+def _is_constant(a: np.ndarray) -> bool:
+    first = a[:1]
+    return bool((a == first).all())
+
+
 def _as_2d(a: np.ndarray) -> np.ndarray:
     return a.reshape(-1, 1) if a.ndim == 1 else a
 
@@ -76,7 +81,8 @@ def ksg_mi(x, y, k=3, *, legacy=False, n_jobs=None) -> float:
 
     Notes
     -----
-    Memory is O(n): no pairwise distance matrix or neighbour list is built.
+    If x or y takes a single value, the result is exactly 0 (no estimate is
+    made). Memory is O(n): no pairwise distance matrix or neighbour list is built.
 
     References
     ----------
@@ -102,6 +108,10 @@ def ksg_mi(x, y, k=3, *, legacy=False, n_jobs=None) -> float:
     check_finite(x, "x")
     check_finite(y, "y")
     threads = resolve_n_jobs(n_jobs)
+    if _is_constant(x) or _is_constant(y):
+        # A variable with a single value has no entropy: I = 0 exactly. KSG
+        # would instead read structure into the ties of the other variable.
+        return 0.0
     mi_nats, zeros = _core.ksg(_as_2d(x), _as_2d(y), k, bool(legacy), threads, interruptible())
     if zeros:
         warnings.warn(

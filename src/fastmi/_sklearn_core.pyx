@@ -7,7 +7,12 @@ runs without the GIL; C++ exceptions become ValueError, MemoryError, or the
 KeyboardInterrupt raised by a Ctrl-C check.
 """
 from libc.stdint cimport int64_t
-from cpython.exc cimport PyErr_CheckSignals
+
+cdef extern from "Python.h":
+    # Declared without an exception value on purpose: the KeyboardInterrupt it
+    # sets must stay pending (not be reported as unraisable here) so that the
+    # C++ exception thrown next is translated into it by except+.
+    int PyErr_CheckSignals_pending "PyErr_CheckSignals"() noexcept
 
 import numpy as np
 
@@ -26,7 +31,7 @@ cdef extern from "fastmi/sklearn_api.hpp" namespace "fastmi" nogil:
 
 cdef int _check_signals() noexcept nogil:
     with gil:
-        return PyErr_CheckSignals() != 0
+        return PyErr_CheckSignals_pending() != 0
 
 
 cdef InterruptFn _checker(bint interruptible) noexcept:

@@ -92,7 +92,7 @@ def resolve_n_jobs(n_jobs) -> int:
     """Number of threads for the native core; 0 means OpenMP's default.
 
     None: OpenMP's default; -1: all cores; -2: all but one, and so on;
-    a positive integer: that many threads.
+    a positive integer: that many threads (capped at max(64, 4 x cores)).
     """
     if n_jobs is None:
         return 0
@@ -103,6 +103,8 @@ def resolve_n_jobs(n_jobs) -> int:
         raise ValueError("n_jobs must be a positive integer, -1 (all cores) or None; got 0")
     if n_jobs < 0:
         n_jobs = max(1, _cpu_count() + 1 + n_jobs)
+    # More threads than this only adds overhead (and must fit a C int).
+    n_jobs = min(n_jobs, max(64, 4 * _cpu_count()))
     if n_jobs > 1 and not _core.has_openmp():
         warnings.warn(
             f"fastmi was built without OpenMP: n_jobs={n_jobs} runs on one thread",
