@@ -520,25 +520,20 @@ def test_constant_discrete_feature_scores_zero():
     assert scores[1] == 0.0
 
 
+@pytest.mark.parametrize("legacy", [False, True])
 @pytest.mark.parametrize("k", [1, 2, 3, 5])
 @pytest.mark.parametrize("which", [0, 1])
-def test_ksg_constant_column_is_zero_up_to_rounding(which, k):
-    # A constant variable against continuous data with no distance ties: every
-    # sample has n - 1 marginal neighbours on the constant side and k - 1 on
-    # the other, so I = psi(k) + psi(n) - psi(n) - psi(k) up to rounding.
+def test_ksg_constant_column_gives_zero(which, k, legacy):
+    # A single-valued variable has no entropy: exactly 0, against continuous
+    # data (KSG's arithmetic alone leaves ~1e-15 here) and against equally
+    # spaced data (where it would read 1.41 bits into the distance ties).
     rng = np.random.default_rng(k)
-    data = [rng.standard_normal(300), rng.standard_normal(300)]
-    data[which] = np.full(300, -3.5)
-    got = fastmi.ksg_mi(*data, k=k)
-    assert 0.0 <= got < 1e-12
-
-
-@pytest.mark.parametrize("k", [2, 4])
-def test_ksg_constant_against_equally_spaced(k):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", fastmi.TiedSamplesWarning)
-        got = fastmi.ksg_mi(np.zeros(100), np.arange(100.0), k=k)
-    assert got < 1e-12
+    for other in (rng.standard_normal(300), np.arange(300.0), rng.standard_normal((300, 2))):
+        data = [other, other]
+        data[which] = np.full(300, -3.5)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # and nothing to warn about
+            assert fastmi.ksg_mi(*data, k=k, legacy=legacy) == 0.0
 
 
 def test_ksg_both_constant_gives_zero_without_estimating():

@@ -167,11 +167,15 @@ def test_binned_permutation_invariant(xy, bins, data):
 @SETTINGS
 @given(legacy=st.booleans(), data=st.data())
 def test_ksg_agrees_with_reference(legacy, data):
-    # Legacy squares distances; magnitudes whose squares overflow are the
-    # known-bug case test_ksg_legacy_overflowing_squares_agree below.
-    x, y = data.draw(paired(2, 40, max_d=3, allow_huge=not legacy), label="xy")
+    x, y = data.draw(paired(2, 40, max_d=3), label="xy")
     k = _k(data, x.shape[0])
     got = ksg(x, y, k, legacy)
+    if (x == x[:1]).all() or (y == y[:1]).all():
+        # A single-valued variable: fastmi returns exactly 0 without estimating;
+        # the reference runs KSG's arithmetic, which reads MI into distance ties
+        # of the other variable (1.3 bits for np.zeros(20) vs np.arange(20.), k=2).
+        assert got == 0.0
+        return
     want = ref_ksg(x, y, k, legacy)
     # rtol 1e-10; the 1e-12 floor only covers estimates that are zero up to
     # cancellation (psi(k) + psi(n) - <psi(nx+1) + psi(ny+1)>, terms ~ 10).
@@ -183,8 +187,10 @@ def test_ksg_legacy_overflowing_squares_agree():
                   [2.0, 2.0], [2.0, 2.0], [-2.0, -2.0], [-2.0, -2.0], [3.0, 3.0], [1.0, 1.0],
                   [1.0, 1.0], [3.0, 3.0], [2.0, 4.0], [-1e300, -1e300], [-8e307, -8e307]])
     x = np.arange(17.0)
-    got = ksg(x, y, 1, legacy=True)  # 0.01297 bits
-    want = ref_ksg(x, y, 1, legacy=True)  # 0.0
+    # Squared distances overflow to inf, so one radius is infinite; the tree
+    # once pruned with it and returned 0.01297 bits instead of 0.0.
+    got = ksg(x, y, 1, legacy=True)
+    want = ref_ksg(x, y, 1, legacy=True)
     assert close(got, want, 1e-10, 1e-12), (got, want)
 
 
