@@ -82,7 +82,7 @@ def ksg_mi(x, y, k=3, *, legacy=False, n_jobs=None) -> float:
     Notes
     -----
     If x or y takes a single value, the result is exactly 0 (no estimate is
-    made). Memory is O(n): no pairwise distance matrix or neighbour list is built.
+    made; with ``legacy=True`` the listing's number is returned as it was). Memory is O(n): no pairwise distance matrix or neighbour list is built.
 
     References
     ----------
@@ -108,7 +108,7 @@ def ksg_mi(x, y, k=3, *, legacy=False, n_jobs=None) -> float:
     check_finite(x, "x")
     check_finite(y, "y")
     threads = resolve_n_jobs(n_jobs)
-    if _is_constant(x) or _is_constant(y):
+    if not legacy and (_is_constant(x) or _is_constant(y)):
         # A variable with a single value has no entropy: I = 0 exactly. KSG
         # would instead read structure into the ties of the other variable.
         return 0.0

@@ -359,6 +359,8 @@ def ksg_mi(x, y, k=3, *, legacy=False):
         max-norm, strict marginal balls).  True: reproduce the textbook
         listing (Euclidean joint distance, inclusive Euclidean marginal
         balls), which is biased low.  See :func:`brute_force_ksg_counts`.
+        With legacy=False a single-valued x or y gives exactly 0, as in
+        fastmi.ksg_mi.
 
     Returns
     -------
@@ -374,6 +376,10 @@ def ksg_mi(x, y, k=3, *, legacy=False):
         ``[1, n)``.
     """
     _, nx, ny = brute_force_ksg_counts(x, y, k, legacy=legacy)
+    if not legacy:
+        xa, ya = np.asarray(x), np.asarray(y)
+        if (xa == xa[:1]).all() or (ya == ya[:1]).all():
+            return 0.0  # a single-valued variable has no entropy: I = 0 exactly
     n = nx.shape[0]
     k = operator.index(k)
     per_sample = digamma(nx + 1) + digamma(ny + 1)
