@@ -111,7 +111,10 @@ def test_ctrl_c_interrupts_long_call(kind, n, n_jobs, tmp_path):
             )
             assert line.startswith("interrupted"), line
             assert latency < DEADLINE_S, f"KeyboardInterrupt came {latency:.1f} s after SIGINT"
-            out, _ = proc.communicate(timeout=60)
+            # Not communicate(timeout=...): it reads the raw pipe and would miss
+            # lines already buffered by the readline above.
+            proc.wait(timeout=60)
+            out = proc.stdout.read()
         finally:
             if proc.poll() is None:
                 proc.kill()
