@@ -15,6 +15,10 @@ group, on MIN times; see conftest.py):
     ``n_jobs=-1`` (target: fastmi >= 20x faster).
 ``sklearn-regression-1e6x1``, ``sklearn-classif-1e6x1``
     One continuous feature at n = 1e6 (target: fastmi >= 15x faster).
+``mutual_info_score-1e7``, ``mi_feature_selection-1e5x50``
+    The remaining public estimators: ``mutual_info_score`` on 1e7 pairs of labels against
+    ``sklearn.metrics.mutual_info_score``; ``mi_feature_selection`` against the reference
+    listing's (which calls scikit-learn with ``random_state=42``): same indices, same scores.
 ``sklearn-noise-1e6x50``
     ``mutual_info_regression`` at n = 1e6 x 50 next to drawing its tie-breaking noise alone
     (``RandomState.standard_normal((n, 50))``): the noise must stay below a third of the total
@@ -31,6 +35,7 @@ import numpy as np
 import pytest
 
 import fastmi
+import fastmi.reference
 
 sklearn = pytest.importorskip("sklearn")
 from sklearn.datasets import make_classification, make_regression  # noqa: E402
@@ -141,3 +146,51 @@ def test_noise_share_draw(benchmark):
     )
     Z = benchmark.pedantic(_draw_noise, args=(1_000_000, 50), rounds=3)
     assert Z.shape == (1_000_000, 50)
+
+
+# ---------------------------------------------------------------- the remaining public estimators
+
+def _labels(n, seed):
+    rng = np.random.default_rng(seed)
+    a = rng.integers(0, 50, n)
+    return a, (a + rng.integers(0, 5, n)) % 40
+
+
+@pytest.mark.benchmark(group="mutual_info_score-1e7")
+def test_mutual_info_score_fastmi(benchmark, expected_values):
+    a, b = _labels(10_000_000, SEED)
+    benchmark.extra_info.update(label="fastmi.mutual_info_score", subject=True)
+    got = benchmark.pedantic(fastmi.mutual_info_score, args=(a, b), rounds=3)
+    if "mis" not in expected_values:
+        from sklearn.metrics import mutual_info_score
+
+        expected_values["mis"] = mutual_info_score(a, b)
+    assert abs(got - expected_values["mis"]) <= TOL
+
+
+@pytest.mark.benchmark(group="mutual_info_score-1e7")
+def test_mutual_info_score_sklearn(benchmark, expected_values):
+    from sklearn.metrics import mutual_info_score
+
+    a, b = _labels(10_000_000, SEED)
+    benchmark.extra_info.update(label="sklearn.metrics.mutual_info_score")
+    expected_values["mis"] = benchmark.pedantic(mutual_info_score, args=(a, b), rounds=1)
+
+
+@pytest.mark.benchmark(group="mi_feature_selection-1e5x50")
+def test_mi_feature_selection_fastmi(benchmark, expected_values):
+    X, y = _data("classif-1e5x50")
+    benchmark.extra_info.update(label="fastmi.mi_feature_selection", subject=True)
+    idx, scores = benchmark.pedantic(fastmi.mi_feature_selection, args=(X, y, 10), rounds=3)
+    if "mifs" not in expected_values:
+        expected_values["mifs"] = fastmi.reference.mi_feature_selection(X, y, 10)
+    want_idx, want_scores = expected_values["mifs"]
+    assert np.array_equal(idx, want_idx)
+    assert float(np.max(np.abs(scores - want_scores))) <= TOL
+
+
+@pytest.mark.benchmark(group="mi_feature_selection-1e5x50")
+def test_mi_feature_selection_reference(benchmark, expected_values):
+    X, y = _data("classif-1e5x50")
+    benchmark.extra_info.update(label="fastmi.reference.mi_feature_selection (scikit-learn)")
+    expected_values["mifs"] = benchmark.pedantic(fastmi.reference.mi_feature_selection, args=(X, y, 10), rounds=1)
