@@ -8,17 +8,11 @@ argument), MemoryError, or the KeyboardInterrupt raised by a Ctrl-C check.
 """
 from libc.stdint cimport int64_t
 
-cdef extern from "Python.h":
-    # Declared without an exception value on purpose: the KeyboardInterrupt it
-    # sets must stay pending (not be reported as unraisable here) so that the
-    # C++ exception thrown next is translated into it by except+.
-    int PyErr_CheckSignals_pending "PyErr_CheckSignals"() noexcept
+include "_interrupt.pxi"
 
 import numpy as np
 
 cdef extern from "fastmi/api.hpp" namespace "fastmi" nogil:
-    ctypedef int (*InterruptFn)() noexcept nogil
-
     cdef struct AxisSpec:
         int64_t nbins
         const double* edges
@@ -42,19 +36,6 @@ cdef extern from "fastmi/api.hpp" namespace "fastmi" nogil:
                          int metric, int strict, int n_threads, InterruptFn check,
                          int64_t* counts) except +
 
-
-cdef int _check_signals() noexcept nogil:
-    # Called by the kernels between blocks of work on the thread that
-    # entered them; a pending Ctrl-C raises KeyboardInterrupt here, which the
-    # except+ translation then passes on unchanged.
-    with gil:
-        return PyErr_CheckSignals_pending() != 0
-
-
-cdef InterruptFn _checker(bint interruptible) noexcept:
-    if interruptible:
-        return _check_signals
-    return NULL
 
 
 def has_openmp():

@@ -8,17 +8,11 @@ KeyboardInterrupt raised by a Ctrl-C check.
 """
 from libc.stdint cimport int64_t
 
-cdef extern from "Python.h":
-    # Declared without an exception value on purpose: the KeyboardInterrupt it
-    # sets must stay pending (not be reported as unraisable here) so that the
-    # C++ exception thrown next is translated into it by except+.
-    int PyErr_CheckSignals_pending "PyErr_CheckSignals"() noexcept
+include "_interrupt.pxi"
 
 import numpy as np
 
 cdef extern from "fastmi/sklearn_api.hpp" namespace "fastmi" nogil:
-    ctypedef int (*InterruptFn)() noexcept nogil
-
     void sklearn_mi(const double* xc, int64_t pc, const double* xd, int64_t pd, int64_t n,
                     const double* y, const int64_t* y_codes, int64_t y_labels, int k,
                     int n_threads, InterruptFn check, double* out_c, double* out_d) except +
@@ -28,16 +22,6 @@ cdef extern from "fastmi/sklearn_api.hpp" namespace "fastmi" nogil:
                              int64_t nnz, const int64_t* pi, int64_t n_rows,
                              const int64_t* pj, int64_t n_cols) except +
 
-
-cdef int _check_signals() noexcept nogil:
-    with gil:
-        return PyErr_CheckSignals_pending() != 0
-
-
-cdef InterruptFn _checker(bint interruptible) noexcept:
-    if interruptible:
-        return _check_signals
-    return NULL
 
 
 cdef const double* _columns(const double[::1, :] a):
