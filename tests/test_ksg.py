@@ -519,3 +519,13 @@ def test_k_and_flags_keyword_only(rng):
     fastmi.ksg_mi(x, x + rng.standard_normal(20), 2)  # k positional is fine
     with pytest.raises(TypeError):
         fastmi.ksg_mi(x, x, 3, True)  # legacy is keyword-only
+
+
+@pytest.mark.parametrize("dx, dy", [(60, 61), (62, 62), (64, 66)])
+def test_high_dimensional_joint_space(dx, dy):
+    """Joint spaces of 121-130 dimensions once overflowed the KD-tree's leaf-size rule."""
+    r = np.random.default_rng(dx + dy)
+    x = r.standard_normal((60, dx))
+    y = x[:, :dy] + r.standard_normal((60, dy)) if dy <= dx else r.standard_normal((60, dy))
+    assert_matches_reference(x, y, 3, False)
+    assert_matches_reference(x, y, 3, True)
