@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <vector>
 
 namespace fastmi {
 
@@ -26,6 +27,18 @@ inline double digamma_int(std::int64_t n) {
     p = p * z - 8.33333333333333333333E-3;      // -1/120
     p = p * z + 8.33333333333333333333E-2;      // 1/12
     return std::log(x) - 0.5 / x - z * p;
+}
+
+// digamma_int(c), from a table for the small counts that dominate the
+// per-sample terms of the neighbour estimators (same values, bit for bit).
+inline double digamma_count(std::int64_t c) {
+    constexpr std::int64_t size = 4096;
+    static const std::vector<double> table = [] {
+        std::vector<double> t(static_cast<size_t>(size));
+        for (std::int64_t i = 1; i < size; ++i) t[i] = digamma_int(i);
+        return t;
+    }();
+    return c > 0 && c < size ? table[c] : digamma_int(c);
 }
 
 }  // namespace fastmi

@@ -26,9 +26,9 @@ double sum_digamma_counts(const Columns& cols, const double* radius, Bound bound
                                       [&](index_t i) { return reduced_radius<Metric>(radius[i], bound); });
         std::vector<double> parts(static_cast<size_t>(n_blocks(cols.n, kQueryBlock)), 0.0);
         parallel_blocks(cols.n, kQueryBlock, ctx, [&](index_t b, index_t s, index_t e) {
+            auto count = sorted.template counter<Metric>();
             double acc = 0.0;
-            for (index_t p = s; p < e; ++p)
-                acc += digamma_int(sorted.template count_within<Metric>(p, sorted.payload(p)));
+            for (index_t p = s; p < e; ++p) acc += digamma_count(count(p, sorted.payload(p)));
             parts[b] = acc;
         });
         return ordered_sum(parts);
@@ -36,7 +36,7 @@ double sum_digamma_counts(const Columns& cols, const double* radius, Bound bound
     // enough blocks for either processing order (sorted values or leaves)
     std::vector<double> parts(static_cast<size_t>(n_blocks(cols.n, std::min(kQueryBlock, kLeafBlock))), 0.0);
     for_each_count<Metric>(cols, radius, bound, ctx,
-                           [&](index_t b, index_t, index_t c) { parts[b] += digamma_int(c + 1); });
+                           [&](index_t b, index_t, index_t c) { parts[b] += digamma_count(c + 1); });
     return ordered_sum(parts);
 }
 

@@ -31,6 +31,7 @@
 #include "metric.hpp"
 #include "neighbors.hpp"
 #include "points.hpp"
+#include "sorted1d.hpp"
 
 namespace fastmi {
 
@@ -124,82 +125,6 @@ struct SortedValues {
             for (index_t p = s; p < e; ++p) value[p] = x[index[p]];
         });
     }
-};
-
-// digamma_int(c), from a table for the small counts that dominate.
-inline double digamma_count(index_t c) {
-    constexpr index_t size = 4096;
-    static const std::vector<double> table = [] {
-        std::vector<double> t(static_cast<size_t>(size));
-        for (index_t i = 1; i < size; ++i) t[i] = digamma_int(i);
-        return t;
-    }();
-    return c < size ? table[c] : digamma_int(c);
-}
-
-// Counts, for positions p of the sorted array v, the j with |v[j] - v[p]| <= r
-// (p included). |v[j] - v[p]| is monotone on each side of p, so each side's
-// boundary is found by doubling steps then a branch-free binary search,
-// starting from the previous query's boundary: queries made in increasing p
-// have nearby boundaries, so few steps are needed.
-class SortedCounter {
-public:
-    SortedCounter(const double* v, index_t n) : v_(v), n_(n) {}
-
-    index_t operator()(index_t p, double r) {
-        const double q = v_[p];
-        auto in_right = [&](index_t j) { return v_[j] - q <= r; };
-        auto in_left = [&](index_t j) { return q - v_[j] <= r; };
-        right_ = boundary(std::min(std::max(right_, p), n_ - 1), p, +1, in_right);
-        left_ = boundary(std::max<index_t>(std::min(left_, p), 0), p, -1, in_left);
-        return right_ - left_ + 1;
-    }
-
-private:
-    // The last index inside going from p in direction dir (p is inside),
-    // searched from the guess h: a short linear walk, then doubling steps
-    // and a branch-free binary search.
-    template <class Inside>
-    index_t boundary(index_t h, index_t p, index_t dir, Inside inside) const {
-        const index_t end = dir > 0 ? n_ : -1;  // first index past the array
-        constexpr int walk = 8;
-        index_t good, bad;
-        if (inside(h)) {
-            good = h;
-            for (int w = 0; w < walk; ++w) {
-                if (good + dir == end || !inside(good + dir)) return good;
-                good += dir;
-            }
-            index_t step = 2;
-            while ((end - good) * dir > step && inside(good + dir * step)) {
-                good += dir * step;
-                step *= 2;
-            }
-            bad = (end - good) * dir > step ? good + dir * step : end;
-        } else {
-            bad = h;
-            for (int w = 0; w < walk; ++w) {
-                if (bad - dir == p || inside(bad - dir)) return bad - dir;
-                bad -= dir;
-            }
-            index_t step = 2;
-            while ((bad - p) * dir > step && !inside(bad - dir * step)) {
-                bad -= dir * step;
-                step *= 2;
-            }
-            good = (bad - p) * dir > step ? bad - dir * step : p;
-        }
-        for (index_t len = (bad - good) * dir; len > 1;) {  // good inside, bad outside
-            const index_t half = len / 2;
-            good = inside(good + dir * half) ? good + dir * half : good;
-            len -= half;
-        }
-        return good;
-    }
-
-    const double* v_;
-    index_t n_;
-    index_t left_ = 0, right_ = 0;
 };
 
 // Distance from v[q] to its k-th nearest other value among the sorted
@@ -424,7 +349,7 @@ inline double ksg_pair(const double* x, const double* y, const SortedValues& ys,
     auto marginal = [&](const SortedValues& s, std::vector<double>& psi) {
         psi.resize(static_cast<size_t>(n));
         parallel_blocks(n, kQueryBlock, ctx, [&](index_t, index_t b, index_t e) {
-            SortedCounter count(s.value.data(), n);
+            SortedCounter<MaxNorm> count(s.value.data(), n);
             for (index_t p = b; p < e; ++p) {
                 const index_t i = s.index[p];
                 // counts i itself: n_i + 1
@@ -532,7 +457,7 @@ inline double ross_mi(const SortedValues& c, const Labelling& lab, int k, const 
     poll_interrupt(ctx);
     std::vector<double> psi_m(static_cast<size_t>(kept));
     parallel_blocks(kept, kQueryBlock, ctx, [&](index_t, index_t b, index_t e) {
-        SortedCounter count(vals.data(), kept);
+        SortedCounter<MaxNorm> count(vals.data(), kept);
         for (index_t p = b; p < e; ++p) psi_m[rank[p]] = digamma_count(count(p, radius[p]));
     });
     return digamma_int(kept) + lab.mean_psi_k - lab.mean_psi_count - pairwise_mean(psi_m);

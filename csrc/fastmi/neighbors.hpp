@@ -98,10 +98,11 @@ index_t for_each_count(const Columns& cols, const double* radius, Bound bound, c
     if (cols.d() == 1) {
         const Sorted1D<index_t> sorted(cols.ptr[0], cols.stride[0], n, ctx);
         parallel_blocks(n, kQueryBlock, ctx, [&](index_t b, index_t s, index_t e) {
+            auto count = sorted.template counter<Metric>();
             for (index_t p = s; p < e; ++p) {
                 const index_t i = sorted.payload(p);
                 const double r = reduced_radius<Metric>(radius[i], bound);
-                sink(b, i, sorted.template count_within<Metric>(p, r) - 1);
+                sink(b, i, count(p, r) - 1);
             }
         });
         return n_blocks(n, kQueryBlock);

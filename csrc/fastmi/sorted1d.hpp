@@ -1,7 +1,7 @@
 // One-dimensional neighbour counts without a tree: the values sorted once,
-// then for each sample a galloping search outwards from its own position.
-// Sample i's position is known, so the search touches only nearby memory;
-// samples are processed in sorted order for cache locality.
+// then for each sample a search outwards from its own position, starting
+// from the previous sample's boundaries; samples are processed in sorted
+// order, so the search touches only nearby memory.
 #pragma once
 
 #include <algorithm>
@@ -9,8 +9,87 @@
 #include <vector>
 
 #include "common.hpp"
+#include "metric.hpp"
 
 namespace fastmi {
+
+// Values read from a plain array.
+struct ArrayValues {
+    const double* v;
+    ArrayValues(const double* p) : v(p) {}  // NOLINT: implicit on purpose
+    double operator()(index_t j) const { return v[j]; }
+};
+
+// Counts, for positions p of a sorted sequence v (read through `Values`),
+// the j with reduced distance Metric::point(v[j], v[p]) <= r (p
+// included). The distance, computed from the floating-point difference, is
+// monotone on each side of p, so each side's
+// boundary is found by doubling steps then a branch-free binary search,
+// starting from the previous query's boundary: queries made in increasing p
+// have nearby boundaries, so few steps are needed.
+template <class Metric, class Values = ArrayValues>
+class SortedCounter {
+public:
+    SortedCounter(Values v, index_t n) : v_(v), n_(n) {}
+
+    index_t operator()(index_t p, double r) {
+        const double q = v_(p);
+        auto inside = [&](index_t j) {
+            const double u = v_(j);
+            return Metric::point(&u, &q, 1) <= r;
+        };
+        right_ = boundary(std::min(std::max(right_, p), n_ - 1), p, +1, inside);
+        left_ = boundary(std::max<index_t>(std::min(left_, p), 0), p, -1, inside);
+        return right_ - left_ + 1;
+    }
+
+private:
+    // The last index inside going from p in direction dir (p is inside),
+    // searched from the guess h: a short linear walk, then doubling steps
+    // and a branch-free binary search.
+    template <class Inside>
+    index_t boundary(index_t h, index_t p, index_t dir, Inside inside) const {
+        const index_t end = dir > 0 ? n_ : -1;  // first index past the array
+        constexpr int walk = 8;
+        index_t good, bad;
+        if (inside(h)) {
+            good = h;
+            for (int w = 0; w < walk; ++w) {
+                if (good + dir == end || !inside(good + dir)) return good;
+                good += dir;
+            }
+            index_t step = 2;
+            while ((end - good) * dir > step && inside(good + dir * step)) {
+                good += dir * step;
+                step *= 2;
+            }
+            bad = (end - good) * dir > step ? good + dir * step : end;
+        } else {
+            bad = h;
+            for (int w = 0; w < walk; ++w) {
+                if (bad - dir == p || inside(bad - dir)) return bad - dir;
+                bad -= dir;
+            }
+            index_t step = 2;
+            while ((bad - p) * dir > step && !inside(bad - dir * step)) {
+                bad -= dir * step;
+                step *= 2;
+            }
+            good = (bad - p) * dir > step ? bad - dir * step : p;
+        }
+        for (index_t len = (bad - good) * dir; len > 1;) {  // good inside, bad outside
+            const index_t half = len / 2;
+            good = inside(good + dir * half) ? good + dir * half : good;
+            len -= half;
+        }
+        return good;
+    }
+
+    Values v_;
+    index_t n_;
+    index_t left_ = 0, right_ = 0;
+};
+
 
 // Each value carries a payload (its original index, or a per-sample radius)
 // and the (value, payload) pairs are sorted, a total order: the result does
@@ -39,40 +118,15 @@ public:
     double value(index_t p) const { return v_[p].first; }
     const Payload& payload(index_t p) const { return v_[p].second; }
 
-    // Number of samples j (p itself included) with Metric::point(x_j, x_p) <= r.
-    // The reduced distance is monotone in x_j on either side of x_p, so each
-    // side is an exponential search followed by a binary search.
+    // A counter of the samples within a reduced distance of position p (see
+    // SortedCounter); use one per run of increasing positions.
+    struct Values {
+        const Item* v;
+        double operator()(index_t j) const { return v[j].first; }
+    };
     template <class Metric>
-    index_t count_within(index_t p, double r) const {
-        const index_t n = size();
-        const double q = v_[p].first;
-        auto inside = [&](index_t j) { return Metric::point(&v_[j].first, &q, 1) <= r; };
-        // right side: last index >= p that is inside
-        index_t good = p, step = 1, bad = n;
-        while (true) {
-            const index_t t = good + step;
-            if (t >= n) break;
-            if (inside(t)) { good = t; step *= 2; }
-            else { bad = t; break; }
-        }
-        while (bad - good > 1) {
-            const index_t mid = good + (bad - good) / 2;
-            if (inside(mid)) good = mid; else bad = mid;
-        }
-        const index_t right = good;
-        // left side: first index <= p that is inside
-        good = p; step = 1; index_t badl = -1;
-        while (true) {
-            const index_t t = good - step;
-            if (t < 0) break;
-            if (inside(t)) { good = t; step *= 2; }
-            else { badl = t; break; }
-        }
-        while (good - badl > 1) {
-            const index_t mid = badl + (good - badl) / 2;
-            if (inside(mid)) good = mid; else badl = mid;
-        }
-        return right - good + 1;
+    SortedCounter<Metric, Values> counter() const {
+        return SortedCounter<Metric, Values>(Values{v_.data()}, size());
     }
 
 private:
