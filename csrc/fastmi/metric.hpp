@@ -4,9 +4,23 @@
 #pragma once
 
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 
 namespace fastmi {
+
+// std::nextafter(r, 0.0) for a distance r >= 0 (0 stays 0, inf becomes the
+// largest double), inline: the largest double below r, for "strictly
+// closer than r" tests written as <=.
+inline double just_below(double r) {
+    if (!(r > 0.0)) return r;
+    std::uint64_t u;
+    std::memcpy(&u, &r, sizeof u);
+    --u;
+    std::memcpy(&r, &u, sizeof u);
+    return r;
+}
 
 struct MaxNorm {
     static double point(const double* a, const double* b, int d) {

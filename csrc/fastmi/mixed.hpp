@@ -147,19 +147,22 @@ inline double kth_gap_sorted(const double* v, index_t m, index_t q, index_t k) {
 
 // k-th nearest neighbour (max-norm) distances in the plane on "strips": the
 // samples in x order cut into strips of S consecutive samples, each strip
-// listed in y order. A query walks outwards in y through its own strip and
-// then through neighbouring strips, nearest in x first, until the x gap to
-// the next strip or the y gap within a strip reaches its current k-th
-// distance. Queries run strip by strip in y order, so the entry point into
-// a neighbouring strip only moves forward (a "finger", no binary search).
-// The distances are exact, so the result equals any other exact search.
+// listed in y order. A query looks at a fixed window of the entries nearest
+// in y in its own strip, then in neighbouring strips, nearest in x first,
+// until the x gap to the next strip reaches its current k-th distance; in
+// each strip it walks on past the window while the y gap is below the k-th
+// distance. The windows are branch-free: each strip is padded with entries
+// at y = +inf, which are never closer than anything. Queries run strip by
+// strip in y order, so the entry point into a neighbouring strip only moves
+// forward (a "finger", no binary search). The distances are exact, so the
+// result equals any other exact search.
 class StripKnn {
 public:
     StripKnn(const double* x, const SortedValues& xs, const SortedValues& ys, index_t n, int k, const Ctx& ctx)
         : x_(x), xs_(xs), n_(n), k_(k),
           S_(std::max<index_t>(64, static_cast<index_t>(std::sqrt(static_cast<double>(k) * static_cast<double>(n))))),
-          strips_(n_blocks(n, S_)), sy_(static_cast<size_t>(n)), sx_(static_cast<size_t>(n)),
-          si_(static_cast<size_t>(n)) {
+          strips_(n_blocks(n, S_)), size_(static_cast<size_t>(kPad + strips_ * (S_ + kPad))),
+          sy_(size_, std::numeric_limits<double>::infinity()), sx_(size_, 0.0), si_(size_, -1) {
         std::vector<index_t> rank(static_cast<size_t>(n)), dest(static_cast<size_t>(n));
         parallel_blocks(n, 1 << 16, ctx, [&](index_t, index_t s, index_t e) {
             for (index_t p = s; p < e; ++p) rank[xs.index[p]] = p;
@@ -168,7 +171,7 @@ public:
         stable_positions(n, strips_, ctx, [&](index_t q) { return rank[ys.index[q]] / S_; }, dest.data());
         parallel_blocks(n, 1 << 16, ctx, [&](index_t, index_t s, index_t e) {
             for (index_t q = s; q < e; ++q) {
-                const index_t g = dest[q], i = ys.index[q];
+                const index_t g = slot(dest[q]), i = ys.index[q];
                 sy_[g] = ys.value[q];
                 sx_[g] = x_[i];
                 si_[g] = i;
@@ -197,7 +200,7 @@ public:
             const double kx = kth_gap_sorted(xs_.value.data(), n_, p, k_);
             const index_t t = p / S_;
             const double yi = ys.value[q];
-            const auto b = sy_.begin() + begin(t), e = sy_.begin() + end(t);
+            const auto b = sy_.begin() + first(t), e = sy_.begin() + first(t) + length(t);
             steps += static_cast<double>(std::upper_bound(b, e, yi + kx) - std::lower_bound(b, e, yi - kx));
         }
         return steps / static_cast<double>(m);
@@ -206,102 +209,142 @@ public:
     // radius[i] for every sample; false (radius incomplete) when the search
     // took more than `budget` steps per sample in total.
     bool run(double* radius, double budget, const Ctx& ctx) const {
+        switch (k_) {
+            case 1: return run_k<1>(radius, budget, ctx);
+            case 2: return run_k<2>(radius, budget, ctx);
+            case 3: return run_k<3>(radius, budget, ctx);
+            case 4: return run_k<4>(radius, budget, ctx);
+            case 5: return run_k<5>(radius, budget, ctx);
+            case 6: return run_k<6>(radius, budget, ctx);
+            case 7: return run_k<7>(radius, budget, ctx);
+            case 8: return run_k<8>(radius, budget, ctx);
+            default: return run_k<0>(radius, budget, ctx);
+        }
+    }
+
+private:
+    static constexpr int kFingers = 8;    // neighbouring strips on each side with a finger
+    static constexpr index_t kWindow = 4; // entries looked at on each side without a test
+    static constexpr index_t kPad = kWindow + 1;
+
+    // strip t: sorted positions [begin(t), end(t)) in x order; entries
+    // [first(t), first(t) + length(t)) in the padded y-ordered arrays
+    index_t begin(index_t t) const { return t * S_; }
+    index_t end(index_t t) const { return std::min(n_, (t + 1) * S_); }
+    index_t first(index_t t) const { return kPad + t * (S_ + kPad); }
+    index_t length(index_t t) const { return end(t) - begin(t); }
+    index_t slot(index_t g) const { return first(g / S_) + g % S_; }  // g: position in strip order
+
+    template <int K>
+    bool run_k(double* radius, double budget, const Ctx& ctx) const {
         std::atomic<bool> over{false};
         std::atomic<std::int64_t> spent{0};
         const auto limit = static_cast<std::int64_t>(budget * static_cast<double>(n_));
         const index_t per_block = std::max<index_t>(1, kQueryBlock / S_);
         parallel_blocks(strips_, per_block, ctx, [&](index_t, index_t s, index_t e) {
             for (index_t t = s; t < e && !over.load(std::memory_order_relaxed); ++t)
-                if (spent.fetch_add(query_strip(t, radius), std::memory_order_relaxed) > limit)
+                if (spent.fetch_add(query_strip<K>(t, radius), std::memory_order_relaxed) > limit)
                     over.store(true, std::memory_order_relaxed);
         });
         return !over.load();
     }
 
-private:
-    static constexpr int kFingers = 8;  // neighbouring strips on each side with a finger
+    // The k smallest distances offered so far, ascending (inf until found);
+    // K > 0: k = K, compile-time, branch-free.
+    template <int K>
+    struct Best {
+        static constexpr int kMax = 8;
+        double d[K > 0 ? K : 1];
+        std::vector<double> dyn;
+        int k;
 
-    index_t begin(index_t t) const { return t * S_; }
-    index_t end(index_t t) const { return std::min(n_, (t + 1) * S_); }
+        explicit Best(int k_) : k(k_) {
+            if (K == 0) dyn.resize(static_cast<size_t>(k));
+        }
+        void reset() {
+            constexpr double inf = std::numeric_limits<double>::infinity();
+            if (K > 0) for (int c = 0; c < K; ++c) d[c] = inf;
+            else std::fill(dyn.begin(), dyn.end(), inf);
+        }
+        double kth() const { return K > 0 ? d[K - 1] : dyn[static_cast<size_t>(k - 1)]; }
+        void offer(double v) {
+            if (K > 0) {
+                for (int c = 0; c < K - 1; ++c) {
+                    const double lo = std::min(d[c], v);
+                    v = std::max(d[c], v);
+                    d[c] = lo;
+                }
+                d[K - 1] = std::min(d[K - 1], v);
+            } else if (v < dyn[static_cast<size_t>(k - 1)]) {
+                int pos = k - 1;
+                while (pos > 0 && dyn[static_cast<size_t>(pos - 1)] > v) {
+                    dyn[static_cast<size_t>(pos)] = dyn[static_cast<size_t>(pos - 1)];
+                    --pos;
+                }
+                dyn[static_cast<size_t>(pos)] = v;
+            }
+        }
+    };
 
     // Searches for the samples of strip t; returns the number of steps.
+    template <int K>
     std::int64_t query_strip(index_t t, double* radius) const {
         constexpr double inf = std::numeric_limits<double>::infinity();
-        std::vector<double> best(static_cast<size_t>(k_));
+        Best<K> best(k_);
         index_t finger[2 * kFingers + 1];
         std::int64_t work = 0;
-        {
-            for (int d = -kFingers; d <= kFingers; ++d) {
-                const index_t u = t + d;
-                finger[d + kFingers] = (u >= 0 && u < strips_) ? begin(u) : 0;
-            }
-            const index_t s = begin(t), e = end(t);
-            for (index_t j = s; j < e; ++j) {
-                const double xp = sx_[j], yp = sy_[j];
-                // best[0..k) ascending, inf until found; kth = best[k - 1]
-                std::fill(best.begin(), best.end(), inf);
-                double kth = inf;
-                auto offer = [&](double dist) {
-                    if (k_ <= 8) {  // branch-free insertion
-                        double v = dist;
-                        for (int c = 0; c < k_; ++c) {
-                            const double lo = std::min(best[c], v);
-                            v = std::max(best[c], v);
-                            best[c] = lo;
-                        }
-                    } else if (dist < kth) {
-                        int pos = k_ - 1;
-                        while (pos > 0 && best[pos - 1] > dist) {
-                            best[pos] = best[pos - 1];
-                            --pos;
-                        }
-                        best[pos] = dist;
-                    }
-                    kth = best[k_ - 1];
-                };
-                // entries lo, lo - 1, ... and hi, hi + 1, ... of one strip,
-                // nearest in y first, until the y gap reaches kth
-                auto walk = [&](index_t lo, index_t hi, index_t ss, index_t ee) {
-                    while (true) {
-                        const double dl = lo >= ss ? yp - sy_[lo] : inf;
-                        const double dh = hi < ee ? sy_[hi] - yp : inf;
-                        const bool take_lo = dl <= dh;
-                        const double dy = take_lo ? dl : dh;
-                        if (!(dy < kth)) break;
-                        ++work;
-                        offer(std::max(std::fabs(xp - sx_[take_lo ? lo : hi]), dy));
-                        lo -= take_lo;
-                        hi += !take_lo;
-                    }
-                };
-                walk(j - 1, j + 1, s, e);  // own strip, the sample itself skipped
-                index_t left = t - 1, right = t + 1;
-                while (true) {
-                    const double gl = left >= 0 ? xp - xs_.value[end(left) - 1] : inf;
-                    const double gr = right < strips_ ? xs_.value[begin(right)] - xp : inf;
-                    index_t u;
-                    if (gl <= gr) {
-                        if (!(gl < kth)) break;
-                        u = left--;
-                    } else {
-                        if (!(gr < kth)) break;
-                        u = right++;
-                    }
-                    const index_t us = begin(u), ue = end(u), d = u - t;
-                    index_t at;
-                    if (d >= -kFingers && d <= kFingers) {
-                        index_t& f = finger[d + kFingers];
-                        while (f < ue && sy_[f] < yp) ++f;
-                        at = f;
-                    } else {
-                        at = static_cast<index_t>(std::lower_bound(sy_.begin() + us, sy_.begin() + ue, yp) -
-                                                  sy_.begin());
-                    }
-                    work += 2;
-                    walk(at - 1, at, us, ue);
+        for (int d = -kFingers; d <= kFingers; ++d) {
+            const index_t u = t + d;
+            finger[d + kFingers] = (u >= 0 && u < strips_) ? first(u) : 0;
+        }
+        const double* sy = sy_.data();
+        const double* sx = sx_.data();
+        const index_t s = first(t), e = s + length(t);
+        for (index_t j = s; j < e; ++j) {
+            const double xp = sx[j], yp = sy[j];
+            best.reset();
+            auto dist = [&](index_t m) { return std::max(std::fabs(xp - sx[m]), std::fabs(yp - sy[m])); };
+            // entries below `lo` and from `hi` on, nearest in y first: the
+            // window, then on while the y gap is below the k-th distance
+            // (the padding stops both walks at the strip's ends)
+            auto search = [&](index_t lo, index_t hi) {
+                for (index_t w = 1; w <= kWindow; ++w) {
+                    best.offer(dist(lo - w));
+                    best.offer(dist(hi + w - 1));
                 }
-                radius[si_[j]] = kth;
+                work += kWindow;  // branch-free: about half the cost per entry
+                for (index_t m = lo - kWindow - 1; std::fabs(yp - sy[m]) < best.kth(); --m, ++work)
+                    best.offer(dist(m));
+                for (index_t m = hi + kWindow; std::fabs(yp - sy[m]) < best.kth(); ++m, ++work)
+                    best.offer(dist(m));
+            };
+            search(j, j + 1);  // own strip, the sample itself skipped
+            index_t left = t - 1, right = t + 1;
+            while (true) {
+                const double kth = best.kth();
+                const double gl = left >= 0 ? xp - xs_.value[end(left) - 1] : inf;
+                const double gr = right < strips_ ? xs_.value[begin(right)] - xp : inf;
+                index_t u;
+                if (gl <= gr) {
+                    if (!(gl < kth)) break;
+                    u = left--;
+                } else {
+                    if (!(gr < kth)) break;
+                    u = right++;
+                }
+                const index_t us = first(u), ue = us + length(u), d = u - t;
+                index_t at;
+                if (d >= -kFingers && d <= kFingers) {
+                    index_t& f = finger[d + kFingers];
+                    while (f < ue && sy[f] < yp) ++f;
+                    at = f;
+                } else {
+                    at = static_cast<index_t>(std::lower_bound(sy + us, sy + ue, yp) - sy);
+                }
+                work += 2;
+                search(at, at);
             }
+            radius[si_[j]] = best.kth();
         }
         return work;
     }
@@ -311,7 +354,8 @@ private:
     index_t n_;
     int k_;
     index_t S_, strips_;
-    std::vector<double> sy_, sx_;  // per strip, in y order: y and x
+    size_t size_;
+    std::vector<double> sy_, sx_;  // per strip, in y order: y and x; padded with y = +inf
     std::vector<index_t> si_;      // original index
 };
 
@@ -348,12 +392,13 @@ inline double ksg_pair(const double* x, const double* y, const SortedValues& ys,
     // psi(n_i + 1) per sample, stored in original order for the mean
     auto marginal = [&](const SortedValues& s, std::vector<double>& psi) {
         psi.resize(static_cast<size_t>(n));
+        const ValueIndex<> index(s.value.data(), n);
         parallel_blocks(n, kQueryBlock, ctx, [&](index_t, index_t b, index_t e) {
-            SortedCounter<MaxNorm> count(s.value.data(), n);
+            const SortedCounter<MaxNorm> count(s.value.data(), n, index);
             for (index_t p = b; p < e; ++p) {
                 const index_t i = s.index[p];
                 // counts i itself: n_i + 1
-                psi[i] = digamma_count(count(p, std::nextafter(eps[i], 0.0)));
+                psi[i] = digamma_count(count(p, just_below(eps[i])));
             }
         });
     };
@@ -451,13 +496,14 @@ inline double ross_mi(const SortedValues& c, const Labelling& lab, int k, const 
             while (start[l + 1] <= g) ++l;
             const index_t s = start[l], m = start[l + 1] - s;
             const index_t kl = std::min<index_t>(k, m - 1);
-            radius[where[g]] = std::nextafter(kth_gap_sorted(&grouped[s], m, g - s, kl), 0.0);
+            radius[where[g]] = just_below(kth_gap_sorted(&grouped[s], m, g - s, kl));
         }
     });
     poll_interrupt(ctx);
     std::vector<double> psi_m(static_cast<size_t>(kept));
+    const ValueIndex<> index(vals.data(), kept);
     parallel_blocks(kept, kQueryBlock, ctx, [&](index_t, index_t b, index_t e) {
-        SortedCounter<MaxNorm> count(vals.data(), kept);
+        const SortedCounter<MaxNorm> count(vals.data(), kept, index);
         for (index_t p = b; p < e; ++p) psi_m[rank[p]] = digamma_count(count(p, radius[p]));
     });
     return digamma_int(kept) + lab.mean_psi_k - lab.mean_psi_count - pairwise_mean(psi_m);

@@ -21,7 +21,7 @@ enum class Bound { Strict, Inclusive };
 
 template <class Metric>
 inline double reduced_radius(double r, Bound bound) {
-    return Metric::reduce(bound == Bound::Strict ? std::nextafter(r, 0.0) : r);
+    return Metric::reduce(bound == Bound::Strict ? just_below(r) : r);
 }
 
 constexpr index_t kQueryBlock = 2048;

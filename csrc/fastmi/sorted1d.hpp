@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <utility>
 #include <vector>
 
@@ -20,27 +21,87 @@ struct ArrayValues {
     double operator()(index_t j) const { return v[j]; }
 };
 
+// A coarse index of a sorted sequence v[0..n) for locating values: the
+// range [v[0], v[n-1]] cut into equal buckets, with the first position of
+// each. bucket(t) is monotone in t, so every v[j] in an earlier bucket than
+// t is < t and every v[j] in a later one is > t: the answer lies inside t's
+// bucket, found by a short branch-free binary search. Lookups depend on no
+// earlier lookup, so consecutive queries overlap in the processor.
+template <class Values = ArrayValues>
+class ValueIndex {
+public:
+    ValueIndex(Values v, index_t n) : v_(v), n_(n) {
+        index_t buckets = std::max<index_t>(1, n / kPerBucket);
+        if (n > 0) {
+            lo_ = v(0);
+            const double range = v(n - 1) - lo_;
+            scale_ = static_cast<double>(buckets) / range;
+            if (!(range > 0.0) || !std::isfinite(scale_) || !std::isfinite(range)) {
+                buckets = 1;  // one bucket: a plain binary search
+                scale_ = 0.0;
+            }
+        }
+        last_ = buckets - 1;
+        start_.resize(static_cast<size_t>(buckets) + 1);
+        index_t b = 0;
+        for (index_t j = 0; j < n; ++j)
+            for (const index_t bj = bucket(v(j)); b <= bj; ++b) start_[b] = j;
+        for (; b <= buckets; ++b) start_[b] = n;
+    }
+
+    // The last j with v[j] <= t, or -1 when there is none.
+    index_t last_at_most(double t) const {
+        const index_t b = bucket(t);
+        // the answer lies in [at, at + len]; v[at] <= t unless at is start - 1
+        index_t at = start_[b] - 1, len = start_[b + 1] - start_[b];
+        while (len > 0) {
+            const index_t half = (len + 1) / 2;
+            at = v_(at + half) <= t ? at + half : at;  // a conditional move
+            len -= half;
+        }
+        return at;
+    }
+
+private:
+    static constexpr index_t kPerBucket = 4;
+
+    index_t bucket(double t) const {
+        const double f = (t - lo_) * scale_;  // monotone in t
+        if (!(f >= 0.0)) return 0;           // also NaN: a zero-width range times inf
+        return f >= static_cast<double>(last_) ? last_ : static_cast<index_t>(f);
+    }
+
+    Values v_;
+    index_t n_;
+    double lo_ = 0.0, scale_ = 0.0;
+    index_t last_ = 0;
+    std::vector<index_t> start_;  // start_[b]: first j in bucket b or later; start_[buckets] = n
+};
+
 // Counts, for positions p of a sorted sequence v (read through `Values`),
-// the j with reduced distance Metric::point(v[j], v[p]) <= r (p
-// included). The distance, computed from the floating-point difference, is
-// monotone on each side of p, so each side's
-// boundary is found by doubling steps then a branch-free binary search,
-// starting from the previous query's boundary: queries made in increasing p
-// have nearby boundaries, so few steps are needed.
+// the j with reduced distance Metric::point(v[j], v[p]) <= r (p included).
+// The distance, computed from the floating-point difference, is monotone on
+// each side of p. Each side's boundary is first located by value (v[p] +-
+// the radius, through the ValueIndex), then settled with the exact distance:
+// a step or two normally; doubling steps and a branch-free binary search
+// when rounding or ties put the located position far off.
 template <class Metric, class Values = ArrayValues>
 class SortedCounter {
 public:
-    SortedCounter(Values v, index_t n) : v_(v), n_(n) {}
+    SortedCounter(Values v, index_t n, const ValueIndex<Values>& index) : v_(v), n_(n), index_(index) {}
 
-    index_t operator()(index_t p, double r) {
+    index_t operator()(index_t p, double r) const {
         const double q = v_(p);
         auto inside = [&](index_t j) {
             const double u = v_(j);
             return Metric::point(&u, &q, 1) <= r;
         };
-        right_ = boundary(std::min(std::max(right_, p), n_ - 1), p, +1, inside);
-        left_ = boundary(std::max<index_t>(std::min(left_, p), 0), p, -1, inside);
-        return right_ - left_ + 1;
+        const double reach = Metric::expand(r);
+        const index_t hi = index_.last_at_most(q + reach);
+        const index_t lo = index_.last_at_most(q - reach) + 1;
+        const index_t right = boundary(std::min(std::max(hi, p), n_ - 1), p, +1, inside);
+        const index_t left = boundary(std::max<index_t>(std::min(lo, p), 0), p, -1, inside);
+        return right - left + 1;
     }
 
 private:
@@ -50,7 +111,7 @@ private:
     template <class Inside>
     index_t boundary(index_t h, index_t p, index_t dir, Inside inside) const {
         const index_t end = dir > 0 ? n_ : -1;  // first index past the array
-        constexpr int walk = 8;
+        constexpr int walk = 4;
         index_t good, bad;
         if (inside(h)) {
             good = h;
@@ -87,7 +148,7 @@ private:
 
     Values v_;
     index_t n_;
-    index_t left_ = 0, right_ = 0;
+    const ValueIndex<Values>& index_;
 };
 
 
@@ -108,6 +169,7 @@ public:
         });
         poll_interrupt(ctx);
         parallel_sort(ctx);
+        index_ = ValueIndex<Values>(Values{v_.data()}, n);
         poll_interrupt(ctx);
     }
 
@@ -126,7 +188,7 @@ public:
     };
     template <class Metric>
     SortedCounter<Metric, Values> counter() const {
-        return SortedCounter<Metric, Values>(Values{v_.data()}, size());
+        return SortedCounter<Metric, Values>(Values{v_.data()}, size(), index_);
     }
 
 private:
@@ -157,6 +219,7 @@ private:
     }
 
     std::vector<Item> v_;
+    ValueIndex<Values> index_{Values{nullptr}, 0};
 };
 
 }  // namespace fastmi
