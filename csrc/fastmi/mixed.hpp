@@ -37,11 +37,12 @@ namespace fastmi {
 
 // ---------------------------------------------------------------- sorting
 
-// Positions of a stable counting sort: dest[i] = where item i goes when the
-// items 0..n-1 are ordered by bucket(i) in [0, n_buckets), ties in item
-// order. The result is unique, so it never depends on the thread count.
-template <class Bucket>
-void stable_positions(index_t n, index_t n_buckets, const Ctx& ctx, Bucket&& bucket, index_t* dest) {
+// A stable counting sort: calls place(i, dest) for every item i in [0, n),
+// dest being where item i goes when the items are ordered by bucket(i) in
+// [0, n_buckets), ties in item order. The destinations are unique, so they
+// never depend on the thread count.
+template <class Bucket, class Place>
+void counting_sort(index_t n, index_t n_buckets, const Ctx& ctx, Bucket&& bucket, Place&& place) {
     const index_t block = std::max<index_t>(index_t(1) << 15, (n + 4 * ctx.n_threads - 1) / (4 * ctx.n_threads));
     const index_t blocks = n_blocks(n, block);
     std::vector<index_t> at(static_cast<size_t>(blocks * n_buckets), 0);
@@ -59,7 +60,7 @@ void stable_positions(index_t n, index_t n_buckets, const Ctx& ctx, Bucket&& buc
         }
     parallel_blocks(n, block, ctx, [&](index_t b, index_t s, index_t e) {
         index_t* h = &at[static_cast<size_t>(b * n_buckets)];
-        for (index_t i = s; i < e; ++i) dest[i] = h[bucket(i)]++;
+        for (index_t i = s; i < e; ++i) place(i, h[bucket(i)]++);
     });
 }
 
@@ -72,8 +73,11 @@ inline std::uint64_t order_key(double v) {
 }
 
 // The n values of x ascending, with their original indices; equal values in
-// index order. LSD radix sort on 11-bit digits (passes where every key has
-// the same digit skipped); std::sort for small n. Same result either way.
+// index order. LSD radix sort on 11-bit digits of the top 33 bits of the
+// keys (passes where every key has the same digit skipped), then the runs
+// that agree on those bits (rare for continuous data; whole tie groups for
+// near-discrete data) ordered by the full key; std::sort for small n. The
+// order is the unique (value, index) order either way.
 struct SortedValues {
     std::vector<double> value;
     std::vector<index_t> index;
@@ -82,48 +86,96 @@ struct SortedValues {
 
     SortedValues(const double* x, index_t n, const Ctx& ctx)
         : value(static_cast<size_t>(n)), index(static_cast<size_t>(n)) {
-        std::vector<std::uint64_t> key(static_cast<size_t>(n));
         if (n < (index_t(1) << 12)) {
             std::vector<std::pair<std::uint64_t, index_t>> items(static_cast<size_t>(n));
             for (index_t i = 0; i < n; ++i) items[i] = {order_key(x[i]), i};
             std::sort(items.begin(), items.end());
             for (index_t p = 0; p < n; ++p) index[p] = items[p].second;
         } else {
-            // Threads only pay off on large arrays (each pass is a few
-            // memory-bound sweeps); the result is the same either way.
-            Ctx sctx = ctx;
-            sctx.n_threads = n < (index_t(1) << 20) ? 1 : static_cast<int>(std::min<index_t>(ctx.n_threads, n >> 18));
-            constexpr int bits = 11;
-            constexpr index_t buckets = index_t(1) << bits;
-            std::vector<std::uint64_t> key2(static_cast<size_t>(n));
-            std::vector<index_t> index2(static_cast<size_t>(n)), dest(static_cast<size_t>(n));
-            parallel_blocks(n, 1 << 16, sctx, [&](index_t, index_t s, index_t e) {
-                for (index_t i = s; i < e; ++i) {
-                    key[i] = order_key(x[i]);
-                    index[i] = i;
-                }
-            });
-            for (int shift = 0; shift < 64; shift += bits) {
-                auto digit = [&](index_t i) { return static_cast<index_t>((key[i] >> shift) & (buckets - 1)); };
-                const index_t first = digit(0);
-                bool same = true;
-                for (index_t i = 1; i < n && same; ++i) same = digit(i) == first;
-                if (same) continue;
-                stable_positions(n, buckets, sctx, digit, dest.data());
-                parallel_blocks(n, 1 << 16, sctx, [&](index_t, index_t s, index_t e) {
-                    for (index_t i = s; i < e; ++i) {
-                        key2[dest[i]] = key[i];
-                        index2[dest[i]] = index[i];
-                    }
-                });
-                key.swap(key2);
-                index.swap(index2);
-                poll_interrupt(sctx);
-            }
+            radix_sort(x, n, ctx);
         }
         parallel_blocks(n, 1 << 16, ctx, [&](index_t, index_t s, index_t e) {
             for (index_t p = s; p < e; ++p) value[p] = x[index[p]];
         });
+    }
+
+private:
+    static constexpr int kBits = 11, kPasses = 3, kLow = 64 - kBits * kPasses;
+
+    void radix_sort(const double* x, index_t n, const Ctx& ctx) {
+        // Threads only pay off on large arrays (each pass is a few
+        // memory-bound sweeps); the result is the same either way.
+        Ctx sctx = ctx;
+        sctx.n_threads = n < (index_t(1) << 20) ? 1 : static_cast<int>(std::min<index_t>(ctx.n_threads, n >> 18));
+        constexpr index_t buckets = index_t(1) << kBits;
+        std::vector<std::uint64_t> key(static_cast<size_t>(n)), key2(static_cast<size_t>(n));
+        std::vector<index_t> index2(static_cast<size_t>(n));
+        parallel_blocks(n, 1 << 16, sctx, [&](index_t, index_t s, index_t e) {
+            for (index_t i = s; i < e; ++i) {
+                key[i] = order_key(x[i]);
+                index[i] = i;
+            }
+        });
+        auto digit = [&](index_t i, int pass) {
+            return static_cast<index_t>((key[i] >> (kLow + pass * kBits)) & (buckets - 1));
+        };
+        auto place = [&](index_t i, index_t at) {
+            key2[at] = key[i];
+            index2[at] = index[i];
+        };
+        // one thread: every digit's histogram in one sweep, one scatter per digit
+        std::vector<index_t> hist(static_cast<size_t>(sctx.n_threads == 1 ? kPasses * buckets : 0), 0);
+        if (sctx.n_threads == 1)
+            for (index_t i = 0; i < n; ++i)
+                for (int d = 0; d < kPasses; ++d) ++hist[static_cast<size_t>(d * buckets + digit(i, d))];
+        for (int d = 0; d < kPasses; ++d) {
+            const index_t first = digit(0, d);
+            if (sctx.n_threads == 1) {
+                index_t* h = &hist[static_cast<size_t>(d * buckets)];
+                if (h[first] == n) continue;  // one digit value: nothing to do
+                index_t run = 0;
+                for (index_t b = 0; b < buckets; ++b) {
+                    const index_t c = h[b];
+                    h[b] = run;
+                    run += c;
+                }
+                for (index_t i = 0; i < n; ++i) place(i, h[digit(i, d)]++);
+            } else {
+                bool same = true;
+                for (index_t i = 1; i < n && same; ++i) same = digit(i, d) == first;
+                if (same) continue;
+                counting_sort(n, buckets, sctx, [&](index_t i) { return digit(i, d); }, place);
+            }
+            key.swap(key2);
+            index.swap(index2);
+            poll_interrupt(sctx);
+        }
+        // runs equal in the top bits, each still in index order
+        std::vector<std::pair<std::uint64_t, index_t>> items;
+        for (index_t a = 0; a < n;) {
+            const std::uint64_t top = key[a] >> kLow;
+            index_t b = a + 1;
+            while (b < n && (key[b] >> kLow) == top) ++b;
+            if (b - a <= 32) {
+                for (index_t p = a + 1; p < b; ++p) {  // insertion sort, stable
+                    const std::uint64_t kp = key[p];
+                    const index_t ip = index[p];
+                    index_t q = p;
+                    for (; q > a && key[q - 1] > kp; --q) {
+                        key[q] = key[q - 1];
+                        index[q] = index[q - 1];
+                    }
+                    key[q] = kp;
+                    index[q] = ip;
+                }
+            } else {
+                items.resize(static_cast<size_t>(b - a));
+                for (index_t p = a; p < b; ++p) items[p - a] = {key[p], index[p]};
+                std::sort(items.begin(), items.end());
+                for (index_t p = a; p < b; ++p) index[p] = items[p - a].second;
+            }
+            a = b;
+        }
     }
 };
 
@@ -163,20 +215,18 @@ public:
           S_(std::max<index_t>(64, static_cast<index_t>(std::sqrt(static_cast<double>(k) * static_cast<double>(n))))),
           strips_(n_blocks(n, S_)), size_(static_cast<size_t>(kPad + strips_ * (S_ + kPad))),
           sy_(size_, std::numeric_limits<double>::infinity()), sx_(size_, 0.0), si_(size_, -1) {
-        std::vector<index_t> rank(static_cast<size_t>(n)), dest(static_cast<size_t>(n));
+        std::vector<std::int32_t> strip(static_cast<size_t>(n));  // of each sample
         parallel_blocks(n, 1 << 16, ctx, [&](index_t, index_t s, index_t e) {
-            for (index_t p = s; p < e; ++p) rank[xs.index[p]] = p;
+            for (index_t p = s; p < e; ++p) strip[xs.index[p]] = static_cast<std::int32_t>(p / S_);
         });
         // y order, stably bucketed by strip
-        stable_positions(n, strips_, ctx, [&](index_t q) { return rank[ys.index[q]] / S_; }, dest.data());
-        parallel_blocks(n, 1 << 16, ctx, [&](index_t, index_t s, index_t e) {
-            for (index_t q = s; q < e; ++q) {
-                const index_t g = slot(dest[q]), i = ys.index[q];
-                sy_[g] = ys.value[q];
-                sx_[g] = x_[i];
-                si_[g] = i;
-            }
-        });
+        counting_sort(n, strips_, ctx, [&](index_t q) { return static_cast<index_t>(strip[ys.index[q]]); },
+                      [&](index_t q, index_t g) {
+                          const index_t at = slot(g), i = ys.index[q];
+                          sy_[at] = ys.value[q];
+                          sx_[at] = x_[i];
+                          si_[at] = i;
+                      });
     }
 
     // A lower bound on the mean number of search steps per sample, from 1024

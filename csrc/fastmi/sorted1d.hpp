@@ -54,6 +54,13 @@ public:
         const index_t b = bucket(t);
         // the answer lies in [at, at + len]; v[at] <= t unless at is start - 1
         index_t at = start_[b] - 1, len = start_[b + 1] - start_[b];
+        if (len < kShort && at + kShort < n_) {
+            // a fixed number of steps (no mispredicted loop exit); positions
+            // past the bucket hold values > t, so reading them is harmless
+            for (index_t half = kShort / 2; half > 0; half /= 2)
+                at = v_(at + half) <= t ? at + half : at;
+            return at;
+        }
         while (len > 0) {
             const index_t half = (len + 1) / 2;
             at = v_(at + half) <= t ? at + half : at;  // a conditional move
@@ -64,6 +71,7 @@ public:
 
 private:
     static constexpr index_t kPerBucket = 4;
+    static constexpr index_t kShort = 16;  // buckets shorter than this: four fixed steps
 
     index_t bucket(double t) const {
         const double f = (t - lo_) * scale_;  // monotone in t
