@@ -430,6 +430,54 @@ def test_random_state_instance_is_advanced_like_sklearn():
     assert r1.random() == r2.random()
 
 
+@pytest.mark.parametrize("pre", [0, 1, 3, "raw"])
+@pytest.mark.parametrize("shape", [(1, 1), (2, 1), (3, 1), (5, 3), (999, 7), (70_001, 3), (40, 2000), (0, 4)])
+def test_native_noise_stream_equals_numpy(shape, pre):
+    """The tie-breaking noise drawn natively: numpy's RandomState.standard_normal value for
+    value (row-major, times the column factor, added), and the RandomState left in numpy's
+    state, including its cached second normal and an odd word position."""
+    from fastmi import _sklearn
+
+    seed = sum(shape) + 7
+    r_np, r_fm = np.random.RandomState(seed), np.random.RandomState(seed)
+    for r in (r_np, r_fm):  # leave a cached gauss (odd count) or an odd MT word position
+        if pre == "raw":
+            r.randint(0, 2**31, size=3)
+        else:
+            r.standard_normal(pre)
+    base = np.asfortranarray(np.random.default_rng(seed).standard_normal(shape))
+    c = np.linspace(1e-10, 3e-10, shape[1])
+    want = base.copy(order="F")
+    noise = r_np.standard_normal(size=shape)
+    noise *= c
+    want += noise
+    got = base.copy(order="F")
+    _sklearn._draw_noise(got, c, r_fm, 2, native=True)
+    np.testing.assert_array_equal(got, want)
+    s_np, s_fm = r_np.get_state(), r_fm.get_state()
+    np.testing.assert_array_equal(s_np[1], s_fm[1])
+    assert s_np[2:] == s_fm[2:]
+    assert r_np.standard_normal(3).tolist() == r_fm.standard_normal(3).tolist()
+
+
+def test_native_noise_self_check_and_other_bit_generators():
+    from fastmi import _sklearn
+
+    assert _sklearn._native_noise_ok()  # this platform's stream matches numpy's
+    # a RandomState over another bit generator: numpy draws, same numbers as scikit-learn
+    rng = np.random.default_rng(20)
+    X = rng.standard_normal((300, 3))
+    y = X[:, 0] + rng.standard_normal(300)
+    r1 = np.random.RandomState(np.random.PCG64(5))
+    r2 = np.random.RandomState(np.random.PCG64(5))
+    assert _sklearn._mt19937_state(r1) is None
+    assert_close(
+        fastmi.mutual_info_regression(X, y, random_state=r1),
+        skfs.mutual_info_regression(X, y, random_state=r2),
+    )
+    assert r1.random() == r2.random()
+
+
 def test_copy_false_overwrites_like_sklearn():
     rng = np.random.default_rng(19)
     X = rng.standard_normal((200, 4))

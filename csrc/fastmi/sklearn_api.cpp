@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "contingency.hpp"
+#include "legacy_normal.hpp"
 #include "mixed.hpp"
 
 namespace fastmi {
@@ -75,6 +76,29 @@ void sklearn_mi(const double* xc, std::int64_t pc, const double* xd, std::int64_
             poll_interrupt(ctx);
         }
     }
+}
+
+void add_legacy_noise(double* x, std::int64_t n, std::int64_t p, const double* c, std::uint32_t* key, int* pos,
+                      int* has_gauss, double* gauss, int n_threads, InterruptFn check) {
+    if (n < 0 || p < 0 || *pos < 0 || *pos > Mt19937::kN) throw std::invalid_argument("fastmi: bad noise request");
+    Ctx ctx;
+    ctx.n_threads = resolve_threads(n_threads);
+    ctx = ctx.with_interrupt(check);
+    LegacyNormal normal(LegacyNormalState{key, pos, has_gauss, gauss});
+    // rows a chunk at a time, so that the values need O(chunk) memory
+    const index_t rows = std::max<index_t>(1, (index_t(1) << 16) / std::max<index_t>(p, 1));
+    std::vector<double> g(static_cast<size_t>(std::min<index_t>(rows, n) * p));
+    for (index_t r0 = 0; r0 < n; r0 += rows) {
+        const index_t m = std::min(rows, n - r0);
+        normal.fill(g.data(), m * p, ctx);
+        parallel_blocks(p, 1, ctx, [&](index_t j, index_t, index_t) {
+            double* col = x + j * n + r0;
+            const double cj = c[j];
+            for (index_t r = 0; r < m; ++r) col[r] += cj * g[static_cast<size_t>(r * p + j)];
+        });
+        poll_interrupt(ctx);
+    }
+    normal.save();
 }
 
 double mutual_info_codes(const std::int64_t* a, std::int64_t na, const std::int64_t* b, std::int64_t nb,

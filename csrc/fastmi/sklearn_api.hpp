@@ -25,6 +25,14 @@ void sklearn_mi(const double* xc, std::int64_t pc, const double* xd, std::int64_
                 const double* y, const std::int64_t* y_codes, std::int64_t y_labels, int k,
                 int n_threads, InterruptFn check, double* out_c, double* out_d);
 
+// Adds scikit-learn's tie-breaking noise in place: x[i, j] += c[j] * g_ij for
+// the column-major n x p block x, the g_ij being the next n * p values of
+// numpy's RandomState.standard_normal in row-major order (i, j), drawn from
+// and leaving the RandomState state (key[624], pos, has_gauss, gauss) as
+// numpy would.
+void add_legacy_noise(double* x, std::int64_t n, std::int64_t p, const double* c, std::uint32_t* key, int* pos,
+                      int* has_gauss, double* gauss, int n_threads, InterruptFn check);
+
 // Plug-in MI (nats) of two labellings given as codes a in [0, na), b in [0, nb).
 double mutual_info_codes(const std::int64_t* a, std::int64_t na, const std::int64_t* b, std::int64_t nb,
                          std::int64_t n);

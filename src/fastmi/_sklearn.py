@@ -198,7 +198,62 @@ def _discrete_mask(discrete_features, n_features: int, sparse: bool) -> np.ndarr
 # --------------------------------------------------------------------------- preprocessing
 
 
-def _scale_and_noise(Xc: np.ndarray, rng) -> np.ndarray:
+def _mt19937_state(rng):
+    """(key copy, pos, has_gauss, gauss) of a RandomState on MT19937, else None."""
+    try:
+        state = rng.get_state(legacy=False)
+        if state["bit_generator"] != "MT19937":
+            return None
+        mt = state["state"]
+        return np.array(mt["key"], dtype=np.uint32), int(mt["pos"]), int(state["has_gauss"]), float(state["gauss"])
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None
+
+
+_NATIVE_NOISE: list = []  # [True/False] once checked
+
+
+def _native_noise_ok() -> bool:
+    """Whether the native normal stream equals numpy's here (checked once per process).
+
+    The native stream uses this process's libm ``log``, like numpy's; should a
+    platform ever differ, numpy draws the noise instead.
+    """
+    if not _NATIVE_NOISE:
+        ok = True
+        for seed, m in ((12345, 1001), (7, 2)):
+            want_rng = np.random.RandomState(seed)
+            want = want_rng.standard_normal(size=m)
+            got_rng = np.random.RandomState(seed)
+            got = np.zeros((m, 1), order="F")
+            _draw_noise(got, np.ones(1), got_rng, 1, native=True)
+            ok = ok and np.array_equal(got[:, 0], want) and want_rng.standard_normal() == got_rng.standard_normal()
+        _NATIVE_NOISE.append(ok)
+    return _NATIVE_NOISE[0]
+
+
+def _draw_noise(block: np.ndarray, c: np.ndarray, rng, threads: int, native=None) -> None:
+    """``block += c * rng.standard_normal(block.shape)`` in place, value for value.
+
+    `block` is Fortran-ordered float64 (n, p), `c` the p per-column factors.
+    For a RandomState on MT19937 (always, through check_random_state) the
+    values are drawn natively, on all threads, leaving `rng` in the state
+    numpy would; otherwise numpy draws them.
+    """
+    state = _mt19937_state(rng) if (native if native is not None else _native_noise_ok()) else None
+    if state is None:
+        noise = rng.standard_normal(size=block.shape)
+        noise *= c
+        block += noise
+        return
+    key, pos, has_gauss, gauss = state
+    pos, has_gauss, gauss = _sklearn_core.add_noise(
+        block, np.ascontiguousarray(c, dtype=np.float64), key, pos, has_gauss, gauss, threads, interruptible()
+    )
+    rng.set_state(("MT19937", key, pos, has_gauss, gauss))
+
+
+def _scale_and_noise(Xc: np.ndarray, rng, threads: int) -> np.ndarray:
     """Continuous columns divided by their std (no centring), plus the tie-breaking noise.
 
     The operations and layout are scikit-learn's (``scale(X[:, mask],
@@ -212,13 +267,11 @@ def _scale_and_noise(Xc: np.ndarray, rng) -> np.ndarray:
     std[std < 10 * np.finfo(std.dtype).eps] = 1.0
     Xc /= std
     means = np.maximum(1, np.mean(np.abs(Xc), axis=0))
-    noise = rng.standard_normal(size=Xc.shape)
-    noise *= 1e-10 * means
-    Xc += noise
+    _draw_noise(Xc, 1e-10 * means, rng, threads)
     return Xc
 
 
-def _scale_and_noise_target(y: np.ndarray, rng) -> np.ndarray:
+def _scale_and_noise_target(y: np.ndarray, rng, threads: int) -> np.ndarray:
     """y divided by its std (unless exactly 0) plus noise, as scikit-learn does."""
     if y.dtype in (np.float16, np.float32, np.float64):
         y = y.copy()  # scikit-learn keeps these precisions
@@ -228,7 +281,11 @@ def _scale_and_noise_target(y: np.ndarray, rng) -> np.ndarray:
     if std == 0.0:
         std = 1.0
     y /= std
-    y += 1e-10 * np.maximum(1, np.mean(np.abs(y))) * rng.standard_normal(size=y.shape[0])
+    c = 1e-10 * np.maximum(1, np.mean(np.abs(y)))
+    if y.dtype == np.float64:
+        _draw_noise(y.reshape(-1, 1), np.array([c]), rng, threads)
+    else:
+        y += c * rng.standard_normal(size=y.shape[0])
     return np.ascontiguousarray(y, dtype=np.float64)
 
 
@@ -283,13 +340,13 @@ def _estimate_mi(X, y, *, discrete_features, discrete_target, n_neighbors, copy,
         xc = X[:, continuous]  # Fortran-ordered copy, like scikit-learn's
         if xc.dtype != np.float64:
             xc = xc.astype(np.float64)
-        xc = _scale_and_noise(xc, rng)
+        xc = _scale_and_noise(xc, rng, threads)
         if not copy and isinstance(user_X, np.ndarray) and user_X.dtype == np.float64 and user_X.flags.writeable:
             user_X[:, continuous] = xc  # scikit-learn's copy=False overwrites X
     if discrete_target:
         y_values, y_codes = None, codes
     else:
-        y_values, y_codes, n_labels = _scale_and_noise_target(y, rng), None, 0
+        y_values, y_codes, n_labels = _scale_and_noise_target(y, rng, threads), None, 0
 
     mi = np.empty(p, dtype=np.float64)
     check = interruptible()

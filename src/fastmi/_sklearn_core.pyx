@@ -6,7 +6,7 @@ Nothing here validates or documents: fastmi._sklearn does that. Every kernel
 runs without the GIL; C++ exceptions become ValueError, MemoryError, or the
 KeyboardInterrupt raised by a Ctrl-C check.
 """
-from libc.stdint cimport int64_t
+from libc.stdint cimport int64_t, uint32_t
 
 include "_interrupt.pxi"
 
@@ -16,6 +16,8 @@ cdef extern from "fastmi/sklearn_api.hpp" namespace "fastmi" nogil:
     void sklearn_mi(const double* xc, int64_t pc, const double* xd, int64_t pd, int64_t n,
                     const double* y, const int64_t* y_codes, int64_t y_labels, int k,
                     int n_threads, InterruptFn check, double* out_c, double* out_d) except +
+    void add_legacy_noise(double* x, int64_t n, int64_t p, const double* c, uint32_t* key, int* pos,
+                          int* has_gauss, double* gauss, int n_threads, InterruptFn check) except +
     double mutual_info_codes(const int64_t* a, int64_t na, const int64_t* b, int64_t nb,
                              int64_t n) except +
     double mutual_info_table(const int64_t* row, const int64_t* col, const int64_t* count,
@@ -61,6 +63,27 @@ def feature_mi(const double[::1, :] xc, const double[::1, :] xd, int64_t n,
     with nogil:
         sklearn_mi(pxc, pc, pxd, pd, n, py, pcodes, y_labels, k, n_threads, chk, poc, pod)
     return out_c, out_d
+
+
+def add_noise(double[::1, :] x, const double[::1] c, uint32_t[::1] key, int pos, int has_gauss,
+              double gauss, int n_threads, bint interruptible):
+    """x[i, j] += c[j] * (RandomState standard normal draw i * p + j), in place.
+
+    key (624 words) is updated in place; returns the new (pos, has_gauss, gauss).
+    """
+    cdef int64_t n = x.shape[0], p = x.shape[1]
+    cdef int new_pos = pos, new_has = has_gauss
+    cdef double new_gauss = gauss
+    cdef double* px = NULL
+    if n > 0 and p > 0:
+        px = &x[0, 0]
+    cdef InterruptFn chk = _checker(interruptible)
+    if c.shape[0] != p or key.shape[0] != 624:
+        raise ValueError("add_noise: shape mismatch")
+    if px != NULL:
+        with nogil:
+            add_legacy_noise(px, n, p, &c[0], &key[0], &new_pos, &new_has, &new_gauss, n_threads, chk)
+    return new_pos, new_has, new_gauss
 
 
 def codes_mi(const int64_t[::1] a, int64_t na, const int64_t[::1] b, int64_t nb):

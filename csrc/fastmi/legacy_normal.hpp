@@ -1,0 +1,149 @@
+// numpy.random.RandomState's standard normal stream, reproduced natively so
+// that scikit-learn's tie-breaking noise can be drawn without a serial
+// numpy pass over n * p values: the Mersenne Twister MT19937 (Matsumoto and
+// Nishimura 1998) with numpy's 53-bit doubles, and the polar Box-Muller
+// method of RandomState.standard_normal (the "legacy" gauss), including its
+// one cached value. The rejection loop is inherently serial; the logarithms
+// and square roots, most of the cost, are computed by all threads.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "common.hpp"
+
+namespace fastmi {
+
+class Mt19937 {
+public:
+    static constexpr int kN = 624;
+
+    // key: the 624-word state; pos: the next word to use (624: regenerate).
+    Mt19937(const std::uint32_t* key, int pos) : pos_(pos) {
+        std::copy(key, key + kN, key_);
+        temper();
+    }
+
+    void save(std::uint32_t* key, int* pos) const {
+        std::copy(key_, key_ + kN, key);
+        *pos = pos_;
+    }
+
+    std::uint32_t next() {
+        if (pos_ >= kN) regenerate();
+        return out_[pos_++];
+    }
+
+    // numpy's random_double for MT19937: 27 + 26 bits of two words.
+    double next_double() {
+        const std::int32_t a = static_cast<std::int32_t>(next() >> 5);
+        const std::int32_t b = static_cast<std::int32_t>(next() >> 6);
+        return (a * 67108864.0 + b) / 9007199254740992.0;
+    }
+
+private:
+    static constexpr int kM = 397;
+
+    static std::uint32_t twist(std::uint32_t upper, std::uint32_t lower, std::uint32_t far) {
+        const std::uint32_t y = (upper & 0x80000000U) | (lower & 0x7fffffffU);
+        return far ^ (y >> 1) ^ ((0U - (y & 1U)) & 0x9908b0dfU);
+    }
+
+    // the outputs of the current key, words pos.. of which are still unused
+    void temper() {
+        for (int i = 0; i < kN; ++i) {
+            std::uint32_t y = key_[i];
+            y ^= y >> 11;
+            y ^= (y << 7) & 0x9d2c5680U;
+            y ^= (y << 15) & 0xefc60000U;
+            out_[i] = y ^ (y >> 18);
+        }
+    }
+
+    void regenerate() {
+        int i = 0;
+        for (; i < kN - kM; ++i) key_[i] = twist(key_[i], key_[i + 1], key_[i + kM]);
+        for (; i < kN - 1; ++i) key_[i] = twist(key_[i], key_[i + 1], key_[i + kM - kN]);
+        key_[kN - 1] = twist(key_[kN - 1], key_[0], key_[kM - 1]);
+        pos_ = 0;
+        temper();
+    }
+
+    std::uint32_t key_[kN];
+    std::uint32_t out_[kN];
+    int pos_;
+};
+
+// The state of a RandomState as numpy's get_state() reports it.
+struct LegacyNormalState {
+    std::uint32_t* key;  // 624 words, updated in place
+    int* pos;
+    int* has_gauss;
+    double* gauss;
+};
+
+// Produces RandomState.standard_normal's values in order, a chunk at a time:
+// fill(out, m) writes the next m values, exactly as numpy would, and leaves
+// the state where numpy would leave it once save() is called.
+class LegacyNormal {
+public:
+    explicit LegacyNormal(const LegacyNormalState& s)
+        : state_(s), mt_(s.key, *s.pos), has_gauss_(*s.has_gauss != 0), gauss_(*s.gauss) {}
+
+    void save() const {
+        mt_.save(state_.key, state_.pos);
+        *state_.has_gauss = has_gauss_ ? 1 : 0;
+        *state_.gauss = has_gauss_ ? gauss_ : 0.0;
+    }
+
+    void fill(double* out, index_t m, const Ctx& ctx) {
+        if (m <= 0) return;
+        index_t at = 0;
+        if (has_gauss_) {
+            out[at++] = gauss_;
+            has_gauss_ = false;
+        }
+        // serial: the accepted points of the polar method, one per pair
+        const index_t pairs = (m - at + 1) / 2;
+        x1_.resize(static_cast<size_t>(pairs));
+        x2_.resize(static_cast<size_t>(pairs));
+        r2_.resize(static_cast<size_t>(pairs));
+        for (index_t q = 0; q < pairs; ++q) {
+            double a, b, r;
+            do {
+                a = 2.0 * mt_.next_double() - 1.0;
+                b = 2.0 * mt_.next_double() - 1.0;
+                r = a * a + b * b;
+            } while (r >= 1.0 || r == 0.0);
+            x1_[q] = a;
+            x2_[q] = b;
+            r2_[q] = r;
+        }
+        // parallel: each pair gives f * x2, then f * x1 (cached when unused)
+        const bool odd = (m - at) % 2 != 0;
+        parallel_blocks(pairs, 1 << 13, ctx, [&](index_t, index_t s, index_t e) {
+            for (index_t q = s; q < e; ++q) {
+                const double r = r2_[q];
+                const double f = std::sqrt(-2.0 * std::log(r) / r);
+                out[at + 2 * q] = f * x2_[q];
+                if (!(odd && q == pairs - 1)) out[at + 2 * q + 1] = f * x1_[q];
+            }
+        });
+        if (odd) {
+            const double r = r2_[pairs - 1];
+            gauss_ = std::sqrt(-2.0 * std::log(r) / r) * x1_[pairs - 1];
+            has_gauss_ = true;
+        }
+    }
+
+private:
+    LegacyNormalState state_;
+    Mt19937 mt_;
+    bool has_gauss_;
+    double gauss_;
+    std::vector<double> x1_, x2_, r2_;
+};
+
+}  // namespace fastmi
