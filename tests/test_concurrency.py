@@ -210,7 +210,7 @@ def test_gil_released_binned():
 def test_gil_released_sklearn_dropin():
     if not _optional("mutual_info_regression"):
         pytest.skip("fastmi.mutual_info_regression does not exist yet")
-    x, y = _pair(4, 100_000, dx=4)
+    x, y = _pair(4, 100_000, dx=24)  # long enough (> 0.2 s on one thread) to measure
     _assert_overlaps(lambda: fastmi.mutual_info_regression(x, y, random_state=0, n_jobs=1))
 
 
