@@ -417,11 +417,11 @@ constexpr double kStripPredicted = 24.0;
 constexpr double kStripBudget = 48.0;
 
 // KSG algorithm 1 between the 1-D columns x and y (n samples each, stride 1),
-// with y's sorted order given: psi(n) + psi(k) - <psi(n_x + 1)> - <psi(n_y + 1)>,
+// with y's sorted order and its index given: psi(n) + psi(k) - <psi(n_x + 1)> - <psi(n_y + 1)>,
 // n_x, n_y counting the other samples strictly closer than the k-th
 // neighbour distance. Unclipped, nats.
-inline double ksg_pair(const double* x, const double* y, const SortedValues& ys, index_t n, int k,
-                       const Ctx& ctx) {
+inline double ksg_pair(const double* x, const double* y, const SortedValues& ys, const ValueIndex<>& y_index,
+                       index_t n, int k, const Ctx& ctx) {
     if (k >= n) throw std::invalid_argument("fastmi: n_neighbors must be smaller than the number of samples");
     const SortedValues xs(x, n, ctx);
     poll_interrupt(ctx);
@@ -440,22 +440,20 @@ inline double ksg_pair(const double* x, const double* y, const SortedValues& ys,
     }
     poll_interrupt(ctx);
     // psi(n_i + 1) per sample, stored in original order for the mean
-    auto marginal = [&](const SortedValues& s, std::vector<double>& psi) {
+    auto marginal = [&](const SortedValues& s, const ValueIndex<>& index, std::vector<double>& psi) {
         psi.resize(static_cast<size_t>(n));
-        const ValueIndex<> index(s.value.data(), n);
         parallel_blocks(n, kQueryBlock, ctx, [&](index_t, index_t b, index_t e) {
             const SortedCounter<MaxNorm> count(s.value.data(), n, index);
-            for (index_t p = b; p < e; ++p) {
-                const index_t i = s.index[p];
-                // counts i itself: n_i + 1
-                psi[i] = digamma_count(count(p, just_below(eps[i])));
-            }
+            double r[kQueryBlock];  // the block's radii gathered first: no load in the search chain waits on memory
+            for (index_t p = b; p < e; ++p) r[p - b] = just_below(eps[s.index[p]]);
+            for (index_t p = b; p < e; ++p)  // counts sample i itself: n_i + 1
+                psi[s.index[p]] = digamma_count(count(p, r[p - b]));
         });
     };
     std::vector<double> psi_x, psi_y;
-    marginal(xs, psi_x);
+    marginal(xs, ValueIndex<>(xs.value.data(), n), psi_x);
     poll_interrupt(ctx);
-    marginal(ys, psi_y);
+    marginal(ys, y_index, psi_y);
     const double dn = static_cast<double>(n);
     return digamma_int(n) + digamma_int(k) - pairwise_sum(psi_x.data(), n) / dn -
            pairwise_sum(psi_y.data(), n) / dn;

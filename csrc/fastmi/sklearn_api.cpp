@@ -18,11 +18,12 @@ struct Target {
     const index_t* codes = nullptr;             // discrete target
     index_t n_labels = 0;
     std::unique_ptr<SortedValues> sorted;       // continuous: y's sorted order
+    std::unique_ptr<ValueIndex<>> index;        // and its value index
     std::unique_ptr<Labelling> labelling;       // discrete: Ross's per-label terms
 };
 
 double continuous_feature(const double* x, index_t n, const Target& t, int k, const Ctx& ctx) {
-    if (t.sorted) return ksg_pair(x, t.y, *t.sorted, n, k, ctx);
+    if (t.sorted) return ksg_pair(x, t.y, *t.sorted, *t.index, n, k, ctx);
     const SortedValues c(x, n, ctx);
     return ross_mi(c, *t.labelling, k, ctx);
 }
@@ -56,6 +57,7 @@ void sklearn_mi(const double* xc, std::int64_t pc, const double* xd, std::int64_
     } else {
         t.y = y;
         t.sorted = std::make_unique<SortedValues>(y, n, ctx);
+        t.index = std::make_unique<ValueIndex<>>(t.sorted->value.data(), n);
     }
     poll_interrupt(ctx);
 

@@ -107,8 +107,12 @@ public:
         const double reach = Metric::expand(r);
         const index_t hi = index_.last_at_most(q + reach);
         const index_t lo = index_.last_at_most(q - reach) + 1;
-        const index_t right = boundary(std::min(std::max(hi, p), n_ - 1), p, +1, inside);
-        const index_t left = boundary(std::max<index_t>(std::min(lo, p), 0), p, -1, inside);
+        // usually exact: hi inside and hi + 1 outside (or past the end), and
+        // likewise lo; otherwise settle from there
+        const bool right_ok = hi >= p && inside(hi) && (hi + 1 == n_ || !inside(hi + 1));
+        const bool left_ok = lo <= p && inside(lo) && (lo == 0 || !inside(lo - 1));
+        const index_t right = right_ok ? hi : boundary(std::min(std::max(hi, p), n_ - 1), p, +1, inside);
+        const index_t left = left_ok ? lo : boundary(std::max<index_t>(std::min(lo, p), 0), p, -1, inside);
         return right - left + 1;
     }
 
