@@ -478,6 +478,22 @@ def test_native_noise_self_check_and_other_bit_generators():
     assert r1.random() == r2.random()
 
 
+@pytest.mark.parametrize("discrete", [False, [1, 4, 5]])
+def test_parallel_preprocessing_identical(monkeypatch, discrete):
+    """Large inputs copy and scale column blocks on parallel threads: same numbers."""
+    from fastmi import _sklearn
+
+    monkeypatch.setattr(_sklearn, "_PARALLEL_PREP", 1)
+    rng = np.random.default_rng(21)
+    X = rng.standard_normal((700, 9)) * rng.uniform(0.1, 50, 9)
+    X[:, [1, 4, 5]] = rng.integers(0, 4, (700, 3))
+    y = X[:, 0] + X[:, 6] + rng.standard_normal(700)
+    for n_jobs in (2, 3):
+        got = fastmi.mutual_info_regression(X, y, discrete_features=discrete, random_state=4, n_jobs=n_jobs)
+        want = skfs.mutual_info_regression(X, y, discrete_features=discrete, random_state=4)
+        np.testing.assert_array_equal(got, want)
+
+
 def test_copy_false_overwrites_like_sklearn():
     rng = np.random.default_rng(19)
     X = rng.standard_normal((200, 4))

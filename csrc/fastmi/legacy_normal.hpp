@@ -36,7 +36,25 @@ public:
         return out_[pos_++];
     }
 
+    // the next m words, in order
+    void words(std::uint32_t* w, index_t m) {
+        while (m > 0) {
+            if (pos_ >= kN) regenerate();
+            const index_t take = std::min<index_t>(m, kN - pos_);
+            std::copy(out_ + pos_, out_ + pos_ + take, w);
+            pos_ += static_cast<int>(take);
+            w += take;
+            m -= take;
+        }
+    }
+
     // numpy's random_double for MT19937: 27 + 26 bits of two words.
+    static double to_double(std::uint32_t hi, std::uint32_t lo) {
+        const std::int32_t a = static_cast<std::int32_t>(hi >> 5);
+        const std::int32_t b = static_cast<std::int32_t>(lo >> 6);
+        return (a * 67108864.0 + b) / 9007199254740992.0;
+    }
+
     double next_double() {
         const std::int32_t a = static_cast<std::int32_t>(next() >> 5);
         const std::int32_t b = static_cast<std::int32_t>(next() >> 6);
@@ -107,10 +125,34 @@ public:
         }
         // serial: the accepted points of the polar method, one per pair
         const index_t pairs = (m - at + 1) / 2;
-        x1_.resize(static_cast<size_t>(pairs));
-        x2_.resize(static_cast<size_t>(pairs));
-        r2_.resize(static_cast<size_t>(pairs));
-        for (index_t q = 0; q < pairs; ++q) {
+        // one spare slot: the batch loop stores each attempt before knowing
+        // whether it is kept
+        x1_.resize(static_cast<size_t>(pairs) + 1);
+        x2_.resize(static_cast<size_t>(pairs) + 1);
+        r2_.resize(static_cast<size_t>(pairs) + 1);
+        index_t q = 0;
+        // Batches of attempts (4 words each), never more attempts than pairs
+        // still wanted, so no word is drawn that numpy would not draw: the
+        // points computed in one vectorisable sweep, then the accepted kept.
+        while (pairs - q >= kBatch / 4) {
+            const index_t tries = std::min<index_t>(kBatch, pairs - q);
+            mt_.words(w_, 4 * tries);
+            for (index_t t = 0; t < tries; ++t) {
+                const double a = 2.0 * Mt19937::to_double(w_[4 * t], w_[4 * t + 1]) - 1.0;
+                const double b = 2.0 * Mt19937::to_double(w_[4 * t + 2], w_[4 * t + 3]) - 1.0;
+                ta_[t] = a;
+                tb_[t] = b;
+                tr_[t] = a * a + b * b;
+            }
+            for (index_t t = 0; t < tries; ++t) {
+                const double r = tr_[t];
+                x1_[q] = ta_[t];
+                x2_[q] = tb_[t];
+                r2_[q] = r;
+                q += (r < 1.0) & (r != 0.0);
+            }
+        }
+        for (; q < pairs; ++q) {
             double a, b, r;
             do {
                 a = 2.0 * mt_.next_double() - 1.0;
@@ -139,8 +181,12 @@ public:
     }
 
 private:
+    static constexpr index_t kBatch = 512;  // attempts per batch
+
     LegacyNormalState state_;
     Mt19937 mt_;
+    std::uint32_t w_[4 * kBatch];
+    double ta_[kBatch], tb_[kBatch], tr_[kBatch];
     bool has_gauss_;
     double gauss_;
     std::vector<double> x1_, x2_, r2_;

@@ -11,6 +11,8 @@ bit-identical to the ones scikit-learn hands to its own.
 from __future__ import annotations
 
 import numbers
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -253,22 +255,58 @@ def _draw_noise(block: np.ndarray, c: np.ndarray, rng, threads: int, native=None
     rng.set_state(("MT19937", key, pos, has_gauss, gauss))
 
 
-def _scale_and_noise(Xc: np.ndarray, rng, threads: int) -> np.ndarray:
-    """Continuous columns divided by their std (no centring), plus the tie-breaking noise.
-
-    The operations and layout are scikit-learn's (``scale(X[:, mask],
-    with_mean=False)``, then ``1e-10 * max(1, mean|x|) * N(0, 1)``), so that
-    numpy reduces in the same (pairwise) order and the results are identical.
-    `Xc` is a Fortran-ordered float64 copy, modified in place.
+def _scale_columns(block: np.ndarray, means: np.ndarray) -> None:
+    """Divides each column of `block` by its std (no centring; std < 10 eps -> 1), in place,
+    and stores ``max(1, mean|column|)`` in `means`: scikit-learn's ``scale(X, with_mean=False)``
+    then its noise factor. The numpy calls are scikit-learn's, so the (pairwise) reductions
+    and results are identical; each column's result depends on that column alone.
     """
     # np.std performs nanstd's operations in the same order (X holds no NaN
     # here) without its NaN-masking copy
-    std = np.std(Xc, axis=0)
+    std = np.std(block, axis=0)
     std[std < 10 * np.finfo(std.dtype).eps] = 1.0
-    Xc /= std
-    means = np.maximum(1, np.mean(np.abs(Xc), axis=0))
-    _draw_noise(Xc, 1e-10 * means, rng, threads)
-    return Xc
+    block /= std
+    means[...] = np.maximum(1, np.mean(np.abs(block), axis=0))
+
+
+# Below this many values the continuous block is prepared on one thread.
+_PARALLEL_PREP = 1 << 20
+
+
+def _continuous_block(X: np.ndarray, continuous: np.ndarray, rng, threads: int) -> np.ndarray:
+    """``X[:, continuous]`` as a Fortran-ordered float64 copy, scaled, plus the tie-breaking noise.
+
+    The values are scikit-learn's: ``scale(X[:, mask], with_mean=False)``, then
+    ``1e-10 * max(1, mean|x|) * N(0, 1)`` drawn from `rng` in its order. On large
+    float64 input the copy and the per-column scaling run on column blocks in
+    parallel threads (numpy releases the GIL); the results are the same.
+    """
+    cols = np.flatnonzero(continuous)
+    n, pc = X.shape[0], cols.size
+    workers = min(threads, pc, os.cpu_count() or 1)
+    means = np.empty(pc, dtype=np.float64)
+    if workers > 1 and n * pc >= _PARALLEL_PREP and X.dtype == np.float64:
+        xc = np.empty((n, pc), dtype=np.float64, order="F")
+        contiguous = cols[-1] - cols[0] + 1 == pc
+
+        def prepare(a: int, b: int) -> None:
+            block = xc[:, a:b]
+            if contiguous:
+                block[...] = X[:, cols[a] : cols[a] + b - a]
+            else:
+                np.take(X, cols[a:b], axis=1, out=block, mode="clip")
+            _scale_columns(block, means[a:b])
+
+        bounds = [pc * w // workers for w in range(workers + 1)]
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(prepare, bounds[:-1], bounds[1:]))
+    else:
+        xc = X[:, continuous]  # Fortran-ordered copy, like scikit-learn's
+        if xc.dtype != np.float64:
+            xc = xc.astype(np.float64)
+        _scale_columns(xc, means)
+    _draw_noise(xc, 1e-10 * means, rng, threads)
+    return xc
 
 
 def _scale_and_noise_target(y: np.ndarray, rng, threads: int) -> np.ndarray:
@@ -337,10 +375,7 @@ def _estimate_mi(X, y, *, discrete_features, discrete_target, n_neighbors, copy,
     xc = None
     if continuous.any():
         user_X = X
-        xc = X[:, continuous]  # Fortran-ordered copy, like scikit-learn's
-        if xc.dtype != np.float64:
-            xc = xc.astype(np.float64)
-        xc = _scale_and_noise(xc, rng, threads)
+        xc = _continuous_block(X, continuous, rng, threads)
         if not copy and isinstance(user_X, np.ndarray) and user_X.dtype == np.float64 and user_X.flags.writeable:
             user_X[:, continuous] = xc  # scikit-learn's copy=False overwrites X
     if discrete_target:
