@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <utility>
 #include <vector>
 
@@ -30,7 +31,7 @@ struct ArrayValues {
 template <class Values = ArrayValues>
 class ValueIndex {
 public:
-    ValueIndex(Values v, index_t n) : v_(v), n_(n) {
+    ValueIndex(Values v, index_t n) : v_(v), n_(n), wide_(n > index_t(0xffffffff)) {
         index_t buckets = std::max<index_t>(1, n / kPerBucket);
         if (n > 0) {
             lo_ = v(0);
@@ -42,21 +43,22 @@ public:
             }
         }
         last_ = buckets - 1;
-        start_.resize(static_cast<size_t>(buckets) + 1);
+        (wide_ ? start64_.resize(static_cast<size_t>(buckets) + 1) : start32_.resize(static_cast<size_t>(buckets) + 1));
         index_t b = 0;
         for (index_t j = 0; j < n; ++j)
-            for (const index_t bj = bucket(v(j)); b <= bj; ++b) start_[b] = j;
-        for (; b <= buckets; ++b) start_[b] = n;
+            for (const index_t bj = bucket(v(j)); b <= bj; ++b) set_start(b, j);
+        for (; b <= buckets; ++b) set_start(b, n);
     }
 
     // The last j with v[j] <= t, or -1 when there is none.
     index_t last_at_most(double t) const {
         const index_t b = bucket(t);
-        // the answer lies in [at, at + len]; v[at] <= t unless at is start - 1
-        index_t at = start_[b] - 1, len = start_[b + 1] - start_[b];
-        if (len < kShort && at + kShort < n_) {
-            // a fixed number of steps (no mispredicted loop exit); positions
-            // past the bucket hold values > t, so reading them is harmless
+        // the answer lies in [at, at + len]; v[at] <= t unless at is start - 1.
+        // Positions past the bucket hold values > t, so reading them is harmless.
+        index_t at = start(b) - 1, len = start(b + 1) - at - 1;
+        if (len <= 4 && at + 5 < n_)  // the common case: four independent loads
+            return at + (v_(at + 1) <= t) + (v_(at + 2) <= t) + (v_(at + 3) <= t) + (v_(at + 4) <= t);
+        if (len < kShort && at + kShort < n_) {  // four fixed steps (no mispredicted loop exit)
             for (index_t half = kShort / 2; half > 0; half /= 2)
                 at = v_(at + half) <= t ? at + half : at;
             return at;
@@ -70,8 +72,8 @@ public:
     }
 
 private:
-    static constexpr index_t kPerBucket = 4;
-    static constexpr index_t kShort = 16;  // buckets shorter than this: four fixed steps
+    static constexpr index_t kPerBucket = 1;
+    static constexpr index_t kShort = 16;
 
     index_t bucket(double t) const {
         const double f = (t - lo_) * scale_;  // monotone in t
@@ -79,11 +81,20 @@ private:
         return f >= static_cast<double>(last_) ? last_ : static_cast<index_t>(f);
     }
 
+    index_t start(index_t b) const { return wide_ ? start64_[b] : static_cast<index_t>(start32_[b]); }
+    void set_start(index_t b, index_t j) {
+        if (wide_) start64_[b] = j;
+        else start32_[b] = static_cast<std::uint32_t>(j);
+    }
+
     Values v_;
     index_t n_;
+    bool wide_;  // positions need 64 bits
     double lo_ = 0.0, scale_ = 0.0;
     index_t last_ = 0;
-    std::vector<index_t> start_;  // start_[b]: first j in bucket b or later; start_[buckets] = n
+    // start[b]: first j in bucket b or later; start[buckets] = n
+    std::vector<std::uint32_t> start32_;
+    std::vector<index_t> start64_;
 };
 
 // Counts, for positions p of a sorted sequence v (read through `Values`),
