@@ -345,6 +345,27 @@ def test_matches_sklearn_compute_mi_cc():
         assert got == pytest.approx(want, rel=1e-12), (seed, n, k)
 
 
+def test_plane_search_paths_match_sklearn_compute_mi_cc():
+    """1-D x and y at n = 20000: the k-th neighbour search runs on strips of the
+    sorted samples, or on the KD-tree where strips do not fit (x or y nearly constant
+    at the scale of the neighbour distances); both exact, so scikit-learn's numbers."""
+    mi_mod = pytest.importorskip("sklearn.feature_selection._mutual_info")
+    r = np.random.default_rng(41)
+    n = 20_000
+    base = r.standard_normal(n)
+    cases = {
+        "gaussian": (base, 0.6 * base + r.standard_normal(n), 3),
+        "cauchy": (r.standard_cauchy(n), base + r.standard_normal(n), 5),
+        "near-constant x": (2.5 + 1e-9 * r.standard_normal(n), base, 3),
+        "rounded + noise": (np.floor(3 * base) + 1e-6 * r.standard_normal(n), base ** 3, 4),
+        "large k": (base, np.tanh(base) + 0.1 * r.standard_normal(n), 40),
+    }
+    for name, (x, y, k) in cases.items():
+        want = mi_mod._compute_mi_cc(x, y, n_neighbors=k)
+        got = fastmi.ksg_mi(x, y, k) * LN2
+        assert got == pytest.approx(max(want, 0.0), rel=1e-12, abs=1e-12), name  # clipped at 0
+
+
 # --------------------------------------------------------------------------
 # analytic truth
 # --------------------------------------------------------------------------

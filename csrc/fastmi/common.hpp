@@ -138,4 +138,7 @@ inline double ordered_sum(const std::vector<double>& parts) {
 
 inline index_t n_blocks(index_t n, index_t block) { return (n + block - 1) / block; }
 
+// Queries per block of parallel_blocks in the neighbour kernels.
+constexpr index_t kQueryBlock = 2048;
+
 }  // namespace fastmi

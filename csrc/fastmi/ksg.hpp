@@ -4,10 +4,12 @@
 // listing's variant: Euclidean and inclusive counts).
 #pragma once
 
+#include <type_traits>
 #include <vector>
 
 #include "digamma.hpp"
 #include "neighbors.hpp"
+#include "strips.hpp"
 
 namespace fastmi {
 
@@ -19,20 +21,6 @@ struct KsgResult {
 // Sum over samples of digamma(c_i + 1), c_i the marginal neighbour counts.
 template <class Metric>
 double sum_digamma_counts(const Columns& cols, const double* radius, Bound bound, const Ctx& ctx) {
-    if (cols.d() == 1) {
-        // Sort (value, reduced radius) pairs: the counts then need no
-        // random access at all, only a search around each position.
-        const Sorted1D<double> sorted(cols.ptr[0], cols.stride[0], cols.n, ctx,
-                                      [&](index_t i) { return reduced_radius<Metric>(radius[i], bound); });
-        std::vector<double> parts(static_cast<size_t>(n_blocks(cols.n, kQueryBlock)), 0.0);
-        parallel_blocks(cols.n, kQueryBlock, ctx, [&](index_t b, index_t s, index_t e) {
-            auto count = sorted.template counter<Metric>();
-            double acc = 0.0;
-            for (index_t p = s; p < e; ++p) acc += digamma_count(count(p, sorted.payload(p)));
-            parts[b] = acc;
-        });
-        return ordered_sum(parts);
-    }
     // enough blocks for either processing order (sorted values or leaves)
     std::vector<double> parts(static_cast<size_t>(n_blocks(cols.n, std::min(kQueryBlock, kLeafBlock))), 0.0);
     for_each_count<Metric>(cols, radius, bound, ctx,
@@ -40,9 +28,34 @@ double sum_digamma_counts(const Columns& cols, const double* radius, Bound bound
     return ordered_sum(parts);
 }
 
+// The published estimator between one-dimensional x and y (stride 1): the
+// radii on strips of the sorted samples, then both counts from the same
+// sorted orders.
+inline KsgResult ksg1_plane(const double* x, const double* y, index_t n, int k, const Ctx& ctx) {
+    const SortedValues xs(x, n, ctx), ys(y, n, ctx);
+    poll_interrupt(ctx);
+    KsgResult res;
+    const std::vector<double> eps = knn_radius_plane(x, y, xs, ys, k, ctx, &res.zero_radius);
+    double sum[2];
+    for (int side = 0; side < 2; ++side) {
+        poll_interrupt(ctx);
+        const SortedValues& s = side == 0 ? xs : ys;
+        std::vector<double> parts(static_cast<size_t>(n_blocks(n, kQueryBlock)), 0.0);
+        count_sorted<MaxNorm>(s, ValueIndex<>(s.value.data(), n), eps.data(), [](double r) { return just_below(r); }, ctx,
+                              [&](index_t b, index_t, index_t c) { parts[b] += digamma_count(c); });
+        sum[side] = ordered_sum(parts);
+    }
+    const double dn = static_cast<double>(n);
+    res.mi_nats = digamma_int(n) + digamma_int(k) - sum[0] / dn - sum[1] / dn;
+    return res;
+}
+
 template <class Metric>
 KsgResult ksg1(const Columns& x, const Columns& y, int k, Bound bound, const Ctx& ctx) {
     const index_t n = x.n;
+    if (std::is_same<Metric, MaxNorm>::value && bound == Bound::Strict && x.d() == 1 && y.d() == 1 &&
+        x.stride[0] == 1 && y.stride[0] == 1 && k < n)
+        return ksg1_plane(x.ptr[0], y.ptr[0], n, k, ctx);
     Columns xy = x;
     for (int c = 0; c < y.d(); ++c) {
         xy.ptr.push_back(y.ptr[c]);

@@ -24,8 +24,6 @@ inline double reduced_radius(double r, Bound bound) {
     return Metric::reduce(bound == Bound::Strict ? just_below(r) : r);
 }
 
-constexpr index_t kQueryBlock = 2048;
-
 constexpr index_t kLeafBlock = 256;
 
 // radius[i] = distance from sample i to its k-th nearest other sample.
@@ -96,16 +94,11 @@ template <class Metric, class Sink>
 index_t for_each_count(const Columns& cols, const double* radius, Bound bound, const Ctx& ctx, Sink&& sink) {
     const index_t n = cols.n;
     if (cols.d() == 1) {
-        const Sorted1D<index_t> sorted(cols.ptr[0], cols.stride[0], n, ctx);
-        parallel_blocks(n, kQueryBlock, ctx, [&](index_t b, index_t s, index_t e) {
-            auto count = sorted.template counter<Metric>();
-            for (index_t p = s; p < e; ++p) {
-                const index_t i = sorted.payload(p);
-                const double r = reduced_radius<Metric>(radius[i], bound);
-                sink(b, i, count(p, r) - 1);
-            }
-        });
-        return n_blocks(n, kQueryBlock);
+        const SortedValues sorted(cols.ptr[0], n, ctx, cols.stride[0]);
+        const ValueIndex<> index(sorted.value.data(), n);
+        return count_sorted<Metric>(
+            sorted, index, radius, [bound](double r) { return reduced_radius<Metric>(r, bound); }, ctx,
+            [&](index_t b, index_t i, index_t c) { sink(b, i, c - 1); });
     }
     switch (cols.d()) {
         case 2: return count_in_tree<Metric, 2>(cols, radius, bound, ctx, sink);

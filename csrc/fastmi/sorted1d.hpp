@@ -1,12 +1,13 @@
-// One-dimensional neighbour counts without a tree: the values sorted once,
-// then for each sample a search outwards from its own position, starting
-// from the previous sample's boundaries; samples are processed in sorted
-// order, so the search touches only nearby memory.
+// One dimension without a tree: the values sorted once (SortedValues, a
+// radix sort), located by value (ValueIndex), and per-sample counts of the
+// samples within a per-sample radius (count_sorted), made in sorted order so
+// that the searches touch only nearby memory.
 #pragma once
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <utility>
 #include <vector>
 
@@ -175,74 +176,165 @@ private:
 };
 
 
-// Each value carries a payload (its original index, or a per-sample radius)
-// and the (value, payload) pairs are sorted, a total order: the result does
-// not depend on the thread count.
-template <class Payload = index_t>
-class Sorted1D {
-public:
-    using Item = std::pair<double, Payload>;
+// A stable counting sort: calls place(i, dest) for every item i in [0, n),
+// dest being where item i goes when the items are ordered by bucket(i) in
+// [0, n_buckets), ties in item order. The destinations are unique, so they
+// never depend on the thread count.
+template <class Bucket, class Place>
+void counting_sort(index_t n, index_t n_buckets, const Ctx& ctx, Bucket&& bucket, Place&& place) {
+    const index_t block = std::max<index_t>(index_t(1) << 15, (n + 4 * ctx.n_threads - 1) / (4 * ctx.n_threads));
+    const index_t blocks = n_blocks(n, block);
+    std::vector<index_t> at(static_cast<size_t>(blocks * n_buckets), 0);
+    parallel_blocks(n, block, ctx, [&](index_t b, index_t s, index_t e) {
+        index_t* h = &at[static_cast<size_t>(b * n_buckets)];
+        for (index_t i = s; i < e; ++i) ++h[bucket(i)];
+    });
+    index_t run = 0;
+    for (index_t d = 0; d < n_buckets; ++d)
+        for (index_t b = 0; b < blocks; ++b) {
+            index_t& h = at[static_cast<size_t>(b * n_buckets + d)];
+            const index_t c = h;
+            h = run;
+            run += c;
+        }
+    parallel_blocks(n, block, ctx, [&](index_t b, index_t s, index_t e) {
+        index_t* h = &at[static_cast<size_t>(b * n_buckets)];
+        for (index_t i = s; i < e; ++i) place(i, h[bucket(i)]++);
+    });
+}
 
-    // payload(i) gives sample i's payload; the default is i itself.
-    template <class PayloadFn>
-    Sorted1D(const double* x, index_t stride, index_t n, const Ctx& ctx, PayloadFn payload)
-        : v_(static_cast<size_t>(n)) {
+// An unsigned key with the order of the doubles (finite; -0.0 as 0.0).
+inline std::uint64_t order_key(double v) {
+    v += 0.0;
+    std::uint64_t u;
+    std::memcpy(&u, &v, sizeof u);
+    return (u >> 63) ? ~u : (u | (std::uint64_t(1) << 63));
+}
+
+// The n values of x ascending, with their original indices; equal values in
+// index order. LSD radix sort on 11-bit digits of the top 33 bits of the
+// keys (passes where every key has the same digit skipped), then the runs
+// that agree on those bits (rare for continuous data; whole tie groups for
+// near-discrete data) ordered by the full key; std::sort for small n. The
+// order is the unique (value, index) order either way.
+struct SortedValues {
+    std::vector<double> value;
+    std::vector<index_t> index;
+
+    index_t size() const { return static_cast<index_t>(value.size()); }
+
+    // x[i * stride], i < n
+    SortedValues(const double* x, index_t n, const Ctx& ctx, index_t stride = 1)
+        : value(static_cast<size_t>(n)), index(static_cast<size_t>(n)) {
+        if (n < (index_t(1) << 12)) {
+            std::vector<std::pair<std::uint64_t, index_t>> items(static_cast<size_t>(n));
+            for (index_t i = 0; i < n; ++i) items[i] = {order_key(x[i * stride]), i};
+            std::sort(items.begin(), items.end());
+            for (index_t p = 0; p < n; ++p) index[p] = items[p].second;
+        } else {
+            radix_sort(x, stride, n, ctx);
+        }
         parallel_blocks(n, 1 << 16, ctx, [&](index_t, index_t s, index_t e) {
-            for (index_t i = s; i < e; ++i) v_[i] = Item{x[i * stride], payload(i)};
+            for (index_t p = s; p < e; ++p) value[p] = x[index[p] * stride];
         });
-        poll_interrupt(ctx);
-        parallel_sort(ctx);
-        index_ = ValueIndex<Values>(Values{v_.data()}, n);
-        poll_interrupt(ctx);
-    }
-
-    Sorted1D(const double* x, index_t stride, index_t n, const Ctx& ctx)
-        : Sorted1D(x, stride, n, ctx, [](index_t i) { return static_cast<Payload>(i); }) {}
-
-    index_t size() const { return static_cast<index_t>(v_.size()); }
-    double value(index_t p) const { return v_[p].first; }
-    const Payload& payload(index_t p) const { return v_[p].second; }
-
-    // A counter of the samples within a reduced distance of position p (see
-    // SortedCounter); use one per run of increasing positions.
-    struct Values {
-        const Item* v;
-        double operator()(index_t j) const { return v[j].first; }
-    };
-    template <class Metric>
-    SortedCounter<Metric, Values> counter() const {
-        return SortedCounter<Metric, Values>(Values{v_.data()}, size(), index_);
     }
 
 private:
-    // Sorts chunks on separate threads, then merges them pairwise. The
-    // (value, index) order is total, so the result never depends on threads.
-    void parallel_sort(const Ctx& ctx) {
-        const index_t n = size();
-        index_t chunks = 1;
-        while (chunks < ctx.n_threads && chunks < 64 && n / (chunks * 2) >= (index_t(1) << 14)) chunks *= 2;
-        if (chunks == 1) {
-            std::sort(v_.begin(), v_.end());
-            return;
-        }
-        std::vector<index_t> bound(static_cast<size_t>(chunks) + 1);
-        for (index_t c = 0; c <= chunks; ++c) bound[c] = n * c / chunks;
-        parallel_blocks(chunks, 1, ctx, [&](index_t c, index_t, index_t) {
-            std::sort(v_.begin() + bound[c], v_.begin() + bound[c + 1]);
+    static constexpr int kBits = 11, kPasses = 3, kLow = 64 - kBits * kPasses;
+
+    void radix_sort(const double* x, index_t stride, index_t n, const Ctx& ctx) {
+        // Threads only pay off on large arrays (each pass is a few
+        // memory-bound sweeps); the result is the same either way.
+        Ctx sctx = ctx;
+        sctx.n_threads = n < (index_t(1) << 20) ? 1 : static_cast<int>(std::min<index_t>(ctx.n_threads, n >> 18));
+        constexpr index_t buckets = index_t(1) << kBits;
+        std::vector<std::uint64_t> key(static_cast<size_t>(n)), key2(static_cast<size_t>(n));
+        std::vector<index_t> index2(static_cast<size_t>(n));
+        parallel_blocks(n, 1 << 16, sctx, [&](index_t, index_t s, index_t e) {
+            for (index_t i = s; i < e; ++i) {
+                key[i] = order_key(x[i * stride]);
+                index[i] = i;
+            }
         });
-        std::vector<Item> tmp(v_.size());
-        for (index_t width = 1; width < chunks; width *= 2) {
-            const index_t pairs = chunks / (2 * width);
-            parallel_blocks(pairs, 1, ctx, [&](index_t p, index_t, index_t) {
-                const index_t a = bound[2 * p * width], m = bound[(2 * p + 1) * width], b = bound[(2 * p + 2) * width];
-                std::merge(v_.begin() + a, v_.begin() + m, v_.begin() + m, v_.begin() + b, tmp.begin() + a);
-            });
-            v_.swap(tmp);
+        auto digit = [&](index_t i, int pass) {
+            return static_cast<index_t>((key[i] >> (kLow + pass * kBits)) & (buckets - 1));
+        };
+        auto place = [&](index_t i, index_t at) {
+            key2[at] = key[i];
+            index2[at] = index[i];
+        };
+        // one thread: every digit's histogram in one sweep, one scatter per digit
+        std::vector<index_t> hist(static_cast<size_t>(sctx.n_threads == 1 ? kPasses * buckets : 0), 0);
+        if (sctx.n_threads == 1)
+            for (index_t i = 0; i < n; ++i)
+                for (int d = 0; d < kPasses; ++d) ++hist[static_cast<size_t>(d * buckets + digit(i, d))];
+        for (int d = 0; d < kPasses; ++d) {
+            const index_t first = digit(0, d);
+            if (sctx.n_threads == 1) {
+                index_t* h = &hist[static_cast<size_t>(d * buckets)];
+                if (h[first] == n) continue;  // one digit value: nothing to do
+                index_t run = 0;
+                for (index_t b = 0; b < buckets; ++b) {
+                    const index_t c = h[b];
+                    h[b] = run;
+                    run += c;
+                }
+                for (index_t i = 0; i < n; ++i) place(i, h[digit(i, d)]++);
+            } else {
+                bool same = true;
+                for (index_t i = 1; i < n && same; ++i) same = digit(i, d) == first;
+                if (same) continue;
+                counting_sort(n, buckets, sctx, [&](index_t i) { return digit(i, d); }, place);
+            }
+            key.swap(key2);
+            index.swap(index2);
+            poll_interrupt(sctx);
+        }
+        // runs equal in the top bits, each still in index order
+        std::vector<std::pair<std::uint64_t, index_t>> items;
+        for (index_t a = 0; a < n;) {
+            const std::uint64_t top = key[a] >> kLow;
+            index_t b = a + 1;
+            while (b < n && (key[b] >> kLow) == top) ++b;
+            if (b - a <= 32) {
+                for (index_t p = a + 1; p < b; ++p) {  // insertion sort, stable
+                    const std::uint64_t kp = key[p];
+                    const index_t ip = index[p];
+                    index_t q = p;
+                    for (; q > a && key[q - 1] > kp; --q) {
+                        key[q] = key[q - 1];
+                        index[q] = index[q - 1];
+                    }
+                    key[q] = kp;
+                    index[q] = ip;
+                }
+            } else {
+                items.resize(static_cast<size_t>(b - a));
+                for (index_t p = a; p < b; ++p) items[p - a] = {key[p], index[p]};
+                std::sort(items.begin(), items.end());
+                for (index_t p = a; p < b; ++p) index[p] = items[p - a].second;
+            }
+            a = b;
         }
     }
-
-    std::vector<Item> v_;
-    ValueIndex<Values> index_{Values{nullptr}, 0};
 };
+
+// For every sample i, in sorted order: sink(block, i, c), c the number of
+// samples (i itself included) whose reduced distance from sample i is at
+// most rd_i = reduce(radius[i]). Blocks of positions are fixed, so per-block
+// results combined in block order do not depend on the thread count.
+// Returns the number of blocks.
+template <class Metric, class Reduce, class Sink>
+index_t count_sorted(const SortedValues& s, const ValueIndex<>& index, const double* radius, Reduce&& reduce,
+                     const Ctx& ctx, Sink&& sink) {
+    const index_t n = s.size();
+    parallel_blocks(n, kQueryBlock, ctx, [&](index_t b, index_t lo, index_t hi) {
+        const SortedCounter<Metric> count(s.value.data(), n, index);
+        double rd[kQueryBlock];  // gathered first: no load in a search chain waits on memory
+        for (index_t p = lo; p < hi; ++p) rd[p - lo] = reduce(radius[s.index[p]]);
+        for (index_t p = lo; p < hi; ++p) sink(b, s.index[p], count(p, rd[p - lo]));
+    });
+    return n_blocks(n, kQueryBlock);
+}
 
 }  // namespace fastmi
