@@ -54,7 +54,9 @@ rm -rf "$site"
     -C build-dir=build/sanitize/cmake \
     .
 for so in "$site"/fastmi/_*.so; do
-    if ! nm -D "$so" | grep -q "__asan_report"; then
+    # grep reads all of nm's output: with -q it may exit first, and under
+    # pipefail nm's SIGPIPE would then read as "not instrumented"
+    if ! nm -D "$so" | grep "__asan_report" > /dev/null; then
         echo "sanitize.sh: $so is not instrumented by AddressSanitizer" >&2
         exit 2
     fi

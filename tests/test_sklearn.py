@@ -488,7 +488,7 @@ def test_parallel_preprocessing_identical(monkeypatch, discrete):
     X = rng.standard_normal((700, 9)) * rng.uniform(0.1, 50, 9)
     X[:, [1, 4, 5]] = rng.integers(0, 4, (700, 3))
     y = X[:, 0] + X[:, 6] + rng.standard_normal(700)
-    for n_jobs in (2, 3):
+    for n_jobs in (None, 2, 3):
         got = fastmi.mutual_info_regression(X, y, discrete_features=discrete, random_state=4, n_jobs=n_jobs)
         want = skfs.mutual_info_regression(X, y, discrete_features=discrete, random_state=4)
         np.testing.assert_array_equal(got, want)
