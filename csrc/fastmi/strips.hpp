@@ -69,13 +69,13 @@ public:
                       });
     }
 
-    // A lower bound on the mean number of search steps per sample, from 1024
+    // A lower bound on the mean number of search steps per sample, from 256
     // samples: the strips met by the x window of half-width kth_y (the k-th
     // neighbour distance in y alone, which the joint one is at least) plus
     // the own-strip entries within kth_x in y. Large when x (or y) is nearly
     // constant at the scale of the neighbour distances.
     double predicted_steps(const SortedValues& ys) const {
-        const index_t m = std::min<index_t>(n_, 1024);
+        const index_t m = std::min<index_t>(n_, 256);
         double steps = 0.0;
         for (index_t j = 0; j < m; ++j) {
             const index_t q = j * n_ / m;
