@@ -15,6 +15,16 @@
 #include <omp.h>
 #endif
 
+// For the few small functions on the innermost loops that the compiler
+// would otherwise leave out of line (a call per sample).
+#if defined(__GNUC__) || defined(__clang__)
+#define FASTMI_INLINE inline __attribute__((always_inline))
+#elif defined(_MSC_VER)
+#define FASTMI_INLINE __forceinline
+#else
+#define FASTMI_INLINE inline
+#endif
+
 namespace fastmi {
 
 using index_t = std::int64_t;

@@ -52,7 +52,7 @@ public:
     }
 
     // The last j with v[j] <= t, or -1 when there is none.
-    index_t last_at_most(double t) const {
+    FASTMI_INLINE index_t last_at_most(double t) const {
         const index_t b = bucket(t);
         // the answer lies in [at, at + len]; v[at] <= t unless at is start - 1.
         // Positions past the bucket hold values > t, so reading them is harmless.
@@ -110,7 +110,7 @@ class SortedCounter {
 public:
     SortedCounter(Values v, index_t n, const ValueIndex<Values>& index) : v_(v), n_(n), index_(index) {}
 
-    index_t operator()(index_t p, double r) const {
+    FASTMI_INLINE index_t operator()(index_t p, double r) const {
         const double q = v_(p);
         auto inside = [&](index_t j) {
             const double u = v_(j);
