@@ -60,13 +60,20 @@ public:
             for (index_t p = s; p < e; ++p) strip[xs.index[p]] = static_cast<std::int32_t>(p / S_);
         });
         // y order, stably bucketed by strip
-        counting_sort(n, strips_, ctx, [&](index_t q) { return static_cast<index_t>(strip[ys.index[q]]); },
-                      [&](index_t q, index_t g) {
-                          const index_t at = slot(g), i = ys.index[q];
-                          sy_[at] = ys.value[q];
-                          sx_[at] = x_[i];
-                          si_[at] = static_cast<std::uint32_t>(i);
-                      });
+        auto place = [&](index_t q, index_t at) {
+            const index_t i = ys.index[q];
+            sy_[at] = ys.value[q];
+            sx_[at] = x_[i];
+            si_[at] = static_cast<std::uint32_t>(i);
+        };
+        if (ctx.n_threads == 1) {  // every strip's size is known: one pass
+            std::vector<index_t> fill(static_cast<size_t>(strips_));
+            for (index_t t = 0; t < strips_; ++t) fill[t] = first(t);
+            for (index_t q = 0; q < n; ++q) place(q, fill[strip[ys.index[q]]]++);
+        } else {
+            counting_sort(n, strips_, ctx, [&](index_t q) { return static_cast<index_t>(strip[ys.index[q]]); },
+                          [&](index_t q, index_t g) { place(q, slot(g)); });
+        }
     }
 
     // A lower bound on the mean number of search steps per sample, from 256
