@@ -44,7 +44,8 @@ public:
             }
         }
         last_ = buckets - 1;
-        (wide_ ? start64_.resize(static_cast<size_t>(buckets) + 1) : start32_.resize(static_cast<size_t>(buckets) + 1));
+        if (wide_) start64_.resize(static_cast<size_t>(buckets) + 1);
+        else start32_.resize(static_cast<size_t>(buckets) + 1);
         index_t b = 0;
         for (index_t j = 0; j < n; ++j)
             for (const index_t bj = bucket(v(j)); b <= bj; ++b) set_start(b, j);
