@@ -1,5 +1,6 @@
 #include "sklearn_api.hpp"
 
+#include <algorithm>
 #include <memory>
 #include <stdexcept>
 #include <vector>
@@ -11,6 +12,17 @@
 namespace fastmi {
 
 namespace {
+
+// Threads for `work` sample-values: at most one per kGrain of them, since
+// below that waking threads costs more than it saves, and far more on a busy
+// machine, where an OpenMP barrier may wait for a descheduled thread.
+// Results are identical for any thread count.
+Ctx make_ctx(int n_threads, InterruptFn check, std::int64_t work) {
+    constexpr std::int64_t kGrain = 1 << 15;
+    Ctx ctx;
+    ctx.n_threads = static_cast<int>(std::min<std::int64_t>(resolve_threads(n_threads), std::max<std::int64_t>(1, work / kGrain)));
+    return ctx.with_interrupt(check);
+}
 
 // One feature's estimate against the target, unclipped.
 struct Target {
@@ -45,9 +57,7 @@ void sklearn_mi(const double* xc, std::int64_t pc, const double* xd, std::int64_
                 const double* y, const std::int64_t* y_codes, std::int64_t y_labels, int k,
                 int n_threads, InterruptFn check, double* out_c, double* out_d) {
     if (n < 1 || k < 1) throw std::invalid_argument("fastmi: need n >= 1 and k >= 1");
-    Ctx ctx;
-    ctx.n_threads = resolve_threads(n_threads);
-    ctx = ctx.with_interrupt(check);
+    const Ctx ctx = make_ctx(n_threads, check, n * (pc + pd));
 
     Target t;
     if (y_codes != nullptr) {
@@ -83,9 +93,7 @@ void sklearn_mi(const double* xc, std::int64_t pc, const double* xd, std::int64_
 void add_legacy_noise(double* x, std::int64_t n, std::int64_t p, const double* c, std::uint32_t* key, int* pos,
                       int* has_gauss, double* gauss, int n_threads, InterruptFn check) {
     if (n < 0 || p < 0 || *pos < 0 || *pos > Mt19937::kN) throw std::invalid_argument("fastmi: bad noise request");
-    Ctx ctx;
-    ctx.n_threads = resolve_threads(n_threads);
-    ctx = ctx.with_interrupt(check);
+    const Ctx ctx = make_ctx(n_threads, check, n * p);
     LegacyNormal normal(LegacyNormalState{key, pos, has_gauss, gauss});
     // rows a chunk at a time, so that the values need O(chunk) memory
     const index_t rows = std::max<index_t>(1, (index_t(1) << 16) / std::max<index_t>(p, 1));
