@@ -12,6 +12,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import time
 from functools import partial
 
 import numpy as np
@@ -458,6 +459,39 @@ def test_native_noise_stream_equals_numpy(shape, pre):
     np.testing.assert_array_equal(s_np[1], s_fm[1])
     assert s_np[2:] == s_fm[2:]
     assert r_np.standard_normal(3).tolist() == r_fm.standard_normal(3).tolist()
+
+
+def test_native_noise_holds_the_generator_lock():
+    """A thread drawing from the same RandomState (e.g. numpy's global one) while the noise is
+    drawn natively waits for it, as with numpy's own draw: both orders are consistent streams,
+    never the same words used twice."""
+    import threading
+
+    from fastmi import _sklearn
+
+    n, p = 2_000_000, 4
+    rng = np.random.RandomState(0)
+    block = np.zeros((n, p), order="F")
+    res = {}
+
+    def other():
+        time.sleep(0.02)  # lands inside the draw (about 0.05-0.1 s)
+        res["b"] = rng.random_sample()
+
+    t = threading.Thread(target=other)
+    t.start()
+    _sklearn._draw_noise(block, np.ones(p), rng, 2, native=True)
+    t.join()
+
+    def matches(r, chunk=250_000):
+        return all(np.array_equal(block[a : a + chunk], r.standard_normal((min(chunk, n - a), p))) for a in range(0, n, chunk))
+
+    ref = np.random.RandomState(0)
+    b_first = ref.random_sample()
+    ok_b_first = res["b"] == b_first and matches(ref)
+    ref = np.random.RandomState(0)
+    ok_b_after = matches(ref) and res["b"] == ref.random_sample()
+    assert ok_b_first or ok_b_after
 
 
 def test_native_noise_self_check_and_other_bit_generators():

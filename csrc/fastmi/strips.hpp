@@ -136,7 +136,7 @@ private:
     bool run_k(double* radius, double budget, const Ctx& ctx) const {
         std::atomic<bool> over{false};
         std::atomic<std::int64_t> spent{0};
-        const auto limit = static_cast<std::int64_t>(budget * static_cast<double>(n_));
+        const auto limit = static_cast<std::int64_t>(std::min(budget * static_cast<double>(n_), 9e18));
         const index_t per_block = std::max<index_t>(1, kQueryBlock / S_);
         parallel_blocks(strips_, per_block, ctx, [&](index_t, index_t s, index_t e) {
             for (index_t t = s; t < e && !over.load(std::memory_order_relaxed); ++t)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numbers
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -213,6 +214,7 @@ def _mt19937_state(rng):
 
 
 _NATIVE_NOISE: list = []  # [True/False] once checked
+_RLOCK = type(threading.RLock())
 
 
 def _native_noise_ok() -> bool:
@@ -240,19 +242,26 @@ def _draw_noise(block: np.ndarray, c: np.ndarray, rng, threads: int, native=None
     `block` is Fortran-ordered float64 (n, p), `c` the p per-column factors.
     For a RandomState on MT19937 (always, through check_random_state) the
     values are drawn natively, on all threads, leaving `rng` in the state
-    numpy would; otherwise numpy draws them.
+    numpy would; otherwise numpy draws them. Like numpy, the draw holds the
+    generator's lock throughout, so no other thread draws from a shared
+    generator (numpy's global one) in between.
     """
-    state = _mt19937_state(rng) if (native if native is not None else _native_noise_ok()) else None
-    if state is None:
-        noise = rng.standard_normal(size=block.shape)
-        noise *= c
-        block += noise
-        return
-    key, pos, has_gauss, gauss = state
-    pos, has_gauss, gauss = _sklearn_core.add_noise(
-        block, np.ascontiguousarray(c, dtype=np.float64), key, pos, has_gauss, gauss, threads, interruptible()
-    )
-    rng.set_state(("MT19937", key, pos, has_gauss, gauss))
+    lock = getattr(getattr(rng, "_bit_generator", None), "lock", None)
+    # get_state takes the lock itself: only a re-entrant lock can be held around it
+    if (native if native is not None else _native_noise_ok()) and isinstance(lock, _RLOCK):
+        with lock:
+            state = _mt19937_state(rng)
+            if state is not None:
+                key, pos, has_gauss, gauss = state
+                pos, has_gauss, gauss = _sklearn_core.add_noise(
+                    block, np.ascontiguousarray(c, dtype=np.float64), key, pos, has_gauss, gauss, threads,
+                    interruptible(),
+                )
+                rng.set_state(("MT19937", key, pos, has_gauss, gauss))
+                return
+    noise = rng.standard_normal(size=block.shape)
+    noise *= c
+    block += noise
 
 
 def _scale_columns(block: np.ndarray, means: np.ndarray) -> None:
