@@ -31,11 +31,6 @@ public:
         *pos = pos_;
     }
 
-    std::uint32_t next() {
-        if (pos_ >= kN) regenerate();
-        return out_[pos_++];
-    }
-
     // the next m words, in order
     void words(std::uint32_t* w, index_t m) {
         while (m > 0) {
@@ -52,12 +47,6 @@ public:
     static double to_double(std::uint32_t hi, std::uint32_t lo) {
         const std::int32_t a = static_cast<std::int32_t>(hi >> 5);
         const std::int32_t b = static_cast<std::int32_t>(lo >> 6);
-        return (a * 67108864.0 + b) / 9007199254740992.0;
-    }
-
-    double next_double() {
-        const std::int32_t a = static_cast<std::int32_t>(next() >> 5);
-        const std::int32_t b = static_cast<std::int32_t>(next() >> 6);
         return (a * 67108864.0 + b) / 9007199254740992.0;
     }
 
@@ -134,7 +123,7 @@ public:
         // Batches of attempts (4 words each), never more attempts than pairs
         // still wanted, so no word is drawn that numpy would not draw: the
         // points computed in one vectorisable sweep, then the accepted kept.
-        while (pairs - q >= kBatch / 4) {
+        while (q < pairs) {
             const index_t tries = std::min<index_t>(kBatch, pairs - q);
             mt_.words(w_, 4 * tries);
             for (index_t t = 0; t < tries; ++t) {
@@ -152,36 +141,26 @@ public:
                 q += (r < 1.0) & (r != 0.0);
             }
         }
-        for (; q < pairs; ++q) {
-            double a, b, r;
-            do {
-                a = 2.0 * mt_.next_double() - 1.0;
-                b = 2.0 * mt_.next_double() - 1.0;
-                r = a * a + b * b;
-            } while (r >= 1.0 || r == 0.0);
-            x1_[q] = a;
-            x2_[q] = b;
-            r2_[q] = r;
-        }
         // parallel: each pair gives f * x2, then f * x1 (cached when unused)
         const bool odd = (m - at) % 2 != 0;
         parallel_blocks(pairs, 1 << 13, ctx, [&](index_t, index_t s, index_t e) {
             for (index_t q = s; q < e; ++q) {
-                const double r = r2_[q];
-                const double f = std::sqrt(-2.0 * std::log(r) / r);
+                const double f = polar_factor(r2_[q]);
                 out[at + 2 * q] = f * x2_[q];
                 if (!(odd && q == pairs - 1)) out[at + 2 * q + 1] = f * x1_[q];
             }
         });
         if (odd) {
-            const double r = r2_[pairs - 1];
-            gauss_ = std::sqrt(-2.0 * std::log(r) / r) * x1_[pairs - 1];
+            gauss_ = polar_factor(r2_[pairs - 1]) * x1_[pairs - 1];
             has_gauss_ = true;
         }
     }
 
 private:
     static constexpr index_t kBatch = 512;  // attempts per batch
+
+    // numpy's sqrt(-2 log(r2) / r2), in its order of operations
+    static double polar_factor(double r) { return std::sqrt(-2.0 * std::log(r) / r); }
 
     LegacyNormalState state_;
     Mt19937 mt_;

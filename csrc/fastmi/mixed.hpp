@@ -6,9 +6,9 @@
 //   ksg_pair   continuous-continuous: KSG algorithm 1 (Kraskov et al. 2004),
 //              max-norm, strict marginal counts; the target's sorted order
 //              is computed once by the caller and shared by all features,
-//              and the k-th neighbour search runs on "strips" of the
-//              x-sorted samples (below), falling back to the KD-tree when
-//              the strips do not fit the data;
+//              and the k-th neighbour search runs on strips of the
+//              x-sorted samples (strips.hpp), falling back to the KD-tree
+//              when the strips do not fit the data;
 //   ross_mi    continuous-discrete (Ross 2014): per label, the distance to
 //              the k_l-th nearest sample of the same label, k_l =
 //              min(k, count - 1); labels seen once are dropped; m_i counts
@@ -17,11 +17,7 @@
 #pragma once
 
 #include <algorithm>
-#include <atomic>
-#include <cmath>
 #include <cstdint>
-#include <cstring>
-#include <limits>
 #include <stdexcept>
 #include <vector>
 
