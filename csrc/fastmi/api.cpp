@@ -3,6 +3,10 @@
 #include <vector>
 
 #include "digamma.hpp"
+#include "estimators/cmi.hpp"
+#include "estimators/entropy.hpp"
+#include "estimators/ksg2.hpp"
+#include "estimators/plugin.hpp"
 #include "histogram.hpp"
 #include "ksg.hpp"
 #include "metric.hpp"
@@ -68,6 +72,38 @@ double ksg_mi_nats(const double* x, int dx, const double* y, int dy, std::int64_
                                : ksg1<MaxNorm>(cx, cy, k, Bound::Strict, ctx);
     if (zero_radius) *zero_radius = r.zero_radius;
     return r.mi_nats;
+}
+
+double ksg2_mi_nats(const double* x, int dx, const double* y, int dy, std::int64_t n, int k,
+                    int n_threads, InterruptFn check, std::int64_t* zero_radius) {
+    const Ctx ctx = make_ctx(n_threads, check, n, kTreeGrain);
+    const KsgResult r = ksg2(Columns::of(x, n, dx), Columns::of(y, n, dy), k, ctx);
+    *zero_radius = r.zero_radius;
+    return r.mi_nats;
+}
+
+double kl_entropy_nats(const double* x, int d, std::int64_t n, int k, int n_threads, InterruptFn check,
+                       std::int64_t* zero_radius) {
+    const Ctx ctx = make_ctx(n_threads, check, n, kTreeGrain);
+    const EntropyResult r = kl_entropy(Columns::of(x, n, d), k, ctx);
+    *zero_radius = r.zero_radius;
+    return r.h_nats;
+}
+
+double cmi_ksg_nats(const double* x, int dx, const double* y, int dy, const double* z, int dz,
+                    std::int64_t n, int k, int n_threads, InterruptFn check, std::int64_t* zero_radius) {
+    const Ctx ctx = make_ctx(n_threads, check, n, kTreeGrain);
+    const CmiResult r = cmi_ksg(Columns::of(x, n, dx), Columns::of(y, n, dy), Columns::of(z, n, dz), k, ctx);
+    *zero_radius = r.zero_radius;
+    return r.cmi_nats;
+}
+
+void bin_codes(const double* data, std::int64_t n, int d, const AxisSpec* axes, int n_threads,
+               InterruptFn check, std::int64_t* codes) {
+    const Ctx ctx = make_ctx(n_threads, check, n, kScanGrain);
+    std::vector<Axis> ax;
+    for (int c = 0; c < d; ++c) ax.push_back(make_axis(axes[c]));
+    joint_bin_codes(Columns::of(data, n, d), ax, ctx, codes);
 }
 
 void knn_radius(const double* data, std::int64_t n, int d, int k, int metric,

@@ -42,6 +42,24 @@ void histogram2d(const double* x, const double* y, std::int64_t n,
 double ksg_mi_nats(const double* x, int dx, const double* y, int dy, std::int64_t n, int k,
                    int legacy, int n_threads, InterruptFn check, std::int64_t* zero_radius);
 
+// KSG algorithm 2 in nats, unclipped (estimators/ksg2.hpp).
+double ksg2_mi_nats(const double* x, int dx, const double* y, int dy, std::int64_t n, int k,
+                    int n_threads, InterruptFn check, std::int64_t* zero_radius);
+
+// Kozachenko-Leonenko entropy in nats of the C-contiguous (n, d) data
+// (estimators/entropy.hpp); NaN when every k-th-neighbour distance is 0.
+double kl_entropy_nats(const double* x, int d, std::int64_t n, int k, int n_threads, InterruptFn check,
+                       std::int64_t* zero_radius);
+
+// Frenzel-Pompe conditional MI in nats, unclipped (estimators/cmi.hpp).
+double cmi_ksg_nats(const double* x, int dx, const double* y, int dy, const double* z, int dz,
+                    std::int64_t n, int k, int n_threads, InterruptFn check, std::int64_t* zero_radius);
+
+// Row-major cell codes of the (n, d) data's histogram, one AxisSpec per
+// column; -1 for samples outside explicit edges (estimators/plugin.hpp).
+void bin_codes(const double* data, std::int64_t n, int d, const AxisSpec* axes, int n_threads,
+               InterruptFn check, std::int64_t* codes);
+
 // metric: 0 = max-norm, 1 = Euclidean. data is C-contiguous (n, d).
 void knn_radius(const double* data, std::int64_t n, int d, int k, int metric,
                 int n_threads, InterruptFn check, double* radius);

@@ -7,7 +7,8 @@
 //                          counted;
 //   count_self(p, leaf, r) number of stored points within reduced distance
 //                          <= r of stored point p (p included);
-//   count_within(q, r)     the same for an arbitrary query point.
+//   count_within(q, r)     the same for an arbitrary query point;
+//   for_each_self(p, leaf, r, f)  f(j) for every other stored point within r.
 // Self queries start at the point's own leaf and climb only as far as the
 // query ball reaches, so most of them never touch the upper tree.
 // Splits: the midpoint of the widest side, or the median when the midpoint
@@ -86,6 +87,31 @@ public:
         while (at != 0 && !Metric::ball_inside(q, lo(at), hi(at), dim(), std::nextafter(r, std::numeric_limits<double>::infinity())))
             at = nodes_[at].parent;
         return count_from(q, r, at, stack);
+    }
+
+    // Calls f(j) for every stored point j != p at reduced distance <= r from
+    // stored point p (in leaf `leaf`), climbing from the leaf like count_self.
+    template <class F>
+    void for_each_self(index_t p, index_t leaf, double r, std::vector<index_t>& stack, F&& f) const {
+        const double* q = point(p);
+        index_t at = leaf;
+        while (at != 0 && !Metric::ball_inside(q, lo(at), hi(at), dim(), std::nextafter(r, std::numeric_limits<double>::infinity())))
+            at = nodes_[at].parent;
+        stack.clear();
+        stack.push_back(at);
+        while (!stack.empty()) {
+            const index_t ni = stack.back();
+            stack.pop_back();
+            const Node& nd = nodes_[ni];
+            if (Metric::box_min(q, lo(ni), hi(ni), dim()) > r) continue;
+            if (nd.left < 0) {
+                for (index_t j = nd.start; j < nd.end; ++j)
+                    if (j != p && Metric::point(q, point(j), dim()) <= r) f(j);
+                continue;
+            }
+            stack.push_back(nd.left + 1);
+            stack.push_back(nd.left);
+        }
     }
 
     // Number of stored points at reduced distance <= r from q.

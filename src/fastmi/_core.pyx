@@ -7,6 +7,7 @@ kernel runs without the GIL; C++ exceptions become ValueError (invalid
 argument), MemoryError, or the KeyboardInterrupt raised by a Ctrl-C check.
 """
 from libc.stdint cimport int64_t
+from libcpp.vector cimport vector
 
 include "_interrupt.pxi"
 
@@ -30,6 +31,14 @@ cdef extern from "fastmi/api.hpp" namespace "fastmi" nogil:
                      int n_threads, InterruptFn check, int64_t* counts) except +
     double ksg_mi_nats(const double* x, int dx, const double* y, int dy, int64_t n, int k,
                        int legacy, int n_threads, InterruptFn check, int64_t* zero_radius) except +
+    double ksg2_mi_nats(const double* x, int dx, const double* y, int dy, int64_t n, int k,
+                        int n_threads, InterruptFn check, int64_t* zero_radius) except +
+    double kl_entropy_nats(const double* x, int d, int64_t n, int k, int n_threads, InterruptFn check,
+                           int64_t* zero_radius) except +
+    double cmi_ksg_nats(const double* x, int dx, const double* y, int dy, const double* z, int dz,
+                        int64_t n, int k, int n_threads, InterruptFn check, int64_t* zero_radius) except +
+    void bin_codes(const double* data, int64_t n, int d, const AxisSpec* axes, int n_threads,
+                   InterruptFn check, int64_t* codes) except +
     void knn_radius(const double* data, int64_t n, int d, int k, int metric,
                     int n_threads, InterruptFn check, double* radius) except +
     void neighbor_counts(const double* data, int64_t n, int d, const double* radius,
@@ -129,4 +138,53 @@ def count_neighbors(const double[:, ::1] data, const double[::1] radius, int met
     with nogil:
         neighbor_counts(&data[0, 0], data.shape[0], <int>data.shape[1], &radius[0], metric,
                         1 if strict else 0, n_threads, chk, &o[0])
+    return out
+
+
+def ksg2(const double[:, ::1] x, const double[:, ::1] y, int k, int n_threads, bint interruptible):
+    """(KSG algorithm 2 in nats unclipped, number of zero joint k-th-neighbour distances)."""
+    cdef int64_t zeros = 0
+    cdef double r
+    cdef InterruptFn chk = _checker(interruptible)
+    with nogil:
+        r = ksg2_mi_nats(&x[0, 0], <int>x.shape[1], &y[0, 0], <int>y.shape[1], x.shape[0], k,
+                         n_threads, chk, &zeros)
+    return r, zeros
+
+
+def kl_entropy(const double[:, ::1] x, int k, int n_threads, bint interruptible):
+    """(KL entropy in nats, NaN if every radius is 0; number of zero k-th-neighbour distances)."""
+    cdef int64_t zeros = 0
+    cdef double r
+    cdef InterruptFn chk = _checker(interruptible)
+    with nogil:
+        r = kl_entropy_nats(&x[0, 0], <int>x.shape[1], x.shape[0], k, n_threads, chk, &zeros)
+    return r, zeros
+
+
+def cmi_ksg(const double[:, ::1] x, const double[:, ::1] y, const double[:, ::1] z, int k,
+            int n_threads, bint interruptible):
+    """(Frenzel-Pompe conditional MI in nats unclipped, number of zero joint radii)."""
+    cdef int64_t zeros = 0
+    cdef double r
+    cdef InterruptFn chk = _checker(interruptible)
+    with nogil:
+        r = cmi_ksg_nats(&x[0, 0], <int>x.shape[1], &y[0, 0], <int>y.shape[1],
+                         &z[0, 0], <int>z.shape[1], x.shape[0], k, n_threads, chk, &zeros)
+    return r, zeros
+
+
+def histogram_codes(const double[:, ::1] data, list axes, int n_threads, bint interruptible):
+    """Row-major cell codes (int64, -1 outside explicit edges); axes: one
+    (nbins, edges or None, lo, hi) per column."""
+    cdef vector[AxisSpec] spec
+    cdef const double[::1] e
+    for nb, edges, lo, hi in axes:
+        e = edges
+        spec.push_back(_axis(nb, e, lo, hi))
+    out = np.empty(data.shape[0], dtype=np.int64)
+    cdef int64_t[::1] o = out
+    cdef InterruptFn chk = _checker(interruptible)
+    with nogil:
+        bin_codes(&data[0, 0], data.shape[0], <int>data.shape[1], spec.data(), n_threads, chk, &o[0])
     return out
