@@ -1,6 +1,8 @@
 """fastmi: fast mutual-information estimators with a C++/OpenMP core.
 
 Reference-compatible estimators (bits): :func:`discrete_mi`, :func:`ksg_mi`.
+The information toolkit (bits by default, ``base=`` for other units):
+:func:`entropy`, :func:`conditional_mi`, :func:`info_from_pmf`.
 The slow numpy references they are tested against live in
 :mod:`fastmi.reference`.
 """
@@ -9,6 +11,9 @@ from __future__ import annotations
 from . import _core
 from ._binned import discrete_mi, histogram2d
 from ._ksg import TiedSamplesWarning, ksg_mi
+from .cmi import conditional_mi
+from .entropy import entropy
+from .pmf import PmfInfo, info_from_pmf
 from ._sklearn import (
     mi_feature_selection,
     mutual_info_classif,
@@ -25,7 +30,11 @@ def has_openmp() -> bool:
 
 
 __all__ = [
+    "PmfInfo",
     "TiedSamplesWarning",
+    "conditional_mi",
+    "entropy",
+    "info_from_pmf",
     "__version__",
     "discrete_mi",
     "has_openmp",

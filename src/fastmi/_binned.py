@@ -1,6 +1,7 @@
 """Binned (histogram plug-in) mutual information."""
 from __future__ import annotations
 
+import math
 import operator
 
 import numpy as np
@@ -8,6 +9,7 @@ import numpy as np
 from . import _core
 from ._validation import (
     as_samples,
+    check_base,
     check_same_length,
     interruptible,
     resolve_n_jobs,
@@ -92,7 +94,7 @@ def _prepare(x, y, bins, n_jobs):
     return x, y, (nbx, ex, xlo, xhi), (nby, ey, ylo, yhi), threads
 
 
-def discrete_mi(x, y, bins=10, *, n_jobs=None) -> float:
+def discrete_mi(x, y, bins=10, *, base=2, n_jobs=None) -> float:
     """Mutual information of two variables from their joint histogram, in bits.
 
     Drop-in for the reference ``discrete_mi``: the joint histogram is formed
@@ -109,6 +111,8 @@ def discrete_mi(x, y, bins=10, *, n_jobs=None) -> float:
         What ``numpy.histogram2d`` accepts: a bin count for both axes, one per
         axis, explicit monotonically increasing edges (shared or per axis).
         Samples outside explicit edges are left out, as numpy does.
+    base : float, keyword-only, default 2
+        Logarithm base of the result: 2 for bits, ``numpy.e`` for nats.
     n_jobs : int or None, keyword-only
         Threads: None uses OpenMP's default, -1 all cores, k > 0 that many.
         The result is bit-identical for every value.
@@ -116,7 +120,8 @@ def discrete_mi(x, y, bins=10, *, n_jobs=None) -> float:
     Returns
     -------
     float
-        Plug-in mutual information in **bits** (non-negative).
+        Plug-in mutual information in **bits** (units of ``log(base)``),
+        non-negative.
 
     Raises
     ------
@@ -133,9 +138,11 @@ def discrete_mi(x, y, bins=10, *, n_jobs=None) -> float:
     >>> round(fastmi.discrete_mi(x, x, bins=2), 6)
     1.0
     """
+    base = check_base(base)
     x, y, ax, ay, threads = _prepare(x, y, bins, n_jobs)
-    mi = _core.binned_mi(x, y, *ax, *ay, threads, interruptible())
-    return max(0.0, float(mi))
+    mi = max(0.0, float(_core.binned_mi(x, y, *ax, *ay, threads, interruptible())))
+    # the kernel sums in bits: base 2 returns its value untouched
+    return mi if base == 2.0 else mi * (math.log(2.0) / math.log(base))
 
 
 def histogram2d(x, y, bins=10, *, n_jobs=None) -> np.ndarray:

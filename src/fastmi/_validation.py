@@ -81,6 +81,23 @@ def check_k(k, n: int, name: str = "k") -> int:
     return k
 
 
+def check_base(base) -> float:
+    """The logarithm base of a result: a finite real number > 0 and != 1."""
+    if isinstance(base, (bool, np.bool_)) or not isinstance(base, numbers.Real):
+        raise TypeError(f"base must be a real number (2 for bits, numpy.e for nats), got {base!r}")
+    base = float(base)
+    if not (np.isfinite(base) and base > 0.0 and base != 1.0):
+        raise ValueError(f"base must be a finite number > 0 other than 1 (2 for bits, numpy.e for nats), got {base!r}")
+    return base
+
+
+def check_choice(value, name: str, choices) -> str:
+    if not isinstance(value, str) or value not in choices:
+        options = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"{name} must be one of {options}; got {value!r}")
+    return value
+
+
 def _cpu_count() -> int:
     try:
         return len(os.sched_getaffinity(0))

@@ -1,0 +1,150 @@
+"""Entropy of one (possibly multi-dimensional) variable."""
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+from . import _core, _plugin
+from ._ksg import TiedSamplesWarning
+from ._validation import (
+    as_samples,
+    check_base,
+    check_choice,
+    check_finite,
+    check_k,
+    interruptible,
+    resolve_n_jobs,
+)
+
+_METHODS = ("kl", "binned", "miller_madow", "discrete")
+
+
+def entropy(x, *, method="kl", k=3, bins=10, base=2, n_jobs=None) -> float:
+    """Entropy of a variable from its samples, in bits by default.
+
+    Parameters
+    ----------
+    x : array_like, shape (n,) or (n, d)
+        Samples (rows) of the variable. ``method="discrete"`` also takes
+        labels of any sortable dtype (strings, integers); a 2-D array's rows
+        are then joint labels.
+    method : {"kl", "binned", "miller_madow", "discrete"}, keyword-only
+        ``"kl"``: the Kozachenko-Leonenko estimate of the differential
+        entropy with the max-norm (Kraskov et al. 2004, eq. 20),
+        ``H = psi(n) - psi(k) + d <log(2 eps_i)>``, ``eps_i`` the distance from
+        sample i to its k-th nearest other sample. ``"binned"``: the plug-in
+        entropy ``-sum p log p`` of ``numpy.histogramdd(x, bins)``'s cells.
+        ``"miller_madow"``: the binned estimate plus ``(m - 1) / (2n)`` nats,
+        m the number of occupied cells. ``"discrete"``: the plug-in entropy
+        of the distinct values (rows).
+    k : int, keyword-only, default 3
+        Neighbour order for ``"kl"``, ``1 <= k < n``.
+    bins : int or sequence, keyword-only, default 10
+        For ``"binned"`` and ``"miller_madow"``: what ``numpy.histogramdd``
+        takes (a bin count for every column, or one count or array of edges
+        per column; for 1-D ``x`` also one array of edges). Samples outside
+        explicit edges are left out, as numpy does.
+    base : float, keyword-only, default 2
+        Logarithm base of the result: 2 for bits, ``numpy.e`` for nats.
+    n_jobs : int or None, keyword-only
+        Threads: None uses OpenMP's default, -1 all cores, k > 0 that many.
+        The result is bit-identical for every value.
+
+    Returns
+    -------
+    float
+        The entropy estimate in units of ``log(base)``. The differential
+        (``"kl"``) entropy can be negative; the plug-in ones are not.
+
+    Raises
+    ------
+    ValueError
+        Empty input, more than 2 dimensions, NaN or infinite values, ``k``
+        outside ``[1, n)``, invalid ``bins``, ``method`` or ``base``; for
+        ``"kl"``, data in which every sample has k or more exact duplicates
+        (no finite estimate exists: use ``method="discrete"``).
+    TypeError
+        Non-numeric input (other than for ``"discrete"``), non-integer ``k``
+        or ``n_jobs``.
+
+    Warns
+    -----
+    TiedSamplesWarning
+        ``"kl"`` on data where some samples have k or more exact duplicates,
+        so their k-th-neighbour distance is 0 and ``log(2 eps)`` is -inf.
+        Those samples are left out of the mean of ``log(2 eps)`` (the
+        estimate is then that of the other samples, with ``psi(n)`` and
+        ``psi(k)`` unchanged); add tiny noise to continuous data, or use
+        ``method="discrete"`` for discrete data.
+
+    Notes
+    -----
+    The KL estimate's k-th-neighbour search is exact; in one dimension it is
+    a sort and a scan. Memory is O(n).
+
+    References
+    ----------
+    L. F. Kozachenko, N. N. Leonenko, "Sample estimate of the entropy of a
+    random vector", Probl. Inf. Transm. 23, 95 (1987). A. Kraskov, H.
+    Stoegbauer, P. Grassberger, "Estimating mutual information", Phys. Rev. E
+    69, 066138 (2004). G. A. Miller, "Note on the bias of information
+    estimates" (1955).
+
+    Examples
+    --------
+    >>> import numpy as np, fastmi
+    >>> x = np.random.default_rng(0).standard_normal(100000)
+    >>> truth = 0.5 * np.log2(2 * np.pi * np.e)  # 2.047 bits
+    >>> abs(fastmi.entropy(x) - truth) < 0.01
+    True
+    >>> fastmi.entropy(["a", "b", "a", "b"], method="discrete")
+    1.0
+    """
+    method = check_choice(method, "method", _METHODS)
+    base = check_base(base)
+    if method == "discrete":
+        resolve_n_jobs(n_jobs)
+        codes, size = _plugin.label_codes(x, "x")
+        h, _, _ = _plugin.entropy_nats(codes, size)
+        return _in_base(h, base)
+    x = as_samples(x, "x")
+    n = x.shape[0]
+    threads = resolve_n_jobs(n_jobs)
+    if method == "kl":
+        k = check_k(k, n)
+        check_finite(x, "x")
+        return _in_base(_kl(x, k, threads), base)
+    data = x.reshape(n, -1)
+    specs = _plugin.histogramdd_axes(bins, data.shape[1])
+    codes, size = _plugin.binned_codes(data, "x", specs, threads)
+    h, occupied, total = _plugin.entropy_nats(codes, size)
+    if method == "miller_madow":
+        h += (occupied - 1) / (2.0 * total)
+    return _in_base(h, base)
+
+
+def _in_base(nats: float, base: float) -> float:
+    return float(nats) / math.log(base)
+
+
+def _kl(x: np.ndarray, k: int, threads: int) -> float:
+    n = x.shape[0]
+    data = x.reshape(n, -1)
+    h, zeros = _core.kl_entropy(data, k, threads, interruptible())
+    if zeros == n:
+        raise ValueError(
+            f"every sample of x has {k} or more exact duplicates (k={k}), so every k-th-neighbour "
+            "distance is 0 and the differential entropy estimate is -infinity; "
+            "use method='discrete' for discrete data"
+        )
+    if zeros:
+        warnings.warn(
+            f"{zeros} of {n} samples are at distance 0 from their k-th neighbour (k={k}) "
+            "(duplicated samples); they are left out of the mean of log(2 eps). Add tiny noise "
+            "to continuous data, or use method='discrete' for discrete data.",
+            TiedSamplesWarning,
+            stacklevel=3,
+        )
+    return float(h)
