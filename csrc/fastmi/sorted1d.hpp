@@ -112,6 +112,12 @@ public:
     SortedCounter(Values v, index_t n, const ValueIndex<Values>& index) : v_(v), n_(n), index_(index) {}
 
     FASTMI_INLINE index_t operator()(index_t p, double r) const {
+        const auto lr = bounds(p, r);
+        return lr.second - lr.first + 1;
+    }
+
+    // The first and last positions j with Metric::point(v[j], v[p]) <= r.
+    FASTMI_INLINE std::pair<index_t, index_t> bounds(index_t p, double r) const {
         const double q = v_(p);
         auto inside = [&](index_t j) {
             const double u = v_(j);
@@ -126,7 +132,7 @@ public:
         const bool left_ok = lo <= p && inside(lo) && (lo == 0 || !inside(lo - 1));
         const index_t right = right_ok ? hi : boundary(std::min(std::max(hi, p), n_ - 1), p, +1, inside);
         const index_t left = left_ok ? lo : boundary(std::max<index_t>(std::min(lo, p), 0), p, -1, inside);
-        return right - left + 1;
+        return {left, right};
     }
 
 private:

@@ -13,6 +13,8 @@
 #include "../ksg.hpp"
 #include "../neighbors.hpp"
 #include "../points.hpp"
+#include "../search/rect_count.hpp"
+#include "../sorted1d.hpp"
 
 namespace fastmi {
 
@@ -31,8 +33,54 @@ inline Columns join_columns(std::initializer_list<const Columns*> parts) {
     return all;
 }
 
+// One-dimensional x, y and z: every subspace count from windows of sorted
+// positions (rect_count.hpp), the z windows shared by the three counts.
+inline double cmi_counts_1d(const Columns& x, const Columns& y, const Columns& z, std::vector<double>& eps,
+                            const Ctx& ctx) {
+    const index_t n = x.n;
+    for (double& e : eps) e = just_below(e);  // strictly closer: <= the largest double below
+    RankWindows wx, wy, wz;
+    std::vector<index_t> order;
+    {
+        const SortedValues sx(x.ptr[0], n, ctx, x.stride[0]);
+        wx = RankWindows::of<MaxNorm>(sx, eps.data(), ctx);
+    }
+    poll_interrupt(ctx);
+    {
+        const SortedValues sy(y.ptr[0], n, ctx, y.stride[0]);
+        wy = RankWindows::of<MaxNorm>(sy, eps.data(), ctx);
+    }
+    poll_interrupt(ctx);
+    {
+        SortedValues sz(z.ptr[0], n, ctx, z.stride[0]);
+        wz = RankWindows::of<MaxNorm>(sz, eps.data(), ctx);
+        order.swap(sz.index);
+    }
+    poll_interrupt(ctx);
+    const auto counts = rectangle_counts(order, wz, {&wx, &wy}, ctx);
+    // per sample psi(n_xz + 1) + psi(n_yz + 1) - psi(n_z + 1); the counts
+    // include the sample itself
+    std::vector<double> parts(static_cast<size_t>(n_blocks(n, kQueryBlock)), 0.0);
+    parallel_blocks(n, kQueryBlock, ctx, [&](index_t b, index_t s, index_t e) {
+        double acc = 0.0;
+        for (index_t i = s; i < e; ++i)
+            acc += digamma_count(counts[0][i]) + digamma_count(counts[1][i]) - digamma_count(wz.hi[i] - wz.lo[i] + 1);
+        parts[b] = acc;
+    });
+    return ordered_sum(parts);
+}
+
 inline CmiResult cmi_ksg(const Columns& x, const Columns& y, const Columns& z, int k, const Ctx& ctx) {
     const index_t n = x.n;
+    if (x.d() == 1 && y.d() == 1 && z.d() == 1 && n < (index_t(1) << 31)) {
+        std::vector<double> eps(static_cast<size_t>(n));
+        CmiResult res;
+        res.zero_radius = knn_radius<MaxNorm>(join_columns({&x, &y, &z}), k, ctx, eps.data());
+        poll_interrupt(ctx);
+        const double sum = cmi_counts_1d(x, y, z, eps, ctx);
+        res.cmi_nats = digamma_int(k) - sum / static_cast<double>(n);
+        return res;
+    }
     std::vector<double> eps(static_cast<size_t>(n));
     CmiResult res;
     res.zero_radius = knn_radius<MaxNorm>(join_columns({&x, &y, &z}), k, ctx, eps.data());

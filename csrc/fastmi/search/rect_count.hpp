@@ -1,0 +1,150 @@
+// Counts of samples in per-sample axis-parallel rectangles of one-dimensional
+// coordinates, offline: a max-norm ball in the plane of two 1-D variables
+// is a square, that is one window of sorted positions per variable, and the
+// number of samples in a product of windows is a two-dimensional dominance
+// count. The windows come from exact distance tests (SortedCounter::bounds),
+// so the counts equal those of any exact search. One variable is swept in
+// sorted order while a Fenwick tree per other variable holds the ranks of
+// the samples met so far; each sample asks two prefix counts per tree (at
+// the start and past the end of its window). O(n log n) time whatever the
+// counts are, O(n) memory; the sweep is cut into one piece per thread, each
+// starting from a tree built in O(n) from the samples before it.
+#pragma once
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "../common.hpp"
+#include "../metric.hpp"
+#include "../sorted1d.hpp"
+
+namespace fastmi {
+
+// Counts over positions [0, n) with O(log n) insertion and prefix count.
+class Fenwick {
+public:
+    explicit Fenwick(index_t n) : n_(n), t_(static_cast<size_t>(n) + 1, 0) {}
+
+    // The positions [0, m) of `order` already inserted, in O(n).
+    template <class Rank>
+    void fill_first(index_t m, Rank&& rank) {
+        for (index_t p = 0; p < m; ++p) ++t_[static_cast<size_t>(rank(p)) + 1];
+        for (index_t i = 1; i <= n_; ++i) {
+            const index_t j = i + (i & -i);
+            if (j <= n_) t_[j] += t_[i];
+        }
+    }
+    FASTMI_INLINE void add(index_t pos) {
+        for (index_t i = pos + 1; i <= n_; i += i & -i) ++t_[i];
+    }
+    // Number of inserted positions < end.
+    FASTMI_INLINE std::uint32_t prefix(index_t end) const {
+        std::uint32_t s = 0;
+        for (index_t i = end; i > 0; i -= i & -i) s += t_[i];
+        return s;
+    }
+
+private:
+    index_t n_;
+    std::vector<std::uint32_t> t_;
+};
+
+// One 1-D variable: rank[i], sample i's position in sorted order, and its
+// window [lo[i], hi[i]] of positions within the reduced radius rd[i] of it
+// (i itself included). Requires n < 2^32.
+struct RankWindows {
+    std::vector<std::uint32_t> rank, lo, hi;
+
+    template <class Metric>
+    static RankWindows of(const SortedValues& s, const double* rd, const Ctx& ctx) {
+        const index_t n = s.size();
+        RankWindows w;
+        w.rank.resize(static_cast<size_t>(n));
+        w.lo.resize(static_cast<size_t>(n));
+        w.hi.resize(static_cast<size_t>(n));
+        const ValueIndex<> index(s.value.data(), n);
+        parallel_blocks(n, kQueryBlock, ctx, [&](index_t, index_t a, index_t b) {
+            const SortedCounter<Metric> count(s.value.data(), n, index);
+            for (index_t p = a; p < b; ++p) {
+                const index_t i = s.index[p];
+                const auto lr = count.bounds(p, rd[i]);
+                w.rank[i] = static_cast<std::uint32_t>(p);
+                w.lo[i] = static_cast<std::uint32_t>(lr.first);
+                w.hi[i] = static_cast<std::uint32_t>(lr.second);
+            }
+        });
+        return w;
+    }
+};
+
+// counts[u][i] = #{j : rank_t(j) in [t.lo[i], t.hi[i]] and rank_u(j) in
+// [u.lo[i], u.hi[i]]} (i itself included) for every variable u of `others`,
+// sweeping along the variable t whose sorted order is `order` (order[p] =
+// the sample at position p).
+inline std::vector<std::vector<std::uint32_t>> rectangle_counts(const std::vector<index_t>& order,
+                                                                const RankWindows& t,
+                                                                const std::vector<const RankWindows*>& others,
+                                                                const Ctx& ctx) {
+    const index_t n = static_cast<index_t>(order.size());
+    const size_t m = others.size();
+    // samples by window start, and by one past the window end
+    std::vector<std::uint32_t> start_at(static_cast<size_t>(n) + 2, 0), end_at(static_cast<size_t>(n) + 2, 0);
+    for (index_t i = 0; i < n; ++i) {
+        ++start_at[t.lo[i] + 1];
+        ++end_at[t.hi[i] + 2];
+    }
+    for (index_t p = 0; p <= n; ++p) {
+        start_at[p + 1] += start_at[p];
+        end_at[p + 1] += end_at[p];
+    }
+    std::vector<std::uint32_t> by_start(static_cast<size_t>(n)), by_end(static_cast<size_t>(n));
+    {
+        std::vector<std::uint32_t> fs(start_at.begin(), start_at.end() - 1), fe(end_at.begin(), end_at.end() - 1);
+        for (index_t i = 0; i < n; ++i) {
+            by_start[fs[t.lo[i]]++] = static_cast<std::uint32_t>(i);
+            by_end[fe[t.hi[i] + 1]++] = static_cast<std::uint32_t>(i);
+        }
+    }
+    std::vector<std::vector<std::uint32_t>> before(m, std::vector<std::uint32_t>(static_cast<size_t>(n))),
+        through(m, std::vector<std::uint32_t>(static_cast<size_t>(n)));
+    const index_t pieces = std::max<index_t>(1, std::min<index_t>(ctx.n_threads, n / 4096));
+    const index_t span = (n + 1 + pieces - 1) / pieces;  // times 0..n
+    parallel_blocks(pieces, 1, ctx, [&](index_t piece, index_t, index_t) {
+        const index_t t0 = piece * span, t1 = std::min(n + 1, t0 + span);
+        std::vector<Fenwick> trees;
+        for (size_t u = 0; u < m; ++u) {
+            trees.emplace_back(n);
+            const RankWindows& w = *others[u];
+            trees.back().fill_first(std::min(t0, n), [&](index_t p) { return w.rank[order[p]]; });
+        }
+        for (index_t time = t0; time < t1; ++time) {
+            if (((time - t0) & 0xfff) == 0) poll_interrupt(ctx);
+            // the tree holds positions < time: the samples before a window
+            // starting here, or the whole window of one ending at time - 1
+            for (std::uint32_t e = start_at[time]; e < start_at[time + 1]; ++e) {
+                const std::uint32_t i = by_start[e];
+                for (size_t u = 0; u < m; ++u) {
+                    const RankWindows& w = *others[u];
+                    before[u][i] = trees[u].prefix(w.hi[i] + 1) - trees[u].prefix(w.lo[i]);
+                }
+            }
+            for (std::uint32_t e = end_at[time]; e < end_at[time + 1]; ++e) {
+                const std::uint32_t i = by_end[e];
+                for (size_t u = 0; u < m; ++u) {
+                    const RankWindows& w = *others[u];
+                    through[u][i] = trees[u].prefix(w.hi[i] + 1) - trees[u].prefix(w.lo[i]);
+                }
+            }
+            if (time < n)
+                for (size_t u = 0; u < m; ++u) trees[u].add(others[u]->rank[order[time]]);
+        }
+    });
+    for (size_t u = 0; u < m; ++u) {
+        for (index_t i = 0; i < n; ++i) through[u][i] -= before[u][i];
+        std::vector<std::uint32_t>().swap(before[u]);
+    }
+    return through;
+}
+
+}  // namespace fastmi
