@@ -6,6 +6,8 @@
 #include "estimators/cmi.hpp"
 #include "estimators/entropy.hpp"
 #include "estimators/ksg2.hpp"
+#include "estimators/pairwise.hpp"
+#include "estimators/permutation.hpp"
 #include "estimators/plugin.hpp"
 #include "histogram.hpp"
 #include "ksg.hpp"
@@ -123,6 +125,39 @@ void neighbor_counts(const double* data, std::int64_t n, int d, const double* ra
     auto sink = [&](index_t, index_t i, index_t c) { counts[i] = c; };
     if (metric == 0) for_each_count<MaxNorm>(cols, radius, bound, ctx, sink);
     else for_each_count<Euclidean>(cols, radius, bound, ctx, sink);
+}
+
+void ksg_pairs_nats(const double* X, std::int64_t n, std::int64_t p, const std::int64_t* pairs, std::int64_t m,
+                    int k, int n_threads, InterruptFn check, double* out, std::int64_t* zeros) {
+    ksg_pairs(X, n, p, pairs, m, k, make_ctx(n_threads, check, n * std::max<std::int64_t>(m, p), kTreeGrain), out,
+              zeros);
+}
+
+void binned_pairs_bits(const std::int64_t* codes, const std::int64_t* nbins, std::int64_t n, const std::int64_t* pairs,
+                       std::int64_t m, int n_threads, InterruptFn check, double* out) {
+    binned_pairs(codes, nbins, n, pairs, m, make_ctx(n_threads, check, n * m, kScanGrain), out);
+}
+
+void nearest_in_z(const double* z, int dz, std::int64_t n, int s, int n_threads, InterruptFn check,
+                  std::int64_t* out) {
+    z_neighbors(Columns::of(z, n, dz), s, make_ctx(n_threads, check, n, kTreeGrain), out);
+}
+
+void permutation_of(const std::int64_t* neighbors, std::int64_t n, int s, std::uint64_t seed, std::int64_t* out) {
+    draw_permutation(neighbors, n, s, seed, out);
+}
+
+void ksg_null_nats(const double* x, int dx, const double* y, int dy, std::int64_t n, int k,
+                   const std::uint64_t* seeds, std::int64_t n_perm, int n_threads, InterruptFn check,
+                   double* out, std::int64_t* zeros) {
+    ksg_null(x, dx, y, dy, n, k, seeds, n_perm, make_ctx(n_threads, check, n * n_perm, kTreeGrain), out, zeros);
+}
+
+void cmi_null_nats(const double* x, int dx, const double* y, int dy, const double* z, int dz, std::int64_t n,
+                   int k, const std::int64_t* neighbors, int s, const std::uint64_t* seeds, std::int64_t n_perm,
+                   int n_threads, InterruptFn check, double* out, std::int64_t* zeros) {
+    cmi_null(x, dx, y, dy, z, dz, n, k, neighbors, s, seeds, n_perm,
+             make_ctx(n_threads, check, n * n_perm, kTreeGrain), out, zeros);
 }
 
 }  // namespace fastmi

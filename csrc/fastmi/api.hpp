@@ -67,4 +67,29 @@ void neighbor_counts(const double* data, std::int64_t n, int d, const double* ra
                      int metric, int strict, int n_threads, InterruptFn check,
                      std::int64_t* counts);
 
+// Workflows (estimators/pairwise.hpp, estimators/permutation.hpp).
+// KSG algorithm 1 in nats (unclipped) of the m column pairs (pairs[2q],
+// pairs[2q + 1]) of the column-major (n, p) block X, each column sorted once;
+// zeros[q] the pair's number of zero k-th-neighbour distances.
+void ksg_pairs_nats(const double* X, std::int64_t n, std::int64_t p, const std::int64_t* pairs, std::int64_t m,
+                    int k, int n_threads, InterruptFn check, double* out, std::int64_t* zeros);
+// Plug-in MI in bits of the m column pairs of the column-major (n, p) bin
+// codes (-1: outside explicit edges), column c with nbins[c] bins.
+void binned_pairs_bits(const std::int64_t* codes, const std::int64_t* nbins, std::int64_t n, const std::int64_t* pairs,
+                       std::int64_t m, int n_threads, InterruptFn check, double* out);
+// Each sample and its s - 1 nearest others in the row-major (n, dz) z,
+// max-norm, ties in index order: out is row-major (n, s).
+void nearest_in_z(const double* z, int dz, std::int64_t n, int s, int n_threads, InterruptFn check,
+                  std::int64_t* out);
+// The permutation that mi_test draws from `seed`: global when neighbors is
+// null, else local over the (n, s) candidates.
+void permutation_of(const std::int64_t* neighbors, std::int64_t n, int s, std::uint64_t seed, std::int64_t* out);
+// Null distributions in nats (unclipped), one permutation per seed.
+void ksg_null_nats(const double* x, int dx, const double* y, int dy, std::int64_t n, int k,
+                   const std::uint64_t* seeds, std::int64_t n_perm, int n_threads, InterruptFn check,
+                   double* out, std::int64_t* zeros);
+void cmi_null_nats(const double* x, int dx, const double* y, int dy, const double* z, int dz, std::int64_t n,
+                   int k, const std::int64_t* neighbors, int s, const std::uint64_t* seeds, std::int64_t n_perm,
+                   int n_threads, InterruptFn check, double* out, std::int64_t* zeros);
+
 }  // namespace fastmi

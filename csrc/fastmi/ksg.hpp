@@ -28,26 +28,41 @@ double sum_digamma_counts(const Columns& cols, const double* radius, Bound bound
     return ordered_sum(parts);
 }
 
-// The published estimator between one-dimensional x and y (stride 1): the
-// radii on strips of the sorted samples, then both counts from the same
-// sorted orders.
-inline KsgResult ksg1_plane(const double* x, const double* y, index_t n, int k, const Ctx& ctx) {
-    const SortedValues xs(x, n, ctx), ys(y, n, ctx);
-    poll_interrupt(ctx);
+// The published estimator between one-dimensional x and y (stride 1) whose
+// sorted orders xs, ys are known: the radii on strips of the sorted samples,
+// then both counts from the same sorted orders. The value indices of xs and
+// ys are built here unless given (x_index, y_index may be null), so that a
+// caller estimating many pairs builds each column's only once.
+inline KsgResult ksg1_plane_sorted(const double* x, const double* y, const SortedValues& xs, const SortedValues& ys,
+                                   const ValueIndex<>* x_index, const ValueIndex<>* y_index, int k,
+                                   const Ctx& ctx) {
+    const index_t n = xs.size();
     KsgResult res;
     const std::vector<double> eps = knn_radius_plane(x, y, xs, ys, k, ctx, &res.zero_radius);
     double sum[2];
     for (int side = 0; side < 2; ++side) {
         poll_interrupt(ctx);
         const SortedValues& s = side == 0 ? xs : ys;
+        const ValueIndex<>* given = side == 0 ? x_index : y_index;
         std::vector<double> parts(static_cast<size_t>(n_blocks(n, kQueryBlock)), 0.0);
-        count_sorted<MaxNorm>(s, ValueIndex<>(s.value.data(), n), eps.data(), [](double r) { return just_below(r); }, ctx,
-                              [&](index_t b, index_t, index_t c) { parts[b] += digamma_count(c); });
+        auto count = [&](const ValueIndex<>& index) {
+            count_sorted<MaxNorm>(s, index, eps.data(), [](double r) { return just_below(r); }, ctx,
+                                  [&](index_t b, index_t, index_t c) { parts[b] += digamma_count(c); });
+        };
+        if (given) count(*given);
+        else count(ValueIndex<>(s.value.data(), n));
         sum[side] = ordered_sum(parts);
     }
     const double dn = static_cast<double>(n);
     res.mi_nats = digamma_int(n) + digamma_int(k) - sum[0] / dn - sum[1] / dn;
     return res;
+}
+
+// The same, sorting x and y here.
+inline KsgResult ksg1_plane(const double* x, const double* y, index_t n, int k, const Ctx& ctx) {
+    const SortedValues xs(x, n, ctx), ys(y, n, ctx);
+    poll_interrupt(ctx);
+    return ksg1_plane_sorted(x, y, xs, ys, nullptr, nullptr, k, ctx);
 }
 
 template <class Metric>

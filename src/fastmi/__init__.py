@@ -3,6 +3,8 @@
 Reference-compatible estimators (bits): :func:`discrete_mi`, :func:`ksg_mi`.
 The information toolkit (bits by default, ``base=`` for other units):
 :func:`entropy`, :func:`conditional_mi`, :func:`info_from_pmf`.
+Workflows: :func:`pairwise_mi` (the matrix over all column pairs),
+:func:`mi_test` (permutation tests of (conditional) independence).
 The slow numpy references they are tested against live in
 :mod:`fastmi.reference`.
 """
@@ -13,6 +15,8 @@ from ._binned import discrete_mi, histogram2d
 from ._ksg import TiedSamplesWarning, ksg_mi
 from .cmi import conditional_mi
 from .entropy import entropy
+from .pairwise import pairwise_mi
+from .significance import MITestResult, mi_test
 from .pmf import PmfInfo, info_from_pmf
 from ._sklearn import (
     mi_feature_selection,
@@ -30,6 +34,7 @@ def has_openmp() -> bool:
 
 
 __all__ = [
+    "MITestResult",
     "PmfInfo",
     "TiedSamplesWarning",
     "conditional_mi",
@@ -41,7 +46,9 @@ __all__ = [
     "histogram2d",
     "ksg_mi",
     "mi_feature_selection",
+    "mi_test",
     "mutual_info_classif",
     "mutual_info_regression",
     "mutual_info_score",
+    "pairwise_mi",
 ]

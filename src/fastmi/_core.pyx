@@ -6,7 +6,7 @@ Nothing here validates or documents: the Python modules do that. Every
 kernel runs without the GIL; C++ exceptions become ValueError (invalid
 argument), MemoryError, or the KeyboardInterrupt raised by a Ctrl-C check.
 """
-from libc.stdint cimport int64_t
+from libc.stdint cimport int64_t, uint64_t
 from libcpp.vector cimport vector
 
 include "_interrupt.pxi"
@@ -44,6 +44,19 @@ cdef extern from "fastmi/api.hpp" namespace "fastmi" nogil:
     void neighbor_counts(const double* data, int64_t n, int d, const double* radius,
                          int metric, int strict, int n_threads, InterruptFn check,
                          int64_t* counts) except +
+    void ksg_pairs_nats(const double* X, int64_t n, int64_t p, const int64_t* pairs, int64_t m,
+                        int k, int n_threads, InterruptFn check, double* out, int64_t* zeros) except +
+    void binned_pairs_bits(const int64_t* codes, const int64_t* nbins, int64_t n, const int64_t* pairs,
+                           int64_t m, int n_threads, InterruptFn check, double* out) except +
+    void nearest_in_z(const double* z, int dz, int64_t n, int s, int n_threads, InterruptFn check,
+                      int64_t* out) except +
+    void permutation_of(const int64_t* neighbors, int64_t n, int s, uint64_t seed, int64_t* out) except +
+    void ksg_null_nats(const double* x, int dx, const double* y, int dy, int64_t n, int k,
+                       const uint64_t* seeds, int64_t n_perm, int n_threads, InterruptFn check,
+                       double* out, int64_t* zeros) except +
+    void cmi_null_nats(const double* x, int dx, const double* y, int dy, const double* z, int dz, int64_t n,
+                       int k, const int64_t* neighbors, int s, const uint64_t* seeds, int64_t n_perm,
+                       int n_threads, InterruptFn check, double* out, int64_t* zeros) except +
 
 
 
@@ -188,3 +201,87 @@ def histogram_codes(const double[:, ::1] data, list axes, int n_threads, bint in
     with nogil:
         bin_codes(&data[0, 0], data.shape[0], <int>data.shape[1], spec.data(), n_threads, chk, &o[0])
     return out
+
+
+def ksg_pairs(const double[::1, :] X, const int64_t[:, ::1] pairs, int k, int n_threads, bint interruptible):
+    """(KSG nats unclipped per pair, zero k-th-neighbour distances per pair); X column-major."""
+    cdef int64_t m = pairs.shape[0]
+    out = np.empty(m, dtype=np.float64)
+    zeros = np.empty(m, dtype=np.int64)
+    cdef double[::1] o = out
+    cdef int64_t[::1] z = zeros
+    cdef InterruptFn chk = _checker(interruptible)
+    if m == 0:
+        return out, zeros
+    with nogil:
+        ksg_pairs_nats(&X[0, 0], X.shape[0], X.shape[1], &pairs[0, 0], m, k, n_threads, chk, &o[0], &z[0])
+    return out, zeros
+
+
+def binned_pairs(const int64_t[::1, :] codes, const int64_t[::1] nbins, const int64_t[:, ::1] pairs,
+                 int n_threads, bint interruptible):
+    """Plug-in bits per pair of the column-major bin codes."""
+    cdef int64_t m = pairs.shape[0]
+    out = np.empty(m, dtype=np.float64)
+    cdef double[::1] o = out
+    cdef InterruptFn chk = _checker(interruptible)
+    if m == 0:
+        return out
+    with nogil:
+        binned_pairs_bits(&codes[0, 0], &nbins[0], codes.shape[0], &pairs[0, 0], m, n_threads, chk, &o[0])
+    return out
+
+
+def z_neighbors(const double[:, ::1] z, int s, int n_threads, bint interruptible):
+    """(n, s) int64: each sample, then its s - 1 nearest others in z (max-norm)."""
+    out = np.empty((z.shape[0], s), dtype=np.int64)
+    cdef int64_t[:, ::1] o = out
+    cdef InterruptFn chk = _checker(interruptible)
+    with nogil:
+        nearest_in_z(&z[0, 0], <int>z.shape[1], z.shape[0], s, n_threads, chk, &o[0, 0])
+    return out
+
+
+def permutation(const int64_t[:, ::1] neighbors, int64_t n, uint64_t seed):
+    """The permutation mi_test draws from seed (global when neighbors is None)."""
+    out = np.empty(n, dtype=np.int64)
+    cdef int64_t[::1] o = out
+    cdef const int64_t* nb = NULL
+    cdef int s = 0
+    if neighbors is not None:
+        nb = &neighbors[0, 0]
+        s = <int>neighbors.shape[1]
+    with nogil:
+        permutation_of(nb, n, s, seed, &o[0])
+    return out
+
+
+def ksg_null(const double[:, ::1] x, const double[:, ::1] y, int k, const uint64_t[::1] seeds,
+             int n_threads, bint interruptible):
+    """(null KSG nats unclipped, zero radii) per seed's global permutation of y."""
+    cdef int64_t b = seeds.shape[0]
+    out = np.empty(b, dtype=np.float64)
+    zeros = np.empty(b, dtype=np.int64)
+    cdef double[::1] o = out
+    cdef int64_t[::1] zz = zeros
+    cdef InterruptFn chk = _checker(interruptible)
+    with nogil:
+        ksg_null_nats(&x[0, 0], <int>x.shape[1], &y[0, 0], <int>y.shape[1], x.shape[0], k, &seeds[0], b,
+                      n_threads, chk, &o[0], &zz[0])
+    return out, zeros
+
+
+def cmi_null(const double[:, ::1] x, const double[:, ::1] y, const double[:, ::1] z, int k,
+             const int64_t[:, ::1] neighbors, const uint64_t[::1] seeds, int n_threads, bint interruptible):
+    """(null Frenzel-Pompe nats unclipped, zero radii) per seed's local permutation of y."""
+    cdef int64_t b = seeds.shape[0]
+    out = np.empty(b, dtype=np.float64)
+    zeros = np.empty(b, dtype=np.int64)
+    cdef double[::1] o = out
+    cdef int64_t[::1] zz = zeros
+    cdef InterruptFn chk = _checker(interruptible)
+    with nogil:
+        cmi_null_nats(&x[0, 0], <int>x.shape[1], &y[0, 0], <int>y.shape[1], &z[0, 0], <int>z.shape[1],
+                      x.shape[0], k, &neighbors[0, 0], <int>neighbors.shape[1], &seeds[0], b,
+                      n_threads, chk, &o[0], &zz[0])
+    return out, zeros
