@@ -4,7 +4,9 @@ Reference-compatible estimators (bits): :func:`discrete_mi`, :func:`ksg_mi`.
 The information toolkit (bits by default, ``base=`` for other units):
 :func:`entropy`, :func:`conditional_mi`, :func:`info_from_pmf`.
 Workflows: :func:`pairwise_mi` (the matrix over all column pairs),
-:func:`mi_test` (permutation tests of (conditional) independence).
+:func:`mi_test` (permutation tests of (conditional) independence),
+``MRMRSelector`` (mRMR feature selection, a scikit-learn selector: importing
+it imports scikit-learn).
 The slow numpy references they are tested against live in
 :mod:`fastmi.reference`.
 """
@@ -26,6 +28,20 @@ from ._sklearn import (
 )
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    # MRMRSelector is a scikit-learn estimator: scikit-learn is imported on
+    # first use only, so that importing fastmi needs numpy alone.
+    if name == "MRMRSelector":
+        from .mrmr import MRMRSelector
+
+        return MRMRSelector
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | {"MRMRSelector"})
 
 
 def has_openmp() -> bool:
