@@ -188,3 +188,24 @@ def test_errors(params, data, exc, match, rng):
         X[3, 3] = np.nan
     with pytest.raises(exc, match=match):
         fastmi.MRMRSelector(**{"n_features_to_select": 3, **params}).fit(X, y)
+
+
+def test_lazy_evaluation_skips_hopeless_candidates(rng, monkeypatch):
+    from fastmi import mrmr
+
+    X, a, b, c = _features(rng, 1000)
+    X = np.column_stack([X, rng.standard_normal((1000, 12))])  # many irrelevant features
+    y = (a + b + 0.5 * c > 0).astype(int)
+    pairs = []
+    original = mrmr._Data.redundancy_pairs
+
+    def counting(self, fs, ss):
+        pairs.extend(zip(fs.tolist(), ss.tolist()))
+        return original(self, fs, ss)
+
+    monkeypatch.setattr(mrmr._Data, "redundancy_pairs", counting)
+    sel = fastmi.MRMRSelector(4, random_state=2).fit(X, y)
+    want_sel, want_scores, _ = _reference_greedy(X, y, 4, "mid", 2)
+    assert np.array_equal(sel.selected_, want_sel) and np.allclose(sel.scores_, want_scores, rtol=1e-12, atol=0)
+    eager = sum(X.shape[1] - t for t in range(1, 4))  # every candidate against every new pick
+    assert len(set(pairs)) == len(pairs) and len(pairs) < eager / 2

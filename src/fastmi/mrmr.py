@@ -86,26 +86,24 @@ class _Data:
             self._codes[f] = _label_codes(self.column(f), "X")
         return self._codes[f]
 
-    def redundancy(self, candidates: np.ndarray, s: int) -> np.ndarray:
-        """I(f; s) in nats for each candidate f: KSG (ksg_mi's values) between continuous
+    def redundancy_pairs(self, fs: np.ndarray, ss: np.ndarray) -> np.ndarray:
+        """I(f; s) in nats for each pair (fs[q], ss[q]): KSG (ksg_mi's values) between continuous
         features, the plug-in between discrete ones, Ross's estimator between the two kinds."""
-        out = np.empty(candidates.shape[0])
-        cont = ~self.discrete[candidates]
-        if not self.discrete[s]:
-            idx = np.flatnonzero(cont)
-            if idx.size:
-                pairs = np.column_stack(
-                    [self.cont_pos[candidates[idx]], np.full(idx.size, self.cont_pos[s])]
-                ).astype(np.int64)
-                nats, _ = _core.ksg_pairs(self.xc, np.ascontiguousarray(pairs), self.k, self.threads, self.check)
-                out[idx] = np.where(nats > 0.0, nats, 0.0)
-            for i in np.flatnonzero(~cont):  # discrete candidate, continuous s: Ross
-                out[i] = self._ross(s, candidates[i])
-        else:
-            for i in np.flatnonzero(cont):
-                out[i] = self._ross(candidates[i], s)
-            for i in np.flatnonzero(~cont):
-                out[i] = mutual_info_score(self.column(candidates[i]), self.column(s))
+        out = np.empty(fs.shape[0])
+        both = ~self.discrete[fs] & ~self.discrete[ss]
+        idx = np.flatnonzero(both)
+        if idx.size:
+            pairs = np.ascontiguousarray(np.column_stack([self.cont_pos[fs[idx]], self.cont_pos[ss[idx]]]), dtype=np.int64)
+            nats, _ = _core.ksg_pairs(self.xc, pairs, self.k, self.threads, self.check)
+            out[idx] = np.where(nats > 0.0, nats, 0.0)
+        for q in np.flatnonzero(~both):
+            f, s = int(fs[q]), int(ss[q])
+            if self.discrete[f] and self.discrete[s]:
+                out[q] = mutual_info_score(self.column(f), self.column(s))
+            elif self.discrete[f]:
+                out[q] = self._ross(s, f)
+            else:
+                out[q] = self._ross(f, s)
         return out
 
     def _ross(self, continuous: int, discrete: int) -> float:
@@ -336,42 +334,86 @@ class MRMRSelector(SelectorMixin, BaseEstimator):
 
 
 def _greedy(data: _Data, relevance: np.ndarray, m: int, criterion: str):
+    """Greedy forward selection; see MRMRSelector.
+
+    Lazy evaluation for "mid", "miq" and "cmim": a candidate's terms against
+    the features selected since it was last evaluated are computed only when
+    it may win. Its score from the terms it has is an upper bound on its
+    score (redundancies are >= 0, so the mean can only grow; a minimum can
+    only fall), so candidates are evaluated in order of that bound until the
+    best exact score beats the next bound. The picks and scores are those of
+    evaluating every candidate at every step: each candidate's terms are
+    added in the order the features were selected, as they would be there.
+    """
     p = relevance.shape[0]
     selected: list[int] = []
     scores: list[float] = []
     left = np.ones(p, dtype=bool)
     acc = np.zeros(p)            # mid, miq: sum of I(f; s); jmi: sum of I(f, s; y)
     worst = np.full(p, np.inf)   # cmim: min of I(f; y | s)
-    score = relevance.copy()
+    done = np.zeros(p, dtype=np.intp)  # terms included, against selected[:done[f]]
+
+    def update(fs: np.ndarray) -> None:
+        """Adds the missing terms of the candidates fs, in selection order."""
+        need = [(t, fs[done[fs] <= t]) for t in range(int(done[fs].min()), len(selected))]
+        if criterion in ("mid", "miq"):
+            values = data.redundancy_pairs(
+                np.concatenate([g for _, g in need]), np.concatenate([np.full(g.size, selected[t]) for t, g in need])
+            )
+            at = 0
+            for _, g in need:
+                acc[g] += values[at : at + g.size]
+                at += g.size
+        else:
+            for t, g in need:
+                s = selected[t]
+                joint = data.joint_relevance(g, s)
+                if criterion == "jmi":
+                    acc[g] += joint
+                else:
+                    worst[g] = np.minimum(worst[g], joint - relevance[s])
+        done[fs] = len(selected)
+
+    def score(fs: np.ndarray) -> np.ndarray:
+        """The criterion of fs from the terms they have (an upper bound until up to date)."""
+        size = len(selected)
+        if criterion == "mid":
+            return relevance[fs] - acc[fs] / size
+        if criterion == "miq":
+            mean = acc[fs] / size
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return np.where(mean > 0.0, relevance[fs] / mean, np.where(relevance[fs] > 0.0, np.inf, 0.0))
+        if criterion == "jmi":
+            return acc[fs].copy()
+        return worst[fs].copy()
+
     for step in range(m):
         cand = np.flatnonzero(left)
-        if step > 0:
-            size = len(selected)
-            if criterion == "mid":
-                score = relevance - acc / size
-            elif criterion == "miq":
-                mean = acc / size
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    score = np.where(mean > 0.0, relevance / mean, np.where(relevance > 0.0, np.inf, 0.0))
-            elif criterion == "jmi":
-                score = acc.copy()
-            else:
-                score = worst.copy()
-        # best score, then the higher relevance, then the lower index
-        order = np.lexsort((cand, -relevance[cand], -score[cand]))
-        s = int(cand[order[0]])
-        selected.append(s)
-        scores.append(float(score[s]))
-        left[s] = False
-        if step == m - 1:
-            break
-        rest = np.flatnonzero(left)
-        if criterion in ("mid", "miq"):
-            acc[rest] += data.redundancy(rest, s)
+        if step == 0:
+            best = (relevance[cand], cand)
         else:
-            joint = data.joint_relevance(rest, s)
             if criterion == "jmi":
-                acc[rest] += joint
-            else:
-                worst[rest] = np.minimum(worst[rest], joint - relevance[s])
+                update(cand)
+            bound = score(cand)
+            # best bound first, then the higher relevance, then the lower index
+            order = np.lexsort((cand, -relevance[cand], -bound))
+            cand, bound = cand[order], bound[order]
+            best_key = None
+            for at in range(cand.size):
+                f = cand[at : at + 1]
+                if best_key is not None and (bound[at], relevance[f[0]], -f[0]) < best_key:
+                    break  # no later candidate can beat the best exact score
+                if done[f[0]] < len(selected):
+                    update(f)
+                exact = float(score(f)[0])
+                key = (exact, relevance[f[0]], -f[0])
+                if best_key is None or key > best_key:
+                    best_key = key
+            best = (np.array([best_key[0]]), np.array([-best_key[2]]))
+        values, fs = best
+        order = np.lexsort((fs, -relevance[fs], -values))
+        s = int(fs[order[0]])
+        selected.append(s)
+        scores.append(float(values[order[0]]))
+        left[s] = False
     return np.array(selected, dtype=np.intp), np.array(scores)
