@@ -189,3 +189,15 @@ def test_errors(kwargs, exc, match, rng):
     args.update({key: kwargs.pop(key) for key in ("y", "z") if key in kwargs})
     with pytest.raises(exc, match=match):
         fastmi.mi_test(args.pop("x"), args.pop("y"), args.pop("z", None), **kwargs)
+
+
+def test_progress_chunks_give_the_same_result(rng):
+    from fastmi.significance import _check, _run
+
+    x, y, z = _chain(rng, 400)
+    for zz in (None, z):
+        seen = []
+        got = _run(*_check(x, y, zz, 3, 37, 5, 4, 1, 2), progress=lambda done, total: seen.append((done, total)))
+        want = fastmi.mi_test(x, y, zz, n_permutations=37, random_state=4, n_jobs=1)
+        assert np.array_equal(got.null_distribution, want.null_distribution) and got.pvalue == want.pvalue
+        assert seen[-1] == (37, 37) and len(seen) > 1

@@ -153,6 +153,14 @@ def mi_test(
     >>> fastmi.mi_test(x, y, z, n_permutations=99, random_state=0).pvalue > 0.05  # not given z
     True
     """
+    checked = _check(x, y, z, k, n_permutations, shuffle_neighbors, random_state, n_jobs, base)
+    if isinstance(checked, MITestResult):
+        return checked
+    return _run(*checked)
+
+
+def _check(x, y, z, k, n_permutations, shuffle_neighbors, random_state, n_jobs, base):
+    """mi_test's checks: the arguments of _run, or the result for constant x or y."""
     x = as_samples(x, "x")
     y = as_samples(y, "y")
     check_same_length(x, y)
@@ -177,26 +185,49 @@ def mi_test(
     if _is_constant(x) or _is_constant(y):
         null = np.zeros(n_permutations)
         return MITestResult(0.0, 1.0, null)
+    return x, y, z, k, shuffle_neighbors, seeds, threads, base
+
+
+def _run(x, y, z, k: int, shuffle_neighbors: int, seeds: np.ndarray, threads: int, base: float,
+         progress=None) -> MITestResult:
+    """mi_test on checked, non-constant data. ``progress(done, total)``, when
+    given, is called as the permutations complete (in chunks; the values do
+    not depend on the chunks: each permutation has its own seed)."""
+    n = x.shape[0]
     x2, y2 = _as_2d(x), _as_2d(y)
     check = interruptible()
     if z is None:
         stat_nats, zeros = _core.ksg(x2, y2, k, False, threads, check)
-        null_nats, null_zeros = _core.ksg_null(x2, y2, k, seeds, threads, check)
+
+        def null(part):
+            return _core.ksg_null(x2, y2, k, part, threads, check)[0]
     else:
         z2 = _as_2d(z)
         stat_nats, zeros = _core.cmi_ksg(x2, y2, z2, k, threads, check)
         neighbors = _core.z_neighbors(z2, shuffle_neighbors, threads, check)
-        null_nats, null_zeros = _core.cmi_null(x2, y2, z2, k, neighbors, seeds, threads, check)
+
+        def null(part):
+            return _core.cmi_null(x2, y2, z2, k, neighbors, part, threads, check)[0]
+    total = seeds.shape[0]
+    if progress is None:
+        null_nats = null(seeds)
+    else:
+        step = max(1, -(-total // 100), 4 * (threads or _core.default_thread_count()))
+        parts = []
+        for start in range(0, total, step):
+            parts.append(null(seeds[start : start + step]))
+            progress(min(total, start + step), total)
+        null_nats = np.concatenate(parts)
     if zeros:
         warnings.warn(
             f"{zeros} of {n} samples are at distance 0 from their k-th neighbour (k={k}) in the "
             "joint space (duplicated samples), where the KSG estimators' assumptions fail. Add "
             "tiny noise to continuous data.",
             TiedSamplesWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
     scale = math.log(base)
     statistic = float(stat_nats) / scale
     null = null_nats / scale
-    pvalue = (1.0 + np.count_nonzero(null >= statistic)) / (1.0 + n_permutations)
+    pvalue = (1.0 + np.count_nonzero(null >= statistic)) / (1.0 + total)
     return MITestResult(statistic, float(pvalue), null)
