@@ -26,7 +26,10 @@ NA_STRINGS = frozenset({"", "na", "n/a", "nan", "-nan", "null", "none", "<na>", 
 MAX_COLUMNS = 100_000
 #: Longest record (a line, or the lines of one record with quoted line breaks) parsed here.
 MAX_RECORD_BYTES = 1 << 24
-_LONE_CR = re.compile(rb"\r(?!\n)")
+_CHUNK = 1 << 20
+#: A line and its end: \n, \r\n or a lone \r (old Mac files), as the csv module reads them.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+_LINE_END = re.compile(rb"\r\n|\r|\n")
 
 
 class Table:
@@ -185,9 +188,11 @@ def _delimiter(path: str) -> str:
 class _Records:
     """CSV records of a byte stream, parsed by the csv module one at a time.
 
-    Each record may span at most ``MAX_RECORD_BYTES``; a record that starts a line without
-    quotes and holds more than ``max_fields`` fields is refused before it is parsed.  The
-    raw bytes read are kept while ``kept`` is a list, for handing the stream on to pandas.
+    The stream is read in chunks and cut into lines at ``\\n``, ``\\r\\n`` or a lone ``\\r``
+    (as the csv module's own line reading does).  A record may span at most
+    ``MAX_RECORD_BYTES``; a record that starts a line without quotes and holds more than
+    ``max_fields`` fields is refused before it is parsed.  The bytes read are kept while
+    ``kept`` is a list, for handing the stream on to pandas.
     """
 
     def __init__(self, stream: BinaryIO, path: str, sep: str) -> None:
@@ -195,7 +200,6 @@ class _Records:
         self.path = path
         self.sep = sep
         self.kept: Optional[List[bytes]] = []
-        self.pending = b""  # read past a lone carriage return, not yet a line
         self.line_num = 0
         self.record_line = 0  # where the last record started
         self.max_fields = MAX_COLUMNS
@@ -219,51 +223,68 @@ class _Records:
                 return record
 
     def replay(self) -> bytes:
-        """The bytes read so far, in order (the stream continues after them)."""
+        """The bytes read so far (the stream continues after them)."""
         assert self.kept is not None
-        return b"".join(self.kept) + self.pending
+        return b"".join(self.kept)
 
-    def _readline(self) -> bytes:
-        if self.pending:
-            raw, self.pending = self.pending, b""
-        else:
-            raw = self.stream.readline(MAX_RECORD_BYTES + 1 - self._bytes)
-        cr = _LONE_CR.search(raw)  # old Mac line ends, as pandas and the csv module take them
-        if cr is not None and cr.end() < len(raw):
-            raw, self.pending = raw[: cr.end()], raw[cr.end():]
-        return raw
+    def _pieces(self) -> Iterator[bytes]:
+        """The stream in pieces that end at a line end (the last one perhaps not)."""
+        tail = b""
+        first = True
+        while True:
+            chunk = self.stream.read(_CHUNK)
+            if first and chunk.startswith(codecs.BOM_UTF8):
+                chunk = chunk[len(codecs.BOM_UTF8):]
+            first = False
+            if self.kept is not None:
+                self.kept.append(chunk)
+            if not chunk:
+                if tail:
+                    yield tail
+                return
+            data = tail + chunk
+            # a final \r may be the first half of \r\n: keep it for the next piece
+            cut = max(data.rfind(b"\n"), data.rfind(b"\r", 0, len(data) - 1)) + 1
+            tail = data[cut:]
+            if len(tail) > MAX_RECORD_BYTES:
+                line = self.line_num + 1 + len(_LINE_END.findall(data[:cut]))
+                raise CLIError(f"cannot parse {self.path} as CSV: line {line} is longer than "
+                               f"{MAX_RECORD_BYTES >> 20} MiB (a binary file, or an unclosed "
+                               f"quote?)")
+            if cut:
+                yield data[:cut]
 
     def _lines(self) -> Iterator[str]:
-        while True:
-            raw = self._readline()
-            if not raw:
-                return
-            self.line_num += 1
-            new_record = self._bytes == 0
-            self._bytes += len(raw)
-            if self._bytes > MAX_RECORD_BYTES:
-                where = (f"line {self.line_num}" if new_record
-                         else f"the record starting at line {self.record_line}")
-                raise CLIError(f"cannot parse {self.path} as CSV: {where} is longer than "
-                               f"{MAX_RECORD_BYTES >> 20} MiB (a binary file, or an "
-                               f"unclosed quote?)")
-            if self.line_num == 1 and raw.startswith(codecs.BOM_UTF8):
-                raw = raw[len(codecs.BOM_UTF8):]
-            if self.kept is not None:
-                self.kept.append(raw)
-            if b"\0" in raw:
-                raise CLIError(f"cannot read {self.path}: line {self.line_num} holds NUL "
-                               f"bytes ({_binary_hint(raw if self.line_num == 1 else b'')})")
+        head = b""
+        for piece in self._pieces():
+            if not head:
+                head = piece[:8]
+            nul = piece.find(b"\0")
+            if nul >= 0:
+                line = self.line_num + 1 + len(_LINE_END.findall(piece[:nul]))
+                raise CLIError(f"cannot read {self.path}: line {line} holds NUL bytes "
+                               f"({_binary_hint(head if line == 1 else b'')})")
             try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                raise CLIError(_not_utf8(self.path, raw if self.line_num == 1 else b"",
-                                         self.line_num)) from None
-            if new_record and '"' not in line:
-                fields = line.count(self.sep) + 1
-                if fields > self.max_fields:
-                    raise CLIError(self._too_many(fields))
-            yield line
+                text = piece.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                line = self.line_num + 1 + len(_LINE_END.findall(piece[:exc.start]))
+                raise CLIError(_not_utf8(self.path, head if line == 1 else b"",
+                                         line)) from None
+            for line in _LINE.findall(text):
+                self.line_num += 1
+                new_record = self._bytes == 0
+                self._bytes += len(line)
+                if self._bytes > MAX_RECORD_BYTES:
+                    where = (f"line {self.line_num}" if new_record
+                             else f"the record starting at line {self.record_line}")
+                    raise CLIError(f"cannot parse {self.path} as CSV: {where} is longer than "
+                                   f"{MAX_RECORD_BYTES >> 20} MiB (a binary file, or an "
+                                   f"unclosed quote?)")
+                if new_record and '"' not in line:
+                    fields = line.count(self.sep) + 1
+                    if fields > self.max_fields:
+                        raise CLIError(self._too_many(fields))
+                yield line
 
     def _too_many(self, fields: int) -> str:
         if self.header_fields:

@@ -563,6 +563,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except MemoryError:
         _print_error("out of memory")
         return EXIT_FAILED
+    except Warning as exc:  # a warning turned into an error (python -W error)
+        _print_error(f"{type(exc).__name__}: {exc}")
+        return EXIT_USAGE
     except Exception as exc:
         _print_error(f"internal error (please report it): {type(exc).__name__}: "
                      f"{first_line(exc)}")
