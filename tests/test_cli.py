@@ -558,6 +558,37 @@ def test_path_through_a_file(tmp_path, cli):
                        "cannot write --json file", "small.csv is a file, not a directory")
 
 
+def test_broken_symbolic_link(tmp_path, cli):
+    link = tmp_path / "link.csv"
+    link.symlink_to(tmp_path / "gone.csv")
+    assert_usage_error(cli("mi", link, "--x", "a", "--y", "b"),
+                       "no such file", "a broken symbolic link to")
+
+
+def test_parquet_odd_columns(tmp_path, cli):
+    """Decimal columns are numbers; a target of lists is labelled by its text."""
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    import decimal
+
+    cols = sample_columns(60)
+    df = pd.DataFrame({"a": cols["a"],
+                       "d": [decimal.Decimal(f"{v:.6f}") for v in cols["b"]],
+                       "lists": [[int(v), 1] for v in cols["label"]]})
+    path = tmp_path / "odd.parquet"
+    df.to_parquet(path)
+    proc = cli("mi", path, "--x", "a", "--y", "d")
+    assert proc.returncode == 0, proc.stderr
+    expected = fastmi.ksg_mi(cols["a"], np.round(cols["b"], 6))
+    assert parse_mi(proc.stdout)[2] == pytest.approx(expected, abs=5e-5)
+    proc = cli("rank", path, "--target", "lists", "--json", "-q")
+    assert proc.returncode == 0, proc.stderr
+    names, X = ["a", "d"], np.column_stack([cols["a"], np.round(cols["b"], 6)])
+    mi = fastmi.mutual_info_classif(X, cols["label"], n_neighbors=3, random_state=0)
+    assert {r["column"]: r["mi_nats"] for r in json.loads(proc.stdout)} == {
+        n: pytest.approx(m, abs=1e-12) for n, m in zip(names, mi)}
+
+
 def test_internal_error_is_one_line(tmp_path, cli, monkeypatch):
     plain, _ = small_csv(tmp_path)
 

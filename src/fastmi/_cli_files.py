@@ -46,7 +46,7 @@ def first_line(exc: BaseException) -> str:
 def _prefixes(path: str) -> List[str]:
     """``a/b/c`` -> ``a``, ``a/b``, ``a/b/c`` (spelled as given, for messages)."""
     parts = path.split(os.sep)
-    out = []
+    out: List[str] = []
     for i in range(1, len(parts) + 1):
         prefix = os.sep.join(parts[:i])
         if prefix and (not out or prefix != out[-1]):
@@ -77,6 +77,10 @@ def path_error(path: str, exc: OSError) -> str:
         kind, where = _blocker(path)
         if kind == "file":
             return f"no such file: {path} ({where} is a file, not a directory)"
+        if not path:
+            return "no such file: '' (an empty path)"
+        if os.path.islink(path):
+            return f"no such file: {path} (a broken symbolic link to {os.readlink(path)})"
         return f"no such file: {path}"
     if isinstance(exc, PermissionError):
         return f"cannot read {path}: {_os_reason(path, exc)}"

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import codecs
 import csv
+import decimal
 import math
+import numbers
 import re
 from typing import Any, BinaryIO, Dict, Iterator, List, Optional, Sequence
 
@@ -86,7 +88,7 @@ class Table:
             raise CLIError(f"column {name!r} ({option}) has {int(missing.sum())} missing "
                            f"value(s), the first at data row {int(np.argmax(missing)) + 1}; "
                            f"drop or fill them first")
-        return np.unique(col.astype(str), return_inverse=True)[1]
+        return np.unique(np.array([str(v) for v in col]), return_inverse=True)[1]
 
 
 def show(name: str, limit: int = 40) -> str:
@@ -421,6 +423,18 @@ def _load_parquet(source: BinaryIO, path: str, wanted: Optional[Dict[str, str]],
     return _from_frame(path, names, df)
 
 
+def _all_real(values: Any) -> bool:
+    """Every value a real number (decimal.Decimal included) or missing, and one at least."""
+    found = False
+    for v in values:
+        if _is_missing(v):
+            continue
+        if isinstance(v, str) or not isinstance(v, (numbers.Real, decimal.Decimal)):
+            return False
+        found = True
+    return found
+
+
 def _from_frame(path: str, names: List[str], df: Any) -> Table:
     import numpy as np
     import pandas as pd
@@ -433,6 +447,9 @@ def _from_frame(path: str, names: List[str], df: Any) -> Table:
         if pd.api.types.is_bool_dtype(dtype) or (
                 pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype)):
             data[name] = series.to_numpy(dtype=np.float64, na_value=np.nan)
+        elif dtype == object and _all_real(series):  # Parquet decimals
+            data[name] = np.array([math.nan if _is_missing(v) else float(v) for v in series],
+                                  dtype=np.float64)
         else:
             data[name] = series.to_numpy(dtype=object)
             kinds[name] = str(dtype)

@@ -415,6 +415,9 @@ def _add_common(p: argparse.ArgumentParser) -> None:
                    help="no progress bar or notes on stderr")
 
 
+FILE_HELP = ("CSV (.csv, .tsv; also compressed: .gz, .bz2, .xz, .zip, .zst) or Parquet "
+             "(.parquet) file; a pipe such as <(command) works too")
+
 BENCH_EXAMPLES = """\
 The full ladder reaches 1e7 samples for binned MI and 1e6 for KSG; a baseline too slow
 to run at a size within the budget is timed at a smaller size and its time extrapolated
@@ -492,7 +495,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Mutual information, in bits, between columns of a CSV or Parquet file "
                     "(Parquet needs pandas and pyarrow).",
         epilog=MI_EXAMPLES, formatter_class=_Formatter)
-    mi.add_argument("file", metavar="FILE", help="CSV (.csv, .tsv) or Parquet (.parquet) file")
+    mi.add_argument("file", metavar="FILE", help=FILE_HELP)
     mi.add_argument("--x", action="append", required=True, metavar="COL",
                     help="column of the first variable (repeat for a multivariate KSG)")
     mi.add_argument("--y", action="append", required=True, metavar="COL",
@@ -513,7 +516,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Rank every other numeric column of a CSV or Parquet file by its "
                     "mutual information (nats) with a target column.",
         epilog=RANK_EXAMPLES, formatter_class=_Formatter)
-    rank.add_argument("file", metavar="FILE", help="CSV (.csv, .tsv) or Parquet (.parquet) file")
+    rank.add_argument("file", metavar="FILE", help=FILE_HELP)
     rank.add_argument("--target", required=True, metavar="COL", help="target column")
     rank.add_argument("--task", choices=("auto", "classification", "regression"),
                       default="auto", help="kind of target (default: auto)")
@@ -590,11 +593,11 @@ def _tolerate_unencodable_output() -> None:
     """Print what the terminal's encoding cannot show (a column name on an ASCII
     terminal) as backslash escapes instead of failing."""
     for stream in (sys.stdout, sys.stderr):
-        try:
-            if stream.errors == "strict":
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            try:
                 stream.reconfigure(errors="backslashreplace")
-        except (AttributeError, ValueError, io.UnsupportedOperation):
-            pass
+            except (ValueError, io.UnsupportedOperation):
+                pass
 
 
 def _flush_stdout() -> None:
