@@ -161,7 +161,8 @@ def sniff(head: bytes) -> Optional[str]:
     for magic, fmt in MAGIC:
         if head.startswith(magic):
             return fmt
-    if head[:3] == b"BZh" and head[3:4].isdigit() and head[3:4] != b"0":
+    if head[:3] == b"BZh" and head[3:4] in b"123456789" and head[3:4] and \
+            head[4:10] in (b"1AY&SY", b"\x17rE8P\x90"):  # a block, or the end of the data
         return "bzip2"
     return None
 
@@ -223,7 +224,7 @@ def open_data(path: str) -> Tuple[BinaryIO, Optional[str]]:
     f = open_file(path)
     try:
         try:
-            head = _read_exactly(f, 8)
+            head = _read_exactly(f, 10)
         except OSError as exc:
             raise CLIError(data_error(path, None, exc)) from None
         if not head:
@@ -288,9 +289,10 @@ class _ZstandardReader:
         self._frame: Any = None
         self._unused = b""
         self._out = b""
+        self._pos = 0
 
     def read(self, n: int) -> bytes:
-        while not self._out:
+        while self._pos == len(self._out):
             chunk = self._unused or self._source.read(8192)
             self._unused = b""
             if not chunk:
@@ -300,13 +302,16 @@ class _ZstandardReader:
             if self._frame is None or self._frame.eof:
                 self._frame = self._zstandard.ZstdDecompressor().decompressobj()
             self._out = self._frame.decompress(chunk)
+            self._pos = 0
             if self._frame.eof:
                 self._unused = self._frame.unused_data
-        data, self._out = self._out[:n], self._out[n:]
+        data = self._out[self._pos:self._pos + n]
+        self._pos += len(data)
         return data
 
     def close(self) -> None:
         self._out = b""
+        self._pos = 0
 
 
 def _zip_member(archive_file: BinaryIO, path: str) -> io.RawIOBase:
