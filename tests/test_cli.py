@@ -422,7 +422,8 @@ def test_million_fields_refused_fast_in_bounded_memory(tmp_path):
     elapsed = time.monotonic() - start
     assert_one_line(proc, 2, "1,000,000 columns", "at most 100,000")
     assert elapsed < 30  # about 1 s of it is Python, numpy and pandas starting
-    assert int(proc.stdout) < 400_000  # KiB; reading it all took 1.5 GB
+    if sys.platform.startswith("linux"):
+        assert int(proc.stdout) < 400_000  # KiB; reading it all took 1.5 GB
 
 
 @pytest.mark.parametrize("reader", ["pandas", "csv module"])
@@ -600,6 +601,7 @@ def test_internal_error_is_one_line(tmp_path, cli, monkeypatch):
                     "internal error", "RuntimeError: something broke")
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
 def test_bench_output_file_that_cannot_be_written(cli, monkeypatch):
     """/dev/full accepts the open and fails the write, after the run: one line."""
     from fastmi import _bench
@@ -718,6 +720,7 @@ def test_output_pipe_closed_early(tmp_path):
     assert err == ""
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
 def test_output_write_error(tmp_path):
     plain, _ = small_csv(tmp_path)
     with open("/dev/full", "w") as full:
@@ -732,8 +735,11 @@ def run_cli_unprivileged(*args):
     every capability (SECBIT_NOROOT) before Python starts, so mode bits apply to it."""
     code = ("import ctypes, os, sys\n"
             "if os.geteuid() == 0:\n"
-            "    libc = ctypes.CDLL(None, use_errno=True)\n"
-            "    if libc.prctl(28, 3, 0, 0, 0) != 0:  # PR_SET_SECUREBITS, NOROOT|LOCKED\n"
+            "    try:  # PR_SET_SECUREBITS, SECBIT_NOROOT | SECBIT_NOROOT_LOCKED\n"
+            "        ok = ctypes.CDLL(None, use_errno=True).prctl(28, 3, 0, 0, 0) == 0\n"
+            "    except (AttributeError, OSError):\n"
+            "        ok = False\n"
+            "    if not ok:\n"
             "        sys.exit(77)\n"
             "os.execv(sys.executable, [sys.executable, '-m', 'fastmi', *sys.argv[1:]])\n")
     proc = subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True,
