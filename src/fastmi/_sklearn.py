@@ -310,9 +310,10 @@ def _scale_overflow(name: str, block: np.ndarray, bad: np.ndarray, cols, what: s
     where = f"{name} column {int(cols[j])}" if block.ndim == 2 else name
     with np.errstate(invalid="ignore"):
         top = np.max(np.abs(col), initial=0.0, where=np.isfinite(col))
+    reach = f" (its values reach {float(top):.3g})" if top > 0 else ""
     return ValueError(
-        f"{where} cannot be scaled as scikit-learn scales it: {what} overflows {block.dtype} "
-        f"(its values reach {float(top):.3g}); divide it by a constant first "
+        f"{where} cannot be scaled as scikit-learn scales it: {what} overflows {block.dtype}"
+        f"{reach}; divide it by a constant first "
         "(scikit-learn divides by it anyway, making the column NaN or all zeros)"
     )
 
