@@ -39,16 +39,16 @@ def _spans(a: np.ndarray, name: str) -> np.ndarray:
     return span
 
 
-def _check_radii(x: np.ndarray, y: np.ndarray, k: int, legacy: bool, threads: int) -> None:
+def _check_radii(x: np.ndarray, y: np.ndarray, span: np.ndarray, k: int, legacy: bool, threads: int) -> None:
     """Refuses data whose k-th-neighbour distance overflows float64.
 
     Counts against an infinite radius would be wrong (samples at different
     distances beyond 1.8e308 all compare equal). The radii are computed only
     when the spans of the coordinates allow an overflow: a span beyond
     1.8e308 (max-norm), or squared spans summing beyond it (Euclidean).
+    `span` holds the spans of x's columns, then y's.
     """
     with np.errstate(over="ignore", invalid="ignore"):
-        span = np.concatenate([_spans(x, "x"), _spans(y, "y")])
         if legacy:
             safe = bool(np.isfinite(2.0 * np.sum(span * span)))
         else:
@@ -151,14 +151,13 @@ def ksg_mi(x, y, k=3, *, legacy=False, n_jobs=None) -> float:
     if not isinstance(legacy, (bool, np.bool_)):
         raise TypeError(f"legacy must be True or False, got {legacy!r}")
     x2, y2 = _as_2d(x), _as_2d(y)
-    _spans(x2, "x")
-    _spans(y2, "y")
+    span = np.concatenate([_spans(x2, "x"), _spans(y2, "y")])  # also refuses NaN and infinity
     threads = resolve_n_jobs(n_jobs)
     if not legacy and (_is_constant(x) or _is_constant(y)):
         # A variable with a single value has no entropy: I = 0 exactly. KSG
         # would instead read structure into the ties of the other variable.
         return 0.0
-    _check_radii(x2, y2, k, bool(legacy), threads)
+    _check_radii(x2, y2, span, k, bool(legacy), threads)
     mi_nats, zeros = _core.ksg(x2, y2, k, bool(legacy), threads, interruptible())
     if zeros:
         warnings.warn(
