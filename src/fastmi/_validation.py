@@ -47,8 +47,28 @@ def as_samples(a, name: str, *, max_ndim: int = 2) -> np.ndarray:
         raise ValueError(f"{name} is empty: at least one sample is needed")
     if arr.ndim == 2 and arr.shape[1] == 0:
         raise ValueError(f"{name} has shape {arr.shape}: at least one column is needed")
+    check_float64_range(arr, name)
     arr = np.ascontiguousarray(arr, dtype=np.float64)
     return arr
+
+
+def check_float64_range(arr: np.ndarray, name: str) -> None:
+    """Refuses finite values that float64 cannot hold (long double input).
+
+    Casting them to float64, as every computation here does, would turn
+    them into infinities after the finiteness check. Names the first
+    column holding one when `arr` is 2-D.
+    """
+    if arr.dtype.kind != "f" or arr.dtype.itemsize <= 8:
+        return
+    with np.errstate(over="ignore", invalid="ignore"):
+        bad = np.isinf(arr.astype(np.float64)) & np.isfinite(arr)
+    if bad.any():
+        where = f" column {int(np.flatnonzero(bad.any(axis=0))[0])}" if arr.ndim == 2 else ""
+        raise ValueError(
+            f"{name}{where} holds {arr[bad][0]!r}, beyond the float64 range (about 1.8e308) "
+            "in which fastmi computes; rescale the data"
+        )
 
 
 def check_finite(arr: np.ndarray, name: str) -> None:
@@ -78,6 +98,8 @@ def check_k(k, n: int, name: str = "k") -> int:
     k = check_int(k, name, minimum=1)
     if k >= n:
         raise ValueError(f"{name} must be smaller than the number of samples ({n}), got {k}")
+    if k > 2**31 - 1:  # the native kernels take a C int
+        raise ValueError(f"{name} must be at most 2**31 - 1, got {k}")
     return k
 
 
