@@ -294,3 +294,16 @@ def test_errors(args, kwargs, exc, match):
 def test_options_keyword_only():
     with pytest.raises(TypeError):
         fastmi.conditional_mi(Z, Z, Z, 3)
+
+
+def test_ksg_radius_overflow_refused(rng):
+    x, y = rng.standard_normal((2, 6))
+    z = np.array([1.7e308] * 3 + [-1.7e308] * 3)  # every 3rd neighbour across the gap
+    with pytest.raises(ValueError, match=r"k-th neighbour \(k=3\) is too large for float64.*z spans"):
+        fastmi.conditional_mi(x, y, z)
+    # only the span beyond float64: the radii are finite and the estimate exact
+    z = np.concatenate([rng.standard_normal(100) * 1e300 - 1e308, rng.standard_normal(100) * 1e300 + 1e308])
+    x, y = rng.standard_normal((2, 200))
+    with np.errstate(over="ignore"):  # brute force: distances across the gap are inf, as far as any
+        want = fp_brute(x, y, z, 3)
+    assert fastmi.conditional_mi(x, y, z) == pytest.approx(want, abs=TOL)

@@ -235,3 +235,14 @@ def test_errors(x, kwargs, exc, match):
 def test_options_keyword_only():
     with pytest.raises(TypeError):
         fastmi.entropy(Z, "kl")
+
+
+def test_kl_radius_overflow_refused_wide_data_accepted(rng):
+    """log(2 eps) needs 2 eps finite: refused when it is not, computed when only the span is huge."""
+    x = np.concatenate([rng.standard_normal(50), [1e308, -1e308]])
+    with pytest.raises(ValueError, match=r"k-th neighbour \(k=3\) is too large for float64.*x spans"):
+        fastmi.entropy(x)
+    clusters = np.concatenate([rng.standard_normal(100) * 1e300 - 8e307, rng.standard_normal(100) * 1e300 + 8e307])
+    got = fastmi.entropy(clusters)
+    assert np.isfinite(got)
+    assert got == pytest.approx(kl_brute(clusters, 3), abs=TOL)

@@ -144,3 +144,9 @@ def test_discrete_mi_base(rng):
     assert fastmi.discrete_mi(x, y, 12, base=np.e) == pytest.approx(bits * LN2, rel=1e-14)
     with pytest.raises(ValueError, match="base must be"):
         fastmi.discrete_mi(x, y, base=0.0)
+
+
+def test_radius_overflow_refused():
+    x = np.array([1.7e308] * 3 + [-1.7e308] * 3)  # every 3rd neighbour across the gap
+    with pytest.raises(ValueError, match="overflows float64"):
+        fastmi.ksg_mi(x, np.arange(6.0), algorithm=2)

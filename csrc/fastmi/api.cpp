@@ -1,5 +1,7 @@
 #include "api.hpp"
 
+#include <algorithm>
+#include <limits>
 #include <vector>
 
 #include "digamma.hpp"
@@ -13,6 +15,7 @@
 #include "ksg.hpp"
 #include "metric.hpp"
 #include "neighbors.hpp"
+#include "sparse_histogram.hpp"
 
 namespace fastmi {
 
@@ -35,6 +38,14 @@ Axis make_axis(const AxisSpec& a) {
     return a.edges == nullptr ? uniform_axis(a.lo, a.hi, a.nbins) : explicit_axis(a.edges, a.nbins + 1);
 }
 
+// Whether the joint table of these axes is built sparse (layout 0: when it
+// has far more cells than samples; 1: never; 2: always).
+bool sparse_layout(const Axis& bx, const Axis& by, std::int64_t n, int layout) {
+    if (layout != 0) return layout == 2;
+    const index_t nx = bx.nbins(), ny = by.nbins();
+    return ny > std::numeric_limits<index_t>::max() / nx || sparse_is_smaller(nx * ny, n);
+}
+
 }  // namespace
 
 bool openmp_enabled() { return have_openmp(); }
@@ -50,17 +61,23 @@ void finite_range(const double* x, std::int64_t n, int n_threads, InterruptFn ch
 }
 
 void histogram2d(const double* x, const double* y, std::int64_t n, AxisSpec ax, AxisSpec ay,
-                 int n_threads, InterruptFn check, std::int64_t* counts) {
+                 int n_threads, InterruptFn check, int layout, std::int64_t* counts) {
     const Ctx ctx = make_ctx(n_threads, check, n, kScanGrain);
+    const Axis bx = make_axis(ax), by = make_axis(ay);
+    if (sparse_layout(bx, by, n, layout)) {
+        scatter(sparse_joint(x, y, n, bx, by, ctx), counts);
+        return;
+    }
     std::vector<std::int64_t> table;
-    joint_counts(x, y, n, make_axis(ax), make_axis(ay), ctx, table);
+    joint_counts(x, y, n, bx, by, ctx, table);
     std::copy(table.begin(), table.end(), counts);
 }
 
 double binned_mi_bits(const double* x, const double* y, std::int64_t n, AxisSpec ax, AxisSpec ay,
-                      int n_threads, InterruptFn check) {
+                      int n_threads, InterruptFn check, int layout) {
     const Ctx ctx = make_ctx(n_threads, check, n, kScanGrain);
     const Axis bx = make_axis(ax), by = make_axis(ay);
+    if (sparse_layout(bx, by, n, layout)) return plugin_mi_bits(sparse_joint(x, y, n, bx, by, ctx), ctx);
     std::vector<std::int64_t> table;
     joint_counts(x, y, n, bx, by, ctx, table);
     return plugin_mi_bits(table.data(), bx.nbins(), by.nbins());

@@ -21,18 +21,21 @@ void finite_range(const double* x, std::int64_t n, int n_threads, InterruptFn ch
 
 // Binned (plug-in) MI in bits. An axis with edges == nullptr gets nbins
 // uniform bins between lo and hi (the data's min and max: numpy.histogram2d's
-// rule); otherwise edges holds nbins + 1 non-decreasing values.
+// rule); otherwise edges holds nbins + 1 non-decreasing values. layout: 0
+// keeps the joint table sparse (the occupied cells only, O(n) memory) when it
+// has far more cells than samples, dense otherwise; 1 always dense, 2 always
+// sparse (the two give the same counts and the same bits).
 struct AxisSpec {
     std::int64_t nbins;
     const double* edges;
     double lo, hi;
 };
 double binned_mi_bits(const double* x, const double* y, std::int64_t n,
-                      AxisSpec ax, AxisSpec ay, int n_threads, InterruptFn check);
+                      AxisSpec ax, AxisSpec ay, int n_threads, InterruptFn check, int layout);
 
 // The joint count table behind binned_mi_bits, row-major nbins_x x nbins_y.
 void histogram2d(const double* x, const double* y, std::int64_t n,
-                 AxisSpec ax, AxisSpec ay, int n_threads, InterruptFn check,
+                 AxisSpec ax, AxisSpec ay, int n_threads, InterruptFn check, int layout,
                  std::int64_t* counts);
 
 // KSG algorithm 1 in nats, unclipped. x is C-contiguous (n, dx), y (n, dy).

@@ -16,37 +16,51 @@ namespace fastmi {
 // sample's bin with one multiply and then correct it against the edges, so
 // that the result equals numpy's searchsorted(edges, v, 'right') - 1 rule
 // exactly, values on the last edge going into the last bin. Explicit edges
-// use a binary search with the same rule.
+// use a binary search with the same rule. Uniform edges are not stored:
+// edge(j) computes numpy.linspace's value when asked, so an axis of 2^28
+// bins costs no memory.
 struct Axis {
-    std::vector<double> edges;  // nbins + 1 non-decreasing values
-    bool uniform = false;
+    std::vector<double> stored;  // explicit axes: nbins + 1 non-decreasing values
+    index_t nb = 0;              // number of bins
+    bool linspace = false;       // edges are numpy.linspace(lo, hi, nb + 1)
+    double lo = 0.0, hi = 0.0, delta = 0.0, step = 0.0, div = 1.0;
+    bool uniform = false;        // the multiply-first guess applies
     double start = 0.0;
     double scale = 0.0;  // nbins / (last - first) for the first guess
 
-    index_t nbins() const { return static_cast<index_t>(edges.size()) - 1; }
+    index_t nbins() const { return nb; }
 
-    // Bin of v, or -1 when v lies outside [edges.front(), edges.back()].
+    // Edge j in [0, nbins]: numpy.linspace's `arange * step + start`, or
+    // `(arange / div) * delta + start` when the step underflows to 0, with
+    // the last edge set to hi.
+    FASTMI_INLINE double edge(index_t j) const {
+        if (!linspace) return stored[static_cast<size_t>(j)];
+        if (j == nb) return hi;
+        const double t = static_cast<double>(j);
+        return (step == 0.0 ? (t / div) * delta : t * step) + lo;
+    }
+
+    // Bin of v, or -1 when v lies outside [edge(0), edge(nbins)].
     index_t bin(double v) const {
-        const index_t nb = nbins();
-        const double* e = edges.data();
-        if (!(v >= e[0] && v <= e[nb])) return -1;
+        const double first = edge(0), last = edge(nb);
+        if (!(v >= first && v <= last)) return -1;
         index_t b;
         if (uniform) {
             double t = (v - start) * scale;
             b = t <= 0.0 ? 0 : (t >= static_cast<double>(nb) ? nb - 1 : static_cast<index_t>(t));
-            while (b > 0 && v < e[b]) --b;
-            while (b < nb - 1 && v >= e[b + 1]) ++b;
+            while (b > 0 && v < edge(b)) --b;
+            while (b < nb - 1 && v >= edge(b + 1)) ++b;
             // Several equal edges: searchsorted picks the last edge <= v.
         } else {
-            index_t lo = 0, hi = nb + 1;  // first index with e[i] > v, in [1, nb+1]
-            while (lo < hi) {
-                index_t mid = lo + (hi - lo) / 2;
-                if (e[mid] <= v) lo = mid + 1; else hi = mid;
+            index_t l = 0, h = nb + 1;  // first index with edge(i) > v, in [1, nb+1]
+            while (l < h) {
+                index_t mid = l + (h - l) / 2;
+                if (edge(mid) <= v) l = mid + 1; else h = mid;
             }
-            b = lo - 1;
+            b = l - 1;
         }
         // numpy moves values on the right-most edge into the last bin.
-        if (v == e[nb]) b = nb - 1;
+        if (v == last) b = nb - 1;
         return b;
     }
 };
@@ -54,6 +68,7 @@ struct Axis {
 // numpy.linspace(lo, hi, nbins + 1) bit for bit, after histogram's widening
 // of a constant axis to [v - 0.5, v + 0.5].
 inline Axis uniform_axis(double lo, double hi, index_t nbins) {
+    if (nbins < 1) throw std::invalid_argument("the number of bins must be positive");
     if (lo == hi) {
         lo = lo - 0.5;
         hi = hi + 0.5;
@@ -62,21 +77,21 @@ inline Axis uniform_axis(double lo, double hi, index_t nbins) {
     if (!std::isfinite(delta))
         throw std::invalid_argument("the range of the data is too large for uniform bins (max - min overflows)");
     Axis a;
+    a.linspace = true;
+    a.nb = nbins;
+    a.lo = lo;
+    a.hi = hi;
+    a.delta = delta;
+    a.div = static_cast<double>(nbins);
+    a.step = delta / a.div;
     a.uniform = true;
     a.start = lo;
-    a.edges.resize(static_cast<size_t>(nbins) + 1);
-    const double div = static_cast<double>(nbins);
-    const double step = delta / div;
-    for (index_t j = 0; j <= nbins; ++j) {
-        const double t = static_cast<double>(j);
-        a.edges[j] = (step == 0.0 ? (t / div) * delta : t * step) + lo;
-    }
-    a.edges[nbins] = hi;
-    for (index_t j = 0; j < nbins; ++j)
-        if (a.edges[j] > a.edges[j + 1])
-            throw std::invalid_argument(
-                "too many bins for the data range: the range is only a few floating-point steps wide");
-    a.scale = div / delta;
+    // j * step + lo never decreases with j (each operation rounds
+    // monotonically), so only the last edge, set to hi, can be out of order.
+    if (nbins > 1 && a.edge(nbins - 1) > hi)
+        throw std::invalid_argument(
+            "too many bins for the data range: the range is only a few floating-point steps wide");
+    a.scale = a.div / delta;
     // A zero-width range (a constant beyond 2^53, where v +/- 0.5 == v) has
     // all edges equal: binary search handles it, the multiply cannot.
     if (!(std::isfinite(a.scale) && a.scale > 0.0)) a.uniform = false;
@@ -86,9 +101,10 @@ inline Axis uniform_axis(double lo, double hi, index_t nbins) {
 inline Axis explicit_axis(const double* edges, index_t n_edges) {
     if (n_edges < 2) throw std::invalid_argument("bin edges need at least two values");
     Axis a;
-    a.edges.assign(edges, edges + n_edges);
+    a.stored.assign(edges, edges + n_edges);
+    a.nb = n_edges - 1;
     for (index_t i = 0; i + 1 < n_edges; ++i)
-        if (!(a.edges[i] <= a.edges[i + 1]))
+        if (!(a.stored[i] <= a.stored[i + 1]))
             throw std::invalid_argument("bin edges must be finite and monotonically increasing");
     return a;
 }
@@ -137,7 +153,7 @@ struct FastUniform {
     index_t top;  // nbins - 1
 
     explicit FastUniform(const Axis& a) : start(a.start), scale(a.scale), top(a.nbins() - 1) {
-        const double m = std::max(std::fabs(a.edges.front()), std::fabs(a.edges.back()));
+        const double m = std::max(std::fabs(a.edge(0)), std::fabs(a.edge(a.nbins())));
         const double eps = std::numeric_limits<double>::epsilon();
         slack = 64.0 * eps * (m * scale + static_cast<double>(a.nbins()) + 1.0);
         if (!(slack < 0.25)) slack = 2.0;  // edges too coarse for the shortcut: always check

@@ -23,6 +23,7 @@
 
 #include "common.hpp"
 #include "points.hpp"
+#include "search/leaf_block.hpp"
 
 namespace fastmi {
 
@@ -41,7 +42,7 @@ public:
     // walking the tree, and more so the more dimensions there are.
     KDTree(const Columns& cols, const Ctx& ctx, index_t leaf_size = 0)
         : n_(cols.n), d_(D > 0 ? D : cols.d()),
-          leaf_(leaf_size > 0 ? leaf_size : index_t(16) << std::min((std::max(d_, 2) - 2) / 2, 3)) {
+          leaf_(leaf_size > 0 ? leaf_size : d_ <= 2 ? 16 : d_ < 8 ? 32 : d_ < 12 ? 64 : 128) {
         pts_.resize(static_cast<size_t>(n_) * d_);
         idx_.resize(static_cast<size_t>(n_));
         parallel_blocks(n_, 1 << 15, ctx, [&](index_t, index_t s, index_t e) {
@@ -51,6 +52,16 @@ public:
             }
         });
         if (n_ > 0) build(ctx);
+        // every leaf's points again, column by column (leaf_block.hpp)
+        block_.resize(pts_.size());
+        parallel_blocks(static_cast<index_t>(leaves_.size()), 256, ctx, [&](index_t, index_t s, index_t e) {
+            for (index_t l = s; l < e; ++l) {
+                const index_t first = nodes_[leaves_[l]].start, len = nodes_[leaves_[l]].end - first;
+                double* out = &block_[static_cast<size_t>(first) * d_];
+                for (index_t j = 0; j < len; ++j)
+                    for (int c = 0; c < d_; ++c) out[c * len + j] = pts_[(first + j) * d_ + c];
+            }
+        });
     }
 
     index_t size() const { return n_; }
@@ -83,9 +94,9 @@ public:
     // Number of stored points within reduced distance r of stored point p.
     index_t count_self(index_t p, index_t leaf, double r, std::vector<index_t>& stack) const {
         const double* q = point(p);
+        const double reach = std::nextafter(r, std::numeric_limits<double>::infinity());
         index_t at = leaf;
-        while (at != 0 && !Metric::ball_inside(q, lo(at), hi(at), dim(), std::nextafter(r, std::numeric_limits<double>::infinity())))
-            at = nodes_[at].parent;
+        while (at != 0 && !Metric::ball_inside(q, lo(at), hi(at), dim(), reach)) at = nodes_[at].parent;
         return count_from(q, r, at, stack);
     }
 
@@ -135,13 +146,19 @@ private:
         }
     };
 
+    const double* block(const Node& nd) const { return &block_[static_cast<size_t>(nd.start) * dim()]; }
+
     void scan(const double* q, index_t self, const Node& nd, Best& b) const {
-        for (index_t j = nd.start; j < nd.end; ++j) {
-            if (j == self) continue;
-            const double dist = Metric::point(q, point(j), dim());
-            if (dist < b.kth) {
-                b.offer(dist);
-                if (b.kth == 0.0) return;  // cannot get closer
+        const index_t len = nd.end - nd.start;
+        double m[kBlockChunk];
+        for (index_t j0 = 0; j0 < len; j0 += kBlockChunk) {
+            const index_t e = std::min(len - j0, kBlockChunk);
+            block_distances<Metric, D>(q, block(nd), len, dim(), j0, e, m);
+            for (index_t j = 0; j < e; ++j) {
+                if (m[j] < b.kth && nd.start + j0 + j != self) {
+                    b.offer(m[j]);
+                    if (b.kth == 0.0) return;  // cannot get closer
+                }
             }
         }
     }
@@ -187,8 +204,7 @@ private:
                 continue;
             }
             if (nd.left < 0) {
-                for (index_t j = nd.start; j < nd.end; ++j)
-                    count += Metric::point(q, point(j), dim()) <= r;
+                count += block_count<Metric, D>(q, r, block(nd), nd.end - nd.start, dim());
                 continue;
             }
             stack.push_back((nd.left + 1));
@@ -396,7 +412,8 @@ private:
     index_t n_;
     int d_;
     index_t leaf_;
-    std::vector<double> pts_;
+    std::vector<double> pts_;    // rows in tree order
+    std::vector<double> block_;  // each leaf's rows column by column
     std::vector<index_t> idx_;
     std::vector<Node> nodes_;
     std::vector<double> box_;

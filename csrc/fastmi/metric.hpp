@@ -32,10 +32,13 @@ struct MaxNorm {
         return m;
     }
     // Smallest / largest reduced distance from q to the box [lo, hi].
+    // Branch-free: outside [lo, hi] one of lo - q, q - hi is the gap and the
+    // other negative; inside both are <= 0.
     static double box_min(const double* q, const double* lo, const double* hi, int d) {
         double m = 0.0;
         for (int c = 0; c < d; ++c) {
-            const double t = q[c] < lo[c] ? lo[c] - q[c] : (q[c] > hi[c] ? q[c] - hi[c] : 0.0);
+            const double a = lo[c] - q[c], b = q[c] - hi[c];
+            const double t = a > b ? a : b;
             m = t > m ? t : m;
         }
         return m;
@@ -43,7 +46,8 @@ struct MaxNorm {
     static double box_max(const double* q, const double* lo, const double* hi, int d) {
         double m = 0.0;
         for (int c = 0; c < d; ++c) {
-            const double t = std::fmax(std::fabs(q[c] - lo[c]), std::fabs(hi[c] - q[c]));
+            const double a = std::fabs(q[c] - lo[c]), b = std::fabs(hi[c] - q[c]);
+            const double t = a > b ? a : b;
             m = t > m ? t : m;
         }
         return m;

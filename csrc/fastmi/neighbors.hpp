@@ -68,7 +68,9 @@ index_t knn_radius(const Columns& cols, int k, const Ctx& ctx, double* radius) {
 
 template <class Metric, int D, class Sink>
 index_t count_in_tree(const Columns& cols, const double* radius, Bound bound, const Ctx& ctx, Sink& sink) {
-    const KDTree<Metric, D> tree(cols, ctx);
+    // count queries reach many points: larger leaves (whole leaves inside the
+    // ball are counted at once, the others scanned in vector loops)
+    const KDTree<Metric, D> tree(cols, ctx, cols.d() <= 3 ? 64 : 128);
     const auto& leaves = tree.leaves();
     const index_t n_leaves = static_cast<index_t>(leaves.size());
     parallel_blocks(n_leaves, kLeafBlock, ctx, [&](index_t b, index_t s, index_t e) {

@@ -12,13 +12,13 @@ def binned_mi(
     x: _F64, y: _F64,
     nbx: int, ex: _F64 | None, xlo: float, xhi: float,
     nby: int, ey: _F64 | None, ylo: float, yhi: float,
-    n_threads: int, interruptible: bool,
+    n_threads: int, interruptible: bool, layout: int = ...,
 ) -> float: ...
 def joint_histogram(
     x: _F64, y: _F64,
     nbx: int, ex: _F64 | None, xlo: float, xhi: float,
     nby: int, ey: _F64 | None, ylo: float, yhi: float,
-    n_threads: int, interruptible: bool,
+    n_threads: int, interruptible: bool, layout: int = ...,
 ) -> npt.NDArray[np.int64]: ...
 def ksg(x: _F64, y: _F64, k: int, legacy: bool, n_threads: int, interruptible: bool) -> tuple[float, int]: ...
 def kth_neighbor_distance(data: _F64, k: int, metric: int, n_threads: int, interruptible: bool) -> _F64: ...

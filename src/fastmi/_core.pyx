@@ -26,9 +26,9 @@ cdef extern from "fastmi/api.hpp" namespace "fastmi" nogil:
     void finite_range(const double* x, int64_t n, int n_threads, InterruptFn check,
                       double* mn, double* mx, int* finite) except +
     double binned_mi_bits(const double* x, const double* y, int64_t n, AxisSpec ax, AxisSpec ay,
-                          int n_threads, InterruptFn check) except +
+                          int n_threads, InterruptFn check, int layout) except +
     void histogram2d(const double* x, const double* y, int64_t n, AxisSpec ax, AxisSpec ay,
-                     int n_threads, InterruptFn check, int64_t* counts) except +
+                     int n_threads, InterruptFn check, int layout, int64_t* counts) except +
     double ksg_mi_nats(const double* x, int dx, const double* y, int dy, int64_t n, int k,
                        int legacy, int n_threads, InterruptFn check, int64_t* zero_radius) except +
     double ksg2_mi_nats(const double* x, int dx, const double* y, int dy, int64_t n, int k,
@@ -97,27 +97,28 @@ cdef AxisSpec _axis(int64_t nbins, const double[::1] edges, double lo, double hi
 def binned_mi(const double[::1] x, const double[::1] y,
               int64_t nbx, const double[::1] ex, double xlo, double xhi,
               int64_t nby, const double[::1] ey, double ylo, double yhi,
-              int n_threads, bint interruptible):
+              int n_threads, bint interruptible, int layout=0):
+    """layout: 0 sparse or dense table by size, 1 dense, 2 sparse (same bits)."""
     cdef AxisSpec ax = _axis(nbx, ex, xlo, xhi)
     cdef AxisSpec ay = _axis(nby, ey, ylo, yhi)
     cdef InterruptFn chk = _checker(interruptible)
     cdef double r
     with nogil:
-        r = binned_mi_bits(&x[0], &y[0], x.shape[0], ax, ay, n_threads, chk)
+        r = binned_mi_bits(&x[0], &y[0], x.shape[0], ax, ay, n_threads, chk, layout)
     return r
 
 
 def joint_histogram(const double[::1] x, const double[::1] y,
                     int64_t nbx, const double[::1] ex, double xlo, double xhi,
                     int64_t nby, const double[::1] ey, double ylo, double yhi,
-                    int n_threads, bint interruptible):
+                    int n_threads, bint interruptible, int layout=0):
     cdef AxisSpec ax = _axis(nbx, ex, xlo, xhi)
     cdef AxisSpec ay = _axis(nby, ey, ylo, yhi)
     cdef InterruptFn chk = _checker(interruptible)
     out = np.empty((nbx, nby), dtype=np.int64)
     cdef int64_t[:, ::1] o = out
     with nogil:
-        histogram2d(&x[0], &y[0], x.shape[0], ax, ay, n_threads, chk, &o[0, 0])
+        histogram2d(&x[0], &y[0], x.shape[0], ax, ay, n_threads, chk, layout, &o[0, 0])
     return out
 
 

@@ -31,6 +31,48 @@ def _as_2d(a: np.ndarray) -> np.ndarray:
     return a.reshape(-1, 1) if a.ndim == 1 else a
 
 
+def _spans(a: np.ndarray, name: str) -> np.ndarray:
+    """max - min of each column of `a` (2-D), after refusing NaN and infinity."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        span = a.max(axis=0) - a.min(axis=0)
+    if not np.isfinite(span).all():
+        check_finite(a, name)  # NaN or infinity: refused with that message
+    return span
+
+
+def _check_radii(x: np.ndarray, y: np.ndarray, span: np.ndarray, k: int, legacy: bool, threads: int) -> None:
+    """Refuses data whose k-th-neighbour distance overflows float64.
+
+    Counts against an infinite radius would be wrong (samples at different
+    distances beyond 1.8e308 all compare equal). The radii are computed only
+    when the spans of the coordinates allow an overflow: a span beyond
+    1.8e308 (max-norm), or squared spans summing beyond it (Euclidean).
+    `span` holds the spans of x's columns, then y's.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        if legacy:
+            safe = bool(np.isfinite(2.0 * np.sum(span * span)))
+        else:
+            safe = bool(np.isfinite(span).all())
+    if safe:
+        return
+    metric = 1 if legacy else 0
+    radius = _core.kth_neighbor_distance(np.hstack([x, y]), k, metric, threads, interruptible())
+    with np.errstate(over="ignore"):
+        ok = np.isfinite(radius * radius if legacy else radius)
+    if not ok.all():
+        i = int(np.flatnonzero(~ok)[0])
+        with np.errstate(over="ignore"):
+            widest = int(np.argmax(span if not legacy else span * span))
+        col = f"x column {widest}" if widest < x.shape[1] else f"y column {widest - x.shape[1]}"
+        dist = "squared Euclidean distance" if legacy else "max-norm distance"
+        width = f"{span[widest]:.3g}" if np.isfinite(span[widest]) else "more than 1.8e308"
+        raise ValueError(
+            f"the {dist} from sample {i} to its k-th neighbour (k={k}) overflows float64: "
+            f"{col} spans {width}; divide the data by a constant first"
+        )
+
+
 def ksg_mi(x, y, k=3, *, algorithm=1, legacy=False, base=2, n_jobs=None) -> float:
     """Mutual information of continuous variables by the KSG estimator, in bits.
 
@@ -79,7 +121,10 @@ def ksg_mi(x, y, k=3, *, algorithm=1, legacy=False, base=2, n_jobs=None) -> floa
     ValueError
         Empty input, different lengths, more than 2 dimensions, NaN or
         infinite values, ``k`` outside ``[1, n)``, ``algorithm`` not 1 or 2
-        (or 2 with ``legacy=True``), invalid ``base``.
+        (or 2 with ``legacy=True``), invalid ``base``, or data so widely
+        spread that a k-th-neighbour distance overflows float64 (beyond
+        1.8e308; with ``legacy=True``, whose squared distances overflow,
+        beyond about 1.3e154).
     TypeError
         Non-numeric input, non-integer ``k`` or ``n_jobs``.
 
@@ -122,17 +167,18 @@ def ksg_mi(x, y, k=3, *, algorithm=1, legacy=False, base=2, n_jobs=None) -> floa
     if algorithm == 2 and legacy:
         raise ValueError("algorithm=2 has no legacy variant: legacy=True reproduces the textbook listing's algorithm 1")
     base = check_base(base)
-    check_finite(x, "x")
-    check_finite(y, "y")
+    x2, y2 = _as_2d(x), _as_2d(y)
+    span = np.concatenate([_spans(x2, "x"), _spans(y2, "y")])  # also refuses NaN and infinity
     threads = resolve_n_jobs(n_jobs)
     if not legacy and (_is_constant(x) or _is_constant(y)):
         # A variable with a single value has no entropy: I = 0 exactly. KSG
         # would instead read structure into the ties of the other variable.
         return 0.0
+    _check_radii(x2, y2, span, k, bool(legacy), threads)
     if algorithm == 2:
-        mi_nats, zeros = _core.ksg2(_as_2d(x), _as_2d(y), k, threads, interruptible())
+        mi_nats, zeros = _core.ksg2(x2, y2, k, threads, interruptible())
     else:
-        mi_nats, zeros = _core.ksg(_as_2d(x), _as_2d(y), k, bool(legacy), threads, interruptible())
+        mi_nats, zeros = _core.ksg(x2, y2, k, bool(legacy), threads, interruptible())
     if zeros:
         warnings.warn(
             f"{zeros} of {n} samples are at distance 0 from their k-th neighbour (k={k}) in "

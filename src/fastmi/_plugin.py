@@ -9,13 +9,19 @@ import math
 import numpy as np
 
 from . import _core
-from ._binned import _axis_spec, _range
+from ._binned import _axis_count, _edges, _range
 from ._sklearn import _label_codes
 from ._validation import interruptible
 
 # A code space larger than this is compacted (np.unique) before it is
 # combined with another variable's codes.
 _MAX_CODE = 1 << 62
+
+
+def _axis_spec(spec, name: str):
+    """(nbins, float64 edges or None) of one axis, as numpy.histogramdd reads it."""
+    nb, edges = _axis_count(spec, name)
+    return nb, (None if edges is None else _edges(edges, name))
 
 
 def histogramdd_axes(bins, d: int):

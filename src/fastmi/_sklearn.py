@@ -21,6 +21,7 @@ from . import _core, _sklearn_core
 from ._validation import (
     _to_array,
     check_finite,
+    check_float64_range,
     check_int,
     interruptible,
     resolve_n_jobs,
@@ -31,6 +32,9 @@ _SPARSE_BLOCK_VALUES = 1 << 25
 
 # Integers beyond this magnitude are not all exactly representable as float64.
 _EXACT_INT = 2**53
+
+# The native estimators take k as a C int.
+_MAX_NATIVE_K = 2**31 - 1
 
 
 # --------------------------------------------------------------------------- input checks
@@ -80,6 +84,7 @@ def _check_X(X):
             raise TypeError(f"X must hold real numbers (bool, int or float); got dtype {X.dtype}")
         if X.dtype.kind == "f":
             check_finite(X.data, "X")
+            check_float64_range(X.data, "X")
     else:
         X = _to_array(X, "X")
         if X.ndim != 2:
@@ -89,6 +94,7 @@ def _check_X(X):
             )
         if X.dtype.kind == "f":
             check_finite(X, "X")
+            check_float64_range(X, "X")
     if X.shape[0] < 1:
         raise ValueError(f"X is empty (shape {X.shape}): at least one sample is needed")
     if X.shape[1] < 1:
@@ -123,6 +129,7 @@ def _check_target_regression(y, n: int) -> np.ndarray:
         raise TypeError(f"y must hold real numbers for regression; got dtype {y.dtype}")
     if y.dtype.kind == "f":
         check_finite(y, "y")
+        check_float64_range(y, "y")
     return y
 
 
@@ -138,7 +145,12 @@ def _label_codes(labels: np.ndarray, name: str) -> tuple[np.ndarray, int]:
         # the same codes as numpy.unique's sorted order, without its sort.
         lo, hi = int(labels.min()), int(labels.max())
         if hi - lo <= max(1 << 20, 4 * labels.size):
-            offset = labels.astype(np.int64) - lo
+            # labels - lo in [0, hi - lo]: computed in uint64 for unsigned
+            # labels (which may exceed int64) and in int64 for the others
+            if labels.dtype.kind == "u":
+                offset = (labels.astype(np.uint64) - np.uint64(lo)).astype(np.int64)
+            else:
+                offset = labels.astype(np.int64) - np.int64(lo)
             present = np.bincount(offset, minlength=hi - lo + 1) > 0
             remap = np.cumsum(present, dtype=np.int64) - 1
             return remap[offset], int(present.sum())
@@ -264,18 +276,58 @@ def _draw_noise(block: np.ndarray, c: np.ndarray, rng, threads: int, native=None
     block += noise
 
 
-def _scale_columns(block: np.ndarray, means: np.ndarray) -> None:
+def _scale_columns(block: np.ndarray, means: np.ndarray, cols: np.ndarray) -> None:
     """Divides each column of `block` by its std (no centring; std < 10 eps -> 1), in place,
     and stores ``max(1, mean|column|)`` in `means`: scikit-learn's ``scale(X, with_mean=False)``
     then its noise factor. The numpy calls are scikit-learn's, so the (pairwise) reductions
     and results are identical; each column's result depends on that column alone.
+
+    Raises ValueError, naming the column (its index in X, from `cols`), where
+    the std or the mean overflows: scikit-learn then divides by infinity or
+    NaN (a column of zeros, or NaN that its neighbour search refuses).
+    Nothing in `block` is used before this check passes.
     """
     # np.std performs nanstd's operations in the same order (X holds no NaN
     # here) without its NaN-masking copy
-    std = np.std(block, axis=0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        std = np.std(block, axis=0)
+    bad = ~np.isfinite(std)
+    if bad.any():
+        raise _scale_overflow("X", block, bad, cols, "its standard deviation")
     std[std < 10 * np.finfo(std.dtype).eps] = 1.0
     block /= std
-    means[...] = np.maximum(1, np.mean(np.abs(block), axis=0))
+    with np.errstate(over="ignore", invalid="ignore"):
+        means[...] = np.maximum(1, np.mean(np.abs(block), axis=0))
+    bad = ~np.isfinite(means)
+    if bad.any():
+        raise _scale_overflow("X", block, bad, cols, "the mean of |x / std|")
+
+
+def _scale_overflow(name: str, block: np.ndarray, bad: np.ndarray, cols, what: str) -> ValueError:
+    """The error for a column (or the target) whose scaling overflows."""
+    j = int(np.flatnonzero(bad)[0])
+    col = block[:, j] if block.ndim == 2 else block
+    where = f"{name} column {int(cols[j])}" if block.ndim == 2 else name
+    with np.errstate(invalid="ignore"):
+        top = np.max(np.abs(col), initial=0.0, where=np.isfinite(col))
+    reach = f" (its values reach {float(top):.3g})" if top > 0 else ""
+    return ValueError(
+        f"{where} cannot be scaled as scikit-learn scales it: {what} overflows {block.dtype}"
+        f"{reach}; divide it by a constant first "
+        "(scikit-learn divides by it anyway, making the column NaN or all zeros)"
+    )
+
+
+def _check_noised(block: np.ndarray, means: np.ndarray, cols, n: int) -> None:
+    """Refuses a column that overflowed when the noise was added.
+
+    |x| <= n * mean|x|, so only a column whose mean is within a factor 2n of
+    the largest float can overflow (a single sample near 1.8e308, say).
+    """
+    for j in np.flatnonzero(means > np.finfo(np.float64).max / (2.0 * n)):
+        if not np.isfinite(block[:, j]).all():
+            bad = np.arange(block.shape[1]) == j
+            raise _scale_overflow("X", block, bad, cols, "adding the tie-breaking noise")
 
 
 # Below this many values the continuous block is prepared on one thread.
@@ -304,7 +356,7 @@ def _continuous_block(X: np.ndarray, continuous: np.ndarray, rng, threads: int) 
                 block[...] = X[:, cols[a] : cols[a] + b - a]
             else:
                 np.take(X, cols[a:b], axis=1, out=block, mode="clip")
-            _scale_columns(block, means[a:b])
+            _scale_columns(block, means[a:b], cols[a:b])
 
         bounds = [pc * w // workers for w in range(workers + 1)]
         with ThreadPoolExecutor(workers) as pool:
@@ -313,8 +365,9 @@ def _continuous_block(X: np.ndarray, continuous: np.ndarray, rng, threads: int) 
         xc = X[:, continuous]  # Fortran-ordered copy, like scikit-learn's
         if xc.dtype != np.float64:
             xc = xc.astype(np.float64)
-        _scale_columns(xc, means)
+        _scale_columns(xc, means, cols)
     _draw_noise(xc, 1e-10 * means, rng, threads)
+    _check_noised(xc, means, cols, n)
     return xc
 
 
@@ -324,15 +377,25 @@ def _scale_and_noise_target(y: np.ndarray, rng, threads: int) -> np.ndarray:
         y = y.copy()  # scikit-learn keeps these precisions
     else:
         y = y.astype(np.float64)
-    std = np.std(y)
+    with np.errstate(over="ignore", invalid="ignore"):
+        std = np.std(y)
+    if not np.isfinite(std):
+        # e.g. float16 values above 256, whose squares overflow float16
+        raise _scale_overflow("y", y, np.array([True]), None, "its standard deviation")
     if std == 0.0:
         std = 1.0
     y /= std
-    c = 1e-10 * np.maximum(1, np.mean(np.abs(y)))
-    if y.dtype == np.float64:
-        _draw_noise(y.reshape(-1, 1), np.array([c]), rng, threads)
-    else:
-        y += c * rng.standard_normal(size=y.shape[0])
+    with np.errstate(over="ignore", invalid="ignore"):
+        c = 1e-10 * np.maximum(1, np.mean(np.abs(y)))
+    if not np.isfinite(c):
+        raise _scale_overflow("y", y, np.array([True]), None, "the mean of |y / std|")
+    with np.errstate(over="ignore", invalid="ignore"):
+        if y.dtype == np.float64:
+            _draw_noise(y.reshape(-1, 1), np.array([c]), rng, threads)
+        else:
+            y += c * rng.standard_normal(size=y.shape[0])
+    if not np.isfinite(y).all():
+        raise _scale_overflow("y", y, np.array([True]), None, "adding the tie-breaking noise")
     return np.ascontiguousarray(y, dtype=np.float64)
 
 
@@ -376,6 +439,9 @@ def _estimate_mi(X, y, *, discrete_features, discrete_target, n_neighbors, copy,
             f"n_neighbors must be smaller than the number of samples ({n}) for continuous "
             f"features against a continuous target; got {k}"
         )
+    # Ross's estimator uses min(k, m - 1) within a group of m <= n samples,
+    # so any larger k gives the same numbers (and must fit a C int)
+    k = min(k, max(1, n - 1), _MAX_NATIVE_K)
     if not isinstance(copy, (bool, np.bool_)):
         raise TypeError(f"copy must be True or False, got {copy!r}")
     threads = resolve_n_jobs(n_jobs)
@@ -462,7 +528,9 @@ def mutual_info_regression(
     ------
     ValueError
         Shapes that disagree, NaN or infinite values, sparse `X` with
-        continuous features, an out-of-range `n_neighbors`, a bad mask.
+        continuous features, an out-of-range `n_neighbors`, a bad mask, a
+        column or target whose scaling overflows (its std, its mean, or the
+        noise added), long double values beyond float64's range.
     TypeError
         Non-numeric data or arguments of the wrong type.
 
@@ -486,8 +554,11 @@ def mutual_info_regression(
     values shared by at most about ``2 * n_neighbors + 1`` samples,
     scikit-learn measures distances as ``sqrt(a**2 - 2ab + b**2)``, which
     loses precision; fastmi uses exact distances there, so such features can
-    differ from scikit-learn's, typically by a few thousandths of a nat and
-    by up to about 0.01 nats on a few hundred samples.
+    differ from scikit-learn's: by 0.01 to 0.06 nats on standard-scale data,
+    by up to several nats where the values are large against their spread
+    (mean / std above about 1e8), where scikit-learn's distances are
+    rounding error. A column whose standard deviation or mean overflows
+    raises ValueError (scikit-learn divides by it).
 
     References
     ----------
@@ -568,7 +639,8 @@ def mutual_info_classif(
     ValueError
         Shapes that disagree, NaN or infinite values, a continuous
         (non-integral float) target, sparse `X` with continuous features, a
-        bad mask.
+        bad mask, a column whose scaling overflows (its std, its mean, or the
+        noise added), long double values beyond float64's range.
     TypeError
         Non-numeric features or arguments of the wrong type.
 
@@ -586,8 +658,12 @@ def mutual_info_classif(
     ``2 * n_neighbors + 1`` samples scikit-learn measures distances as
     ``sqrt(a**2 - 2ab + b**2)``, which loses precision; fastmi uses exact
     distances there, so with such small classes results can differ from
-    scikit-learn's, typically by a few thousandths of a nat and by up to
-    about 0.01 nats on a few hundred samples.
+    scikit-learn's: by 0.01 to 0.06 nats on standard-scale data, by up to
+    several nats where a feature's values are large against their spread
+    (mean / std above about 1e8), where scikit-learn's distances are
+    rounding error and its estimate can exceed ``ln(n_classes)``. A column
+    whose standard deviation or mean overflows raises ValueError
+    (scikit-learn divides by it).
 
     References
     ----------
@@ -619,31 +695,47 @@ def mutual_info_classif(
 
 
 def _table_cells(contingency):
-    """(rows, cols, counts, row sums, column sums) of a count table, row-major order."""
+    """(rows, cols, counts, row sums, column sums) of a count table, as int64.
+
+    The counts are checked (non-negative integers whose total fits in int64)
+    before anything is summed, so that no sum wraps around.
+    """
     if _is_sparse(contingency):
         import scipy.sparse
 
         if contingency.ndim != 2:
             raise ValueError(f"contingency must be 2-D; got shape {contingency.shape}")
-        rows, cols, vals = scipy.sparse.find(contingency)
-        pi = np.ravel(np.asarray(contingency.sum(axis=1)))
-        pj = np.ravel(np.asarray(contingency.sum(axis=0)))
+        shape = contingency.shape
+        rows, cols, vals = scipy.sparse.find(contingency)  # scikit-learn's order of the terms
     else:
         table = np.asarray(contingency)
         if table.ndim != 2:
             raise ValueError(f"contingency must be a 2-D table of counts; got shape {table.shape}")
+        shape = table.shape
         rows, cols = np.nonzero(table)
         vals = table[rows, cols]
-        pi = table.sum(axis=1)
-        pj = table.sum(axis=0)
     if vals.dtype.kind not in "biuf":
         raise TypeError(f"contingency must hold counts (integers); got dtype {vals.dtype}")
     if vals.dtype.kind == "f" and (not np.isfinite(vals).all() or np.any(vals != np.floor(vals))):
         raise ValueError("contingency must hold integer counts; got non-integer values")
     if np.any(vals < 0):
         raise ValueError("contingency must hold non-negative counts")
-    as64 = lambda a: np.ascontiguousarray(a, dtype=np.int64)  # noqa: E731
-    return as64(rows), as64(cols), as64(vals), as64(pi), as64(pj)
+    # A float sum of non-negative values is within a tiny factor of the
+    # exact total: only near 2**63 is the exact (Python int) total needed.
+    if vals.size and float(np.sum(vals, dtype=np.float64)) >= 2.0**62:
+        total = sum(int(v) for v in vals.tolist())
+        if total >= 2**63:
+            raise ValueError(
+                f"contingency counts sum to {total}, more than the 2**63 - 1 that fastmi counts in"
+            )
+    counts = np.ascontiguousarray(vals, dtype=np.int64)
+    rows = np.ascontiguousarray(rows, dtype=np.int64)
+    cols = np.ascontiguousarray(cols, dtype=np.int64)
+    pi = np.zeros(shape[0], dtype=np.int64)
+    pj = np.zeros(shape[1], dtype=np.int64)
+    np.add.at(pi, rows, counts)
+    np.add.at(pj, cols, counts)
+    return rows, cols, counts, pi, pj
 
 
 def mutual_info_score(labels_true, labels_pred, *, contingency=None):
@@ -673,12 +765,15 @@ def mutual_info_score(labels_true, labels_pred, *, contingency=None):
     ------
     ValueError
         Labellings that are not 1-D, are empty or differ in length, NaN labels, a table
-        with negative or non-integer counts.
+        with negative or non-integer counts or counts summing to 2**63 or more.
 
     Notes
     -----
     Symmetric in its two arguments. Terms smaller than machine epsilon in
     magnitude are set to 0 and the sum is clipped at 0, as in scikit-learn.
+    Row sum times column sum is formed without int64 overflow: where it
+    exceeds 2**63 scikit-learn's product wraps around and returns NaN, fastmi
+    the correct value. Counts summing to 2**63 or more are refused.
     Unlike scikit-learn, empty labellings and non-integer counts in
     `contingency` are refused (scikit-learn returns 0 and truncates), and
     continuous-looking labels raise no warning.

@@ -47,8 +47,28 @@ def as_samples(a, name: str, *, max_ndim: int = 2) -> np.ndarray:
         raise ValueError(f"{name} is empty: at least one sample is needed")
     if arr.ndim == 2 and arr.shape[1] == 0:
         raise ValueError(f"{name} has shape {arr.shape}: at least one column is needed")
+    check_float64_range(arr, name)
     arr = np.ascontiguousarray(arr, dtype=np.float64)
     return arr
+
+
+def check_float64_range(arr: np.ndarray, name: str) -> None:
+    """Refuses finite values that float64 cannot hold (long double input).
+
+    Casting them to float64, as every computation here does, would turn
+    them into infinities after the finiteness check. Names the first
+    column holding one when `arr` is 2-D.
+    """
+    if arr.dtype.kind != "f" or arr.dtype.itemsize <= 8:
+        return
+    with np.errstate(over="ignore", invalid="ignore"):
+        bad = np.isinf(arr.astype(np.float64)) & np.isfinite(arr)
+    if bad.any():
+        where = f" column {int(np.flatnonzero(bad.any(axis=0))[0])}" if arr.ndim == 2 else ""
+        raise ValueError(
+            f"{name}{where} holds {arr[bad][0]!r}, beyond the float64 range (about 1.8e308) "
+            "in which fastmi computes; rescale the data"
+        )
 
 
 def check_finite(arr: np.ndarray, name: str) -> None:
@@ -78,6 +98,8 @@ def check_k(k, n: int, name: str = "k") -> int:
     k = check_int(k, name, minimum=1)
     if k >= n:
         raise ValueError(f"{name} must be smaller than the number of samples ({n}), got {k}")
+    if k > 2**31 - 1:  # the native kernels take a C int
+        raise ValueError(f"{name} must be at most 2**31 - 1, got {k}")
     return k
 
 
@@ -96,6 +118,38 @@ def check_choice(value, name: str, choices) -> str:
         options = ", ".join(repr(c) for c in choices)
         raise ValueError(f"{name} must be one of {options}; got {value!r}")
     return value
+
+
+def check_knn_radius(parts, k: int, threads: int, *, factor: float = 1.0) -> None:
+    """Refuses NaN, infinity, and samples whose max-norm distance to their
+    k-th neighbour in the joint space of `parts` ((2-D array, name) pairs),
+    times `factor`, overflows float64.
+
+    The radii are computed only when the spans of the coordinates allow an
+    overflow (a span times `factor` beyond 1.8e308).
+    """
+    spans = []
+    for a, name in parts:
+        with np.errstate(over="ignore", invalid="ignore"):
+            span = a.max(axis=0) - a.min(axis=0)
+        if not np.isfinite(span).all():
+            check_finite(a, name)  # NaN or infinity: refused with that message
+        spans.append((span, name))
+    with np.errstate(over="ignore"):
+        if all(np.isfinite(span * factor).all() for span, _ in spans):
+            return
+    joint = np.hstack([a for a, _ in parts])
+    radius = _core.kth_neighbor_distance(joint, k, 0, threads, interruptible())
+    with np.errstate(over="ignore"):
+        ok = np.isfinite(radius * factor)
+    if not ok.all():
+        i = int(np.flatnonzero(~ok)[0])
+        wide = next(name for span, name in spans if not np.isfinite(span * factor).all())
+        raise ValueError(
+            f"the max-norm distance from sample {i} to its k-th neighbour (k={k}) is too large for "
+            f"float64 arithmetic: {wide} spans more than {1.8e308 / factor:.3g}; "
+            "divide the data by a constant first"
+        )
 
 
 def _cpu_count() -> int:

@@ -12,8 +12,8 @@ from ._validation import (
     as_samples,
     check_base,
     check_choice,
-    check_finite,
     check_k,
+    check_knn_radius,
     check_same_length,
     interruptible,
     resolve_n_jobs,
@@ -67,7 +67,8 @@ def conditional_mi(x, y, z, *, k=3, method="ksg", bins=10, base=2, n_jobs=None) 
     ValueError
         Empty input, different lengths, more than 2 dimensions, NaN or
         infinite values, ``k`` outside ``[1, n)``, invalid ``bins``,
-        ``method`` or ``base``.
+        ``method`` or ``base``, data so widely spread that a k-th-neighbour
+        distance overflows float64.
     TypeError
         Non-numeric input (other than for ``"discrete"``), non-integer ``k``
         or ``n_jobs``.
@@ -120,8 +121,7 @@ def conditional_mi(x, y, z, *, k=3, method="ksg", bins=10, base=2, n_jobs=None) 
             parts.append(_plugin.binned_codes(data, name, _plugin.same_axes(bins, data.shape[1]), threads))
         return _plugin_cmi(parts[1], parts[0], parts[2], base)
     k = check_k(k, n)
-    for a, name in ((x, "x"), (y, "y"), (z, "z")):
-        check_finite(a, name)
+    check_knn_radius([(_as_2d(x), "x"), (_as_2d(y), "y"), (_as_2d(z), "z")], k, threads)
     if _is_constant(x) or _is_constant(y):
         return 0.0  # a variable with a single value shares no information
     nats, zeros = _core.cmi_ksg(_as_2d(x), _as_2d(y), _as_2d(z), k, threads, interruptible())

@@ -12,8 +12,8 @@ from ._validation import (
     as_samples,
     check_base,
     check_choice,
-    check_finite,
     check_k,
+    check_knn_radius,
     interruptible,
     resolve_n_jobs,
 )
@@ -62,7 +62,9 @@ def entropy(x, *, method="kl", k=3, bins=10, base=2, n_jobs=None) -> float:
     ------
     ValueError
         Empty input, more than 2 dimensions, NaN or infinite values, ``k``
-        outside ``[1, n)``, invalid ``bins``, ``method`` or ``base``; for
+        outside ``[1, n)``, invalid ``bins``, ``method`` or ``base``, data so
+        widely spread that twice a k-th-neighbour distance overflows float64;
+        for
         ``"kl"``, data in which every sample has k or more exact duplicates
         (no finite estimate exists: use ``method="discrete"``).
     TypeError
@@ -114,7 +116,7 @@ def entropy(x, *, method="kl", k=3, bins=10, base=2, n_jobs=None) -> float:
     threads = resolve_n_jobs(n_jobs)
     if method == "kl":
         k = check_k(k, n)
-        check_finite(x, "x")
+        check_knn_radius([(x.reshape(n, -1), "x")], k, threads, factor=2.0)  # log(2 eps)
         return _in_base(_kl(x, k, threads), base)
     data = x.reshape(n, -1)
     specs = _plugin.histogramdd_axes(bins, data.shape[1])
