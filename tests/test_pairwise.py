@@ -105,3 +105,16 @@ def test_ties_warn(rng):
 def test_errors(X, kwargs, exc, match):
     with pytest.raises(exc, match=match):
         fastmi.pairwise_mi(X, **kwargs)
+
+
+def test_overflowing_radius_refused_like_ksg_mi(rng):
+    X = rng.standard_normal((50, 3))
+    X[:25, 2] = 1e308
+    X[25:, 2] = -1e308
+    X[:25, 0] = 1e308  # pair (0, 2): every k-th-neighbour distance exceeds 1.8e308
+    X[25:, 0] = -1e308
+    with pytest.raises(ValueError, match="overflows|too large for float64") as want:
+        fastmi.ksg_mi(X[:, 0], X[:, 2], k=30)
+    with pytest.raises(ValueError, match="too large for float64"):
+        fastmi.pairwise_mi(X, k=30)
+    assert want.value is not None

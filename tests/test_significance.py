@@ -201,3 +201,10 @@ def test_progress_chunks_give_the_same_result(rng):
         want = fastmi.mi_test(x, y, zz, n_permutations=37, random_state=4, n_jobs=1)
         assert np.array_equal(got.null_distribution, want.null_distribution) and got.pvalue == want.pvalue
         assert seen[-1] == (37, 37) and len(seen) > 1
+
+
+def test_huge_span_refused(rng):
+    x = rng.standard_normal(40)
+    y = np.r_[np.full(20, -1e308), np.full(20, 1e308)]
+    with pytest.raises(ValueError, match="y spans more than 1.8e308"):
+        fastmi.mi_test(x, y, n_permutations=5)

@@ -15,6 +15,7 @@ from ._validation import (
     check_choice,
     check_finite,
     check_k,
+    check_knn_radius,
     interruptible,
     resolve_n_jobs,
 )
@@ -67,7 +68,9 @@ def pairwise_mi(X, *, method="ksg", k=3, bins=10, base=2, n_jobs=None) -> np.nda
     ------
     ValueError
         X not 2-D or empty, NaN or infinite values, ``k`` outside
-        ``[1, n)``, invalid ``bins``, ``method`` or ``base``.
+        ``[1, n)``, invalid ``bins``, ``method`` or ``base``; for ``"ksg"``,
+        a pair whose k-th-neighbour distance overflows float64 (as
+        ``ksg_mi``).
     TypeError
         Non-numeric X, non-integer ``k`` or ``n_jobs``.
 
@@ -111,6 +114,11 @@ def pairwise_mi(X, *, method="ksg", k=3, bins=10, base=2, n_jobs=None) -> np.nda
     pairs = _upper_pairs(p)
     if pairs.shape[0] == 0:
         return out
+    with np.errstate(over="ignore", invalid="ignore"):
+        wide = ~np.isfinite(X.max(axis=0) - X.min(axis=0))
+    for i, j in pairs[wide[pairs[:, 0]] | wide[pairs[:, 1]]]:
+        # as ksg_mi: refused where a k-th-neighbour distance overflows float64
+        check_knn_radius([(X[:, [i]], f"X[:, {i}]"), (X[:, [j]], f"X[:, {j}]")], k, threads)
     constant = (X == X[:1]).all(axis=0)
     live = ~(constant[pairs[:, 0]] | constant[pairs[:, 1]])
     values = np.zeros(pairs.shape[0])

@@ -117,7 +117,8 @@ def mi_test(
     ValueError
         Empty input, different lengths, NaN or infinite values, ``k`` outside
         ``[1, n)``, ``n_permutations < 1``, ``shuffle_neighbors`` outside
-        ``[1, n)`` (with z), invalid ``base``.
+        ``[1, n)`` (with z), invalid ``base``, a variable whose values span
+        more than 1.8e308 (distances could overflow).
     TypeError
         Non-numeric input, non-integer ``k``, ``n_permutations``,
         ``shuffle_neighbors`` or ``n_jobs``, an invalid ``random_state``.
@@ -177,10 +178,19 @@ def _check(x, y, z, k, n_permutations, shuffle_neighbors, random_state, n_jobs, 
                 f"shuffle_neighbors must be smaller than the number of samples ({n}), got {shuffle_neighbors}"
             )
     base = check_base(base)
-    for a, name in ((x, "x"), (y, "y"), (z, "z")):
-        if a is not None:
-            check_finite(a, name)
     threads = resolve_n_jobs(n_jobs)
+    for a, name in ((x, "x"), (y, "y"), (z, "z")):
+        if a is None:
+            continue
+        check_finite(a, name)
+        with np.errstate(over="ignore", invalid="ignore"):
+            span = _as_2d(a).max(axis=0) - _as_2d(a).min(axis=0)
+        if not np.isfinite(span).all():
+            # a permutation may bring such samples together as neighbours
+            raise ValueError(
+                f"{name} spans more than 1.8e308, so neighbour distances may overflow float64; "
+                "divide the data by a constant first"
+            )
     seeds = _seeds(random_state, n_permutations)
     if _is_constant(x) or _is_constant(y):
         null = np.zeros(n_permutations)
