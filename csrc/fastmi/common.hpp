@@ -13,6 +13,10 @@
 
 #ifdef _OPENMP
 #include <omp.h>
+#if defined(__unix__) || defined(__APPLE__)
+#include <pthread.h>
+#define FASTMI_FORK_GUARD 1
+#endif
 #endif
 
 // For the few small functions on the innermost loops that the compiler
@@ -78,9 +82,23 @@ inline int thread_id() {
 #endif
 }
 
-// n_threads <= 0 means "the OpenMP default".
+// A process created by fork() runs every kernel on the calling thread alone:
+// GNU OpenMP's thread pool does not survive fork (the child would wait
+// forever for the parent's pool threads), and results do not depend on the
+// thread count. Set by a pthread_atfork child handler registered when the
+// module is loaded.
+inline std::atomic<bool> forked_child{false};
+
+#ifdef FASTMI_FORK_GUARD
+inline void on_fork_child() { forked_child.store(true, std::memory_order_relaxed); }
+inline const bool fork_guard_registered = pthread_atfork(nullptr, nullptr, on_fork_child) == 0;
+#endif
+
+inline bool in_forked_child() { return forked_child.load(std::memory_order_relaxed); }
+
+// n_threads <= 0 means "the OpenMP default"; always 1 in a forked child.
 inline int resolve_threads(int n_threads) {
-    if (!have_openmp()) return 1;
+    if (!have_openmp() || in_forked_child()) return 1;
     return n_threads > 0 ? n_threads : max_threads();
 }
 
@@ -123,19 +141,23 @@ void parallel_blocks(index_t n, index_t block, const Ctx& ctx, Body&& body) {
     const index_t n_blocks = (n + block - 1) / block;
     ExceptionTrap trap;
     std::atomic<bool> stop{false};
-    const int threads = static_cast<int>(std::min<index_t>(ctx.n_threads, n_blocks));
-#ifdef _OPENMP
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-#endif
-    for (index_t b = 0; b < n_blocks; ++b) {
-        if (stop.load(std::memory_order_relaxed)) continue;
+    const int threads = in_forked_child() ? 1 : static_cast<int>(std::min<index_t>(ctx.n_threads, n_blocks));
+    auto run = [&](index_t b) {
+        if (stop.load(std::memory_order_relaxed)) return;
         trap.run([&] {
             poll_interrupt(ctx);
             body(b, b * block, std::min(n, (b + 1) * block));
         });
         if (trap.failed()) stop.store(true, std::memory_order_relaxed);
+    };
+    if (threads <= 1) {  // no OpenMP region at all (see forked_child)
+        for (index_t b = 0; b < n_blocks; ++b) run(b);
+    } else {
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+#endif
+        for (index_t b = 0; b < n_blocks; ++b) run(b);
     }
-    (void)threads;
     trap.rethrow();
 }
 

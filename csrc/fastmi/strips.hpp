@@ -92,8 +92,10 @@ public:
             const auto lo = std::lower_bound(xs_.value.begin(), xs_.value.end(), xi - ky) - xs_.value.begin();
             const auto hi = std::upper_bound(xs_.value.begin(), xs_.value.end(), xi + ky) - xs_.value.begin();
             steps += 3.0 * static_cast<double>((std::max<index_t>(hi, lo + 1) - 1) / S_ - lo / S_ + 1);
-            // own strip: the entries within kx of y_i
-            const auto p = std::lower_bound(xs_.value.begin(), xs_.value.end(), xi) - xs_.value.begin();
+            // own strip: the entries within kx of y_i (x_ read again: if it
+            // changed meanwhile, xi may be above every sorted value)
+            const index_t p = std::min<index_t>(
+                std::lower_bound(xs_.value.begin(), xs_.value.end(), xi) - xs_.value.begin(), n_ - 1);
             const double kx = kth_gap_sorted(xs_.value.data(), n_, p, k_);
             const index_t t = p / S_;
             const double yi = ys.value[q];
