@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -49,11 +50,15 @@ struct Ctx {
     // Only the thread that entered the kernel may poll (it holds the
     // interpreter's thread state); set by with_interrupt().
     std::thread::id owner{};
+    // Set by the entering thread once it has seen an interrupt, so that the
+    // other threads leave their blocks too; shared by copies of the Ctx.
+    std::shared_ptr<std::atomic<bool>> cancelled;
 
     Ctx with_interrupt(InterruptFn fn) const {
         Ctx c = *this;
         c.check = fn;
         c.owner = std::this_thread::get_id();
+        c.cancelled = fn ? std::make_shared<std::atomic<bool>>(false) : nullptr;
         return c;
     }
 };
@@ -102,9 +107,42 @@ inline int resolve_threads(int n_threads) {
     return n_threads > 0 ? n_threads : max_threads();
 }
 
+// On the entering thread: asks whether to stop (Ctrl-C). On the others:
+// whether the entering thread has been asked to.
 inline void poll_interrupt(const Ctx& ctx) {
-    if (ctx.check && std::this_thread::get_id() == ctx.owner && ctx.check()) throw Interrupted();
+    if (!ctx.check) return;
+    if (std::this_thread::get_id() == ctx.owner) {
+        if (ctx.check()) {
+            ctx.cancelled->store(true, std::memory_order_relaxed);
+            throw Interrupted();
+        }
+    } else if (ctx.cancelled->load(std::memory_order_relaxed)) {
+        throw Interrupted();
+    }
 }
+
+// Units of work (a point looked at, a count taken, an item placed: from a
+// few to a few tens of nanoseconds each) between two polls inside a long
+// loop: milliseconds, never near a second.
+constexpr std::int64_t kPollWork = std::int64_t(1) << 20;
+
+// Polls once per kPollWork units of work added, so that the time between two
+// polls is set by the work done, not by a number of queries whose cost
+// varies with k and the data. One per loop and thread.
+class WorkPoll {
+public:
+    explicit WorkPoll(const Ctx& ctx) : ctx_(ctx) {}
+    FASTMI_INLINE void add(std::int64_t work) {
+        if ((left_ -= work) < 0) {
+            left_ = kPollWork;
+            poll_interrupt(ctx_);
+        }
+    }
+
+private:
+    const Ctx& ctx_;
+    std::int64_t left_ = kPollWork;
+};
 
 // Records the first exception raised on any thread so that none escapes an
 // OpenMP region; rethrown by the caller once the region has ended.
@@ -134,7 +172,9 @@ private:
 // Runs body(block, begin, end) for every block of `block` consecutive items
 // in [0, n). Block boundaries do not depend on the thread count, so results
 // stored per block and combined in block order are bit-identical for any
-// number of threads. The entering thread polls for interrupts between blocks.
+// number of threads. Every thread polls for interrupts between blocks
+// (poll_interrupt); bodies whose blocks can take long poll inside too
+// (WorkPoll).
 template <class Body>
 void parallel_blocks(index_t n, index_t block, const Ctx& ctx, Body&& body) {
     if (n <= 0) return;

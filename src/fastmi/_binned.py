@@ -111,7 +111,11 @@ def discrete_mi(x, y, bins=10, *, n_jobs=None) -> float:
         Samples outside explicit edges are left out, as numpy does.
     n_jobs : int or None, keyword-only
         Threads: None uses OpenMP's default, -1 all cores, k > 0 that many.
-        The result is bit-identical for every value.
+        The result is bit-identical for every value. A process forked from
+        one that had imported fastmi (multiprocessing's "fork" and
+        "forkserver" start methods, gunicorn or Celery workers) runs it on
+        one thread, with the same result: OpenMP's thread pool does not
+        survive fork.
 
     Returns
     -------
