@@ -197,11 +197,11 @@ FORK_CHILD = textwrap.dedent(
     rng = np.random.default_rng(0)
     x = rng.standard_normal(100_000)
     y = x + rng.standard_normal(100_000)
-    # enough values (n * continuous features >= 2**20) that the drop-ins
+    # enough values (n * 5 continuous features >= 2**20) that the drop-ins
     # also scale the columns on Python threads when n_jobs > 1
-    X = rng.standard_normal((180_000, 6))
+    X = rng.standard_normal((220_000, 6))
     X[:, 5] = np.round(X[:, 5])
-    t = X[:, 0] + rng.standard_normal(180_000)
+    t = X[:, 0] + rng.standard_normal(220_000)
     labels = (t > 0).astype(int) + (t > 1)
     a = rng.integers(0, 50, 1_000_000)
     b = (a + rng.integers(0, 3, 1_000_000)) % 50
