@@ -87,11 +87,11 @@ inline int thread_id() {
 #endif
 }
 
-// A process created by fork() runs every kernel on the calling thread alone:
-// GNU OpenMP's thread pool does not survive fork (the child would wait
-// forever for the parent's pool threads), and results do not depend on the
-// thread count. Set by a pthread_atfork child handler registered when the
-// module is loaded.
+// A process forked from one that had loaded this module runs every kernel on
+// the calling thread alone: GNU OpenMP's thread pool does not survive fork
+// (the child would wait forever for the parent's pool threads), and results
+// do not depend on the thread count. Set by a pthread_atfork child handler
+// registered when the module is loaded.
 inline std::atomic<bool> forked_child{false};
 
 #ifdef FASTMI_FORK_GUARD
