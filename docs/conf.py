@@ -98,4 +98,9 @@ html_theme_options = {
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],
 }
-html_sidebars = {"index": [], "changelog": [], "contributing": []}
+# Top-level pages without sub-pages: no (empty) section navigation, more room
+# for their wide tables
+html_sidebars = {
+    page: []
+    for page in ("index", "install", "performance", "reliability", "contributing", "changelog")
+}
