@@ -16,12 +16,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 t0=$SECONDS
+# venvs and build output under build/dist-ci/ (cleared at the start, not at
+# exit: deleting two venvs of scipy, scikit-learn and pyarrow takes a minute
+# on a busy machine); tests and sphinx run from a scratch directory outside
+# the checkout
+venvs=$root/build/dist-ci
+rm -rf "$venvs"
+mkdir -p "$venvs"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 step() { echo "== dist [$((SECONDS - t0)) s]: $*"; }
 # pip, quiet; its output is shown only if it fails
 pip_q() {
-    local log=$work/pip.log
+    local log=$venvs/pip.log
     "$@" -q > "$log" 2>&1 || { grep -v "is ignored" "$log" >&2; echo "dist.sh: failed: $*" >&2; return 1; }
 }
 fresh_venv() {
@@ -68,7 +75,7 @@ for cc in cc c++ gcc g++ clang clang++ cmake ninja; do
         > "$work/no-compiler/$cc"
     chmod +x "$work/no-compiler/$cc"
 done
-wvenv=$work/wheel-venv
+wvenv=$venvs/wheel-venv
 fresh_venv "$wvenv"
 wpy=$wvenv/bin/python
 PATH="$work/no-compiler:$PATH" CC=false CXX=false \
@@ -107,7 +114,7 @@ step "wheel: the test suite against the installed package"
 
 # ---- 3. the sdist ----------------------------------------------------------------------
 step "sdist: fresh venv, pip install compiles it"
-svenv=$work/sdist-venv
+svenv=$venvs/sdist-venv
 fresh_venv "$svenv"
 spy=$svenv/bin/python
 pip_q "$spy" -m pip install "$sdist[test]"
@@ -135,8 +142,8 @@ step "sdist: tests against the installed package: ${subset[*]#$root/}"
 # ---- 4. documentation ------------------------------------------------------------------
 step "docs: sphinx-build -W (html, gallery run), against the installed wheel"
 pip_q "$wpy" -m pip install --only-binary=:all: "$wheel[docs]"
-html=$work/html
-(cd "$work" && "$wvenv/bin/sphinx-build" -W --keep-going -q -b html -d "$work/doctrees" "$root/docs" "$html")
+html=$venvs/html
+(cd "$work" && "$wvenv/bin/sphinx-build" -W --keep-going -q -b html -d "$venvs/doctrees" "$root/docs" "$html")
 for page in index.html api.html auto_examples/index.html reliability.html; do
     test -f "$html/$page" || { echo "dist.sh: docs lack $page" >&2; exit 1; }
 done
@@ -148,6 +155,6 @@ if [ "$n_png" -ne "$n_ex" ]; then
 fi
 echo "   html in $html: $(find "$html" -name '*.html' | wc -l) pages, $n_png gallery examples with figures"
 step "docs: linkcheck (local links; external ones skipped)"
-(cd "$work" && "$wvenv/bin/sphinx-build" -W --keep-going -q -b linkcheck -d "$work/doctrees" \
-    -D 'linkcheck_ignore=^https?://' "$root/docs" "$work/linkcheck")
+(cd "$work" && "$wvenv/bin/sphinx-build" -W --keep-going -q -b linkcheck -d "$venvs/doctrees" \
+    -D 'linkcheck_ignore=^https?://' "$root/docs" "$venvs/linkcheck")
 step "done"
