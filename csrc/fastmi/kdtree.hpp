@@ -75,10 +75,11 @@ public:
     using Stack = std::vector<std::pair<index_t, double>>;
 
     // k-th smallest reduced distance from stored point p (in leaf `leaf`) to
-    // the other points. `best` is caller scratch of size k.
-    double knn_self(index_t p, index_t leaf, int k, double* best, Stack& stack) const {
+    // the other points. `best` is caller scratch of size k. *work grows by
+    // the number of points looked at.
+    double knn_self(index_t p, index_t leaf, int k, double* best, Stack& stack, std::int64_t* work) const {
         const double* q = point(p);
-        Best b{best, k, 0, std::numeric_limits<double>::infinity()};
+        Best b{best, k, 0, std::numeric_limits<double>::infinity(), 0};
         scan(q, p, nodes_[leaf], b);
         index_t at = leaf;
         while (at != 0 && b.kth > 0.0) {
@@ -88,36 +89,42 @@ public:
             search(q, p, sib, b, stack);
             at = nodes_[at].parent;
         }
+        *work += b.work;
         return b.kth;
     }
 
-    // Number of stored points within reduced distance r of stored point p.
-    index_t count_self(index_t p, index_t leaf, double r, std::vector<index_t>& stack) const {
+    // Number of stored points within reduced distance r of stored point p;
+    // *work grows by the number of nodes and points looked at.
+    index_t count_self(index_t p, index_t leaf, double r, std::vector<index_t>& stack, std::int64_t* work) const {
         const double* q = point(p);
         const double reach = std::nextafter(r, std::numeric_limits<double>::infinity());
         index_t at = leaf;
         while (at != 0 && !Metric::ball_inside(q, lo(at), hi(at), dim(), reach)) at = nodes_[at].parent;
-        return count_from(q, r, at, stack);
+        return count_from(q, r, at, stack, work);
     }
 
     // Calls f(j) for every stored point j != p at reduced distance <= r from
-    // stored point p (in leaf `leaf`), climbing from the leaf like count_self.
+    // stored point p (in leaf `leaf`), climbing from the leaf like
+    // count_self; *work grows by the number of nodes and points looked at.
     template <class F>
-    void for_each_self(index_t p, index_t leaf, double r, std::vector<index_t>& stack, F&& f) const {
+    void for_each_self(index_t p, index_t leaf, double r, std::vector<index_t>& stack, std::int64_t* work,
+                       F&& f) const {
         const double* q = point(p);
+        const double reach = std::nextafter(r, std::numeric_limits<double>::infinity());
         index_t at = leaf;
-        while (at != 0 && !Metric::ball_inside(q, lo(at), hi(at), dim(), std::nextafter(r, std::numeric_limits<double>::infinity())))
-            at = nodes_[at].parent;
+        while (at != 0 && !Metric::ball_inside(q, lo(at), hi(at), dim(), reach)) at = nodes_[at].parent;
         stack.clear();
         stack.push_back(at);
         while (!stack.empty()) {
             const index_t ni = stack.back();
             stack.pop_back();
             const Node& nd = nodes_[ni];
+            ++*work;
             if (Metric::box_min(q, lo(ni), hi(ni), dim()) > r) continue;
             if (nd.left < 0) {
                 for (index_t j = nd.start; j < nd.end; ++j)
                     if (j != p && Metric::point(q, point(j), dim()) <= r) f(j);
+                *work += nd.end - nd.start;
                 continue;
             }
             stack.push_back(nd.left + 1);
@@ -127,15 +134,35 @@ public:
 
     // Number of stored points at reduced distance <= r from q.
     index_t count_within(const double* q, double r, std::vector<index_t>& stack) const {
-        return count_from(q, r, 0, stack);
+        std::int64_t work = 0;
+        return count_from(q, r, 0, stack, &work);
     }
 
 private:
+    // The k smallest distances offered so far: sorted for small k; for
+    // larger k gathered unsorted until there are k, then a max-heap, where
+    // each offer costs O(log k) instead of O(k) (k close to n: quadratic
+    // time rather than cubic). kth is the k-th smallest either way, so the
+    // two give the same results.
     struct Best {
+        static constexpr int kHeapFrom = 64;
         double* v;
         int k, found;
         double kth;
-        void offer(double dist) {
+        std::int64_t work;  // points looked at
+        void offer(double dist) {  // dist < kth
+            if (k >= kHeapFrom) {
+                if (found < k) {
+                    v[found++] = dist;
+                    if (found == k) std::make_heap(v, v + k);
+                } else {
+                    std::pop_heap(v, v + k);
+                    v[k - 1] = dist;
+                    std::push_heap(v, v + k);
+                }
+                if (found == k) kth = v[0];
+                return;
+            }
             int pos = found < k ? found++ : k - 1;
             while (pos > 0 && v[pos - 1] > dist) {
                 v[pos] = v[pos - 1];
@@ -150,6 +177,7 @@ private:
 
     void scan(const double* q, index_t self, const Node& nd, Best& b) const {
         const index_t len = nd.end - nd.start;
+        b.work += len;
         double m[kBlockChunk];
         for (index_t j0 = 0; j0 < len; j0 += kBlockChunk) {
             const index_t e = std::min(len - j0, kBlockChunk);
@@ -190,7 +218,8 @@ private:
         }
     }
 
-    index_t count_from(const double* q, double r, index_t root, std::vector<index_t>& stack) const {
+    index_t count_from(const double* q, double r, index_t root, std::vector<index_t>& stack,
+                       std::int64_t* work) const {
         index_t count = 0;
         stack.clear();
         stack.push_back(root);
@@ -198,6 +227,7 @@ private:
             const index_t ni = stack.back();
             stack.pop_back();
             const Node& nd = nodes_[ni];
+            ++*work;
             if (Metric::box_min(q, lo(ni), hi(ni), dim()) > r) continue;
             if (Metric::box_max(q, lo(ni), hi(ni), dim()) <= r) {
                 count += nd.end - nd.start;
@@ -205,6 +235,7 @@ private:
             }
             if (nd.left < 0) {
                 count += block_count<Metric, D>(q, r, block(nd), nd.end - nd.start, dim());
+                *work += nd.end - nd.start;
                 continue;
             }
             stack.push_back((nd.left + 1));

@@ -38,14 +38,17 @@ index_t knn_radius_d(const Columns& cols, int k, const Ctx& ctx, double* radius)
         std::vector<double> best(static_cast<size_t>(k));
         typename KDTree<Metric, D>::Stack stack;
         stack.reserve(256);
+        WorkPoll poll(ctx);  // k close to n: a block is a long time
         index_t z = 0;
         for (index_t l = s; l < e; ++l) {
             const auto& leaf = tree.node(leaves[l]);
+            std::int64_t work = 0;
             for (index_t p = leaf.start; p < leaf.end; ++p) {
-                const double r = Metric::expand(tree.knn_self(p, leaves[l], k, best.data(), stack));
+                const double r = Metric::expand(tree.knn_self(p, leaves[l], k, best.data(), stack, &work));
                 radius[tree.original(p)] = r;
                 z += r == 0.0;
             }
+            poll.add(work);
         }
         zeros[b] = z;
     });
@@ -76,13 +79,16 @@ index_t count_in_tree(const Columns& cols, const double* radius, Bound bound, co
     parallel_blocks(n_leaves, kLeafBlock, ctx, [&](index_t b, index_t s, index_t e) {
         std::vector<index_t> stack;
         stack.reserve(256);
+        WorkPoll poll(ctx);
         for (index_t l = s; l < e; ++l) {
             const auto& leaf = tree.node(leaves[l]);
+            std::int64_t work = 0;
             for (index_t p = leaf.start; p < leaf.end; ++p) {
                 const index_t i = tree.original(p);
                 const double r = reduced_radius<Metric>(radius[i], bound);
-                sink(b, i, tree.count_self(p, leaves[l], r, stack) - 1);
+                sink(b, i, tree.count_self(p, leaves[l], r, stack, &work) - 1);
             }
+            poll.add(work);
         }
     });
     return n_blocks(n_leaves, kLeafBlock);

@@ -48,7 +48,7 @@ double discrete_feature(const double* x, index_t n, const Target& t, int k, cons
         const Labelling lab(code.data(), n, labels, k);
         return ross_mi(*t.sorted, lab, k, ctx);
     }
-    return contingency_mi_codes(code.data(), labels, t.codes, t.n_labels, n);
+    return contingency_mi_codes(code.data(), labels, t.codes, t.n_labels, n, ctx);
 }
 
 }  // namespace
@@ -112,14 +112,14 @@ void add_legacy_noise(double* x, std::int64_t n, std::int64_t p, const double* c
 }
 
 double mutual_info_codes(const std::int64_t* a, std::int64_t na, const std::int64_t* b, std::int64_t nb,
-                         std::int64_t n) {
-    return contingency_mi_codes(a, na, b, nb, n);
+                         std::int64_t n, InterruptFn check) {
+    return contingency_mi_codes(a, na, b, nb, n, Ctx{}.with_interrupt(check));
 }
 
 double mutual_info_table(const std::int64_t* row, const std::int64_t* col, const std::int64_t* count,
                          std::int64_t nnz, const std::int64_t* pi, std::int64_t n_rows,
-                         const std::int64_t* pj, std::int64_t n_cols) {
-    return contingency_mi(row, col, count, nnz, pi, n_rows, pj, n_cols);
+                         const std::int64_t* pj, std::int64_t n_cols, InterruptFn check) {
+    return contingency_mi(row, col, count, nnz, pi, n_rows, pj, n_cols, Ctx{}.with_interrupt(check));
 }
 
 }  // namespace fastmi

@@ -35,12 +35,12 @@ void add_legacy_noise(double* x, std::int64_t n, std::int64_t p, const double* c
 
 // Plug-in MI (nats) of two labellings given as codes a in [0, na), b in [0, nb).
 double mutual_info_codes(const std::int64_t* a, std::int64_t na, const std::int64_t* b, std::int64_t nb,
-                         std::int64_t n);
+                         std::int64_t n, InterruptFn check);
 
 // Plug-in MI (nats) of a contingency table given by its nnz non-zero cells
 // in row-major order, its row sums pi (n_rows) and column sums pj (n_cols).
 double mutual_info_table(const std::int64_t* row, const std::int64_t* col, const std::int64_t* count,
                          std::int64_t nnz, const std::int64_t* pi, std::int64_t n_rows,
-                         const std::int64_t* pj, std::int64_t n_cols);
+                         const std::int64_t* pj, std::int64_t n_cols, InterruptFn check);
 
 }  // namespace fastmi

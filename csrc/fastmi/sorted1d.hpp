@@ -123,6 +123,10 @@ public:
             const double u = v_(j);
             return Metric::point(&u, &q, 1) <= r;
         };
+        // p itself inside the radius: the searches below rely on it to stay
+        // between p and the ends (a NaN value or radius, from input changed
+        // during the call, would break it)
+        if (!inside(p)) return {p, p};
         const double reach = Metric::expand(r);
         const index_t hi = index_.last_at_most(q + reach);
         const index_t lo = index_.last_at_most(q - reach) + 1;
@@ -218,12 +222,22 @@ inline std::uint64_t order_key(double v) {
     return (u >> 63) ? ~u : (u | (std::uint64_t(1) << 63));
 }
 
+// The double of an order_key.
+inline double key_value(std::uint64_t u) {
+    u = (u >> 63) ? (u & ~(std::uint64_t(1) << 63)) : ~u;
+    double v;
+    std::memcpy(&v, &u, sizeof v);
+    return v;
+}
+
 // The n values of x ascending, with their original indices; equal values in
 // index order. LSD radix sort on 11-bit digits of the top 33 bits of the
 // keys (passes where every key has the same digit skipped), then the runs
 // that agree on those bits (rare for continuous data; whole tie groups for
 // near-discrete data) ordered by the full key; std::sort for small n. The
-// order is the unique (value, index) order either way.
+// order is the unique (value, index) order either way. x is read once: the
+// sorted values are those of the sorted keys, so they stay sorted even if x
+// changes meanwhile (-0.0 reads as 0.0).
 struct SortedValues {
     std::vector<double> value;
     std::vector<index_t> index;
@@ -240,13 +254,13 @@ struct SortedValues {
             std::vector<std::pair<std::uint64_t, index_t>> items(static_cast<size_t>(n));
             for (index_t i = 0; i < n; ++i) items[i] = {order_key(x[i * stride]), i};
             std::sort(items.begin(), items.end());
-            for (index_t p = 0; p < n; ++p) index[p] = items[p].second;
+            for (index_t p = 0; p < n; ++p) {
+                value[p] = key_value(items[p].first);
+                index[p] = items[p].second;
+            }
         } else {
             radix_sort(x, stride, n, ctx);
         }
-        parallel_blocks(n, 1 << 16, ctx, [&](index_t, index_t s, index_t e) {
-            for (index_t p = s; p < e; ++p) value[p] = x[index[p] * stride];
-        });
     }
 
 private:
@@ -322,10 +336,16 @@ private:
                 items.resize(static_cast<size_t>(b - a));
                 for (index_t p = a; p < b; ++p) items[p - a] = {key[p], index[p]};
                 std::sort(items.begin(), items.end());
-                for (index_t p = a; p < b; ++p) index[p] = items[p - a].second;
+                for (index_t p = a; p < b; ++p) {
+                    key[p] = items[p - a].first;
+                    index[p] = items[p - a].second;
+                }
             }
             a = b;
         }
+        parallel_blocks(n, 1 << 16, sctx, [&](index_t, index_t s, index_t e) {
+            for (index_t p = s; p < e; ++p) value[p] = key_value(key[p]);
+        });
     }
 };
 

@@ -516,7 +516,11 @@ def mutual_info_regression(
     n_jobs : int or None, default=None
         Threads: None uses OpenMP's default (all cores, unlike
         scikit-learn's one process), -1 all cores, a positive integer that
-        many. The result is bit-identical for every value.
+        many. The result is bit-identical for every value. A process
+        forked from one that had imported fastmi (multiprocessing's "fork"
+        and "forkserver" start methods, gunicorn or Celery workers) runs it
+        on one thread, with the same result: OpenMP's thread pool does not
+        survive fork.
 
     Returns
     -------
@@ -626,7 +630,11 @@ def mutual_info_classif(
     n_jobs : int or None, default=None
         Threads: None uses OpenMP's default (all cores, unlike
         scikit-learn's one process), -1 all cores, a positive integer that
-        many. The result is bit-identical for every value.
+        many. The result is bit-identical for every value. A process
+        forked from one that had imported fastmi (multiprocessing's "fork"
+        and "forkserver" start methods, gunicorn or Celery workers) runs it
+        on one thread, with the same result: OpenMP's thread pool does not
+        survive fork.
 
     Returns
     -------
@@ -788,7 +796,7 @@ def mutual_info_score(labels_true, labels_pred, *, contingency=None):
         rows, cols, vals, pi, pj = _table_cells(contingency)
         if pi.size == 0 or pj.size == 0:
             return 0.0
-        return float(_sklearn_core.table_mi(rows, cols, vals, pi, pj))
+        return float(_sklearn_core.table_mi(rows, cols, vals, pi, pj, interruptible()))
     a = _as_1d(labels_true, "labels_true")
     b = _as_1d(labels_pred, "labels_pred")
     if a.shape[0] != b.shape[0]:
@@ -799,7 +807,7 @@ def mutual_info_score(labels_true, labels_pred, *, contingency=None):
     cb, nb = _label_codes(b, "labels_pred")
     if na == 1 or nb == 1:
         return 0.0
-    return float(_sklearn_core.codes_mi(ca, na, cb, nb))
+    return float(_sklearn_core.codes_mi(ca, na, cb, nb, interruptible()))
 
 
 def mi_feature_selection(X, y, n_features=5, task="classification"):

@@ -19,10 +19,10 @@ cdef extern from "fastmi/sklearn_api.hpp" namespace "fastmi" nogil:
     void add_legacy_noise(double* x, int64_t n, int64_t p, const double* c, uint32_t* key, int* pos,
                           int* has_gauss, double* gauss, int n_threads, InterruptFn check) except +
     double mutual_info_codes(const int64_t* a, int64_t na, const int64_t* b, int64_t nb,
-                             int64_t n) except +
+                             int64_t n, InterruptFn check) except +
     double mutual_info_table(const int64_t* row, const int64_t* col, const int64_t* count,
                              int64_t nnz, const int64_t* pi, int64_t n_rows,
-                             const int64_t* pj, int64_t n_cols) except +
+                             const int64_t* pj, int64_t n_cols, InterruptFn check) except +
 
 
 
@@ -86,16 +86,18 @@ def add_noise(double[::1, :] x, const double[::1] c, uint32_t[::1] key, int pos,
     return new_pos, new_has, new_gauss
 
 
-def codes_mi(const int64_t[::1] a, int64_t na, const int64_t[::1] b, int64_t nb):
+def codes_mi(const int64_t[::1] a, int64_t na, const int64_t[::1] b, int64_t nb, bint interruptible):
     cdef double r
+    cdef InterruptFn chk = _checker(interruptible)
     with nogil:
-        r = mutual_info_codes(&a[0], na, &b[0], nb, a.shape[0])
+        r = mutual_info_codes(&a[0], na, &b[0], nb, a.shape[0], chk)
     return r
 
 
 def table_mi(const int64_t[::1] row, const int64_t[::1] col, const int64_t[::1] count,
-             const int64_t[::1] pi, const int64_t[::1] pj):
+             const int64_t[::1] pi, const int64_t[::1] pj, bint interruptible):
     cdef double r
+    cdef InterruptFn chk = _checker(interruptible)
     cdef int64_t nnz = count.shape[0]
     cdef const int64_t* pr = NULL
     cdef const int64_t* pcl = NULL
@@ -105,5 +107,5 @@ def table_mi(const int64_t[::1] row, const int64_t[::1] col, const int64_t[::1] 
         pcl = &col[0]
         pcn = &count[0]
     with nogil:
-        r = mutual_info_table(pr, pcl, pcn, nnz, &pi[0], pi.shape[0], &pj[0], pj.shape[0])
+        r = mutual_info_table(pr, pcl, pcn, nnz, &pi[0], pi.shape[0], &pj[0], pj.shape[0], chk)
     return r

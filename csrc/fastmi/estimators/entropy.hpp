@@ -66,7 +66,11 @@ inline EntropyResult kl_entropy_sorted(const double* v, index_t n, int k, const 
     std::vector<index_t> zs(static_cast<size_t>(nb), 0);
     parallel_blocks(n, kQueryBlock, ctx, [&](index_t b, index_t s, index_t e) {
         double eps[kQueryBlock];
-        kth_gaps_sorted(v, n, k, s, e, eps);
+        WorkPoll poll(ctx);  // k close to n: a block is a long time
+        for (index_t a = s; a < e; a += 64) {
+            kth_gaps_sorted(v, n, k, a, std::min(e, a + 64), eps + (a - s));
+            poll.add(64 * static_cast<std::int64_t>(k));
+        }
         double acc = 0.0;
         index_t z = 0;
         for (index_t i = 0; i < e - s; ++i) {

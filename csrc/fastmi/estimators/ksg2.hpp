@@ -33,15 +33,17 @@ index_t ksg2_marginal_radii(const Columns& xy, int dx, int k, const Ctx& ctx, do
         std::vector<index_t> visit;
         stack.reserve(256);
         visit.reserve(256);
+        WorkPoll poll(ctx);  // k close to n: a block is a long time
         index_t z = 0;
         for (index_t l = s; l < e; ++l) {
             const auto& leaf = tree.node(leaves[l]);
+            std::int64_t work = 0;
             for (index_t p = leaf.start; p < leaf.end; ++p) {
-                const double r = tree.knn_self(p, leaves[l], k, best.data(), stack);
+                const double r = tree.knn_self(p, leaves[l], k, best.data(), stack, &work);
                 z += r == 0.0;
                 const double* q = tree.point(p);
                 double ex = 0.0, ey = 0.0;
-                tree.for_each_self(p, leaves[l], r, visit, [&](index_t j) {
+                tree.for_each_self(p, leaves[l], r, visit, &work, [&](index_t j) {
                     const double* o = tree.point(j);
                     for (int c = 0; c < dx; ++c) ex = std::max(ex, std::fabs(q[c] - o[c]));
                     for (int c = dx; c < d; ++c) ey = std::max(ey, std::fabs(q[c] - o[c]));
@@ -50,6 +52,7 @@ index_t ksg2_marginal_radii(const Columns& xy, int dx, int k, const Ctx& ctx, do
                 eps_x[i] = ex;
                 eps_y[i] = ey;
             }
+            poll.add(work);
         }
         zeros[b] = z;
     });
