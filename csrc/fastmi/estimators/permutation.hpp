@@ -99,20 +99,24 @@ inline void z_neighbors(const Columns& z, int s, const Ctx& ctx, std::int64_t* o
         KDTree<MaxNorm>::Stack stack;
         std::vector<index_t> walk;
         std::vector<std::pair<double, index_t>> found;
+        WorkPoll poll(ctx);  // s close to n: a block is a long time
         for (index_t l = a; l < b; ++l) {
             const auto& leaf = tree.node(leaves[l]);
+            std::int64_t work = 0;
             for (index_t p = leaf.start; p < leaf.end; ++p) {
-                const double r = tree.knn_self(p, leaves[l], s - 1, best.data(), stack);
+                const double r = tree.knn_self(p, leaves[l], s - 1, best.data(), stack, &work);
                 found.clear();
                 const double* q = tree.point(p);
-                tree.for_each_self(p, leaves[l], r, walk, [&](index_t j) {
+                tree.for_each_self(p, leaves[l], r, walk, &work, [&](index_t j) {
                     found.emplace_back(MaxNorm::point(q, tree.point(j), tree.dim()), tree.original(j));
                 });
                 std::partial_sort(found.begin(), found.begin() + (s - 1), found.end());
                 std::int64_t* row = out + tree.original(p) * s;
                 row[0] = tree.original(p);
                 for (int c = 1; c < s; ++c) row[c] = found[static_cast<size_t>(c - 1)].second;
+                work += static_cast<std::int64_t>(found.size());
             }
+            poll.add(work);
         }
     });
 }
