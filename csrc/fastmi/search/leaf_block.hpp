@@ -77,14 +77,13 @@ FASTMI_INLINE index_t block_count(const double* q, double r, const double* col, 
     for (index_t j0 = 0; j0 < len; j0 += kBlockChunk) {
         const index_t e = std::min(len - j0, kBlockChunk);
         block_distances<Metric, D>(q, col, len, d, j0, e, m);
-        double k0 = 0.0, k1 = 0.0;  // sums of ones (exact); two chains
+        // sums of ones (exact in any order), in eight independent chains
+        double k[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
         index_t j = 0;
-        for (; j + 1 < e; j += 2) {
-            k0 += m[j] <= r ? 1.0 : 0.0;
-            k1 += m[j + 1] <= r ? 1.0 : 0.0;
-        }
-        if (j < e) k0 += m[j] <= r ? 1.0 : 0.0;
-        count += static_cast<index_t>(k0 + k1);
+        for (; j + 7 < e; j += 8)
+            for (int u = 0; u < 8; ++u) k[u] += m[j + u] <= r ? 1.0 : 0.0;
+        for (; j < e; ++j) k[0] += m[j] <= r ? 1.0 : 0.0;
+        count += static_cast<index_t>(((k[0] + k[1]) + (k[2] + k[3])) + ((k[4] + k[5]) + (k[6] + k[7])));
     }
     return count;
 }
