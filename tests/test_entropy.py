@@ -221,6 +221,7 @@ Z = np.arange(10.0)
         (Z, {"method": "binned", "bins": 0}, ValueError, "bins must be positive"),
         (Z, {"method": "binned", "bins": "auto"}, TypeError, "bins"),
         (np.zeros((10, 2)), {"method": "binned", "bins": [3, 4, 5]}, ValueError, "one bin specification per column"),
+        (Z, {"method": "binned", "bins": 2**40}, ValueError, r"2\*\*40|1099511627776 bins on one axis"),
         (np.where(Z == 3, np.nan, Z), {"method": "binned"}, ValueError, "NaN"),
         (np.where(Z == 3, np.nan, Z), {"method": "discrete"}, ValueError, "NaN"),
         (np.array(list("abcdefghij")), {}, TypeError, "real numbers"),

@@ -9,7 +9,7 @@ import math
 import numpy as np
 
 from . import _core
-from ._binned import _axis_count, _edges, _range
+from ._binned import _MAX_CELLS, _axis_count, _edges, _range
 from ._sklearn import _label_codes
 from ._validation import interruptible
 
@@ -19,8 +19,12 @@ _MAX_CODE = 1 << 62
 
 
 def _axis_spec(spec, name: str):
-    """(nbins, float64 edges or None) of one axis, as numpy.histogramdd reads it."""
+    """(nbins, float64 edges or None) of one axis, as numpy.histogramdd reads
+    it; at most as many bins as discrete_mi's table has cells (the native
+    code holds every edge)."""
     nb, edges = _axis_count(spec, name)
+    if nb > _MAX_CELLS:
+        raise ValueError(f"{name} gives {nb} bins on one axis; at most {_MAX_CELLS} are allowed")
     return nb, (None if edges is None else _edges(edges, name))
 
 
