@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build fastmi's native extensions with AddressSanitizer + UndefinedBehaviorSanitizer
+# Build fastmi's native extension with AddressSanitizer + UndefinedBehaviorSanitizer
 # and run the test suite against that build. Exits non-zero on any test failure
 # or any sanitizer report (including reports from child processes).
 #
@@ -46,7 +46,7 @@ for lib in "$asan" "$cxx" "$(gcc -print-file-name=libubsan.so)"; do
 done
 
 # ---- sanitized build ----------------------------------------------------------
-echo "== building the extensions with -fsanitize=address,undefined into $site"
+echo "== building the extension with -fsanitize=address,undefined into $site"
 rm -rf "$site"
 "$py" -m pip install -q --no-build-isolation --no-deps --target "$site" \
     -C cmake.define.FASTMI_SANITIZE=ON \
@@ -92,9 +92,9 @@ export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$reports/ubsan
 export PYTHONFAULTHANDLER=1
 
 SANITIZE_SITE=$site "$rpy" -c '
-import os, sys, fastmi, fastmi._core
-if not fastmi._core.__file__.startswith(os.environ["SANITIZE_SITE"]):
-    sys.exit("sanitize.sh: imported the wrong fastmi: " + fastmi._core.__file__)
+import os, sys, fastmi, fastmi._native
+if not fastmi._native.__file__.startswith(os.environ["SANITIZE_SITE"]):
+    sys.exit("sanitize.sh: imported the wrong fastmi: " + fastmi._native.__file__)
 print("== fastmi from", os.path.dirname(fastmi.__file__), "| openmp:", fastmi.has_openmp())
 '
 

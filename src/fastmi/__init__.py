@@ -6,7 +6,7 @@ The slow numpy references they are tested against live in
 """
 from __future__ import annotations
 
-from . import _core
+from . import _native
 from ._binned import discrete_mi, histogram2d
 from ._ksg import TiedSamplesWarning, ksg_mi
 from ._sklearn import (
@@ -21,7 +21,7 @@ __version__ = "0.1.0"
 
 def has_openmp() -> bool:
     """Whether this build of fastmi runs its kernels on several threads (OpenMP)."""
-    return bool(_core.has_openmp())
+    return bool(_native.has_openmp())
 
 
 __all__ = [

@@ -1,11 +1,12 @@
 """Binned (histogram plug-in) mutual information."""
 from __future__ import annotations
 
+import math
 import operator
 
 import numpy as np
 
-from . import _core
+from . import _native
 from ._validation import (
     as_samples,
     check_same_length,
@@ -64,11 +65,35 @@ def resolve_bins(bins):
 
 
 def _range(a: np.ndarray, name: str, n_threads: int):
-    lo, hi, finite = _core.range_of(a, n_threads, interruptible())
+    lo, hi, finite = _native.finite_range(a, n_threads, interruptible())
     if not finite:
         bad = "NaN" if np.isnan(a).any() else "infinity"
         raise ValueError(f"{name} contains {bad}; every sample must be finite")
     return lo, hi
+
+
+def _check_uniform_edges(lo: float, hi: float, nbins: int, name: str) -> None:
+    """Refuse uniform bins whose edges numpy.linspace could not order.
+
+    The edges are numpy's ``linspace(lo, hi, nbins + 1)`` after histogram's
+    widening of a constant axis: ``t * step + lo`` (or ``(t / nbins) * delta
+    + lo`` when the step underflows), the last edge set to ``hi``. Those are
+    monotone roundings of t, so only the last pair can be out of order: when
+    the range is a few floating-point steps wide and the second-to-last edge
+    rounds past ``hi``.
+    """
+    if lo == hi:
+        lo, hi = lo - 0.5, hi + 0.5
+    delta = hi - lo
+    if not math.isfinite(delta):
+        raise ValueError(f"{name} spans a range too large for uniform bins (max - min overflows)")
+    step = delta / nbins
+    t = float(nbins - 1)
+    before_last = ((t / nbins) * delta if step == 0.0 else t * step) + lo
+    if before_last > hi:
+        raise ValueError(
+            "too many bins for the data range: the range is only a few floating-point steps wide"
+        )
 
 
 def _prepare(x, y, bins, n_jobs):
@@ -85,10 +110,10 @@ def _prepare(x, y, bins, n_jobs):
         )
     xlo, xhi = _range(x, "x", threads)
     ylo, yhi = _range(y, "y", threads)
-    if ex is None and not np.isfinite(xhi - xlo):
-        raise ValueError("x spans a range too large for uniform bins (max - min overflows)")
-    if ey is None and not np.isfinite(yhi - ylo):
-        raise ValueError("y spans a range too large for uniform bins (max - min overflows)")
+    if ex is None:
+        _check_uniform_edges(xlo, xhi, nbx, "x")
+    if ey is None:
+        _check_uniform_edges(ylo, yhi, nby, "y")
     return x, y, (nbx, ex, xlo, xhi), (nby, ey, ylo, yhi), threads
 
 
@@ -134,8 +159,10 @@ def discrete_mi(x, y, bins=10, *, n_jobs=None) -> float:
     1.0
     """
     x, y, ax, ay, threads = _prepare(x, y, bins, n_jobs)
-    mi = _core.binned_mi(x, y, *ax, *ay, threads, interruptible())
-    return max(0.0, float(mi))
+    bits, counted = _native.binned_mi_bits(x, y, ax, ay, threads, interruptible())
+    if counted == 0:
+        raise ValueError("no sample falls inside the bin edges")
+    return max(0.0, float(bits))
 
 
 def histogram2d(x, y, bins=10, *, n_jobs=None) -> np.ndarray:
@@ -156,4 +183,4 @@ def histogram2d(x, y, bins=10, *, n_jobs=None) -> np.ndarray:
         Counts (numpy returns the same counts as float64).
     """
     x, y, ax, ay, threads = _prepare(x, y, bins, n_jobs)
-    return _core.joint_histogram(x, y, *ax, *ay, threads, interruptible())
+    return _native.histogram2d(x, y, ax, ay, threads, interruptible())

@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 
-from . import _core
+from . import _native
 from ._validation import (
     as_samples,
     check_finite,
@@ -112,7 +112,8 @@ def ksg_mi(x, y, k=3, *, legacy=False, n_jobs=None) -> float:
         # A variable with a single value has no entropy: I = 0 exactly. KSG
         # would instead read structure into the ties of the other variable.
         return 0.0
-    mi_nats, zeros = _core.ksg(_as_2d(x), _as_2d(y), k, bool(legacy), threads, interruptible())
+    variant = _native.KsgVariant.textbook if legacy else _native.KsgVariant.published
+    mi_nats, zeros = _native.ksg_mi_nats(_as_2d(x), _as_2d(y), k, variant, threads, interruptible())
     if zeros:
         warnings.warn(
             f"{zeros} of {n} samples are at distance 0 from their k-th neighbour (k={k}) in "

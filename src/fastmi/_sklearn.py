@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from . import _core, _sklearn_core
+from . import _native
 from ._validation import (
     _to_array,
     check_finite,
@@ -253,7 +253,7 @@ def _draw_noise(block: np.ndarray, c: np.ndarray, rng, threads: int, native=None
             state = _mt19937_state(rng)
             if state is not None:
                 key, pos, has_gauss, gauss = state
-                pos, has_gauss, gauss = _sklearn_core.add_noise(
+                pos, has_gauss, gauss = _native.add_normal_noise(
                     block, np.ascontiguousarray(c, dtype=np.float64), key, pos, has_gauss, gauss, threads,
                     interruptible(),
                 )
@@ -292,7 +292,7 @@ def _continuous_block(X: np.ndarray, continuous: np.ndarray, rng, threads: int) 
     """
     cols = np.flatnonzero(continuous)
     n, pc = X.shape[0], cols.size
-    workers = min(threads if threads > 0 else _core.default_thread_count(), pc, os.cpu_count() or 1)
+    workers = min(threads if threads > 0 else _native.default_threads(), pc, os.cpu_count() or 1)
     means = np.empty(pc, dtype=np.float64)
     if workers > 1 and n * pc >= _PARALLEL_PREP and X.dtype == np.float64:
         xc = np.empty((n, pc), dtype=np.float64, order="F")
@@ -356,6 +356,25 @@ def _discrete_block(Xd: np.ndarray, exact_ints: bool) -> np.ndarray:
 # --------------------------------------------------------------------------- estimation
 
 
+def _compute_mi(features: np.ndarray, discrete_features: bool, target: np.ndarray, n_labels: int, k: int,
+                threads: int) -> np.ndarray:
+    """MI (nats, clipped at 0) of each column of `features` with the target, scikit-learn's _compute_mi.
+
+    `features` is a Fortran-ordered float64 (n, p) block of one kind; the
+    target is discrete when `n_labels` > 0 (its codes), else continuous.
+    """
+    check = interruptible()
+    if discrete_features and n_labels:
+        mi = _native.mi_dd(features, target, n_labels, threads, check)
+    elif discrete_features:
+        mi = _native.mi_dc(features, target, k, threads, check)
+    elif n_labels:
+        mi = _native.mi_cd(features, target, n_labels, k, threads, check)
+    else:
+        mi = _native.mi_cc(features, target, k, threads, check)
+    return np.where(mi > 0.0, mi, 0.0)
+
+
 def _estimate_mi(X, y, *, discrete_features, discrete_target, n_neighbors, copy, random_state, n_jobs):
     X, sparse = _check_X(X)
     n, p = X.shape
@@ -393,12 +412,13 @@ def _estimate_mi(X, y, *, discrete_features, discrete_target, n_neighbors, copy,
         y_values, y_codes, n_labels = _scale_and_noise_target(y, rng, threads), None, 0
 
     mi = np.empty(p, dtype=np.float64)
-    check = interruptible()
+    target = y_codes if discrete_target else y_values
     if not sparse:
-        xd = _discrete_block(X[:, discrete], exact_ints=xc is None) if discrete.any() else None
-        out_c, out_d = _sklearn_core.feature_mi(xc, xd, n, y_values, y_codes, n_labels, k, threads, check)
-        mi[continuous] = out_c
-        mi[discrete] = out_d
+        if xc is not None:
+            mi[continuous] = _compute_mi(xc, False, target, n_labels, k, threads)
+        if discrete.any():
+            xd = _discrete_block(X[:, discrete], exact_ints=xc is None)
+            mi[discrete] = _compute_mi(xd, True, target, n_labels, k, threads)
         return mi
     # sparse: every feature discrete; densify a block of columns at a time
     width = max(1, _SPARSE_BLOCK_VALUES // n)
@@ -408,8 +428,7 @@ def _estimate_mi(X, y, *, discrete_features, discrete_target, n_neighbors, copy,
         for j in range(start, stop):
             lo, hi = X.indptr[j], X.indptr[j + 1]
             block[X.indices[lo:hi], j - start] = X.data[lo:hi]
-        _, out_d = _sklearn_core.feature_mi(None, block, n, y_values, y_codes, n_labels, k, threads, check)
-        mi[start:stop] = out_d
+        mi[start:stop] = _compute_mi(block, True, target, n_labels, k, threads)
     return mi
 
 
@@ -693,7 +712,7 @@ def mutual_info_score(labels_true, labels_pred, *, contingency=None):
         rows, cols, vals, pi, pj = _table_cells(contingency)
         if pi.size == 0 or pj.size == 0:
             return 0.0
-        return float(_sklearn_core.table_mi(rows, cols, vals, pi, pj))
+        return max(0.0, _native.contingency_mi_table(rows, cols, vals, pi, pj))
     a = _as_1d(labels_true, "labels_true")
     b = _as_1d(labels_pred, "labels_pred")
     if a.shape[0] != b.shape[0]:
@@ -704,7 +723,7 @@ def mutual_info_score(labels_true, labels_pred, *, contingency=None):
     cb, nb = _label_codes(b, "labels_pred")
     if na == 1 or nb == 1:
         return 0.0
-    return float(_sklearn_core.codes_mi(ca, na, cb, nb))
+    return max(0.0, _native.contingency_mi_codes(ca, na, cb, nb))
 
 
 def mi_feature_selection(X, y, n_features=5, task="classification"):

@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 
-from . import _core
+from . import _native
 
 # Numeric kinds accepted as samples: bool, signed/unsigned int, float.
 _NUMERIC_KINDS = "biuf"
@@ -105,7 +105,7 @@ def resolve_n_jobs(n_jobs) -> int:
         n_jobs = max(1, _cpu_count() + 1 + n_jobs)
     # More threads than this only adds overhead (and must fit a C int).
     n_jobs = min(n_jobs, max(64, 4 * _cpu_count()))
-    if n_jobs > 1 and not _core.has_openmp():
+    if n_jobs > 1 and not _native.has_openmp():
         warnings.warn(
             f"fastmi was built without OpenMP: n_jobs={n_jobs} runs on one thread",
             RuntimeWarning,

@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "common.hpp"
+#include "fastmi/runtime/parallel.hpp"
 
 namespace fastmi {
 
@@ -16,6 +16,8 @@ struct Columns {
 
     int d() const { return static_cast<int>(ptr.size()); }
     double at(index_t i, int c) const { return ptr[c][i * stride[c]]; }
+    // A single column with stride 1: a plain array.
+    bool is_plain_1d() const { return d() == 1 && stride[0] == 1; }
 
     // Appends the dcols columns of a C-contiguous (n, dcols) block.
     void add_block(const double* data, int dcols) {
@@ -28,6 +30,13 @@ struct Columns {
         Columns cs;
         cs.n = n;
         cs.add_block(data, dcols);
+        return cs;
+    }
+    // The coordinates of a followed by those of b (the joint space).
+    static Columns joined(const Columns& a, const Columns& b) {
+        Columns cs = a;
+        cs.ptr.insert(cs.ptr.end(), b.ptr.begin(), b.ptr.end());
+        cs.stride.insert(cs.stride.end(), b.stride.begin(), b.stride.end());
         return cs;
     }
 };

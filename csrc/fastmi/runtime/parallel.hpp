@@ -1,5 +1,6 @@
-// Shared plumbing for the fastmi kernels: index type, thread control,
-// interrupt polling and exception-safe parallel loops over fixed blocks.
+// The one thread policy of the fastmi kernels and the plumbing around it:
+// index type, the context every kernel takes (threads, Ctrl-C check),
+// exception-safe parallel loops over fixed blocks, invariant checks.
 #pragma once
 
 #include <algorithm>
@@ -29,6 +30,12 @@ namespace fastmi {
 
 using index_t = std::int64_t;
 
+// An invariant that Python's validation guarantees: failing it is a bug in
+// fastmi, reported as RuntimeError (std::logic_error), never undefined behaviour.
+inline void check_invariant(bool ok, const char* what) {
+    if (!ok) throw std::logic_error(what);
+}
+
 // Returns nonzero when the caller wants the computation abandoned (Ctrl-C).
 // It is only ever called from the thread that entered the kernel.
 using InterruptFn = int (*)();
@@ -39,34 +46,11 @@ struct Interrupted : std::runtime_error {
     Interrupted() : std::runtime_error("fastmi: interrupted") {}
 };
 
-struct Ctx {
-    int n_threads = 1;
-    InterruptFn check = nullptr;
-    // Only the thread that entered the kernel may poll (it holds the
-    // interpreter's thread state); set by with_interrupt().
-    std::thread::id owner{};
-
-    Ctx with_interrupt(InterruptFn fn) const {
-        Ctx c = *this;
-        c.check = fn;
-        c.owner = std::this_thread::get_id();
-        return c;
-    }
-};
-
 inline bool have_openmp() {
 #ifdef _OPENMP
     return true;
 #else
     return false;
-#endif
-}
-
-inline int max_threads() {
-#ifdef _OPENMP
-    return omp_get_max_threads();
-#else
-    return 1;
 #endif
 }
 
@@ -81,8 +65,48 @@ inline int thread_id() {
 // n_threads <= 0 means "the OpenMP default".
 inline int resolve_threads(int n_threads) {
     if (!have_openmp()) return 1;
-    return n_threads > 0 ? n_threads : max_threads();
+#ifdef _OPENMP
+    return n_threads > 0 ? n_threads : omp_get_max_threads();
+#else
+    return 1;
+#endif
 }
+
+// Work per thread below which waking another thread costs more than it
+// saves, and far more on a busy machine, where an OpenMP barrier may wait for
+// a descheduled thread.
+struct Grain {
+    static constexpr index_t scan = index_t(1) << 16;      // histogram and range passes, per sample
+    static constexpr index_t tree = index_t(1) << 13;      // neighbour searches, per sample
+    static constexpr index_t values = index_t(1) << 15;    // scikit-learn drop-ins (estimates, noise), per sample-value
+};
+
+// What every kernel takes: its threads and the Ctrl-C check.
+struct Ctx {
+    int n_threads = 1;
+    InterruptFn check = nullptr;
+    // Only the thread that entered the kernel may poll (it holds the
+    // interpreter's thread state).
+    std::thread::id owner{};
+
+    // The thread policy: the caller's n_threads (<= 0: OpenMP's default), at
+    // most one per `grain` items of `work`. Results never depend on it.
+    static Ctx make(int n_threads, InterruptFn check, index_t work, index_t grain) {
+        Ctx c;
+        const index_t useful = std::max<index_t>(1, work / grain);
+        c.n_threads = static_cast<int>(std::min<index_t>(resolve_threads(n_threads), useful));
+        c.check = check;
+        c.owner = std::this_thread::get_id();
+        return c;
+    }
+
+    // The same context on at most `most` threads (at least one).
+    Ctx capped(index_t most) const {
+        Ctx c = *this;
+        c.n_threads = static_cast<int>(std::max<index_t>(1, std::min<index_t>(n_threads, most)));
+        return c;
+    }
+};
 
 inline void poll_interrupt(const Ctx& ctx) {
     if (ctx.check && std::this_thread::get_id() == ctx.owner && ctx.check()) throw Interrupted();
@@ -113,6 +137,8 @@ private:
     std::atomic<bool> failed_{false};
 };
 
+inline index_t n_blocks(index_t n, index_t block) { return (n + block - 1) / block; }
+
 // Runs body(block, begin, end) for every block of `block` consecutive items
 // in [0, n). Block boundaries do not depend on the thread count, so results
 // stored per block and combined in block order are bit-identical for any
@@ -120,14 +146,14 @@ private:
 template <class Body>
 void parallel_blocks(index_t n, index_t block, const Ctx& ctx, Body&& body) {
     if (n <= 0) return;
-    const index_t n_blocks = (n + block - 1) / block;
+    const index_t blocks = n_blocks(n, block);
     ExceptionTrap trap;
     std::atomic<bool> stop{false};
-    const int threads = static_cast<int>(std::min<index_t>(ctx.n_threads, n_blocks));
+    const int threads = static_cast<int>(std::min<index_t>(ctx.n_threads, blocks));
 #ifdef _OPENMP
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
 #endif
-    for (index_t b = 0; b < n_blocks; ++b) {
+    for (index_t b = 0; b < blocks; ++b) {
         if (stop.load(std::memory_order_relaxed)) continue;
         trap.run([&] {
             poll_interrupt(ctx);
@@ -139,16 +165,27 @@ void parallel_blocks(index_t n, index_t block, const Ctx& ctx, Body&& body) {
     trap.rethrow();
 }
 
+// Runs task(j, ctx_j) for every j in [0, tasks): one task per thread at a
+// time, each on one thread, or, when there are fewer tasks than threads,
+// one after another, each on all threads.
+template <class Task>
+void parallel_tasks(index_t tasks, const Ctx& ctx, Task&& task) {
+    if (tasks >= ctx.n_threads) {
+        const Ctx one = ctx.capped(1);
+        parallel_blocks(tasks, 1, ctx, [&](index_t j, index_t, index_t) { task(j, one); });
+        return;
+    }
+    for (index_t j = 0; j < tasks; ++j) {
+        task(j, ctx);
+        poll_interrupt(ctx);
+    }
+}
+
 // Sum of per-block partial results in block order.
 inline double ordered_sum(const std::vector<double>& parts) {
     double s = 0.0;
     for (double v : parts) s += v;
     return s;
 }
-
-inline index_t n_blocks(index_t n, index_t block) { return (n + block - 1) / block; }
-
-// Queries per block of parallel_blocks in the neighbour kernels.
-constexpr index_t kQueryBlock = 2048;
 
 }  // namespace fastmi

@@ -2,8 +2,8 @@
 // that scikit-learn's tie-breaking noise can be drawn without a serial
 // numpy pass over n * p values: the Mersenne Twister MT19937 (Matsumoto and
 // Nishimura 1998) with numpy's 53-bit doubles, and the polar Box-Muller
-// method of RandomState.standard_normal (the "legacy" gauss), including its
-// one cached value. The rejection loop is inherently serial; the logarithms
+// method of RandomState.standard_normal (numpy's legacy_gauss), including
+// its one cached value. The rejection loop is inherently serial; the logarithms
 // and square roots, most of the cost, are computed by all threads.
 #pragma once
 
@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "common.hpp"
+#include "fastmi/runtime/parallel.hpp"
 
 namespace fastmi {
 
@@ -84,7 +84,7 @@ private:
 };
 
 // The state of a RandomState as numpy's get_state() reports it.
-struct LegacyNormalState {
+struct NumpyNormalState {
     std::uint32_t* key;  // 624 words, updated in place
     int* pos;
     int* has_gauss;
@@ -94,9 +94,9 @@ struct LegacyNormalState {
 // Produces RandomState.standard_normal's values in order, a chunk at a time:
 // fill(out, m) writes the next m values, exactly as numpy would, and leaves
 // the state where numpy would leave it once save() is called.
-class LegacyNormal {
+class NumpyNormal {
 public:
-    explicit LegacyNormal(const LegacyNormalState& s)
+    explicit NumpyNormal(const NumpyNormalState& s)
         : state_(s), mt_(s.key, *s.pos), has_gauss_(*s.has_gauss != 0), gauss_(*s.gauss) {}
 
     void save() const {
@@ -162,7 +162,7 @@ private:
     // numpy's sqrt(-2 log(r2) / r2), in its order of operations
     static double polar_factor(double r) { return std::sqrt(-2.0 * std::log(r) / r); }
 
-    LegacyNormalState state_;
+    NumpyNormalState state_;
     Mt19937 mt_;
     std::uint32_t w_[4 * kBatch];
     double ta_[kBatch], tb_[kBatch], tr_[kBatch];
@@ -170,5 +170,28 @@ private:
     double gauss_;
     std::vector<double> x1_, x2_, r2_;
 };
+
+// x[i, j] += c[j] * g_ij for the column-major n x p block x, the g_ij being
+// the next n * p values of the normal stream in row-major order (i, j), as
+// numpy's `x += c * rng.standard_normal((n, p))` adds them; the state is
+// left where numpy would leave it. Rows a chunk at a time, so that the
+// values need O(chunk) memory.
+inline void add_scaled_normals(double* x, index_t n, index_t p, const double* c, const NumpyNormalState& state,
+                               const Ctx& ctx) {
+    NumpyNormal normal(state);
+    const index_t rows = std::max<index_t>(1, (index_t(1) << 16) / std::max<index_t>(p, 1));
+    std::vector<double> g(static_cast<size_t>(std::min<index_t>(rows, n) * p));
+    for (index_t r0 = 0; r0 < n; r0 += rows) {
+        const index_t m = std::min(rows, n - r0);
+        normal.fill(g.data(), m * p, ctx);
+        parallel_blocks(p, 1, ctx, [&](index_t j, index_t, index_t) {
+            double* col = x + j * n + r0;
+            const double cj = c[j];
+            for (index_t r = 0; r < m; ++r) col[r] += cj * g[static_cast<size_t>(r * p + j)];
+        });
+        poll_interrupt(ctx);
+    }
+    normal.save();
+}
 
 }  // namespace fastmi

@@ -1,17 +1,17 @@
-// A KD-tree over d-dimensional points, any metric policy from metric.hpp.
+// A KD-tree over d-dimensional points, any metric from runtime/metric.hpp.
 // The points are copied once into tree order (rows contiguous), nodes keep
 // tight bounding boxes and parent links, and every query is const, so
 // queries run from many threads at once. Two queries serve the KSG family:
-//   knn_self(p, leaf, k)   reduced distance from stored point p to its k-th
-//                          nearest neighbour, p itself excluded, duplicates
-//                          counted;
-//   count_self(p, leaf, r) number of stored points within reduced distance
-//                          <= r of stored point p (p included);
-//   count_within(q, r)     the same for an arbitrary query point.
+//   knn_self(p, leaf, best)  reduced distance from stored point p to its k-th
+//                            nearest neighbour, p itself excluded, duplicates
+//                            counted;
+//   count_self(p, leaf, r)   number of stored points within reduced distance
+//                            <= r of stored point p (p included).
 // Self queries start at the point's own leaf and climb only as far as the
 // query ball reaches, so most of them never touch the upper tree.
 // Splits: the midpoint of the widest side, or the median when the midpoint
 // would be lopsided. The shape of the tree never depends on the thread count.
+// tree_knn_radius and tree_counts run a query for every stored point.
 #pragma once
 
 #include <algorithm>
@@ -20,14 +20,16 @@
 #include <utility>
 #include <vector>
 
-#include "common.hpp"
-#include "points.hpp"
+#include "fastmi/runtime/columns.hpp"
+#include "fastmi/runtime/metric.hpp"
+#include "fastmi/runtime/parallel.hpp"
+#include "fastmi/search/result_set.hpp"
 
 namespace fastmi {
 
 // D > 0 fixes the dimension at compile time (loops unrolled); D == 0 reads
 // it from the data.
-template <class Metric, int D = 0>
+template <class Norm, int D = 0>
 class KDTree {
 public:
     struct Node {
@@ -52,7 +54,6 @@ public:
         if (n_ > 0) build(ctx);
     }
 
-    index_t size() const { return n_; }
     int dim() const { return D > 0 ? D : d_; }
     const double* point(index_t p) const { return &pts_[static_cast<size_t>(p) * dim()]; }
     index_t original(index_t p) const { return idx_[p]; }
@@ -63,86 +64,67 @@ public:
     using Stack = std::vector<std::pair<index_t, double>>;
 
     // k-th smallest reduced distance from stored point p (in leaf `leaf`) to
-    // the other points. `best` is caller scratch of size k.
-    double knn_self(index_t p, index_t leaf, int k, double* best, Stack& stack) const {
+    // the other points; `best` (of k entries) is the caller's scratch.
+    double knn_self(index_t p, index_t leaf, KBest<>& best, Stack& stack) const {
         const double* q = point(p);
-        Best b{best, k, 0, std::numeric_limits<double>::infinity()};
-        scan(q, p, nodes_[leaf], b);
+        best.reset();
+        scan(q, p, nodes_[leaf], best);
         index_t at = leaf;
-        while (at != 0 && b.kth > 0.0) {
-            if (b.found == k && Metric::ball_inside(q, lo(at), hi(at), dim(), b.kth)) break;
+        while (at != 0 && best.kth() > 0.0) {
+            // (an incomplete set has kth() == inf: never inside)
+            if (Norm::ball_inside(q, lo(at), hi(at), dim(), best.kth())) break;
             const Node& parent = nodes_[nodes_[at].parent];
             const index_t sib = parent.left == at ? parent.left + 1 : parent.left;
-            search(q, p, sib, b, stack);
+            search(q, p, sib, best, stack);
             at = nodes_[at].parent;
         }
-        return b.kth;
+        return best.kth();
     }
 
     // Number of stored points within reduced distance r of stored point p.
     index_t count_self(index_t p, index_t leaf, double r, std::vector<index_t>& stack) const {
         const double* q = point(p);
         index_t at = leaf;
-        while (at != 0 && !Metric::ball_inside(q, lo(at), hi(at), dim(), std::nextafter(r, std::numeric_limits<double>::infinity())))
+        while (at != 0 && !Norm::ball_inside(q, lo(at), hi(at), dim(), std::nextafter(r, std::numeric_limits<double>::infinity())))
             at = nodes_[at].parent;
         return count_from(q, r, at, stack);
     }
 
-    // Number of stored points at reduced distance <= r from q.
-    index_t count_within(const double* q, double r, std::vector<index_t>& stack) const {
-        return count_from(q, r, 0, stack);
-    }
-
 private:
-    struct Best {
-        double* v;
-        int k, found;
-        double kth;
-        void offer(double dist) {
-            int pos = found < k ? found++ : k - 1;
-            while (pos > 0 && v[pos - 1] > dist) {
-                v[pos] = v[pos - 1];
-                --pos;
-            }
-            v[pos] = dist;
-            if (found == k) kth = v[k - 1];
-        }
-    };
-
-    void scan(const double* q, index_t self, const Node& nd, Best& b) const {
+    void scan(const double* q, index_t self, const Node& nd, KBest<>& best) const {
         for (index_t j = nd.start; j < nd.end; ++j) {
             if (j == self) continue;
-            const double dist = Metric::point(q, point(j), dim());
-            if (dist < b.kth) {
-                b.offer(dist);
-                if (b.kth == 0.0) return;  // cannot get closer
+            const double dist = Norm::point(q, point(j), dim());
+            if (dist < best.kth()) {
+                best.offer(dist);
+                if (best.kth() == 0.0) return;  // cannot get closer
             }
         }
     }
 
-    void search(const double* q, index_t self, index_t root, Best& b, Stack& stack) const {
-        const double d0 = Metric::box_min(q, lo(root), hi(root), dim());
-        if (d0 >= b.kth) return;
+    void search(const double* q, index_t self, index_t root, KBest<>& best, Stack& stack) const {
+        const double d0 = Norm::box_min(q, lo(root), hi(root), dim());
+        if (d0 >= best.kth()) return;
         stack.clear();
         stack.emplace_back(root, d0);
         while (!stack.empty()) {
             const auto [ni, bound] = stack.back();
             stack.pop_back();
-            if (bound >= b.kth) continue;
+            if (bound >= best.kth()) continue;
             const Node& nd = nodes_[ni];
             if (nd.left < 0) {
-                scan(q, self, nd, b);
-                if (b.kth == 0.0) return;
+                scan(q, self, nd, best);
+                if (best.kth() == 0.0) return;
                 continue;
             }
-            const double dl = Metric::box_min(q, lo(nd.left), hi(nd.left), dim());
-            const double dr = Metric::box_min(q, lo((nd.left + 1)), hi((nd.left + 1)), dim());
+            const double dl = Norm::box_min(q, lo(nd.left), hi(nd.left), dim());
+            const double dr = Norm::box_min(q, lo((nd.left + 1)), hi((nd.left + 1)), dim());
             if (dl <= dr) {
-                if (dr < b.kth) stack.emplace_back((nd.left + 1), dr);
-                if (dl < b.kth) stack.emplace_back(nd.left, dl);
+                if (dr < best.kth()) stack.emplace_back((nd.left + 1), dr);
+                if (dl < best.kth()) stack.emplace_back(nd.left, dl);
             } else {
-                if (dl < b.kth) stack.emplace_back(nd.left, dl);
-                if (dr < b.kth) stack.emplace_back((nd.left + 1), dr);
+                if (dl < best.kth()) stack.emplace_back(nd.left, dl);
+                if (dr < best.kth()) stack.emplace_back((nd.left + 1), dr);
             }
         }
     }
@@ -155,14 +137,14 @@ private:
             const index_t ni = stack.back();
             stack.pop_back();
             const Node& nd = nodes_[ni];
-            if (Metric::box_min(q, lo(ni), hi(ni), dim()) > r) continue;
-            if (Metric::box_max(q, lo(ni), hi(ni), dim()) <= r) {
+            if (Norm::box_min(q, lo(ni), hi(ni), dim()) > r) continue;
+            if (Norm::box_max(q, lo(ni), hi(ni), dim()) <= r) {
                 count += nd.end - nd.start;
                 continue;
             }
             if (nd.left < 0) {
                 for (index_t j = nd.start; j < nd.end; ++j)
-                    count += Metric::point(q, point(j), dim()) <= r;
+                    count += Norm::point(q, point(j), dim()) <= r;
                 continue;
             }
             stack.push_back((nd.left + 1));
@@ -213,7 +195,7 @@ private:
     // sides are gathered on the way (lbox, rbox: lo[dim] then hi[dim]).
     index_t partition_lt(index_t s, index_t e, int c, double v, double* lbox, double* rbox) {
         const int d = dim();
-        double* P = pts_.data();
+        double* rows = pts_.data();
         for (int j = 0; j < d; ++j) {
             lbox[j] = rbox[j] = std::numeric_limits<double>::infinity();
             lbox[d + j] = rbox[d + j] = -std::numeric_limits<double>::infinity();
@@ -226,12 +208,12 @@ private:
         };
         index_t i = s, j = e - 1;
         while (true) {
-            while (i <= j && P[i * d + c] < v) grow_box(lbox, &P[i++ * d]);
-            while (i <= j && !(P[j * d + c] < v)) grow_box(rbox, &P[j-- * d]);
+            while (i <= j && rows[i * d + c] < v) grow_box(lbox, &rows[i++ * d]);
+            while (i <= j && !(rows[j * d + c] < v)) grow_box(rbox, &rows[j-- * d]);
             if (i >= j) break;
             swap_rows(i, j);
-            grow_box(lbox, &P[i++ * d]);
-            grow_box(rbox, &P[j-- * d]);
+            grow_box(lbox, &rows[i++ * d]);
+            grow_box(rbox, &rows[j-- * d]);
         }
         return i;
     }
@@ -376,5 +358,58 @@ private:
     std::vector<double> box_;
     std::vector<index_t> leaves_;
 };
+
+// Leaves per block of parallel_blocks in the tree drivers.
+constexpr index_t kLeafBlock = 256;
+
+// radius[i] = distance from sample i to its k-th nearest other sample, the
+// queries run leaf by leaf. Returns how many radii are exactly zero (k or
+// more exact duplicates).
+template <class Norm, int D>
+index_t tree_knn_radius(const Columns& cols, int k, const Ctx& ctx, double* radius) {
+    const KDTree<Norm, D> tree(cols, ctx);
+    const auto& leaves = tree.leaves();
+    const index_t n_leaves = static_cast<index_t>(leaves.size());
+    std::vector<index_t> zeros(static_cast<size_t>(n_blocks(n_leaves, kLeafBlock)), 0);
+    parallel_blocks(n_leaves, kLeafBlock, ctx, [&](index_t b, index_t s, index_t e) {
+        KBest<> best(k);
+        typename KDTree<Norm, D>::Stack stack;
+        stack.reserve(256);
+        index_t z = 0;
+        for (index_t l = s; l < e; ++l) {
+            const auto& leaf = tree.node(leaves[l]);
+            for (index_t p = leaf.start; p < leaf.end; ++p) {
+                const double r = Norm::expand(tree.knn_self(p, leaves[l], best, stack));
+                radius[tree.original(p)] = r;
+                z += r == 0.0;
+            }
+        }
+        zeros[b] = z;
+    });
+    index_t total = 0;
+    for (index_t z : zeros) total += z;
+    return total;
+}
+
+// sink(block, i, c_i) for every sample i, c_i the number of other samples
+// within radius[i] of it, in leaf order. Returns the number of blocks.
+template <class Norm, int D, class Sink>
+index_t tree_counts(const Columns& cols, const double* radius, Bound bound, const Ctx& ctx, Sink& sink) {
+    const KDTree<Norm, D> tree(cols, ctx);
+    const auto& leaves = tree.leaves();
+    const index_t n_leaves = static_cast<index_t>(leaves.size());
+    parallel_blocks(n_leaves, kLeafBlock, ctx, [&](index_t b, index_t s, index_t e) {
+        std::vector<index_t> stack;
+        stack.reserve(256);
+        for (index_t l = s; l < e; ++l) {
+            const auto& leaf = tree.node(leaves[l]);
+            for (index_t p = leaf.start; p < leaf.end; ++p) {
+                const index_t i = tree.original(p);
+                sink(b, i, tree.count_self(p, leaves[l], Norm::reduced_radius(radius[i], bound), stack) - 1);
+            }
+        }
+    });
+    return n_blocks(n_leaves, kLeafBlock);
+}
 
 }  // namespace fastmi

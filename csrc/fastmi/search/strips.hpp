@@ -10,35 +10,18 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <type_traits>
 #include <vector>
 
-#include "common.hpp"
-#include "metric.hpp"
-#include "neighbors.hpp"
-#include "points.hpp"
-#include "sorted1d.hpp"
+#include "fastmi/runtime/metric.hpp"
+#include "fastmi/runtime/parallel.hpp"
+#include "fastmi/search/radix_sort.hpp"
+#include "fastmi/search/result_set.hpp"
+#include "fastmi/search/sorted1d.hpp"
 
 namespace fastmi {
 
-// Distance from v[q] to its k-th nearest other value among the sorted
-// v[0..m), k < m: the two neighbour sequences, each non-decreasing, merged
-// for k steps.
-inline double kth_gap_sorted(const double* v, index_t m, index_t q, index_t k) {
-    index_t lo = q - 1, hi = q + 1;
-    double d = 0.0;
-    constexpr double inf = std::numeric_limits<double>::infinity();
-    for (index_t t = 0; t < k; ++t) {
-        const double dl = lo >= 0 ? v[q] - v[lo] : inf;
-        const double dh = hi < m ? v[hi] - v[q] : inf;
-        if (dl <= dh) { d = dl; --lo; }
-        else { d = dh; ++hi; }
-    }
-    return d;
-}
-
 // k-th nearest neighbour (max-norm) distances in the plane on "strips": the
-// samples in x order cut into strips of S consecutive samples, each strip
+// samples in x order cut into strips of strip_size consecutive samples, each strip
 // listed in y order. A query looks at a fixed window of the entries nearest
 // in y in its own strip, then in neighbouring strips, nearest in x first,
 // until the x gap to the next strip reaches its current k-th distance; in
@@ -52,19 +35,22 @@ class StripKnn {
 public:
     StripKnn(const double* x, const SortedValues& xs, const SortedValues& ys, index_t n, int k, const Ctx& ctx)
         : x_(x), xs_(xs), n_(n), k_(k),
-          S_(std::max<index_t>(64, static_cast<index_t>(std::sqrt(static_cast<double>(k) * static_cast<double>(n))))),
-          strips_(n_blocks(n, S_)), size_(static_cast<size_t>(kPad + strips_ * (S_ + kPad))),
-          sy_(size_, std::numeric_limits<double>::infinity()), sx_(size_, 0.0), si_(size_, 0) {
+          strip_size_(std::max<index_t>(64, static_cast<index_t>(std::sqrt(static_cast<double>(k) * static_cast<double>(n))))),
+          strips_(n_blocks(n, strip_size_)),
+          entries_(static_cast<size_t>(kPad + strips_ * (strip_size_ + kPad))),
+          entry_y_(entries_, std::numeric_limits<double>::infinity()),
+          entry_x_(entries_, 0.0),
+          entry_sample_(entries_, 0) {
         std::vector<std::int32_t> strip(static_cast<size_t>(n));  // of each sample
         parallel_blocks(n, 1 << 16, ctx, [&](index_t, index_t s, index_t e) {
-            for (index_t p = s; p < e; ++p) strip[xs.index[p]] = static_cast<std::int32_t>(p / S_);
+            for (index_t p = s; p < e; ++p) strip[xs.index[p]] = static_cast<std::int32_t>(p / strip_size_);
         });
         // y order, stably bucketed by strip
         auto place = [&](index_t q, index_t at) {
             const index_t i = ys.index[q];
-            sy_[at] = ys.value[q];
-            sx_[at] = x_[i];
-            si_[at] = static_cast<std::uint32_t>(i);
+            entry_y_[at] = ys.value[q];
+            entry_x_[at] = x_[i];
+            entry_sample_[at] = static_cast<std::uint32_t>(i);
         };
         if (ctx.n_threads == 1) {  // every strip's size is known: one pass
             std::vector<index_t> fill(static_cast<size_t>(strips_));
@@ -91,13 +77,13 @@ public:
             const double xi = x_[i];
             const auto lo = std::lower_bound(xs_.value.begin(), xs_.value.end(), xi - ky) - xs_.value.begin();
             const auto hi = std::upper_bound(xs_.value.begin(), xs_.value.end(), xi + ky) - xs_.value.begin();
-            steps += 3.0 * static_cast<double>((std::max<index_t>(hi, lo + 1) - 1) / S_ - lo / S_ + 1);
+            steps += 3.0 * static_cast<double>((std::max<index_t>(hi, lo + 1) - 1) / strip_size_ - lo / strip_size_ + 1);
             // own strip: the entries within kx of y_i
             const auto p = std::lower_bound(xs_.value.begin(), xs_.value.end(), xi) - xs_.value.begin();
             const double kx = kth_gap_sorted(xs_.value.data(), n_, p, k_);
-            const index_t t = p / S_;
+            const index_t t = p / strip_size_;
             const double yi = ys.value[q];
-            const auto b = sy_.begin() + first(t), e = sy_.begin() + first(t) + length(t);
+            const auto b = entry_y_.begin() + first(t), e = entry_y_.begin() + first(t) + length(t);
             steps += static_cast<double>(std::upper_bound(b, e, yi + kx) - std::lower_bound(b, e, yi - kx));
         }
         return steps / static_cast<double>(m);
@@ -126,18 +112,19 @@ private:
 
     // strip t: sorted positions [begin(t), end(t)) in x order; entries
     // [first(t), first(t) + length(t)) in the padded y-ordered arrays
-    index_t begin(index_t t) const { return t * S_; }
-    index_t end(index_t t) const { return std::min(n_, (t + 1) * S_); }
-    index_t first(index_t t) const { return kPad + t * (S_ + kPad); }
+    index_t begin(index_t t) const { return t * strip_size_; }
+    index_t end(index_t t) const { return std::min(n_, (t + 1) * strip_size_); }
+    index_t first(index_t t) const { return kPad + t * (strip_size_ + kPad); }
     index_t length(index_t t) const { return end(t) - begin(t); }
-    index_t slot(index_t g) const { return first(g / S_) + g % S_; }  // g: position in strip order
+    // g: position in strip order
+    index_t slot(index_t g) const { return first(g / strip_size_) + g % strip_size_; }
 
     template <int K>
     bool run_k(double* radius, double budget, const Ctx& ctx) const {
         std::atomic<bool> over{false};
         std::atomic<std::int64_t> spent{0};
         const auto limit = static_cast<std::int64_t>(std::min(budget * static_cast<double>(n_), 9e18));
-        const index_t per_block = std::max<index_t>(1, kQueryBlock / S_);
+        const index_t per_block = std::max<index_t>(1, kQueryBlock / strip_size_);
         parallel_blocks(strips_, per_block, ctx, [&](index_t, index_t s, index_t e) {
             for (index_t t = s; t < e && !over.load(std::memory_order_relaxed); ++t)
                 if (spent.fetch_add(query_strip<K>(t, radius), std::memory_order_relaxed) > limit)
@@ -146,61 +133,24 @@ private:
         return !over.load();
     }
 
-    // The k smallest distances offered so far, ascending (inf until found);
-    // K > 0: k = K, compile-time, branch-free.
-    template <int K>
-    struct Best {
-        static constexpr int kMax = 8;
-        double d[K > 0 ? K : 1];
-        std::vector<double> dyn;
-        int k;
-
-        explicit Best(int k_) : k(k_) {
-            if (K == 0) dyn.resize(static_cast<size_t>(k));
-        }
-        void reset() {
-            constexpr double inf = std::numeric_limits<double>::infinity();
-            if (K > 0) for (int c = 0; c < K; ++c) d[c] = inf;
-            else std::fill(dyn.begin(), dyn.end(), inf);
-        }
-        double kth() const { return K > 0 ? d[K - 1] : dyn[static_cast<size_t>(k - 1)]; }
-        void offer(double v) {
-            if (K > 0) {
-                for (int c = 0; c < K - 1; ++c) {
-                    const double lo = std::min(d[c], v);
-                    v = std::max(d[c], v);
-                    d[c] = lo;
-                }
-                d[K - 1] = std::min(d[K - 1], v);
-            } else if (v < dyn[static_cast<size_t>(k - 1)]) {
-                int pos = k - 1;
-                while (pos > 0 && dyn[static_cast<size_t>(pos - 1)] > v) {
-                    dyn[static_cast<size_t>(pos)] = dyn[static_cast<size_t>(pos - 1)];
-                    --pos;
-                }
-                dyn[static_cast<size_t>(pos)] = v;
-            }
-        }
-    };
-
     // Searches for the samples of strip t; returns the number of steps.
     template <int K>
     std::int64_t query_strip(index_t t, double* radius) const {
         constexpr double inf = std::numeric_limits<double>::infinity();
-        Best<K> best(k_);
+        KBest<K> best(k_);
         index_t finger[2 * kFingers + 1];
         std::int64_t work = 0;
         for (int d = -kFingers; d <= kFingers; ++d) {
             const index_t u = t + d;
             finger[d + kFingers] = (u >= 0 && u < strips_) ? first(u) : 0;
         }
-        const double* sy = sy_.data();
-        const double* sx = sx_.data();
+        const double* sy = entry_y_.data();
+        const double* sx = entry_x_.data();
         const index_t s = first(t), e = s + length(t);
         for (index_t j = s; j < e; ++j) {
             const double xp = sx[j], yp = sy[j];
             best.reset();
-            auto dist = [&](index_t m) { return std::max(std::fabs(xp - sx[m]), std::fabs(yp - sy[m])); };
+            auto dist = [&](index_t m) { return MaxNorm::combine(MaxNorm::term(xp - sx[m]), MaxNorm::term(yp - sy[m])); };
             // entries below `lo` and from `hi` on, nearest in y first: the
             // window, then on while the y gap is below the k-th distance
             // (the padding stops both walks at the strip's ends)
@@ -241,7 +191,7 @@ private:
                 work += 2;
                 search(at, at);
             }
-            radius[si_[j]] = best.kth();
+            radius[entry_sample_[j]] = best.kth();
         }
         return work;
     }
@@ -250,10 +200,12 @@ private:
     const SortedValues& xs_;
     index_t n_;
     int k_;
-    index_t S_, strips_;
-    size_t size_;
-    std::vector<double> sy_, sx_;  // per strip, in y order: y and x; padded with y = +inf
-    std::vector<std::uint32_t> si_;  // original index (the strips are used for n < 2^32)
+    index_t strip_size_, strips_;
+    size_t entries_;
+    // The entries of every strip, in y order: y, x and the sample's original
+    // index (the strips are used for n < 2^32); padded with y = +inf.
+    std::vector<double> entry_y_, entry_x_;
+    std::vector<std::uint32_t> entry_sample_;
 };
 
 // Search steps per sample: the strips are used when the predicted lower
@@ -262,34 +214,5 @@ private:
 // or near-constant x or y needs hundreds or thousands).
 constexpr double kStripPredicted = 24.0;
 constexpr double kStripBudget = 48.0;
-
-// eps[i] = max-norm distance from (x[i], y[i]) to its k-th nearest other
-// sample (k < n; x, y with stride 1, xs and ys their sorted orders), exact;
-// `zeros` receives how many are exactly zero. The result is allocated after
-// the strips, which keeps the peak memory at 64 bytes per sample.
-inline std::vector<double> knn_radius_plane(const double* x, const double* y, const SortedValues& xs,
-                                            const SortedValues& ys, int k, const Ctx& ctx, index_t* zeros) {
-    const index_t n = xs.size();
-    std::vector<double> eps;
-    if (n < (index_t(1) << 32)) {
-        const StripKnn strips(x, xs, ys, n, k, ctx);
-        if (strips.predicted_steps(ys) <= kStripPredicted) {
-            eps.resize(static_cast<size_t>(n));
-            if (strips.run(eps.data(), kStripBudget, ctx)) {
-                index_t z = 0;
-                for (index_t i = 0; i < n; ++i) z += eps[i] == 0.0;
-                *zeros = z;
-                return eps;
-            }
-        }
-    }
-    eps.resize(static_cast<size_t>(n));
-    Columns xy;
-    xy.n = n;
-    xy.ptr = {x, y};
-    xy.stride = {1, 1};
-    *zeros = knn_radius<MaxNorm>(xy, k, ctx, eps.data());
-    return eps;
-}
 
 }  // namespace fastmi

@@ -1,68 +1,24 @@
-// The two neighbour estimators behind scikit-learn's mutual_info_regression
-// and mutual_info_classif, for one-dimensional variables, written so that
-// every per-sample quantity equals scikit-learn's and every mean is summed
-// in its order (numpy's pairwise summation over the samples in their
-// original order):
-//   ksg_pair   continuous-continuous: KSG algorithm 1 (Kraskov et al. 2004),
-//              max-norm, strict marginal counts; the target's sorted order
-//              is computed once by the caller and shared by all features,
-//              and the k-th neighbour search runs on strips of the
-//              x-sorted samples (strips.hpp), falling back to the KD-tree
-//              when the strips do not fit the data;
-//   ross_mi    continuous-discrete (Ross 2014): per label, the distance to
-//              the k_l-th nearest sample of the same label, k_l =
-//              min(k, count - 1); labels seen once are dropped; m_i counts
-//              the kept samples of any label strictly closer, self included.
-// Results are unclipped, in nats.
+// Ross's estimator of the mutual information between a continuous and a
+// discrete variable (Ross 2014), as scikit-learn's _compute_mi_cd defines
+// it, every mean summed like numpy's over the samples in their original
+// order: per label, the distance to the k_l-th nearest sample of the same
+// label, k_l = min(k, count - 1); labels seen once are dropped; m_i counts
+// the kept samples of any label strictly closer, self included. Unclipped,
+// nats.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
-#include <stdexcept>
 #include <vector>
 
-#include "common.hpp"
-#include "contingency.hpp"
-#include "digamma.hpp"
-#include "metric.hpp"
-#include "neighbors.hpp"
-#include "points.hpp"
-#include "sorted1d.hpp"
-#include "strips.hpp"
+#include "fastmi/numerics/digamma.hpp"
+#include "fastmi/numerics/numpy_sum.hpp"
+#include "fastmi/runtime/metric.hpp"
+#include "fastmi/runtime/parallel.hpp"
+#include "fastmi/search/radix_sort.hpp"
+#include "fastmi/search/sorted1d.hpp"
 
 namespace fastmi {
-
-// ---------------------------------------------------------------- KSG, 1-D x and 1-D y
-
-// KSG algorithm 1 between the 1-D columns x and y (n samples each, stride 1),
-// with y's sorted order and its index given: psi(n) + psi(k) - <psi(n_x + 1)> - <psi(n_y + 1)>,
-// n_x, n_y counting the other samples strictly closer than the k-th
-// neighbour distance, the means summed like numpy's over the samples in
-// their original order. Unclipped, nats.
-inline double ksg_pair(const double* x, const double* y, const SortedValues& ys, const ValueIndex<>& y_index,
-                       index_t n, int k, const Ctx& ctx) {
-    if (k >= n) throw std::invalid_argument("fastmi: n_neighbors must be smaller than the number of samples");
-    const SortedValues xs(x, n, ctx);
-    poll_interrupt(ctx);
-    index_t zeros = 0;
-    const std::vector<double> eps = knn_radius_plane(x, y, xs, ys, k, ctx, &zeros);
-    poll_interrupt(ctx);
-    // psi(n_i + 1) per sample (the count includes i), in original order
-    auto marginal = [&](const SortedValues& s, const ValueIndex<>& index, std::vector<double>& psi) {
-        psi.resize(static_cast<size_t>(n));
-        count_sorted<MaxNorm>(s, index, eps.data(), [](double r) { return just_below(r); }, ctx,
-                              [&](index_t, index_t i, index_t c) { psi[i] = digamma_count(c); });
-    };
-    std::vector<double> psi_x, psi_y;
-    marginal(xs, ValueIndex<>(xs.value.data(), n), psi_x);
-    poll_interrupt(ctx);
-    marginal(ys, y_index, psi_y);
-    const double dn = static_cast<double>(n);
-    return digamma_int(n) + digamma_int(k) - pairwise_sum(psi_x.data(), n) / dn -
-           pairwise_sum(psi_y.data(), n) / dn;
-}
-
-// ---------------------------------------------------------------- Ross, continuous vs discrete
 
 // code[i] = rank of x[i] among the distinct values of x (numpy.unique's
 // order; -0.0 and 0.0 are one value). Returns the number of distinct values.
@@ -152,7 +108,7 @@ inline double ross_mi(const SortedValues& c, const Labelling& lab, int k, const 
     });
     poll_interrupt(ctx);
     std::vector<double> psi_m(static_cast<size_t>(kept));
-    const ValueIndex<> index(vals.data(), kept);
+    const ValueIndex index(vals.data(), kept);
     parallel_blocks(kept, kQueryBlock, ctx, [&](index_t, index_t b, index_t e) {
         const SortedCounter<MaxNorm> count(vals.data(), kept, index);
         for (index_t p = b; p < e; ++p) psi_m[rank[p]] = digamma_count(count(p, radius[p]));

@@ -1,50 +1,17 @@
-// Discrete-discrete mutual information (the contingency-table plug-in of
-// sklearn.metrics.mutual_info_score), and numpy's pairwise
-// summation, which the scikit-learn compatible estimators use for every
-// mean so that their results round exactly like scikit-learn's.
+// Discrete-discrete mutual information: the contingency-table plug-in of
+// sklearn.metrics.mutual_info_score, its terms summed like scikit-learn's.
 #pragma once
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <stdexcept>
-#include <utility>
 #include <vector>
 
-#include "common.hpp"
+#include "fastmi/numerics/numpy_sum.hpp"
+#include "fastmi/runtime/parallel.hpp"
 
 namespace fastmi {
-
-// The sum numpy computes for np.add.reduce over a contiguous float64 array:
-// blocks of at most 128 summed with 8 interleaved accumulators, longer runs
-// split in two at a multiple of 8, the total added to the identity 0.0.
-inline double pairwise_sum_block(const double* a, index_t n) {
-    if (n < 8) {
-        double res = 0.0;
-        for (index_t i = 0; i < n; ++i) res += a[i];
-        return res;
-    }
-    if (n <= 128) {
-        double r[8];
-        for (int j = 0; j < 8; ++j) r[j] = a[j];
-        index_t i = 8;
-        for (; i < n - (n % 8); i += 8)
-            for (int j = 0; j < 8; ++j) r[j] += a[i + j];
-        double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        for (; i < n; ++i) res += a[i];
-        return res;
-    }
-    index_t n2 = n / 2;
-    n2 -= n2 % 8;
-    return pairwise_sum_block(a, n2) + pairwise_sum_block(a + n2, n - n2);
-}
-
-inline double pairwise_sum(const double* a, index_t n) { return 0.0 + pairwise_sum_block(a, n); }
-
-inline double pairwise_mean(const std::vector<double>& a) {
-    return pairwise_sum(a.data(), static_cast<index_t>(a.size())) / static_cast<double>(a.size());
-}
 
 // The non-zero cells of a contingency table in row-major order.
 struct Cells {
@@ -55,8 +22,7 @@ struct Cells {
 // Cells of the table of (a[i], b[i]) pairs, a in [0, na), b in [0, nb).
 inline Cells cross_tabulate(const index_t* a, index_t na, const index_t* b, index_t nb, index_t n) {
     Cells cells;
-    if (na > 0 && nb > std::numeric_limits<index_t>::max() / na)
-        throw std::invalid_argument("fastmi: contingency table too large");
+    check_invariant(na <= 0 || nb <= std::numeric_limits<index_t>::max() / na, "contingency table too large");
     const index_t cells_total = na * nb;
     if (cells_total <= std::max<index_t>(4 * n, index_t(1) << 16)) {
         std::vector<std::int64_t> table(static_cast<size_t>(cells_total), 0);
@@ -87,8 +53,8 @@ inline Cells cross_tabulate(const index_t* a, index_t na, const index_t* b, inde
 // sums pi and column sums pj; the terms are those of
 // sklearn.metrics.mutual_info_score, in its order:
 //   t = (c/N)(log c - log N) + (c/N)((-log(pi pj) + log sum pi) + log sum pj),
-// terms below machine epsilon in magnitude set to 0, summed pairwise, and the
-// sum clipped at 0. A table with one row or one column gives 0.
+// terms below machine epsilon in magnitude set to 0, summed pairwise
+// (unclipped). A table with one row or one column gives 0.
 inline double contingency_mi(const index_t* row, const index_t* col, const std::int64_t* count, index_t nnz,
                              const std::int64_t* pi, index_t n_rows, const std::int64_t* pj, index_t n_cols) {
     if (n_rows == 1 || n_cols == 1) return 0.0;
@@ -100,7 +66,7 @@ inline double contingency_mi(const index_t* row, const index_t* col, const std::
     const double log_n = std::log(dn);
     const double log_pi = std::log(static_cast<double>(sum_pi));
     const double log_pj = std::log(static_cast<double>(sum_pj));
-    constexpr double eps = std::numeric_limits<double>::epsilon();
+    constexpr double epsilon = std::numeric_limits<double>::epsilon();
     std::vector<double> terms(static_cast<size_t>(nnz));
     for (index_t c = 0; c < nnz; ++c) {
         const double v = static_cast<double>(count[c]);
@@ -108,13 +74,12 @@ inline double contingency_mi(const index_t* row, const index_t* col, const std::
         const double outer = static_cast<double>(pi[row[c]] * pj[col[c]]);
         const double log_outer = (-std::log(outer) + log_pi) + log_pj;
         const double t = p * (std::log(v) - log_n) + p * log_outer;
-        terms[c] = std::fabs(t) < eps ? 0.0 : t;
+        terms[c] = std::fabs(t) < epsilon ? 0.0 : t;
     }
-    const double mi = pairwise_sum(terms.data(), nnz);
-    return mi > 0.0 ? mi : 0.0;
+    return pairwise_sum(terms.data(), nnz);
 }
 
-// MI (nats) of two labellings of the same n samples, as codes.
+// MI (nats, unclipped) of two labellings of the same n samples, as codes.
 inline double contingency_mi_codes(const index_t* a, index_t na, const index_t* b, index_t nb, index_t n) {
     if (na == 1 || nb == 1) return 0.0;
     const Cells cells = cross_tabulate(a, na, b, nb, n);

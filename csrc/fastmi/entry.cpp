@@ -1,0 +1,164 @@
+#include "fastmi/entry.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "fastmi/estimators/binned.hpp"
+#include "fastmi/estimators/contingency.hpp"
+#include "fastmi/estimators/ksg.hpp"
+#include "fastmi/estimators/ross.hpp"
+#include "fastmi/numerics/numpy_random.hpp"
+#include "fastmi/runtime/columns.hpp"
+#include "fastmi/search/dispatch.hpp"
+
+namespace fastmi {
+namespace entry {
+
+namespace {
+
+Axis make_axis(const AxisSpec& a) {
+    return a.edges == nullptr ? uniform_axis(a.lo, a.hi, a.nbins) : explicit_axis(a.edges, a.nbins + 1);
+}
+
+// Runs metric-generic code with the policy that `metric` names.
+template <class F>
+void with_norm(Metric metric, F&& f) {
+    if (metric == Metric::max_norm) f(MaxNorm{});
+    else f(Euclidean{});
+}
+
+// Discrete values as label codes (numpy.unique's order), for the estimators
+// that take labellings; returns the number of labels.
+index_t labels_of(const double* x, index_t n, const Ctx& ctx, std::vector<index_t>& code) {
+    code.resize(static_cast<size_t>(n));
+    const index_t labels = label_codes(x, n, ctx, code.data());
+    poll_interrupt(ctx);
+    return labels;
+}
+
+}  // namespace
+
+bool has_openmp() { return fastmi::have_openmp(); }
+int default_threads() { return resolve_threads(0); }
+
+void finite_range(const double* x, std::int64_t n, int n_threads, InterruptFn check, double* min, double* max,
+                  int* finite) {
+    const Range r = fastmi::finite_range(x, n, Ctx::make(n_threads, check, n, Grain::scan));
+    *min = r.min;
+    *max = r.max;
+    *finite = r.finite ? 1 : 0;
+}
+
+void histogram2d(const double* x, const double* y, std::int64_t n, AxisSpec ax, AxisSpec ay, int n_threads,
+                 InterruptFn check, std::int64_t* counts) {
+    std::vector<std::int64_t> table;
+    joint_counts(x, y, n, make_axis(ax), make_axis(ay), Ctx::make(n_threads, check, n, Grain::scan), table);
+    std::copy(table.begin(), table.end(), counts);
+}
+
+double binned_mi_bits(const double* x, const double* y, std::int64_t n, AxisSpec ax, AxisSpec ay, int n_threads,
+                      InterruptFn check, std::int64_t* counted) {
+    const Axis bx = make_axis(ax), by = make_axis(ay);
+    std::vector<std::int64_t> table;
+    joint_counts(x, y, n, bx, by, Ctx::make(n_threads, check, n, Grain::scan), table);
+    std::int64_t total = 0;
+    for (std::int64_t c : table) total += c;
+    *counted = total;
+    return plugin_mi_bits(table.data(), bx.nbins(), by.nbins());
+}
+
+double ksg_mi_nats(const double* x, int dx, const double* y, int dy, std::int64_t n, int k, KsgVariant variant,
+                   int n_threads, InterruptFn check, std::int64_t* zero_radius) {
+    const Ctx ctx = Ctx::make(n_threads, check, n, Grain::tree);
+    const Columns cx = Columns::of(x, n, dx), cy = Columns::of(y, n, dy);
+    const KsgResult r = variant == KsgVariant::textbook
+                            ? ksg1<Euclidean>(cx, cy, k, Bound::inclusive, Summation::blocks, ctx)
+                            : ksg1<MaxNorm>(cx, cy, k, Bound::strict, Summation::blocks, ctx);
+    *zero_radius = r.zero_radius;
+    return r.mi_nats;
+}
+
+void knn_radius(const double* data, std::int64_t n, int d, int k, Metric metric, int n_threads, InterruptFn check,
+                double* radius) {
+    const Ctx ctx = Ctx::make(n_threads, check, n, Grain::tree);
+    with_norm(metric, [&](auto norm) {
+        fastmi::knn_radius<decltype(norm)>(Columns::of(data, n, d), k, ctx, radius);
+    });
+}
+
+void neighbor_counts(const double* data, std::int64_t n, int d, const double* radius, Metric metric, Bound bound,
+                     int n_threads, InterruptFn check, std::int64_t* counts) {
+    const Ctx ctx = Ctx::make(n_threads, check, n, Grain::tree);
+    with_norm(metric, [&](auto norm) {
+        for_each_count<decltype(norm)>(Columns::of(data, n, d), radius, bound, ctx,
+                                       [&](index_t, index_t i, index_t c) { counts[i] = c; });
+    });
+}
+
+void mi_cc(const double* x, std::int64_t p, std::int64_t n, const double* y, int k, int n_threads, InterruptFn check,
+           double* out) {
+    const Ctx ctx = Ctx::make(n_threads, check, n * p, Grain::values);
+    // the target's sorted order, shared by every feature
+    const SortedValues ys(y, n, ctx);
+    const ValueIndex y_index(ys.value.data(), n);
+    poll_interrupt(ctx);
+    const Columns cy = Columns::of(y, n, 1);
+    parallel_tasks(p, ctx, [&](index_t j, const Ctx& c) {
+        out[j] = ksg1<MaxNorm>(Columns::of(x + j * n, n, 1), cy, k, Bound::strict, Summation::numpy, c,
+                               SortedColumn{&ys, &y_index})
+                     .mi_nats;
+    });
+}
+
+void mi_cd(const double* x, std::int64_t p, std::int64_t n, const std::int64_t* labels, std::int64_t n_labels, int k,
+           int n_threads, InterruptFn check, double* out) {
+    const Ctx ctx = Ctx::make(n_threads, check, n * p, Grain::values);
+    const Labelling target(labels, n, n_labels, k);
+    poll_interrupt(ctx);
+    parallel_tasks(p, ctx, [&](index_t j, const Ctx& c) {
+        out[j] = ross_mi(SortedValues(x + j * n, n, c), target, k, c);
+    });
+}
+
+void mi_dc(const double* x, std::int64_t p, std::int64_t n, const double* y, int k, int n_threads, InterruptFn check,
+           double* out) {
+    const Ctx ctx = Ctx::make(n_threads, check, n * p, Grain::values);
+    const SortedValues ys(y, n, ctx);
+    poll_interrupt(ctx);
+    parallel_tasks(p, ctx, [&](index_t j, const Ctx& c) {
+        std::vector<index_t> code;
+        const index_t n_labels = labels_of(x + j * n, n, c, code);
+        out[j] = ross_mi(ys, Labelling(code.data(), n, n_labels, k), k, c);
+    });
+}
+
+void mi_dd(const double* x, std::int64_t p, std::int64_t n, const std::int64_t* labels, std::int64_t n_labels,
+           int n_threads, InterruptFn check, double* out) {
+    const Ctx ctx = Ctx::make(n_threads, check, n * p, Grain::values);
+    parallel_tasks(p, ctx, [&](index_t j, const Ctx& c) {
+        std::vector<index_t> code;
+        const index_t n_codes = labels_of(x + j * n, n, c, code);
+        out[j] = fastmi::contingency_mi_codes(code.data(), n_codes, labels, n_labels, n);
+    });
+}
+
+double contingency_mi_codes(const std::int64_t* a, std::int64_t na, const std::int64_t* b, std::int64_t nb,
+                            std::int64_t n) {
+    return fastmi::contingency_mi_codes(a, na, b, nb, n);
+}
+
+double contingency_mi_table(const std::int64_t* row, const std::int64_t* col, const std::int64_t* count,
+                            std::int64_t nnz, const std::int64_t* pi, std::int64_t n_rows, const std::int64_t* pj,
+                            std::int64_t n_cols) {
+    return contingency_mi(row, col, count, nnz, pi, n_rows, pj, n_cols);
+}
+
+void add_normal_noise(double* x, std::int64_t n, std::int64_t p, const double* c, std::uint32_t* key, int* pos,
+                      int* has_gauss, double* gauss, int n_threads, InterruptFn check) {
+    check_invariant(n >= 0 && p >= 0 && *pos >= 0 && *pos <= Mt19937::kN, "bad noise request");
+    add_scaled_normals(x, n, p, c, NumpyNormalState{key, pos, has_gauss, gauss},
+                       Ctx::make(n_threads, check, n * p, Grain::values));
+}
+
+}  // namespace entry
+}  // namespace fastmi
