@@ -150,14 +150,14 @@ def test_noise_share_draw(benchmark):
 
 @pytest.mark.benchmark(group="sklearn-noise-1e6x50")
 def test_noise_share_native(benchmark):
-    from fastmi import _sklearn
+    from fastmi.sklearn import noise
 
     benchmark.extra_info.update(label="fastmi native noise (1e6 x 50, added in place)")
     block = np.zeros((1_000_000, 50), order="F")
     c = np.ones(50)
 
     def draw():
-        _sklearn._draw_noise(block, c, np.random.RandomState(SEED), 0, native=True)  # 0: all threads
+        noise.draw_noise(block, c, np.random.RandomState(SEED), 0, native=True)  # 0: all threads
 
     benchmark.pedantic(draw, rounds=3)
     # values equal numpy's stream (tests/test_sklearn.py checks it on every shape): spot check

@@ -1,15 +1,17 @@
 """fastmi: fast mutual-information estimators with a C++/OpenMP core.
 
 Reference-compatible estimators (bits): :func:`discrete_mi`, :func:`ksg_mi`.
-The slow numpy references they are tested against live in
-:mod:`fastmi.reference`.
+scikit-learn's functions (nats): :func:`mutual_info_regression`,
+:func:`mutual_info_classif`, :func:`mutual_info_score`,
+:func:`mi_feature_selection` (:mod:`fastmi.sklearn`). The slow numpy
+references they are tested against live in :mod:`fastmi.reference`.
 """
 from __future__ import annotations
 
 from . import _native
-from ._binned import discrete_mi, histogram2d
-from ._ksg import TiedSamplesWarning, ksg_mi
-from ._sklearn import (
+from .binned import discrete_mi, histogram2d
+from .ksg import TiedSamplesWarning, ksg_mi
+from .sklearn import (
     mi_feature_selection,
     mutual_info_classif,
     mutual_info_regression,

@@ -1,11 +1,15 @@
-"""Input checks shared by every public function.
+"""Every input check of fastmi's public functions.
 
 Everything a user can pass is checked here, before any native code runs, and
-refused with an exception that names the argument.
+refused with an exception that names the argument; what passes comes back in
+the form the native code takes (float64 arrays, label codes, bin axes,
+thread counts). The native code then only asserts invariants.
 """
 from __future__ import annotations
 
+import math
 import numbers
+import operator
 import os
 import threading
 import warnings
@@ -17,52 +21,11 @@ from . import _native
 # Numeric kinds accepted as samples: bool, signed/unsigned int, float.
 _NUMERIC_KINDS = "biuf"
 
-
-def _to_array(a, name: str) -> np.ndarray:
-    if hasattr(a, "to_numpy") and not isinstance(a, np.ndarray):  # pandas
-        a = a.to_numpy()
-    try:
-        arr = np.asarray(a)
-    except Exception as exc:  # ragged lists and the like
-        raise ValueError(f"{name} could not be converted to a numeric array: {exc}") from None
-    if arr.dtype.kind not in _NUMERIC_KINDS:
-        raise TypeError(
-            f"{name} must hold real numbers (bool, int or float); got dtype {arr.dtype}"
-        )
-    return arr
+# Refuse joint tables above this many cells (8 bytes each) before allocating.
+_MAX_CELLS = 1 << 28
 
 
-def as_samples(a, name: str, *, max_ndim: int = 2) -> np.ndarray:
-    """`a` as a float64 C-contiguous array of shape (n,) or (n, d).
-
-    No copy is made when `a` is already float64 and C-contiguous.
-    """
-    arr = _to_array(a, name)
-    if arr.ndim == 0:
-        raise ValueError(f"{name} must be a 1-D or 2-D array of samples, got a scalar")
-    if arr.ndim > max_ndim:
-        want = "1-D (n,)" if max_ndim == 1 else "1-D (n,) or 2-D (n, d)"
-        raise ValueError(f"{name} must be {want}; got a {arr.ndim}-D array of shape {arr.shape}")
-    if arr.shape[0] == 0:
-        raise ValueError(f"{name} is empty: at least one sample is needed")
-    if arr.ndim == 2 and arr.shape[1] == 0:
-        raise ValueError(f"{name} has shape {arr.shape}: at least one column is needed")
-    arr = np.ascontiguousarray(arr, dtype=np.float64)
-    return arr
-
-
-def check_finite(arr: np.ndarray, name: str) -> None:
-    if not np.isfinite(arr).all():
-        bad = "NaN" if np.isnan(arr).any() else "infinity"
-        raise ValueError(f"{name} contains {bad}; every sample must be finite")
-
-
-def check_same_length(x: np.ndarray, y: np.ndarray, xname: str = "x", yname: str = "y") -> None:
-    if x.shape[0] != y.shape[0]:
-        raise ValueError(
-            f"{xname} and {yname} must have the same number of samples; "
-            f"got {x.shape[0]} and {y.shape[0]}"
-        )
+# --------------------------------------------------------------------------- scalars
 
 
 def check_int(value, name: str, *, minimum: int | None = None) -> int:
@@ -74,11 +37,27 @@ def check_int(value, name: str, *, minimum: int | None = None) -> int:
     return value
 
 
-def check_k(k, n: int, name: str = "k") -> int:
+def check_bool(value, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def check_k(k, n: int, name: str = "k", *, context: str = "") -> int:
+    """``1 <= k < n``, the neighbour order of a KSG estimate on n samples."""
     k = check_int(k, name, minimum=1)
     if k >= n:
-        raise ValueError(f"{name} must be smaller than the number of samples ({n}), got {k}")
+        raise ValueError(f"{name} must be smaller than the number of samples ({n}){context}, got {k}")
     return k
+
+
+def check_choice(value, name: str, choices: tuple) -> str:
+    if value not in choices:
+        raise ValueError(f"{name} must be {' or '.join(repr(c) for c in choices)}, got {value!r}")
+    return value
+
+
+# --------------------------------------------------------------------------- threads
 
 
 def _cpu_count() -> int:
@@ -117,3 +96,357 @@ def resolve_n_jobs(n_jobs) -> int:
 def interruptible() -> bool:
     """Only the main thread can receive Ctrl-C, so only it polls for it."""
     return threading.current_thread() is threading.main_thread()
+
+
+# --------------------------------------------------------------------------- samples
+
+
+def to_array(a, name: str) -> np.ndarray:
+    """`a` (array-like, pandas) as a numeric ndarray of its own dtype."""
+    if hasattr(a, "to_numpy") and not isinstance(a, np.ndarray):  # pandas
+        a = a.to_numpy()
+    try:
+        arr = np.asarray(a)
+    except Exception as exc:  # ragged lists and the like
+        raise ValueError(f"{name} could not be converted to a numeric array: {exc}") from None
+    if arr.dtype.kind not in _NUMERIC_KINDS:
+        raise TypeError(
+            f"{name} must hold real numbers (bool, int or float); got dtype {arr.dtype}"
+        )
+    return arr
+
+
+def as_samples(a, name: str, *, max_ndim: int = 2) -> np.ndarray:
+    """`a` as a float64 C-contiguous array of shape (n,) or (n, d).
+
+    No copy is made when `a` is already float64 and C-contiguous.
+    """
+    arr = to_array(a, name)
+    if arr.ndim == 0:
+        raise ValueError(f"{name} must be a 1-D or 2-D array of samples, got a scalar")
+    if arr.ndim > max_ndim:
+        want = "1-D (n,)" if max_ndim == 1 else "1-D (n,) or 2-D (n, d)"
+        raise ValueError(f"{name} must be {want}; got a {arr.ndim}-D array of shape {arr.shape}")
+    if arr.shape[0] == 0:
+        raise ValueError(f"{name} is empty: at least one sample is needed")
+    if arr.ndim == 2 and arr.shape[1] == 0:
+        raise ValueError(f"{name} has shape {arr.shape}: at least one column is needed")
+    arr = np.ascontiguousarray(arr, dtype=np.float64)
+    return arr
+
+
+def check_finite(arr: np.ndarray, name: str) -> None:
+    if not np.isfinite(arr).all():
+        bad = "NaN" if np.isnan(arr).any() else "infinity"
+        raise ValueError(f"{name} contains {bad}; every sample must be finite")
+
+
+def check_same_length(x: np.ndarray, y: np.ndarray, xname: str = "x", yname: str = "y", *,
+                      what: str = "number of samples") -> None:
+    if x.shape[0] != y.shape[0]:
+        raise ValueError(f"{xname} and {yname} must have the same {what}; got {x.shape[0]} and {y.shape[0]}")
+
+
+# --------------------------------------------------------------------------- bins
+
+
+def _axis_spec(spec, name: str):
+    """(nbins, edges or None) for one axis, following numpy.histogramdd."""
+    if np.ndim(spec) == 0:
+        if isinstance(spec, (bool, np.bool_)):
+            raise TypeError(f"{name} must be an integer or an array of edges, got {spec!r}")
+        try:
+            if spec < 1:
+                raise ValueError(f"{name} must be positive, when an integer; got {spec!r}")
+        except TypeError:
+            raise TypeError(f"{name} must be an integer or an array of edges, got {spec!r}") from None
+        try:
+            return operator.index(spec), None
+        except TypeError:
+            raise TypeError(f"{name} must be an integer, when a scalar; got {spec!r}") from None
+    if np.ndim(spec) == 1:
+        edges = np.asarray(spec)
+        if edges.dtype.kind not in "iuf":
+            raise TypeError(f"{name} edges must be numbers, got dtype {edges.dtype}")
+        edges = np.ascontiguousarray(edges, dtype=np.float64)
+        if edges.shape[0] < 2:
+            raise ValueError(f"{name} edges need at least two values, got {edges.shape[0]}")
+        if not np.isfinite(edges).all():
+            raise ValueError(f"{name} edges must be finite")
+        if np.any(edges[:-1] > edges[1:]):
+            raise ValueError(f"{name} edges must be monotonically increasing")
+        return edges.shape[0] - 1, edges
+    raise ValueError(f"{name} must be a scalar or a 1-D array of edges")
+
+
+def resolve_bins(bins):
+    """Per-axis (nbins, edges or None) pairs for the `bins` that np.histogram2d takes."""
+    if isinstance(bins, (str, bytes)):
+        raise TypeError(f"bins must be an integer or an array of edges, got {bins!r}")
+    try:
+        count = len(bins)
+    except TypeError:
+        spec = _axis_spec(bins, "bins")
+        return spec, spec
+    if count == 2:
+        return _axis_spec(bins[0], "bins[0]"), _axis_spec(bins[1], "bins[1]")
+    if count == 1:
+        raise ValueError("bins must be an integer, a pair, or an array of edges; got a sequence of length 1")
+    spec = _axis_spec(bins, "bins")  # one array of edges for both axes
+    return spec, spec
+
+
+def check_table_size(nbx: int, nby: int) -> None:
+    cells = nbx * nby
+    if cells > _MAX_CELLS:
+        raise ValueError(
+            f"bins gives a joint table of {nbx} x {nby} = {cells} cells "
+            f"({cells * 8 / 2**30:.1f} GiB); at most {_MAX_CELLS} cells are allowed"
+        )
+
+
+def finite_range(a: np.ndarray, name: str, n_threads: int) -> tuple[float, float]:
+    """(min, max) of the 1-D samples `a`, refusing NaN and infinity (one native pass)."""
+    lo, hi, finite = _native.finite_range(a, n_threads, interruptible())
+    if not finite:
+        bad = "NaN" if np.isnan(a).any() else "infinity"
+        raise ValueError(f"{name} contains {bad}; every sample must be finite")
+    return lo, hi
+
+
+def check_uniform_edges(lo: float, hi: float, nbins: int, name: str) -> None:
+    """Refuse uniform bins over [lo, hi] whose edges could not be formed in order.
+
+    The edges are numpy's ``linspace(lo, hi, nbins + 1)`` after histogram's
+    widening of a constant axis: ``t * step + lo`` (``(t / nbins) * delta +
+    lo`` when the step underflows), the last edge set to ``hi``. Those are
+    monotone roundings of t, so only the last pair can be out of order: when
+    the range is a few floating-point steps wide and the second-to-last edge
+    rounds past ``hi``.
+    """
+    if lo == hi:
+        lo, hi = lo - 0.5, hi + 0.5
+    delta = hi - lo
+    if not math.isfinite(delta):
+        raise ValueError(f"{name} spans a range too large for uniform bins (max - min overflows)")
+    step = delta / nbins
+    t = float(nbins - 1)
+    before_last = ((t / nbins) * delta if step == 0.0 else t * step) + lo
+    if before_last > hi:
+        raise ValueError(
+            "too many bins for the data range: the range is only a few floating-point steps wide"
+        )
+
+
+def binned_axes(x: np.ndarray, y: np.ndarray, bins, n_threads: int):
+    """The two axes (nbins, edges or None, lo, hi) of the joint histogram of x and y."""
+    (nbx, ex), (nby, ey) = resolve_bins(bins)
+    check_table_size(nbx, nby)
+    xlo, xhi = finite_range(x, "x", n_threads)
+    ylo, yhi = finite_range(y, "y", n_threads)
+    if ex is None:
+        check_uniform_edges(xlo, xhi, nbx, "x")
+    if ey is None:
+        check_uniform_edges(ylo, yhi, nby, "y")
+    return (nbx, ex, xlo, xhi), (nby, ey, ylo, yhi)
+
+
+# --------------------------------------------------------------------------- scikit-learn's arguments
+
+
+def is_sparse(a) -> bool:
+    """Whether `a` is a scipy.sparse matrix or array (scipy imported only if so)."""
+    if not type(a).__module__.startswith("scipy.sparse"):
+        return False
+    import scipy.sparse
+
+    return bool(scipy.sparse.issparse(a))
+
+
+def check_random_state(seed):
+    """numpy's legacy generator for `seed`, as scikit-learn resolves it.
+
+    None (or the ``numpy.random`` module) gives numpy's global RandomState, an
+    integer a new ``RandomState(seed)``, a RandomState instance itself (its
+    state advances).
+    """
+    if seed is None or seed is np.random:
+        return np.random.mtrand._rand
+    if isinstance(seed, (bool, np.bool_)):
+        raise TypeError(f"random_state must be None, an int or a numpy.random.RandomState; got {seed!r}")
+    if isinstance(seed, numbers.Integral):
+        if not 0 <= int(seed) < 2**32:
+            raise ValueError(f"random_state must be in [0, 2**32 - 1] when an int; got {seed}")
+        return np.random.RandomState(int(seed))
+    if isinstance(seed, np.random.RandomState):
+        return seed
+    hint = (
+        " (a numpy.random.Generator draws a different stream; pass an int or a RandomState)"
+        if isinstance(seed, np.random.Generator)
+        else ""
+    )
+    raise TypeError(f"random_state must be None, an int or a numpy.random.RandomState; got {seed!r}{hint}")
+
+
+def check_X(X):
+    """(X, is_sparse): a 2-D numeric ndarray in its own layout, or a CSC matrix."""
+    if is_sparse(X):
+        if X.ndim != 2:
+            raise ValueError(f"X must be 2-D (n_samples, n_features); got shape {X.shape}")
+        X = X.tocsc()
+        if X.dtype.kind not in "biuf":
+            raise TypeError(f"X must hold real numbers (bool, int or float); got dtype {X.dtype}")
+        if X.dtype.kind == "f":
+            check_finite(X.data, "X")
+    else:
+        X = to_array(X, "X")
+        if X.ndim != 2:
+            raise ValueError(
+                f"X must be a 2-D array (n_samples, n_features); got {X.ndim}-D array of shape {X.shape}"
+                + (" (reshape a single feature with X.reshape(-1, 1))" if X.ndim == 1 else "")
+            )
+        if X.dtype.kind == "f":
+            check_finite(X, "X")
+    if X.shape[0] < 1:
+        raise ValueError(f"X is empty (shape {X.shape}): at least one sample is needed")
+    if X.shape[1] < 1:
+        raise ValueError(f"X has shape {X.shape}: at least one feature is needed")
+    return X, is_sparse(X)
+
+
+def as_1d(a, name: str, n: int | None = None) -> np.ndarray:
+    """`a` as a 1-D array of any dtype (an (n, 1) column is flattened)."""
+    if hasattr(a, "to_numpy") and not isinstance(a, np.ndarray):  # pandas
+        a = a.to_numpy()
+    try:
+        a = np.asarray(a)
+    except ValueError as exc:  # ragged nested sequences
+        raise ValueError(f"{name} could not be converted to an array: {exc}") from None
+    if a.ndim == 0:
+        raise ValueError(f"{name} must be a 1-D array (n_samples,), got a scalar")
+    if a.ndim == 2 and a.shape[1] == 1:
+        a = a[:, 0]
+    if a.ndim != 1:
+        raise ValueError(f"{name} must be 1-D (n_samples,); got a {a.ndim}-D array of shape {a.shape}")
+    if a.shape[0] == 0:
+        raise ValueError(f"{name} is empty: at least one sample is needed")
+    if n is not None and a.shape[0] != n:
+        raise ValueError(f"X and {name} must have the same number of samples; got {n} and {a.shape[0]}")
+    return a
+
+
+def check_target_regression(y, n: int) -> np.ndarray:
+    y = as_1d(y, "y", n)
+    if y.dtype.kind not in "biuf":
+        raise TypeError(f"y must hold real numbers for regression; got dtype {y.dtype}")
+    if y.dtype.kind == "f":
+        check_finite(y, "y")
+    return y
+
+
+def as_label_codes(labels: np.ndarray, name: str) -> tuple[np.ndarray, int]:
+    """(codes in numpy.unique's order as int64, number of distinct labels)."""
+    if labels.dtype.kind == "f":
+        check_finite(labels, name)
+    elif labels.dtype.kind not in "biuUSO":
+        raise TypeError(f"{name} must hold labels (integers, strings, ...); got dtype {labels.dtype}")
+    labels = labels.reshape(-1)
+    if labels.dtype.kind in "biu" and labels.size:
+        # Integer labels over a modest range: codes by a lookup table in O(n),
+        # the same codes as numpy.unique's sorted order, without its sort.
+        lo, hi = int(labels.min()), int(labels.max())
+        if hi - lo <= max(1 << 20, 4 * labels.size):
+            offset = labels.astype(np.int64) - lo
+            present = np.bincount(offset, minlength=hi - lo + 1) > 0
+            remap = np.cumsum(present, dtype=np.int64) - 1
+            return remap[offset], int(present.sum())
+    try:
+        classes, codes = np.unique(labels, return_inverse=True)
+    except TypeError as exc:
+        raise ValueError(f"{name} holds labels that cannot be compared with each other: {exc}") from None
+    return np.ascontiguousarray(codes.reshape(-1), dtype=np.int64), int(classes.shape[0])
+
+
+def check_target_classif(y, n: int) -> tuple[np.ndarray, int]:
+    y = as_1d(y, "y", n)
+    if y.dtype.kind == "f" and np.isfinite(y).all() and np.any(y != np.floor(y)):
+        raise ValueError(
+            "Unknown label type: continuous. y holds non-integer floats, which "
+            "mutual_info_classif cannot take as classes; use mutual_info_regression "
+            "for a continuous target"
+        )
+    return as_label_codes(y, "y")
+
+
+def discrete_mask(discrete_features, n_features: int, sparse: bool) -> np.ndarray:
+    if isinstance(discrete_features, str):
+        if discrete_features != "auto":
+            raise ValueError(
+                "discrete_features must be 'auto', a bool, a boolean mask or an array of "
+                f"feature indices; got {discrete_features!r}"
+            )
+        return np.full(n_features, sparse, dtype=bool)
+    if isinstance(discrete_features, (bool, np.bool_)):
+        return np.full(n_features, bool(discrete_features), dtype=bool)
+    arr = np.asarray(discrete_features)
+    if arr.ndim != 1:
+        raise ValueError(
+            f"discrete_features must be a 1-D boolean mask or array of indices; got shape {arr.shape}"
+        )
+    if arr.dtype == bool:
+        if arr.shape[0] != n_features:
+            raise ValueError(
+                f"discrete_features as a boolean mask must have one entry per feature "
+                f"({n_features}); got {arr.shape[0]}"
+            )
+        return arr.copy()
+    mask = np.zeros(n_features, dtype=bool)
+    if arr.size == 0:
+        return mask
+    if arr.dtype.kind not in "iu":
+        raise TypeError(
+            f"discrete_features must hold booleans (a mask) or integer feature indices; got dtype {arr.dtype}"
+        )
+    if arr.min() < -n_features or arr.max() >= n_features:
+        raise ValueError(
+            f"discrete_features holds an index outside [-{n_features}, {n_features}) "
+            f"for X with {n_features} features"
+        )
+    mask[arr] = True
+    return mask
+
+
+def check_sparse_all_discrete(sparse: bool, continuous: np.ndarray) -> None:
+    if sparse and continuous.any():
+        raise ValueError(
+            "X is sparse, so every feature must be discrete; sparse X can't have continuous "
+            "features (pass discrete_features='auto' or True, or a dense X)"
+        )
+
+
+def contingency_cells(contingency):
+    """(rows, cols, counts, row sums, column sums) of a count table, row-major order, as int64."""
+    if is_sparse(contingency):
+        import scipy.sparse
+
+        if contingency.ndim != 2:
+            raise ValueError(f"contingency must be 2-D; got shape {contingency.shape}")
+        rows, cols, vals = scipy.sparse.find(contingency)
+        pi = np.ravel(np.asarray(contingency.sum(axis=1)))
+        pj = np.ravel(np.asarray(contingency.sum(axis=0)))
+    else:
+        table = np.asarray(contingency)
+        if table.ndim != 2:
+            raise ValueError(f"contingency must be a 2-D table of counts; got shape {table.shape}")
+        rows, cols = np.nonzero(table)
+        vals = table[rows, cols]
+        pi = table.sum(axis=1)
+        pj = table.sum(axis=0)
+    if vals.dtype.kind not in "biuf":
+        raise TypeError(f"contingency must hold counts (integers); got dtype {vals.dtype}")
+    if vals.dtype.kind == "f" and (not np.isfinite(vals).all() or np.any(vals != np.floor(vals))):
+        raise ValueError("contingency must hold integer counts; got non-integer values")
+    if np.any(vals < 0):
+        raise ValueError("contingency must hold non-negative counts")
+    as64 = lambda a: np.ascontiguousarray(a, dtype=np.int64)  # noqa: E731
+    return as64(rows), as64(cols), as64(vals), as64(pi), as64(pj)

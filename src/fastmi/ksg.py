@@ -1,4 +1,4 @@
-"""Kraskov-Stoegbauer-Grassberger (KSG) mutual information."""
+"""Kraskov-Stoegbauer-Grassberger (KSG) mutual information: :func:`ksg_mi`."""
 from __future__ import annotations
 
 import math
@@ -9,6 +9,7 @@ import numpy as np
 from . import _native
 from ._validation import (
     as_samples,
+    check_bool,
     check_finite,
     check_k,
     check_same_length,
@@ -35,9 +36,9 @@ def ksg_mi(x, y, k=3, *, legacy=False, n_jobs=None) -> float:
 
     The default is the published estimator (Kraskov, Stoegbauer and
     Grassberger 2004, algorithm 1): for every sample, the max-norm distance
-    ``eps`` to its k-th nearest neighbour in the joint space (the sample
+    ``r`` to its k-th nearest neighbour in the joint space (the sample
     itself excluded, duplicates counted), the numbers ``nx``, ``ny`` of other
-    samples strictly closer than ``eps`` in each marginal space, and
+    samples strictly closer than ``r`` in each marginal space, and
     ``I = psi(k) + psi(n) - <psi(nx + 1) + psi(ny + 1)>``.
 
     Parameters
@@ -82,7 +83,8 @@ def ksg_mi(x, y, k=3, *, legacy=False, n_jobs=None) -> float:
     Notes
     -----
     If x or y takes a single value, the result is exactly 0 (no estimate is
-    made; with ``legacy=True`` the listing's number is returned as it was). Memory is O(n): no pairwise distance matrix or neighbour list is built.
+    made; with ``legacy=True`` the listing's number is returned as it was).
+    Memory is O(n): no pairwise distance matrix or neighbour list is built.
 
     References
     ----------
@@ -103,8 +105,7 @@ def ksg_mi(x, y, k=3, *, legacy=False, n_jobs=None) -> float:
     check_same_length(x, y)
     n = x.shape[0]
     k = check_k(k, n)
-    if not isinstance(legacy, (bool, np.bool_)):
-        raise TypeError(f"legacy must be True or False, got {legacy!r}")
+    legacy = check_bool(legacy, "legacy")
     check_finite(x, "x")
     check_finite(y, "y")
     threads = resolve_n_jobs(n_jobs)
@@ -112,6 +113,7 @@ def ksg_mi(x, y, k=3, *, legacy=False, n_jobs=None) -> float:
         # A variable with a single value has no entropy: I = 0 exactly. KSG
         # would instead read structure into the ties of the other variable.
         return 0.0
+    # legacy=True is the textbook listing's variant
     variant = _native.KsgVariant.textbook if legacy else _native.KsgVariant.published
     mi_nats, zeros = _native.ksg_mi_nats(_as_2d(x), _as_2d(y), k, variant, threads, interruptible())
     if zeros:
