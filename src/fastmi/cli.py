@@ -582,26 +582,26 @@ def cmd_bench(args: argparse.Namespace) -> int:
     if args.json is not None:
         _check_writable(args.json, "--json")
 
-    from fastmi import _bench
+    from fastmi import bench
 
     keys = None
     if args.cases is not None:
         keys = [k.strip() for k in args.cases.split(",") if k.strip()]
-        unknown = [k for k in keys if k not in _bench.CASE_KEYS]
+        unknown = [k for k in keys if k not in bench.CASE_KEYS]
         if unknown or not keys:
             raise CLIError(f"unknown --cases {', '.join(unknown) or repr(args.cases)}; "
-                           f"choose from {', '.join(_bench.CASE_KEYS)}")
+                           f"choose from {', '.join(bench.CASE_KEYS)}")
 
     with Progress(enabled=not args.quiet) as progress:
-        results = _bench.run(quick=args.quick, n_jobs=args.n_jobs, budget=args.budget,
+        results = bench.run(quick=args.quick, n_jobs=args.n_jobs, budget=args.budget,
                              keys=keys, progress=progress, emit=progress.write)
     if args.json is not None:
-        _bench.write_json(results, args.json)
+        bench.write_json(results, args.json)
         print(f"\nwrote {args.json}")
     if args.plot is not None:
-        _bench.plot(results, args.plot)
+        bench.plot(results, args.plot)
         print(f"wrote {args.plot}")
-    bad = _bench.disagreements(results)
+    bad = bench.disagreements(results)
     if bad:
         sys.stdout.flush()
         print(f"{PROG}: values disagree or failed: {'; '.join(bad)}", file=sys.stderr)
