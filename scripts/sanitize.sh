@@ -53,7 +53,12 @@ rm -rf "$site"
     -C cmake.build-type=RelWithDebInfo \
     -C build-dir=build/sanitize/cmake \
     .
-for so in "$site"/fastmi/_*.so; do
+sos=("$site"/fastmi/*.so)
+if [ "${#sos[@]}" -ne 1 ]; then
+    echo "sanitize.sh: expected one compiled module, found: ${sos[*]}" >&2
+    exit 2
+fi
+for so in "${sos[@]}"; do
     # grep reads all of nm's output: with -q it may exit first, and under
     # pipefail nm's SIGPIPE would then read as "not instrumented"
     if ! nm -D "$so" | grep "__asan_report" > /dev/null; then
