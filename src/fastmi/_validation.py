@@ -264,7 +264,7 @@ def is_sparse(a) -> bool:
 
 
 def check_random_state(seed):
-    """numpy's legacy generator for `seed`, as scikit-learn resolves it.
+    """numpy's RandomState for `seed`, as scikit-learn resolves it.
 
     None (or the ``numpy.random`` module) gives numpy's global RandomState, an
     integer a new ``RandomState(seed)``, a RandomState instance itself (its

@@ -64,8 +64,9 @@ struct SortedColumn {
     const ValueIndex* index = nullptr;
 };
 
-// The marginal term sum over the samples of psi(c_i + 1) in `cols`, searched in
-// the sorted order `s` when given (its index built here when not given).
+// Sum over the samples of psi(c_i + 1), c_i the other samples within
+// radius[i] in `cols`: counted in the sorted order `s` when given (its value
+// index built here unless given), else as for_each_count picks.
 template <class Norm>
 double marginal_sum(const Columns& cols, SortedColumn s, const double* radius, Bound bound, Summation summation,
                     const Ctx& ctx) {
