@@ -25,3 +25,15 @@ def test_public_names():
         "TiedSamplesWarning", "__version__", "discrete_mi", "has_openmp", "histogram2d", "ksg_mi",
         "mi_feature_selection", "mutual_info_classif", "mutual_info_regression", "mutual_info_score",
     ])
+
+
+def test_broken_invariant_is_a_runtime_error():
+    """Python validates first; should a check ever be missed, the native code refuses cleanly."""
+    import numpy as np
+    import pytest
+
+    x = np.asfortranarray(np.arange(6.0).reshape(3, 2))
+    with pytest.raises(RuntimeError, match="1 <= k < n"):
+        _native.mi_cc(x, np.arange(3.0), 3, 1, False)
+    with pytest.raises(RuntimeError, match="1 <= k < n"):
+        _native.ksg_mi_nats(np.zeros((3, 1)), np.zeros((3, 1)), 0, _native.KsgVariant.published, 1, False)
