@@ -1,37 +1,51 @@
-"""End-to-end tests of the ``fastmi`` command line, run through ``python -m fastmi``."""
+"""End-to-end tests of the ``fastmi`` command line: run through ``python -m fastmi`` in a
+subprocess where the process matters (encodings, pipes, FIFOs, signals, permissions, the
+exit status), else through ``fastmi.cli.main`` in this process (fast)."""
 
 from __future__ import annotations
 
+import bz2
+import errno
+import gzip
 import io
 import json
+import lzma
 import math
+import os
 import re
+import shutil
+import signal
 import subprocess
 import sys
+import time
+import types
+import zipfile
 
 import numpy as np
 import pytest
 
 import fastmi
-from fastmi.cli import Progress
+from fastmi.cli import Progress, main
 
 N = 300
 
 
-def run_cli(*args, timeout=120):
+def run_cli(*args, timeout=120, **kwargs):
     return subprocess.run([sys.executable, "-m", "fastmi", *map(str, args)],
-                          capture_output=True, text=True, timeout=timeout)
+                          capture_output=True, text=True, timeout=timeout, **kwargs)
 
 
-def run_without(modules, argv, timeout=120):
-    """Run the CLI in a subprocess where importing any of ``modules`` fails."""
-    code = ("import sys\n"
-            f"for name in {list(modules)!r}:\n"
-            "    sys.modules[name] = None\n"
-            "from fastmi.cli import main\n"
-            f"sys.exit(main({[str(a) for a in argv]!r}))\n")
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=timeout)
+@pytest.fixture
+def cli(capsys):
+    """Run ``fastmi.cli.main`` in this process; returns returncode, stdout and stderr."""
+
+    def run(*args):
+        capsys.readouterr()
+        code = main([str(a) for a in args])
+        out, err = capsys.readouterr()
+        return types.SimpleNamespace(returncode=code, stdout=out, stderr=err)
+
+    return run
 
 
 def assert_usage_error(proc, *fragments):
@@ -99,72 +113,76 @@ def test_version():
 # --------------------------------------------------------------------------- mi
 
 
-def test_mi_ksg(data):
+def test_mi_ksg(data, cli):
     path, cols = data
-    x, y, value, how, n = parse_mi(run_cli("mi", path, "--x", "a", "--y", "b").stdout)
+    x, y, value, how, n = parse_mi(cli("mi", path, "--x", "a", "--y", "b").stdout)
     assert (x, y, how, n) == ("a", "b", "KSG, k=3", N)
     assert value == pytest.approx(fastmi.ksg_mi(cols["a"], cols["b"], k=3), abs=5e-5)
     assert value > 0.4
 
 
-def test_mi_ksg_options(data):
+def test_mi_ksg_options(data, cli):
     path, cols = data
-    proc = run_cli("mi", path, "--x", "a", "--y", "b", "--k", "5", "--legacy", "--n-jobs", "1")
+    proc = cli("mi", path, "--x", "a", "--y", "b", "--k", "5", "--legacy", "--n-jobs", "1")
     _, _, value, how, _ = parse_mi(proc.stdout)
     assert how == "KSG legacy, k=5"
     assert value == pytest.approx(fastmi.ksg_mi(cols["a"], cols["b"], k=5, legacy=True),
                                   abs=5e-5)
 
 
-def test_mi_multivariate(data):
+def test_mi_multivariate(data, cli):
     path, cols = data
-    proc = run_cli("mi", path, "--x", "a", "--x", "c", "--y", "b")
+    proc = cli("mi", path, "--x", "a", "--x", "c", "--y", "b")
     x, y, value, _, _ = parse_mi(proc.stdout)
     assert (x, y) == ("a, c", "b")
     expected = fastmi.ksg_mi(np.column_stack([cols["a"], cols["c"]]), cols["b"], k=3)
     assert value == pytest.approx(expected, abs=5e-5)
 
 
-def test_mi_binned(data):
+def test_mi_binned(data, cli):
     path, cols = data
-    proc = run_cli("mi", path, "--x", "b", "--y", "a", "--estimator", "binned", "--bins", "8")
+    proc = cli("mi", path, "--x", "b", "--y", "a", "--estimator", "binned", "--bins", "8")
     x, y, value, how, n = parse_mi(proc.stdout)
     assert (x, y, how, n) == ("b", "a", "binned, bins=8", N)
     assert value == pytest.approx(fastmi.discrete_mi(cols["b"], cols["a"], bins=8), abs=5e-5)
 
 
-def test_mi_parquet_matches_csv(data, tmp_path):
+def test_mi_parquet_matches_csv(data, tmp_path, cli):
     pd = pytest.importorskip("pandas")
     pytest.importorskip("pyarrow")
     path, cols = data
     parquet = tmp_path / "data.parquet"
     pd.DataFrame(cols).to_parquet(parquet)
     args = ["--x", "a", "--y", "b"]
-    assert run_cli("mi", parquet, *args).stdout == run_cli("mi", path, *args).stdout
+    assert cli("mi", parquet, *args).stdout == cli("mi", path, *args).stdout
 
 
-def test_mi_without_pandas_matches(data):
+def test_mi_without_pandas_matches(data, cli, monkeypatch):
     pytest.importorskip("pandas")
     path, _ = data
     argv = ["mi", path, "--x", "c", "--y", "b", "--estimator", "binned"]
-    proc = run_without(["pandas"], argv)
+    with_pandas = cli(*argv).stdout
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    proc = cli(*argv)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout == run_cli(*argv).stdout
+    assert proc.stdout == with_pandas
 
 
-def test_parquet_without_pandas_says_what_to_install(tmp_path):
+def test_parquet_without_pandas_says_what_to_install(tmp_path, cli, monkeypatch):
     path = tmp_path / "data.parquet"
     path.write_bytes(b"PAR1 not really parquet")
-    proc = run_without(["pandas", "pyarrow"], ["mi", path, "--x", "a", "--y", "b"])
+    for name in ("pandas", "pyarrow", "pyarrow.parquet"):
+        monkeypatch.setitem(sys.modules, name, None)
+    proc = cli("mi", path, "--x", "a", "--y", "b")
     assert_usage_error(proc, "Parquet", "pandas", "pyarrow", "pip install 'fastmi[pandas]'")
 
 
-def test_tsv(tmp_path):
+def test_tsv(tmp_path, cli):
     cols = sample_columns(50)
     path = tmp_path / "data.tsv"
     path.write_text("a\tb\n" + "".join(f"{float(u)!r}\t{float(v)!r}\n"
                                         for u, v in zip(cols["a"], cols["b"])))
-    _, _, value, _, n = parse_mi(run_cli("mi", path, "--x", "a", "--y", "b").stdout)
+    _, _, value, _, n = parse_mi(cli("mi", path, "--x", "a", "--y", "b").stdout)
     assert n == 50
     assert value == pytest.approx(fastmi.ksg_mi(cols["a"], cols["b"]), abs=5e-5)
 
@@ -177,9 +195,9 @@ def feature_matrix(cols, target):
     return names, np.column_stack([np.asarray(cols[c], dtype=float) for c in names])
 
 
-def test_rank_classification_table(data):
+def test_rank_classification_table(data, cli):
     path, cols = data
-    proc = run_cli("rank", path, "--target", "label")
+    proc = cli("rank", path, "--target", "label")
     assert proc.returncode == 0, proc.stderr
     names, X = feature_matrix(cols, "label")
     mi = fastmi.mutual_info_classif(X, cols["label"], n_neighbors=3, random_state=0)
@@ -193,13 +211,13 @@ def test_rank_classification_table(data):
     for r in rows:
         assert float(r[2]) == pytest.approx(mi[names.index(r[1])], abs=5e-5)
     assert "'name'" in proc.stderr  # the skipped text column is reported
-    assert run_cli("rank", path, "--target", "label", "--quiet").stderr == ""
+    assert cli("rank", path, "--target", "label", "--quiet").stderr == ""
 
 
-def test_rank_regression_json_top(data):
+def test_rank_regression_json_top(data, cli):
     path, cols = data
-    proc = run_cli("rank", path, "--target", "b", "--task", "regression", "--json", "--top",
-                   "2", "--k", "4", "--random-state", "3", "-q")
+    proc = cli("rank", path, "--target", "b", "--task", "regression", "--json", "--top",
+               "2", "--k", "4", "--random-state", "3", "-q")
     assert proc.returncode == 0, proc.stderr
     ranked = json.loads(proc.stdout)
     names, X = feature_matrix(cols, "b")
@@ -211,11 +229,11 @@ def test_rank_regression_json_top(data):
     assert ranked[0]["column"] == "a"
 
 
-def test_rank_text_labels(tmp_path):
+def test_rank_text_labels(tmp_path, cli):
     cols = sample_columns(200)
     cols["label"] = ["low", "mid", "high"] * 66 + ["low", "mid"]
     path = write_csv(tmp_path / "labels.csv", cols)
-    proc = run_cli("rank", path, "--target", "label", "--json", "-q")
+    proc = cli("rank", path, "--target", "label", "--json", "-q")
     assert proc.returncode == 0, proc.stderr
     assert {r["column"] for r in json.loads(proc.stdout)} == {"a", "b", "c"}
 
@@ -297,10 +315,16 @@ BAD_INPUT = [
 
 @pytest.mark.parametrize("argv, fragments", [c[1:] for c in BAD_INPUT],
                          ids=[c[0] for c in BAD_INPUT])
-def test_bad_input(tmp_path, argv, fragments):
+def test_bad_input(tmp_path, cli, argv, fragments):
     files = {k: str(v) for k, v in _bad_files(tmp_path).items()}
     files["dir"] = str(tmp_path)
-    assert_usage_error(run_cli(*(a.format(**files) for a in argv)), *fragments)
+    assert_usage_error(cli(*(a.format(**files) for a in argv)), *fragments)
+
+
+def test_bad_input_exit_status_of_the_script(tmp_path):
+    """The console script's process exits with the status main() returns."""
+    assert_usage_error(run_cli("mi", tmp_path / "nope.csv", "--x", "a", "--y", "b"),
+                       "no such file")
 
 
 @pytest.mark.parametrize("name, argv, fragments", [
@@ -312,17 +336,441 @@ def test_bad_input(tmp_path, argv, fragments):
     ("ragged", ["mi", "{ragged}", "--x", "a", "--y", "b"], ["cannot parse", "line 3"]),
     ("unknown", ["rank", "{data}", "--target", "zz"], ["unknown column 'zz'"]),
 ])
-def test_bad_input_without_pandas(tmp_path, name, argv, fragments):
+def test_bad_input_without_pandas(tmp_path, cli, monkeypatch, name, argv, fragments):
     files = {k: str(v) for k, v in _bad_files(tmp_path).items()}
-    proc = run_without(["pandas"], [a.format(**files) for a in argv])
-    assert_usage_error(proc, *fragments)
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    assert_usage_error(cli(*(a.format(**files) for a in argv)), *fragments)
 
 
-def test_plot_without_matplotlib(tmp_path):
-    proc = run_without(["matplotlib"], ["bench", "--quick", "--plot", tmp_path / "b.png"])
+def test_plot_without_matplotlib(tmp_path, cli, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    proc = cli("bench", "--quick", "--plot", tmp_path / "b.png")
     assert_usage_error(proc)
     assert proc.stderr == ("fastmi: error: matplotlib is needed for --plot: "
                            "pip install 'fastmi[plot]'\n")
+
+
+# --------------------------------------------------------------------------- odd files
+
+
+def assert_one_line(proc, status, *fragments):
+    """Exit ``status``, one line ``fastmi: error: ...`` on stderr, no traceback."""
+    assert proc.returncode == status, (proc.stdout, proc.stderr)
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("fastmi: error: "), lines[0]
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, lines[0])
+
+
+def small_csv(tmp_path, name="small.csv"):
+    cols = sample_columns(40)
+    path = write_csv(tmp_path / name, {"a": cols["a"], "b": cols["b"]})
+    return path, fastmi.ksg_mi(cols["a"], cols["b"], k=3)
+
+
+@pytest.mark.parametrize("reader", ["pandas", "csv module"])
+def test_fields_longer_than_the_csv_module_limit(tmp_path, cli, monkeypatch, reader):
+    """A 200,001-character column name and text field (the csv module's default limit is
+    131,072) are read; the long name is shortened in messages."""
+    if reader == "csv module":
+        monkeypatch.setitem(sys.modules, "pandas", None)
+    cols = sample_columns(40)
+    long = "x" * 200_001
+    path = tmp_path / "long.csv"
+    path.write_text(f"a,b,{long}\n" + "".join(f"{float(u)!r},{float(v)!r},{long}\n"
+                                              for u, v in zip(cols["a"], cols["b"])))
+    proc = cli("mi", path, "--x", "a", "--y", "b")
+    assert proc.returncode == 0, proc.stderr
+    assert parse_mi(proc.stdout)[2] == pytest.approx(fastmi.ksg_mi(cols["a"], cols["b"]),
+                                                     abs=5e-5)
+    proc = cli("mi", path, "--x", "a", "--y", "zz")
+    assert_usage_error(proc, "unknown column 'zz'", "'xxxxxxxx")
+    assert len(proc.stderr) < 300
+
+
+@pytest.mark.parametrize("reader", ["pandas", "csv module"])
+def test_record_longer_than_16_mib(tmp_path, cli, monkeypatch, reader):
+    """An unclosed quote makes the rest of the file one field: refused after 16 MiB."""
+    if reader == "csv module":
+        monkeypatch.setitem(sys.modules, "pandas", None)
+    path = tmp_path / "quote.csv"
+    path.write_text('"a,b\n' + ("1.5," * 1023 + "2.5\n") * (17 << 8))
+    assert_usage_error(cli("mi", path, "--x", "a", "--y", "b"),
+                       "record starting at line 1 is longer than 16 MiB", "unclosed quote")
+    if reader == "pandas" and os.path.exists("/dev/zero"):
+        assert_usage_error(cli("mi", "/dev/zero", "--x", "a", "--y", "b"),
+                           "line 1 is longer than 16 MiB", "binary file")
+
+
+def test_million_fields_refused_fast_in_bounded_memory(tmp_path):
+    """The header is counted before anything is built from it (this file took over 100 s
+    and 1.5 GB before); the child's peak memory is read from getrusage."""
+    path = tmp_path / "wide.csv"
+    path.write_text(",".join(f"c{i}" for i in range(1_000_000)) + "\n" + "1," * 999_999
+                    + "1\n")
+    code = ("import resource, subprocess, sys\n"
+            "p = subprocess.run([sys.executable, '-m', 'fastmi', 'mi', sys.argv[1], '--x',"
+            " 'c0', '--y', 'c1'], capture_output=True, text=True)\n"
+            "sys.stderr.write(p.stderr)\n"
+            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+            "sys.exit(p.returncode)\n")
+    start = time.monotonic()
+    proc = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
+                          text=True, timeout=60)
+    elapsed = time.monotonic() - start
+    assert_one_line(proc, 2, "1,000,000 columns", "at most 100,000")
+    assert elapsed < 30  # about 1 s of it is Python, numpy and pandas starting
+    if sys.platform.startswith("linux"):
+        assert int(proc.stdout) < 400_000  # KiB; reading it all took 1.5 GB
+
+
+@pytest.mark.parametrize("reader", ["pandas", "csv module"])
+def test_million_fields_in_a_data_row(tmp_path, cli, monkeypatch, reader):
+    if reader == "csv module":
+        monkeypatch.setitem(sys.modules, "pandas", None)
+    path = tmp_path / "row.csv"
+    path.write_text("a,b\n" + "1," * 999_999 + "1\n2,3\n")
+    start = time.monotonic()
+    assert_usage_error(cli("mi", path, "--x", "a", "--y", "b"),
+                       "line 2 has 1,000,000 fields, the header has 2")
+    assert time.monotonic() - start < 10
+
+
+def compressed(fmt, data):
+    if fmt == "gz":
+        return gzip.compress(data)
+    if fmt == "bz2":
+        return bz2.compress(data)
+    if fmt == "xz":
+        return lzma.compress(data)
+    if fmt == "zst":
+        return pytest.importorskip("zstandard").ZstdCompressor().compress(data)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("data.csv", data)
+    return out.getvalue()
+
+
+FORMATS = ["gz", "bz2", "xz", "zip", "zst"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_compressed_files(tmp_path, cli, fmt):
+    """Valid data are read (also with no suffix: the first bytes tell); corrupt, truncated
+    and empty files are refused in one line that says which."""
+    plain, expected = small_csv(tmp_path)
+    data = compressed(fmt, plain.read_bytes())
+    good = tmp_path / f"good.csv.{fmt}"
+    good.write_bytes(data)
+    unnamed = tmp_path / "unnamed"
+    unnamed.write_bytes(data)
+    for path in (good, unnamed):
+        proc = cli("mi", path, "--x", "a", "--y", "b")
+        assert proc.returncode == 0, proc.stderr
+        assert parse_mi(proc.stdout)[2] == pytest.approx(expected, abs=5e-5)
+
+    corrupt = tmp_path / f"corrupt.csv.{fmt}"
+    corrupt.write_bytes(b"this is not compressed at all\n")
+    assert_usage_error(cli("mi", corrupt, "--x", "a", "--y", "b"),
+                       f"corrupt.csv.{fmt}: it is not valid")
+    truncated = tmp_path / f"truncated.csv.{fmt}"
+    truncated.write_bytes(data[: len(data) // 2])
+    what = "not valid zip data" if fmt == "zip" else "end early (a truncated file?)"
+    assert_usage_error(cli("mi", truncated, "--x", "a", "--y", "b"), what)
+    empty = tmp_path / f"empty.csv.{fmt}"
+    empty.write_bytes(b"")
+    assert_usage_error(cli("mi", empty, "--x", "a", "--y", "b"), "empty.csv", "is empty")
+    if fmt != "zip":
+        nothing = tmp_path / f"nothing.csv.{fmt}"
+        nothing.write_bytes(compressed(fmt, b""))
+        assert_usage_error(cli("mi", nothing, "--x", "a", "--y", "b"),
+                           "is empty after", "decompression")
+
+
+def test_zip_of_several_files(tmp_path, cli):
+    path = tmp_path / "two.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("a.csv", "a,b\n1,2\n")
+        z.writestr("b.csv", "a,b\n1,2\n")
+    assert_usage_error(cli("mi", path, "--x", "a", "--y", "b"),
+                       "zip archive of 2 files (a.csv, b.csv)", "one file")
+
+
+def test_zst_without_zstandard(tmp_path, cli, monkeypatch):
+    path = tmp_path / "data.csv.zst"
+    path.write_bytes(b"\x28\xb5\x2f\xfd not really")
+    for name in ("zstandard", "compression", "compression.zstd"):
+        monkeypatch.setitem(sys.modules, name, None)
+    assert_usage_error(cli("mi", path, "--x", "a", "--y", "b"),
+                       "data.csv.zst", "needs the zstandard module", "pip install zstandard")
+
+
+def test_csv_variants_read_alike(tmp_path, cli):
+    """A byte-order mark, blank lines before the header, old Mac line ends (a lone CR)."""
+    plain, _ = small_csv(tmp_path)
+    text = plain.read_text()
+    expected = cli("mi", plain, "--x", "a", "--y", "b").stdout
+    variants = {"bom.csv": b"\xef\xbb\xbf" + text.encode(),
+                "blank.csv": b"\n\n" + text.encode(),
+                "cr.csv": text.replace("\n", "\r").encode()}
+    for name, data in variants.items():
+        (tmp_path / name).write_bytes(data)
+        assert cli("mi", tmp_path / name, "--x", "a", "--y", "b").stdout == expected, name
+
+
+def test_parquet_without_suffix(tmp_path, cli):
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    plain, expected = small_csv(tmp_path)
+    path = tmp_path / "data"
+    pd.read_csv(plain).to_parquet(path)
+    proc = cli("mi", path, "--x", "a", "--y", "b")
+    assert proc.returncode == 0, proc.stderr
+    assert parse_mi(proc.stdout)[2] == pytest.approx(expected, abs=5e-5)
+
+
+@pytest.mark.parametrize("reader", ["pandas", "csv module"])
+def test_duplicate_column_names(tmp_path, cli, monkeypatch, reader):
+    if reader == "csv module":
+        monkeypatch.setitem(sys.modules, "pandas", None)
+    cols = sample_columns(30)
+    path = tmp_path / "dup.csv"
+    path.write_text("a,b,a,c\n" + "".join(f"{float(a)!r},{float(b)!r},{float(c)!r},1\n"
+                                         for a, b, c in zip(cols["a"], cols["b"], cols["c"])))
+    assert_usage_error(cli("mi", path, "--x", "a", "--y", "b"),
+                       "column name 'a' appears 2 times", "columns 1, 3")
+    assert_usage_error(cli("rank", path, "--target", "b"), "'a' appears 2 times")
+    assert cli("mi", path, "--x", "b", "--y", "c").returncode == 0  # 'a' is not used
+
+
+def test_nul_bytes(tmp_path, cli):
+    path = tmp_path / "nul.csv"
+    path.write_bytes(b"a,b\n1,\x002\n3,4\n")
+    assert_usage_error(cli("mi", path, "--x", "a", "--y", "b"), "line 2 holds NUL bytes")
+
+
+def test_path_through_a_file(tmp_path, cli):
+    plain, _ = small_csv(tmp_path)
+    assert_usage_error(cli("mi", plain / "x.csv", "--x", "a", "--y", "b"),
+                       "no such file", "small.csv is a file, not a directory")
+    assert_usage_error(cli("bench", "--json", plain / "out.json"),
+                       "cannot write --json file", "small.csv is a file, not a directory")
+
+
+def test_broken_symbolic_link(tmp_path, cli):
+    link = tmp_path / "link.csv"
+    link.symlink_to(tmp_path / "gone.csv")
+    assert_usage_error(cli("mi", link, "--x", "a", "--y", "b"),
+                       "no such file", "a broken symbolic link to")
+
+
+def test_parquet_odd_columns(tmp_path, cli):
+    """Decimal columns are numbers; a target of lists is labelled by its text."""
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    import decimal
+
+    cols = sample_columns(60)
+    df = pd.DataFrame({"a": cols["a"],
+                       "d": [decimal.Decimal(f"{v:.6f}") for v in cols["b"]],
+                       "lists": [[int(v), 1] for v in cols["label"]]})
+    path = tmp_path / "odd.parquet"
+    df.to_parquet(path)
+    proc = cli("mi", path, "--x", "a", "--y", "d")
+    assert proc.returncode == 0, proc.stderr
+    expected = fastmi.ksg_mi(cols["a"], np.round(cols["b"], 6))
+    assert parse_mi(proc.stdout)[2] == pytest.approx(expected, abs=5e-5)
+    proc = cli("rank", path, "--target", "lists", "--json", "-q")
+    assert proc.returncode == 0, proc.stderr
+    names, X = ["a", "d"], np.column_stack([cols["a"], np.round(cols["b"], 6)])
+    mi = fastmi.mutual_info_classif(X, cols["label"], n_neighbors=3, random_state=0)
+    assert {r["column"]: r["mi_nats"] for r in json.loads(proc.stdout)} == {
+        n: pytest.approx(m, abs=1e-12) for n, m in zip(names, mi)}
+
+
+def test_internal_error_is_one_line(tmp_path, cli, monkeypatch):
+    plain, _ = small_csv(tmp_path)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("something broke\nsecond line")
+
+    monkeypatch.setattr(fastmi, "ksg_mi", broken)
+    assert_one_line(cli("mi", plain, "--x", "a", "--y", "b"), 1,
+                    "internal error", "RuntimeError: something broke")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
+def test_bench_output_file_that_cannot_be_written(cli, monkeypatch):
+    """/dev/full accepts the open and fails the write, after the run: one line."""
+    from fastmi import bench
+
+    monkeypatch.setattr(bench, "run", lambda **kwargs: {"cases": []})
+    assert_usage_error(cli("bench", "-q", "--json", "/dev/full"),
+                       "cannot write --json file /dev/full", "No space left on device")
+
+
+def test_bench_plot_format_checked_before_the_run(tmp_path, cli, monkeypatch):
+    pytest.importorskip("matplotlib")
+    from fastmi import bench
+
+    def must_not_run(**kwargs):
+        raise AssertionError("the benchmark ran")
+
+    monkeypatch.setattr(bench, "run", must_not_run)
+    assert_usage_error(cli("bench", "--plot", tmp_path / "b.xyz"),
+                       "its extension .xyz is not an image format", ".png")
+    assert_usage_error(cli("bench", "--plot", tmp_path / "b"), "it has no extension")
+
+
+# --------------------------------------------------------------------------- processes
+
+
+def test_non_ascii_names_on_an_ascii_terminal(tmp_path):
+    plain, expected = small_csv(tmp_path)
+    path = tmp_path / "names.csv"
+    path.write_text(plain.read_text().replace("a,b", "\u00e9t\u00e9,b", 1), encoding="utf-8")
+    env = dict(os.environ, PYTHONIOENCODING="ascii")
+    proc = run_cli("mi", path, "--x", "\u00e9t\u00e9", "--y", "b", env=env)
+    assert proc.returncode == 0, proc.stderr
+    x, y, value, _, _ = parse_mi(proc.stdout)
+    assert (x, y) == ("\\xe9t\\xe9", "b")
+    assert value == pytest.approx(expected, abs=5e-5)
+    proc = run_cli("mi", path, "--x", "zz", "--y", "b", env=env)
+    assert_one_line(proc, 2, "available columns: '\\xe9t\\xe9', 'b'")
+
+
+def test_process_substitution(tmp_path):
+    """``fastmi mi <(cat file.csv) ...``: a pipe, not a regular file."""
+    bash = shutil.which("bash")
+    if bash is None:
+        pytest.skip("no bash")
+    plain, expected = small_csv(tmp_path)
+    proc = subprocess.run([bash, "-c", '"$0" -m fastmi mi <(cat "$1") --x a --y b',
+                           sys.executable, str(plain)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert parse_mi(proc.stdout)[2] == pytest.approx(expected, abs=5e-5)
+
+
+def open_fifo_for_writing(fifo, proc, timeout=60):
+    """The write end of ``fifo``, once ``proc`` has opened its read end."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError as exc:
+            if exc.errno != errno.ENXIO:
+                raise
+        if proc.poll() is not None:
+            out, err = proc.communicate()
+            pytest.fail(f"fastmi exited without opening the FIFO: {out!r} {err!r}")
+        if time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail("fastmi did not open the FIFO")
+        time.sleep(0.02)
+
+
+def test_named_fifo_of_gzip_data(tmp_path):
+    plain, expected = small_csv(tmp_path)
+    fifo = tmp_path / "stream"
+    os.mkfifo(fifo)
+    proc = subprocess.Popen([sys.executable, "-m", "fastmi", "mi", str(fifo), "--x", "a",
+                             "--y", "b"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    fd = open_fifo_for_writing(fifo, proc)
+    os.set_blocking(fd, True)
+    with os.fdopen(fd, "wb") as f:
+        f.write(gzip.compress(plain.read_bytes()))
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert parse_mi(out)[2] == pytest.approx(expected, abs=5e-5)
+
+
+def test_interrupt_is_one_line(tmp_path):
+    """Ctrl-C while fastmi waits for data: exit 130 and one line."""
+    fifo = tmp_path / "slow.csv"
+    os.mkfifo(fifo)
+    proc = subprocess.Popen([sys.executable, "-m", "fastmi", "mi", str(fifo), "--x", "a",
+                             "--y", "b"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    fd = open_fifo_for_writing(fifo, proc)
+    try:
+        os.write(fd, b"a,b\n1.0,")
+        time.sleep(0.2)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        os.close(fd)
+    assert proc.returncode == 130, err
+    assert err == "fastmi: error: interrupted\n"
+    assert out == ""
+
+
+def test_output_pipe_closed_early(tmp_path):
+    """``fastmi rank ... | head -1``: the reader goes away; fastmi stops quietly (141)."""
+    plain, _ = small_csv(tmp_path)
+    proc = subprocess.Popen([sys.executable, "-m", "fastmi", "rank", str(plain), "--target",
+                             "a", "--json", "-q"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    proc.stdout.close()  # before fastmi writes anything
+    err = proc.communicate(timeout=120)[1].decode()
+    assert proc.returncode == 141, err
+    assert err == ""
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
+def test_output_write_error(tmp_path):
+    plain, _ = small_csv(tmp_path)
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "fastmi", "mi", str(plain), "--x", "a",
+                               "--y", "b"], stdout=full, stderr=subprocess.PIPE, text=True,
+                              timeout=120)
+    assert_one_line(proc, 2, "cannot write the output: No space left on device")
+
+
+def run_cli_unprivileged(*args):
+    """The CLI without root's power over file permissions: as root, its process gives up
+    every capability (SECBIT_NOROOT) before Python starts, so mode bits apply to it."""
+    code = ("import ctypes, os, sys\n"
+            "if os.geteuid() == 0:\n"
+            "    try:  # PR_SET_SECUREBITS, SECBIT_NOROOT | SECBIT_NOROOT_LOCKED\n"
+            "        ok = ctypes.CDLL(None, use_errno=True).prctl(28, 3, 0, 0, 0) == 0\n"
+            "    except (AttributeError, OSError):\n"
+            "        ok = False\n"
+            "    if not ok:\n"
+            "        sys.exit(77)\n"
+            "os.execv(sys.executable, [sys.executable, '-m', 'fastmi', *sys.argv[1:]])\n")
+    proc = subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True,
+                          text=True, timeout=120)
+    if proc.returncode == 77:
+        pytest.skip("cannot drop root's capabilities here")
+    return proc
+
+
+@pytest.fixture
+def locked_dirs(tmp_path):
+    plain, _ = small_csv(tmp_path)
+    locked = tmp_path / "locked"  # cannot be searched
+    locked.mkdir()
+    shutil.copy(plain, locked / "data.csv")
+    readonly = tmp_path / "readonly"
+    readonly.mkdir()
+    locked.chmod(0o600)
+    readonly.chmod(0o555)
+    yield locked, readonly
+    locked.chmod(0o700)
+    readonly.chmod(0o700)
+
+
+def test_permission_denied(locked_dirs):
+    locked, readonly = locked_dirs
+    proc = run_cli_unprivileged("mi", locked / "data.csv", "--x", "a", "--y", "b")
+    assert_one_line(proc, 2, "permission denied", f"directory {locked} cannot be searched")
+    proc = run_cli_unprivileged("bench", "--quick", "--cases", "binned", "--json",
+                                readonly / "out.json")
+    assert_one_line(proc, 2, "cannot write --json file", "permission denied")
 
 
 # --------------------------------------------------------------------------- bench

@@ -9,7 +9,12 @@ Commands:
 ``fastmi rank FILE --target COL``
     every other numeric column ranked by its mutual information with the target.
 
-Bad input ends with one line, ``fastmi: error: ...``, on stderr and exit status 2.
+Every failure ends with one line, ``fastmi: error: ...``, on stderr and no traceback:
+exit status 2 for bad input or output (usage, files, data, parameters), 130 when
+interrupted, 1 when fastmi itself fails (out of memory, an internal error, values that
+disagree in ``bench``).  When the reader of standard output goes away (``| head``) the
+command stops quietly with status 141, as the shell's own tools do.  Names and values that
+the terminal's encoding cannot show are printed as backslash escapes.
 numpy, pandas, scikit-learn and matplotlib are imported only by the command that needs
 them, so ``--help`` stays fast.
 """
@@ -25,19 +30,16 @@ import sys
 import threading
 import time
 import warnings
-from typing import Any, Dict, List, NoReturn, Optional, Sequence, TextIO
+from typing import Any, NoReturn, Optional, Sequence, TextIO
+
+from fastmi._cli_files import CLIError, check_writable, first_line, write_error
+from fastmi._cli_table import Table, list_names, load_table
+
+__all__ = ["CLIError", "Progress", "Table", "build_parser", "load_table", "main"]
 
 PROG = "fastmi"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-PANDAS_HINT = "pip install 'fastmi[pandas]'"
-PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
-COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz", ".zip", ".zst")
-#: Strings the reader without pandas takes as missing values (pandas' defaults include them).
-NA_STRINGS = frozenset({"", "na", "n/a", "nan", "-nan", "null", "none", "<na>", "#n/a"})
-
-
-class CLIError(Exception):
-    """Bad input: reported as ``fastmi: error: <message>`` with exit status 2."""
+EXIT_BROKEN_PIPE = 128 + 13  # SIGPIPE, as the shell reports a tool that it stopped
 
 
 # --------------------------------------------------------------------------- progress
@@ -101,7 +103,7 @@ class Progress:
         out = self.out if self.out is not None else sys.stdout
         with self._lock:
             self._clear()
-            print(text, file=out, flush=True)
+            say(text, out=out, flush=True)
             self._draw()
 
     def close(self) -> None:
@@ -168,286 +170,21 @@ def _isatty(stream: Any) -> bool:
         return False
 
 
-# --------------------------------------------------------------------------- reading files
-
-
-class Table:
-    """Columns read from a CSV or Parquet file.
-
-    ``names`` lists every column of the file in order; ``data`` holds the columns that were
-    read: a float64 array for numeric columns, an object array otherwise.
-    """
-
-    def __init__(self, path: str, names: List[str], data: Dict[str, Any], n_rows: int,
-                 kinds: Optional[Dict[str, str]] = None) -> None:
-        self.path = path
-        self.names = names
-        self.data = data
-        self.n_rows = n_rows
-        self.kinds = kinds or {}  # the file's type of each non-numeric column
-
-    def check_names(self, wanted: Dict[str, str]) -> None:
-        _check_names(self.path, self.names, wanted)
-
-    def is_numeric(self, name: str) -> bool:
-        import numpy as np
-
-        return self.data[name].dtype == np.float64
-
-    def numeric(self, name: str, option: str) -> Any:
-        """Column ``name`` as float64, refusing non-numeric columns, NaN and infinities."""
-        import numpy as np
-
-        self.check_names({name: option})
-        col = self.data[name]
-        if col.dtype != np.float64:
-            raise CLIError(f"column {name!r} ({option}) is not numeric: "
-                           f"{_first_non_number(col, self.kinds.get(name, 'text'))}")
-        bad = ~np.isfinite(col)
-        if bad.any():
-            first = int(np.argmax(bad))
-            what = "missing (NaN)" if np.isnan(col[first]) else "infinite"
-            raise CLIError(f"column {name!r} ({option}) has {int(bad.sum())} missing or "
-                           f"infinite value(s), the first at data row {first + 1} ({what}); "
-                           f"drop or fill them first")
-        return col
-
-    def labels(self, name: str, option: str) -> Any:
-        """Column ``name`` as class labels: numeric (finite) or text (not missing)."""
-        import numpy as np
-
-        self.check_names({name: option})
-        col = self.data[name]
-        if col.dtype == np.float64:
-            return self.numeric(name, option)
-        missing = np.array([_is_missing(v) for v in col], dtype=bool)
-        if missing.any():
-            raise CLIError(f"column {name!r} ({option}) has {int(missing.sum())} missing "
-                           f"value(s), the first at data row {int(np.argmax(missing)) + 1}; "
-                           f"drop or fill them first")
-        return np.unique(col.astype(str), return_inverse=True)[1]
-
-
-def _check_names(path: str, names: Sequence[str], wanted: Dict[str, str]) -> None:
-    """Refuse names that are not columns; ``wanted`` maps each name to its option."""
-    for name, option in wanted.items():
-        if name not in names:
-            raise CLIError(f"unknown column {name!r} for {option} in {path}; "
-                           f"available columns: {_list_names(names)}")
-
-
-def _list_names(names: Sequence[str], limit: int = 20) -> str:
-    shown = ", ".join(repr(n) for n in names[:limit])
-    if len(names) > limit:
-        shown += f", ... ({len(names) - limit} more)"
-    return shown or "(none)"
-
-
-def _is_missing(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float):
-        return math.isnan(value)
-    try:
-        import pandas as pd
-    except ImportError:
-        return False
-    return value is pd.NA or value is pd.NaT
-
-
-def _first_non_number(col: Any, kind: str) -> str:
-    for i, value in enumerate(col):
-        if _is_missing(value):
-            continue
-        try:
-            float(value)
-        except (TypeError, ValueError):
-            text = repr(value)
-            if len(text) > 40:
-                text = text[:37] + "..."
-            return f"data row {i + 1} holds {text}"
-    return f"its type is {kind}"
-
-
-def load_table(path: str, wanted: Optional[Dict[str, str]] = None) -> Table:
-    """Read the ``wanted`` columns (all when None) of a CSV or Parquet file.
-
-    ``wanted`` maps each column to the option that named it; unknown names are refused
-    before the data are read.  pandas is used when
-    installed (and is needed for Parquet); without it CSV is read with the csv module.
-    """
-    if not os.path.exists(path):
-        raise CLIError(f"no such file: {path}")
-    if os.path.isdir(path):
-        raise CLIError(f"{path} is a directory, not a data file")
-    try:
-        empty = os.path.getsize(path) == 0
-    except OSError as exc:
-        raise CLIError(f"cannot read {path}: {exc.strerror}") from None
-    if empty:
-        raise CLIError(f"{path} is empty")
-    try:
-        if path.lower().endswith(PARQUET_SUFFIXES):
-            table = _load_parquet(path, wanted)
-        else:
-            try:
-                import pandas  # noqa: F401
-            except ImportError:
-                table = _load_csv_stdlib(path, wanted)
-            else:
-                table = _load_csv_pandas(path, wanted)
-    except UnicodeDecodeError:
-        raise CLIError(f"cannot read {path}: it is not UTF-8 text (is it a CSV "
-                       f"file?)") from None
-    except PermissionError as exc:
-        raise CLIError(f"cannot read {path}: {exc.strerror}") from None
-    if table.n_rows == 0:
-        raise CLIError(f"{path} has a header but no data rows")
-    return table
-
-
-def _delimiter(path: str) -> str:
-    lower = path.lower()
-    for suffix in COMPRESSED_SUFFIXES:
-        if lower.endswith(suffix):
-            lower = lower[: -len(suffix)]
-    return "\t" if lower.endswith((".tsv", ".tab")) else ","
-
-
-def _load_csv_pandas(path: str, wanted: Optional[Dict[str, str]]) -> Table:
-    import pandas as pd
-
-    sep = _delimiter(path)
-    try:
-        names = [str(c) for c in pd.read_csv(path, sep=sep, nrows=0).columns]
-        if wanted is not None:
-            _check_names(path, names, wanted)
-        # All columns are read: with usecols pandas would accept rows with extra fields.
-        df = pd.read_csv(path, sep=sep, low_memory=False)
-    except pd.errors.EmptyDataError:
-        raise CLIError(f"{path} is empty (no header line)") from None
-    except pd.errors.ParserError as exc:
-        raise CLIError(f"cannot parse {path} as CSV: {_first_line(exc)}") from None
-    _check_first_row(path, sep, len(names))
-    df.columns = names
-    if wanted is not None:
-        df = df.iloc[:, sorted({names.index(w) for w in wanted})]
-    return _from_frame(path, names, df)
-
-
-def _check_first_row(path: str, sep: str, n_names: int) -> None:
-    """Refuse a first data row with more fields than the header: pandas would silently turn
-    the extra leading fields into an index and shift the columns."""
-    import csv
-
-    if path.lower().endswith(COMPRESSED_SUFFIXES):
-        return
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        reader = csv.reader(f, delimiter=sep)
-        next(reader, None)
-        for row in reader:
-            if row:
-                if len(row) > n_names:
-                    raise CLIError(f"cannot parse {path} as CSV: line {reader.line_num} has "
-                                   f"{len(row)} fields, the header has {n_names}")
-                return
-
-
-def _load_parquet(path: str, wanted: Optional[Dict[str, str]]) -> Table:
-    try:
-        import pandas as pd
-        import pyarrow.parquet as pq
-    except ImportError:
-        raise CLIError(f"reading Parquet files needs pandas and pyarrow: "
-                       f"{PANDAS_HINT}") from None
-    try:
-        schema_names = pq.read_schema(path).names
-        names = [n for n in schema_names if not n.startswith("__index_level_")]
-        if wanted is not None:
-            _check_names(path, names, wanted)
-        columns = list(wanted) if wanted is not None else names
-        df = pd.read_parquet(path, columns=columns, engine="pyarrow")
-    except (OSError, ValueError) as exc:  # pyarrow.ArrowInvalid is a ValueError
-        raise CLIError(f"cannot read {path} as Parquet: {_first_line(exc)}") from None
-    return _from_frame(path, names, df)
-
-
-def _from_frame(path: str, names: List[str], df: Any) -> Table:
-    import numpy as np
-    import pandas as pd
-
-    data = {}
-    kinds = {}
-    for j, name in enumerate(df.columns):
-        series = df.iloc[:, j]
-        dtype = series.dtype
-        if pd.api.types.is_bool_dtype(dtype) or (
-                pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype)):
-            data[name] = series.to_numpy(dtype=np.float64, na_value=np.nan)
-        else:
-            data[name] = series.to_numpy(dtype=object)
-            kinds[name] = str(dtype)
-    return Table(path, names, data, len(df), kinds)
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
-
-
-def _load_csv_stdlib(path: str, wanted: Optional[Dict[str, str]]) -> Table:
-    import csv
-
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        reader = csv.reader(f, delimiter=_delimiter(path))
-        try:
-            names = next(reader)
-        except StopIteration:
-            raise CLIError(f"{path} is empty (no header line)") from None
-        except csv.Error as exc:
-            raise CLIError(f"cannot parse {path} as CSV: {exc}") from None
-        if not any(n.strip() for n in names):
-            raise CLIError(f"{path} is empty (no header line)")
-        if wanted is not None:
-            _check_names(path, names, wanted)
-        use = sorted({names.index(w) for w in wanted}) if wanted is not None else \
-            list(range(len(names)))
-        cells: List[List[str]] = [[] for _ in use]
-        try:
-            for row in reader:
-                if not row:
-                    continue
-                if len(row) != len(names):
-                    raise CLIError(f"cannot parse {path} as CSV: line {reader.line_num} "
-                                   f"has {len(row)} fields, the header has {len(names)}")
-                for slot, j in enumerate(use):
-                    cells[slot].append(row[j])
-        except csv.Error as exc:
-            raise CLIError(f"cannot parse {path} as CSV: line {reader.line_num}: "
-                           f"{exc}") from None
-    data = {names[j]: _parse_column(cells[slot]) for slot, j in enumerate(use)}
-    return Table(path, names, data, len(cells[0]) if cells else 0)
-
-
-def _parse_column(texts: List[str]) -> Any:
-    """float64 when every cell is a number or a missing-value marker, else object."""
-    import numpy as np
-
-    values = []
-    for text in texts:
-        t = text.strip()
-        if t.lower() in NA_STRINGS:
-            values.append(math.nan)
-            continue
-        try:
-            values.append(float(t))
-        except ValueError:
-            missing = [s.strip().lower() in NA_STRINGS for s in texts]
-            return np.array([None if m else s for s, m in zip(texts, missing)], dtype=object)
-    return np.array(values, dtype=np.float64)
-
-
 # --------------------------------------------------------------------------- commands
+
+
+def say(text: str = "", *, out: Optional[TextIO] = None, flush: bool = False) -> None:
+    """Print ``text`` on standard output (or ``out``).  A failed write becomes a CLIError;
+    BrokenPipeError (the reader went away) is left to :func:`main`."""
+    stream = out if out is not None else sys.stdout
+    if stream is None:
+        raise CLIError("cannot write the output: standard output is closed")
+    try:
+        print(text, file=stream, flush=flush)
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise CLIError(f"cannot write the output: {exc.strerror or first_line(exc)}") from None
 
 
 def _estimate(fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -455,7 +192,7 @@ def _estimate(fn: Any, *args: Any, **kwargs: Any) -> Any:
     try:
         return fn(*args, **kwargs)
     except ValueError as exc:
-        raise CLIError(_first_line(exc)) from None
+        raise CLIError(first_line(exc)) from None
 
 
 def cmd_mi(args: argparse.Namespace) -> int:
@@ -492,7 +229,7 @@ def cmd_mi(args: argparse.Namespace) -> int:
             raise CLIError(f"--k {k} needs more than {k} rows; {args.file} has {n}")
         value = _estimate(fastmi.ksg_mi, x, y, k=k, legacy=args.legacy, n_jobs=args.n_jobs)
         how = f"KSG{' legacy' if args.legacy else ''}, k={k}"
-    print(f"I({', '.join(args.x)}; {', '.join(args.y)}) = {value:.4f} bits ({how}, n={n})")
+    say(f"I({', '.join(args.x)}; {', '.join(args.y)}) = {value:.4f} bits ({how}, n={n})")
     return EXIT_OK
 
 
@@ -511,8 +248,7 @@ def _guess_task(table: Table, target: str) -> str:
 def cmd_rank(args: argparse.Namespace) -> int:
     import numpy as np
 
-    table = load_table(args.file)
-    table.check_names({args.target: "--target"})
+    table = load_table(args.file, required={args.target: "--target"})
     task = args.task if args.task != "auto" else _guess_task(table, args.target)
     if task == "regression":
         y = table.numeric(args.target, "--target")
@@ -524,14 +260,13 @@ def cmd_rank(args: argparse.Namespace) -> int:
     if not features:
         raise CLIError(f"{args.file} has no numeric column besides the target "
                        f"{args.target!r}"
-                       + (f" (non-numeric: {_list_names(skipped)})" if skipped else ""))
+                       + (f" (non-numeric: {list_names(skipped)})" if skipped else ""))
     X = np.column_stack([table.numeric(c, "feature column") for c in features])
     n = table.n_rows
     if args.k >= n:
         raise CLIError(f"--k {args.k} needs more than {args.k} rows; {args.file} has {n}")
     if skipped and not args.quiet:
-        print(f"{PROG}: note: skipping non-numeric columns: {_list_names(skipped)}",
-              file=sys.stderr)
+        _stderr(f"{PROG}: note: skipping non-numeric columns: {list_names(skipped)}")
 
     import fastmi
 
@@ -551,37 +286,30 @@ def cmd_rank(args: argparse.Namespace) -> int:
     if args.json:
         import json
 
-        print(json.dumps(ranked, indent=1))
+        say(json.dumps(ranked, indent=1))
         return EXIT_OK
-    print(f"MI with {args.target!r} ({task}, {estimator.__name__}, n_neighbors={args.k}, "
-          f"random_state={args.random_state}, n={n:,}), in nats:")
+    say(f"MI with {args.target!r} ({task}, {estimator.__name__}, n_neighbors={args.k}, "
+        f"random_state={args.random_state}, n={n:,}), in nats:")
     width = max([len("column")] + [len(r["column"]) for r in ranked])
-    print(f"{'rank':>4}  {'column':<{width}}  {'MI (nats)':>10}")
+    say(f"{'rank':>4}  {'column':<{width}}  {'MI (nats)':>10}")
     for r in ranked:
-        print(f"{r['rank']:>4}  {r['column']:<{width}}  {r['mi_nats']:>10.4f}")
+        say(f"{r['rank']:>4}  {r['column']:<{width}}  {r['mi_nats']:>10.4f}")
     return EXIT_OK
 
 
-def _check_writable(path: str, option: str) -> None:
-    parent = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(parent):
-        raise CLIError(f"cannot write {option} file {path}: directory {parent} does not "
-                       f"exist")
-    if os.path.isdir(path):
-        raise CLIError(f"cannot write {option} file {path}: it is a directory")
+def _check_plot_format(path: str) -> None:
+    """Refuse a --plot file whose extension matplotlib cannot write, before the run."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    formats = sorted(FigureCanvasAgg.get_supported_filetypes())
+    ext = os.path.splitext(path)[1][1:].lower()
+    if ext not in formats:
+        what = f"its extension .{ext} is not an image format" if ext else "it has no extension"
+        raise CLIError(f"cannot write --plot file {path}: {what}; use one of "
+                       f"{', '.join('.' + f for f in formats)}")
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    if args.plot is not None:
-        try:
-            import matplotlib  # noqa: F401
-        except ImportError:
-            raise CLIError("matplotlib is needed for --plot: "
-                           "pip install 'fastmi[plot]'") from None
-        _check_writable(args.plot, "--plot")
-    if args.json is not None:
-        _check_writable(args.json, "--json")
-
     from fastmi import bench
 
     keys = None
@@ -591,20 +319,36 @@ def cmd_bench(args: argparse.Namespace) -> int:
         if unknown or not keys:
             raise CLIError(f"unknown --cases {', '.join(unknown) or repr(args.cases)}; "
                            f"choose from {', '.join(bench.CASE_KEYS)}")
+    if args.plot is not None:
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            raise CLIError("matplotlib is needed for --plot: "
+                           "pip install 'fastmi[plot]'") from None
+        _check_plot_format(args.plot)
+        check_writable(args.plot, "--plot")
+    if args.json is not None:
+        check_writable(args.json, "--json")
 
     with Progress(enabled=not args.quiet) as progress:
         results = bench.run(quick=args.quick, n_jobs=args.n_jobs, budget=args.budget,
                              keys=keys, progress=progress, emit=progress.write)
     if args.json is not None:
-        bench.write_json(results, args.json)
-        print(f"\nwrote {args.json}")
+        try:
+            bench.write_json(results, args.json)
+        except OSError as exc:
+            raise write_error(args.json, "--json", exc) from None
+        say(f"\nwrote {args.json}")
     if args.plot is not None:
-        bench.plot(results, args.plot)
-        print(f"wrote {args.plot}")
+        try:
+            bench.plot(results, args.plot)
+        except OSError as exc:
+            raise write_error(args.plot, "--plot", exc) from None
+        say(f"wrote {args.plot}")
     bad = bench.disagreements(results)
     if bad:
-        sys.stdout.flush()
-        print(f"{PROG}: values disagree or failed: {'; '.join(bad)}", file=sys.stderr)
+        _flush_stdout()
+        _print_error(f"values disagree or failed: {'; '.join(bad)}", kind=None)
         return EXIT_FAILED
     return EXIT_OK
 
@@ -670,6 +414,9 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("-q", "--quiet", action="store_true",
                    help="no progress bar or notes on stderr")
 
+
+FILE_HELP = ("CSV (.csv, .tsv; also compressed: .gz, .bz2, .xz, .zip, .zst) or Parquet "
+             "(.parquet) file; a pipe such as <(command) works too")
 
 BENCH_EXAMPLES = """\
 The full ladder reaches 1e7 samples for binned MI and 1e6 for KSG; a baseline too slow
@@ -748,7 +495,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Mutual information, in bits, between columns of a CSV or Parquet file "
                     "(Parquet needs pandas and pyarrow).",
         epilog=MI_EXAMPLES, formatter_class=_Formatter)
-    mi.add_argument("file", metavar="FILE", help="CSV (.csv, .tsv) or Parquet (.parquet) file")
+    mi.add_argument("file", metavar="FILE", help=FILE_HELP)
     mi.add_argument("--x", action="append", required=True, metavar="COL",
                     help="column of the first variable (repeat for a multivariate KSG)")
     mi.add_argument("--y", action="append", required=True, metavar="COL",
@@ -769,7 +516,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Rank every other numeric column of a CSV or Parquet file by its "
                     "mutual information (nats) with a target column.",
         epilog=RANK_EXAMPLES, formatter_class=_Formatter)
-    rank.add_argument("file", metavar="FILE", help="CSV (.csv, .tsv) or Parquet (.parquet) file")
+    rank.add_argument("file", metavar="FILE", help=FILE_HELP)
     rank.add_argument("--target", required=True, metavar="COL", help="target column")
     rank.add_argument("--task", choices=("auto", "classification", "regression"),
                       default="auto", help="kind of target (default: auto)")
@@ -797,43 +544,103 @@ def _version() -> str:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point of the ``fastmi`` console script; returns the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.version:
-        print(_version())
-        return EXIT_OK
-    if args.command is None:
-        parser.error("choose a command: bench, mi or rank")
+    _tolerate_unencodable_output()
     try:
-        with warnings.catch_warnings():
-            warnings.showwarning = _show_warning
-            return args.func(args)
+        try:
+            status = _run(argv)
+        except SystemExit as exc:  # argparse: --help, or a usage error it has reported
+            status = exc.code if isinstance(exc.code, int) else \
+                EXIT_OK if exc.code is None else EXIT_USAGE
+        _flush_stdout()  # a write error is reported here, not at interpreter exit
+        return status
     except CLIError as exc:
         _print_error(str(exc))
         return EXIT_USAGE
     except KeyboardInterrupt:
         _print_error("interrupted")
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # the reader of stdout went away (e.g. piped into head): stop quietly
+        _drop_stdout()
+        return EXIT_BROKEN_PIPE
     except MemoryError:
         _print_error("out of memory")
         return EXIT_FAILED
-    except BrokenPipeError:
-        # stdout closed early (e.g. piped into head): not an error worth a traceback
-        try:
-            sys.stdout = open(os.devnull, "w")
-        except OSError:
-            pass
+    except Warning as exc:  # a warning turned into an error (python -W error)
+        _print_error(f"{type(exc).__name__}: {exc}")
+        return EXIT_USAGE
+    except Exception as exc:
+        _print_error(f"internal error (please report it): {type(exc).__name__}: "
+                     f"{first_line(exc)}")
         return EXIT_FAILED
 
 
-def _print_error(message: str) -> None:
-    print(f"{PROG}: error: {' '.join(message.split())}", file=sys.stderr)
+def _run(argv: Optional[Sequence[str]]) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        say(_version())
+        return EXIT_OK
+    if args.command is None:
+        parser.error("choose a command: bench, mi or rank")
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        status: int = args.func(args)
+        return status
+
+
+def _tolerate_unencodable_output() -> None:
+    """Print what the terminal's encoding cannot show (a column name on an ASCII
+    terminal) as backslash escapes instead of failing."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            try:
+                stream.reconfigure(errors="backslashreplace")
+            except (ValueError, io.UnsupportedOperation):
+                pass
+
+
+def _flush_stdout() -> None:
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        _drop_stdout()
+        raise CLIError(f"cannot write the output: {exc.strerror or first_line(exc)}") from None
+    except (AttributeError, ValueError):  # no stdout, or closed
+        pass
+
+
+def _drop_stdout() -> None:
+    """Point stdout at the null device, so that the interpreter's last flush of what could
+    not be written neither fails nor prints "Exception ignored"."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, sys.stdout.fileno())
+        finally:
+            os.close(devnull)
+    except (AttributeError, ValueError, OSError, io.UnsupportedOperation):
+        pass
+
+
+def _stderr(line: str) -> None:
+    try:
+        print(line, file=sys.stderr, flush=True)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _print_error(message: str, kind: Optional[str] = "error") -> None:
+    label = f"{PROG}: {kind}: " if kind else f"{PROG}: "
+    _stderr(label + " ".join(message.split()))
 
 
 def _show_warning(message: Any, category: Any, filename: str, lineno: int,
                   file: Any = None, line: Any = None) -> None:
     """Warnings (for example fastmi's TiedSamplesWarning) as one line, no source excerpt."""
-    print(f"{PROG}: warning: {' '.join(str(message).split())}", file=sys.stderr)
+    _stderr(f"{PROG}: warning: {' '.join(str(message).split())}")
 
 
 if __name__ == "__main__":
