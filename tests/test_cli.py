@@ -25,7 +25,8 @@ import numpy as np
 import pytest
 
 import fastmi
-from fastmi.cli import Progress, main
+from fastmi.cli import main
+from fastmi.cli.progress import Progress
 
 N = 300
 

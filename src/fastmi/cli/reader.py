@@ -19,7 +19,8 @@ import numbers
 import re
 from typing import Any, BinaryIO, Dict, Iterator, List, Optional, Sequence
 
-from fastmi._cli_files import CLIError, first_line, open_data, prefixed
+from fastmi.cli.errors import CLIError, first_line
+from fastmi.cli.files import open_data, prefixed
 
 PANDAS_HINT = "pip install 'fastmi[pandas]'"
 #: Strings the reader without pandas takes as missing values (pandas' defaults include them).

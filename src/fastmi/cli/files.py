@@ -20,6 +20,8 @@ import stat
 import zipfile
 from typing import Any, BinaryIO, Callable, List, Optional, Tuple
 
+from fastmi.cli.errors import CLIError, first_line
+
 #: Compression by file-name suffix; without one of these suffixes the data's first bytes
 #: decide (so that ``fastmi mi <(curl ... )`` works on compressed data too).
 PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
@@ -29,15 +31,6 @@ MAGIC = ((b"\x1f\x8b", "gzip"), (b"\xfd7zXZ\x00", "xz"), (b"PK\x03\x04", "zip"),
          (b"\x28\xb5\x2f\xfd", "zstd"))
 ZSTD_HINT = "pip install zstandard"
 CHUNK = 1 << 16
-
-
-class CLIError(Exception):
-    """Bad input or output: reported as ``fastmi: error: <message>`` with exit status 2."""
-
-
-def first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 # --------------------------------------------------------------------------- paths
