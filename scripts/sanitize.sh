@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build fastmi's native extension with AddressSanitizer + UndefinedBehaviorSanitizer
-# and run the test suite against that build. Exits non-zero on any test failure
+# (signed integer overflow included, and checked to be instrumented) and run the
+# test suite against that build (tests/test_overflow.py among it). Exits non-zero on any test failure
 # or any sanitizer report (including reports from child processes).
 #
 #   bash scripts/sanitize.sh                             # own tool venv under build/sanitize/
@@ -46,7 +47,7 @@ for lib in "$asan" "$cxx" "$(gcc -print-file-name=libubsan.so)"; do
 done
 
 # ---- sanitized build ----------------------------------------------------------
-echo "== building the extension with -fsanitize=address,undefined into $site"
+echo "== building the extension with -fsanitize=address,undefined,signed-integer-overflow into $site"
 rm -rf "$site"
 "$py" -m pip install -q --no-build-isolation --no-deps --target "$site" \
     -C cmake.define.FASTMI_SANITIZE=ON \
@@ -63,6 +64,11 @@ for so in "${sos[@]}"; do
     # pipefail nm's SIGPIPE would then read as "not instrumented"
     if ! nm -D "$so" | grep "__asan_report" > /dev/null; then
         echo "sanitize.sh: $so is not instrumented by AddressSanitizer" >&2
+        exit 2
+    fi
+    # signed-integer-overflow checks call these handlers
+    if ! nm -D "$so" | grep -E "__ubsan_handle_(add|mul)_overflow" > /dev/null; then
+        echo "sanitize.sh: $so has no signed-integer-overflow checks (UBSan)" >&2
         exit 2
     fi
 done

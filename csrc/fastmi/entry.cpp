@@ -1,9 +1,12 @@
 #include "fastmi/entry.hpp"
 
 #include <algorithm>
+#include <limits>
+#include <numeric>
 #include <vector>
 
 #include "fastmi/estimators/binned.hpp"
+#include "fastmi/estimators/binned_sparse.hpp"
 #include "fastmi/estimators/contingency.hpp"
 #include "fastmi/estimators/ksg.hpp"
 #include "fastmi/estimators/ross.hpp"
@@ -18,6 +21,13 @@ namespace {
 
 Axis make_axis(const AxisSpec& a) {
     return a.edges == nullptr ? uniform_axis(a.lo, a.hi, a.nbins) : explicit_axis(a.edges, a.nbins + 1);
+}
+
+// Whether the joint table of these axes is built sparse.
+bool sparse_table(const Axis& bx, const Axis& by, std::int64_t n, TableLayout layout) {
+    if (layout != TableLayout::automatic) return layout == TableLayout::sparse;
+    const index_t nx = bx.nbins(), ny = by.nbins();
+    return ny > std::numeric_limits<index_t>::max() / nx || sparse_is_smaller(nx * ny, n);
 }
 
 // Runs metric-generic code with the policy that `metric` names.
@@ -49,21 +59,31 @@ void finite_range(const double* x, std::int64_t n, int n_threads, InterruptFn ch
     *finite = r.finite ? 1 : 0;
 }
 
-void histogram2d(const double* x, const double* y, std::int64_t n, AxisSpec ax, AxisSpec ay, int n_threads,
-                 InterruptFn check, std::int64_t* counts) {
+void histogram2d(const double* x, const double* y, std::int64_t n, AxisSpec ax, AxisSpec ay, TableLayout layout,
+                 int n_threads, InterruptFn check, std::int64_t* counts) {
+    const Ctx ctx = Ctx::make(n_threads, check, n, Grain::scan);
+    const Axis bx = make_axis(ax), by = make_axis(ay);
+    if (sparse_table(bx, by, n, layout)) {
+        scatter(sparse_joint(x, y, n, bx, by, ctx), counts);
+        return;
+    }
     std::vector<std::int64_t> table;
-    joint_counts(x, y, n, make_axis(ax), make_axis(ay), Ctx::make(n_threads, check, n, Grain::scan), table);
+    joint_counts(x, y, n, bx, by, ctx, table);
     std::copy(table.begin(), table.end(), counts);
 }
 
-double binned_mi_bits(const double* x, const double* y, std::int64_t n, AxisSpec ax, AxisSpec ay, int n_threads,
-                      InterruptFn check, std::int64_t* counted) {
+double binned_mi_bits(const double* x, const double* y, std::int64_t n, AxisSpec ax, AxisSpec ay,
+                      TableLayout layout, int n_threads, InterruptFn check, std::int64_t* counted) {
+    const Ctx ctx = Ctx::make(n_threads, check, n, Grain::scan);
     const Axis bx = make_axis(ax), by = make_axis(ay);
+    if (sparse_table(bx, by, n, layout)) {
+        const SparseTable table = sparse_joint(x, y, n, bx, by, ctx);
+        *counted = std::accumulate(table.count.begin(), table.count.end(), std::int64_t(0));
+        return plugin_mi_bits(table, ctx);
+    }
     std::vector<std::int64_t> table;
-    joint_counts(x, y, n, bx, by, Ctx::make(n_threads, check, n, Grain::scan), table);
-    std::int64_t total = 0;
-    for (std::int64_t c : table) total += c;
-    *counted = total;
+    joint_counts(x, y, n, bx, by, ctx, table);
+    *counted = std::accumulate(table.begin(), table.end(), std::int64_t(0));
     return plugin_mi_bits(table.data(), bx.nbins(), by.nbins());
 }
 

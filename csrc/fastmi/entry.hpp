@@ -21,6 +21,10 @@ namespace entry {
 // (Euclidean, inclusive counts; public name: legacy=True).
 enum class KsgVariant { published, textbook };
 enum class Metric { max_norm, euclidean };
+// The joint count table of the binned estimator: dense (every cell), sparse
+// (the occupied cells only, O(n) memory), or automatic: sparse when it has
+// far more cells than samples. Both give the same counts and the same bits.
+enum class TableLayout { automatic, dense, sparse };
 
 bool has_openmp();
 int default_threads();
@@ -40,12 +44,12 @@ struct AxisSpec {
 
 // Plug-in MI of the joint histogram, in bits, unclipped; *counted receives
 // the number of samples inside the edges (0: the MI is meaningless).
-double binned_mi_bits(const double* x, const double* y, std::int64_t n, AxisSpec ax, AxisSpec ay, int n_threads,
-                      InterruptFn check, std::int64_t* counted);
+double binned_mi_bits(const double* x, const double* y, std::int64_t n, AxisSpec ax, AxisSpec ay,
+                      TableLayout layout, int n_threads, InterruptFn check, std::int64_t* counted);
 
 // The joint count table, row-major nbins_x x nbins_y.
-void histogram2d(const double* x, const double* y, std::int64_t n, AxisSpec ax, AxisSpec ay, int n_threads,
-                 InterruptFn check, std::int64_t* counts);
+void histogram2d(const double* x, const double* y, std::int64_t n, AxisSpec ax, AxisSpec ay, TableLayout layout,
+                 int n_threads, InterruptFn check, std::int64_t* counts);
 
 // KSG algorithm 1 in nats, unclipped; x is C-contiguous (n, dx), y (n, dy),
 // 1 <= k < n. *zero_radius receives the number of samples with a zero k-th

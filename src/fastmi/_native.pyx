@@ -34,6 +34,11 @@ cdef extern from "fastmi/entry.hpp" namespace "fastmi::entry" nogil:
         max_norm
         euclidean
 
+    cpdef enum class TableLayout:
+        automatic
+        dense
+        sparse
+
     cdef struct AxisSpec:
         int64_t nbins
         const double* edges
@@ -44,8 +49,8 @@ cdef extern from "fastmi/entry.hpp" namespace "fastmi::entry" nogil:
     bint c_has_openmp "fastmi::entry::has_openmp"() except +
     int c_default_threads "fastmi::entry::default_threads"() except +
     void c_finite_range "fastmi::entry::finite_range"(const double*, int64_t, int, InterruptFn, double*, double*, int*) except +
-    double c_binned_mi_bits "fastmi::entry::binned_mi_bits"(const double*, const double*, int64_t, AxisSpec, AxisSpec, int, InterruptFn, int64_t*) except +
-    void c_histogram2d "fastmi::entry::histogram2d"(const double*, const double*, int64_t, AxisSpec, AxisSpec, int, InterruptFn, int64_t*) except +
+    double c_binned_mi_bits "fastmi::entry::binned_mi_bits"(const double*, const double*, int64_t, AxisSpec, AxisSpec, TableLayout, int, InterruptFn, int64_t*) except +
+    void c_histogram2d "fastmi::entry::histogram2d"(const double*, const double*, int64_t, AxisSpec, AxisSpec, TableLayout, int, InterruptFn, int64_t*) except +
     double c_ksg_mi_nats "fastmi::entry::ksg_mi_nats"(const double*, int, const double*, int, int64_t, int, KsgVariant, int, InterruptFn, int64_t*) except +
     void c_knn_radius "fastmi::entry::knn_radius"(const double*, int64_t, int, int, Metric, int, InterruptFn, double*) except +
     void c_neighbor_counts "fastmi::entry::neighbor_counts"(const double*, int64_t, int, const double*, Metric, Bound, int, InterruptFn, int64_t*) except +
@@ -123,22 +128,23 @@ def finite_range(const double[::1] x, int n_threads, bint interruptible):
     return mn, mx, bool(finite)
 
 
-def binned_mi_bits(const double[::1] x, const double[::1] y, tuple ax, tuple ay, int n_threads,
-                   bint interruptible):
+def binned_mi_bits(const double[::1] x, const double[::1] y, tuple ax, tuple ay, TableLayout layout,
+                   int n_threads, bint interruptible):
     cdef AxisSpec spec_x = _axis(ax), spec_y = _axis(ay)
     cdef int64_t counted = 0
     cdef double bits
     with nogil:
-        bits = c_binned_mi_bits(&x[0], &y[0], x.shape[0], spec_x, spec_y, n_threads, _checker(interruptible),
-                                &counted)
+        bits = c_binned_mi_bits(&x[0], &y[0], x.shape[0], spec_x, spec_y, layout, n_threads,
+                                _checker(interruptible), &counted)
     return bits, counted
 
 
-def histogram2d(const double[::1] x, const double[::1] y, tuple ax, tuple ay, int n_threads, bint interruptible):
+def histogram2d(const double[::1] x, const double[::1] y, tuple ax, tuple ay, TableLayout layout, int n_threads,
+                bint interruptible):
     cdef AxisSpec spec_x = _axis(ax), spec_y = _axis(ay)
     cdef int64_t[:, ::1] counts = np.empty((spec_x.nbins, spec_y.nbins), dtype=np.int64)
     with nogil:
-        c_histogram2d(&x[0], &y[0], x.shape[0], spec_x, spec_y, n_threads, _checker(interruptible),
+        c_histogram2d(&x[0], &y[0], x.shape[0], spec_x, spec_y, layout, n_threads, _checker(interruptible),
                       &counts[0, 0])
     return counts.base
 

@@ -22,7 +22,13 @@ from . import _native
 _NUMERIC_KINDS = "biuf"
 
 # Refuse joint tables above this many cells (8 bytes each) before allocating.
+# discrete_mi allocates a dense table only when it has at most a few cells
+# per sample (else it keeps the occupied cells only, O(n) memory);
+# histogram2d returns the dense table.
 _MAX_CELLS = 1 << 28
+
+# The native kernels take k as a C int.
+MAX_NATIVE_INT = 2**31 - 1
 
 
 # --------------------------------------------------------------------------- scalars
@@ -48,6 +54,8 @@ def check_k(k, n: int, name: str = "k", *, context: str = "") -> int:
     k = check_int(k, name, minimum=1)
     if k >= n:
         raise ValueError(f"{name} must be smaller than the number of samples ({n}){context}, got {k}")
+    if k > MAX_NATIVE_INT:
+        raise ValueError(f"{name} must be at most 2**31 - 1, got {k}")
     return k
 
 
@@ -131,8 +139,28 @@ def as_samples(a, name: str, *, max_ndim: int = 2) -> np.ndarray:
         raise ValueError(f"{name} is empty: at least one sample is needed")
     if arr.ndim == 2 and arr.shape[1] == 0:
         raise ValueError(f"{name} has shape {arr.shape}: at least one column is needed")
+    check_float64_range(arr, name)
     arr = np.ascontiguousarray(arr, dtype=np.float64)
     return arr
+
+
+def check_float64_range(arr: np.ndarray, name: str) -> None:
+    """Refuses finite values that float64 cannot hold (long double input).
+
+    Casting them to float64, as every computation here does, would turn
+    them into infinities after the finiteness check. Names the first
+    column holding one when `arr` is 2-D.
+    """
+    if arr.dtype.kind != "f" or arr.dtype.itemsize <= 8:
+        return
+    with np.errstate(over="ignore", invalid="ignore"):
+        bad = np.isinf(arr.astype(np.float64)) & np.isfinite(arr)
+    if bad.any():
+        where = f" column {int(np.flatnonzero(bad.any(axis=0))[0])}" if arr.ndim == 2 else ""
+        raise ValueError(
+            f"{name}{where} holds {arr[bad][0]!r}, beyond the float64 range (about 1.8e308) "
+            "in which fastmi computes; rescale the data"
+        )
 
 
 def check_finite(arr: np.ndarray, name: str) -> None:
@@ -147,12 +175,62 @@ def check_same_length(x: np.ndarray, y: np.ndarray, xname: str = "x", yname: str
         raise ValueError(f"{xname} and {yname} must have the same {what}; got {x.shape[0]} and {y.shape[0]}")
 
 
+def column_spans(a: np.ndarray, name: str) -> np.ndarray:
+    """max - min of each column of `a` (2-D), after refusing NaN and infinity."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        span = a.max(axis=0) - a.min(axis=0)
+    if not np.isfinite(span).all():
+        check_finite(a, name)  # NaN or infinity: refused with that message
+    return span
+
+
+def check_ksg_radii(x: np.ndarray, y: np.ndarray, span: np.ndarray, k: int, legacy: bool, threads: int) -> None:
+    """Refuses data whose k-th-neighbour distance overflows float64.
+
+    Counts against an infinite radius would be wrong (samples at different
+    distances beyond 1.8e308 all compare equal). The radii are computed only
+    when the spans of the coordinates allow an overflow: a span beyond
+    1.8e308 (max-norm), or squared spans summing beyond it (Euclidean).
+    `span` holds the spans of x's columns, then y's.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        if legacy:
+            safe = bool(np.isfinite(2.0 * np.sum(span * span)))
+        else:
+            safe = bool(np.isfinite(span).all())
+    if safe:
+        return
+    metric = _native.Metric.euclidean if legacy else _native.Metric.max_norm
+    radius = _native.knn_radius(np.hstack([x, y]), k, metric, threads, interruptible())
+    with np.errstate(over="ignore"):
+        ok = np.isfinite(radius * radius if legacy else radius)
+    if not ok.all():
+        i = int(np.flatnonzero(~ok)[0])
+        with np.errstate(over="ignore"):
+            widest = int(np.argmax(span if not legacy else span * span))
+        col = f"x column {widest}" if widest < x.shape[1] else f"y column {widest - x.shape[1]}"
+        dist = "squared Euclidean distance" if legacy else "max-norm distance"
+        width = f"{span[widest]:.3g}" if np.isfinite(span[widest]) else "more than 1.8e308"
+        raise ValueError(
+            f"the {dist} from sample {i} to its k-th neighbour (k={k}) overflows float64: "
+            f"{col} spans {width}; divide the data by a constant first"
+        )
+
+
 # --------------------------------------------------------------------------- bins
 
 
-def _axis_spec(spec, name: str):
-    """(nbins, edges or None) for one axis, following numpy.histogramdd."""
-    if np.ndim(spec) == 0:
+def _axis_count(spec, name: str):
+    """(nbins, spec) for one axis, following numpy.histogramdd, without converting edges.
+
+    Only the number of bins is found here, so that a table over the cap is
+    refused before any array the size of the edges is made.
+    """
+    if isinstance(spec, np.ndarray):
+        ndim = spec.ndim
+    else:
+        ndim = np.ndim(spec)  # converts a list, which is already bigger than its array
+    if ndim == 0:
         if isinstance(spec, (bool, np.bool_)):
             raise TypeError(f"{name} must be an integer or an array of edges, got {spec!r}")
         try:
@@ -164,45 +242,59 @@ def _axis_spec(spec, name: str):
             return operator.index(spec), None
         except TypeError:
             raise TypeError(f"{name} must be an integer, when a scalar; got {spec!r}") from None
-    if np.ndim(spec) == 1:
-        edges = np.asarray(spec)
-        if edges.dtype.kind not in "iuf":
-            raise TypeError(f"{name} edges must be numbers, got dtype {edges.dtype}")
-        edges = np.ascontiguousarray(edges, dtype=np.float64)
-        if edges.shape[0] < 2:
-            raise ValueError(f"{name} edges need at least two values, got {edges.shape[0]}")
-        if not np.isfinite(edges).all():
-            raise ValueError(f"{name} edges must be finite")
-        if np.any(edges[:-1] > edges[1:]):
-            raise ValueError(f"{name} edges must be monotonically increasing")
-        return edges.shape[0] - 1, edges
+    if ndim == 1:
+        n_edges = len(spec)
+        if n_edges < 2:
+            raise ValueError(f"{name} edges need at least two values, got {n_edges}")
+        return n_edges - 1, spec
     raise ValueError(f"{name} must be a scalar or a 1-D array of edges")
 
 
+def _edges(spec, name: str) -> np.ndarray:
+    """Explicit edges as a float64 contiguous array, checked as numpy.histogram2d checks them."""
+    edges = np.asarray(spec)
+    if edges.dtype.kind not in "iuf":
+        raise TypeError(f"{name} edges must be numbers, got dtype {edges.dtype}")
+    edges = np.ascontiguousarray(edges, dtype=np.float64)
+    if not np.isfinite(edges).all():
+        raise ValueError(f"{name} edges must be finite")
+    if np.any(edges[:-1] > edges[1:]):
+        raise ValueError(f"{name} edges must be monotonically increasing")
+    return edges
+
+
 def resolve_bins(bins):
-    """Per-axis (nbins, edges or None) pairs for the `bins` that np.histogram2d takes."""
+    """Per-axis (nbins, edges or None) pairs for the `bins` that np.histogram2d takes.
+
+    Refuses a joint table of more than ``_MAX_CELLS`` cells before converting
+    or copying any edges.
+    """
     if isinstance(bins, (str, bytes)):
         raise TypeError(f"bins must be an integer or an array of edges, got {bins!r}")
     try:
         count = len(bins)
     except TypeError:
-        spec = _axis_spec(bins, "bins")
-        return spec, spec
-    if count == 2:
-        return _axis_spec(bins[0], "bins[0]"), _axis_spec(bins[1], "bins[1]")
-    if count == 1:
-        raise ValueError("bins must be an integer, a pair, or an array of edges; got a sequence of length 1")
-    spec = _axis_spec(bins, "bins")  # one array of edges for both axes
-    return spec, spec
-
-
-def check_table_size(nbx: int, nby: int) -> None:
+        sx = sy = _axis_count(bins, "bins")
+        names = ("bins", "bins")
+    else:
+        if count == 2:
+            sx, sy = _axis_count(bins[0], "bins[0]"), _axis_count(bins[1], "bins[1]")
+            names = ("bins[0]", "bins[1]")
+        elif count == 1:
+            raise ValueError("bins must be an integer, a pair, or an array of edges; got a sequence of length 1")
+        else:
+            sx = sy = _axis_count(bins, "bins")  # one array of edges for both axes
+            names = ("bins", "bins")
+    (nbx, specx), (nby, specy) = sx, sy
     cells = nbx * nby
     if cells > _MAX_CELLS:
         raise ValueError(
             f"bins gives a joint table of {nbx} x {nby} = {cells} cells "
             f"({cells * 8 / 2**30:.1f} GiB); at most {_MAX_CELLS} cells are allowed"
         )
+    ex = None if specx is None else _edges(specx, names[0])
+    ey = ex if specy is specx else (None if specy is None else _edges(specy, names[1]))
+    return (nbx, ex), (nby, ey)
 
 
 def finite_range(a: np.ndarray, name: str, n_threads: int) -> tuple[float, float]:
@@ -241,7 +333,6 @@ def check_uniform_edges(lo: float, hi: float, nbins: int, name: str) -> None:
 def binned_axes(x: np.ndarray, y: np.ndarray, bins, n_threads: int):
     """The two axes (nbins, edges or None, lo, hi) of the joint histogram of x and y."""
     (nbx, ex), (nby, ey) = resolve_bins(bins)
-    check_table_size(nbx, nby)
     xlo, xhi = finite_range(x, "x", n_threads)
     ylo, yhi = finite_range(y, "y", n_threads)
     if ex is None:
@@ -298,6 +389,7 @@ def check_X(X):
             raise TypeError(f"X must hold real numbers (bool, int or float); got dtype {X.dtype}")
         if X.dtype.kind == "f":
             check_finite(X.data, "X")
+            check_float64_range(X.data, "X")
     else:
         X = to_array(X, "X")
         if X.ndim != 2:
@@ -307,6 +399,7 @@ def check_X(X):
             )
         if X.dtype.kind == "f":
             check_finite(X, "X")
+            check_float64_range(X, "X")
     if X.shape[0] < 1:
         raise ValueError(f"X is empty (shape {X.shape}): at least one sample is needed")
     if X.shape[1] < 1:
@@ -341,6 +434,7 @@ def check_target_regression(y, n: int) -> np.ndarray:
         raise TypeError(f"y must hold real numbers for regression; got dtype {y.dtype}")
     if y.dtype.kind == "f":
         check_finite(y, "y")
+        check_float64_range(y, "y")
     return y
 
 
@@ -356,7 +450,12 @@ def as_label_codes(labels: np.ndarray, name: str) -> tuple[np.ndarray, int]:
         # the same codes as numpy.unique's sorted order, without its sort.
         lo, hi = int(labels.min()), int(labels.max())
         if hi - lo <= max(1 << 20, 4 * labels.size):
-            offset = labels.astype(np.int64) - lo
+            # labels - lo in [0, hi - lo]: computed in uint64 for unsigned
+            # labels (which may exceed int64) and in int64 for the others
+            if labels.dtype.kind == "u":
+                offset = (labels.astype(np.uint64) - np.uint64(lo)).astype(np.int64)
+            else:
+                offset = labels.astype(np.int64) - np.int64(lo)
             present = np.bincount(offset, minlength=hi - lo + 1) > 0
             remap = np.cumsum(present, dtype=np.int64) - 1
             return remap[offset], int(present.sum())
@@ -424,29 +523,68 @@ def check_sparse_all_discrete(sparse: bool, continuous: np.ndarray) -> None:
         )
 
 
+def check_scaling(name: str, block: np.ndarray, bad: np.ndarray, cols, what: str) -> None:
+    """Refuses a column (its index in X from `cols`), or the target, whose scaling overflowed.
+
+    `bad` flags the columns (one entry for the target) where `what` (the std,
+    the mean, the noised values) is not finite: scikit-learn would divide by
+    infinity or NaN there (a column of zeros, or NaN that its neighbour
+    search refuses).
+    """
+    if not bad.any():
+        return
+    j = int(np.flatnonzero(bad)[0])
+    col = block[:, j] if block.ndim == 2 else block
+    where = f"{name} column {int(cols[j])}" if block.ndim == 2 else name
+    with np.errstate(invalid="ignore"):
+        top = np.max(np.abs(col), initial=0.0, where=np.isfinite(col))
+    reach = f" (its values reach {float(top):.3g})" if top > 0 else ""
+    raise ValueError(
+        f"{where} cannot be scaled as scikit-learn scales it: {what} overflows {block.dtype}"
+        f"{reach}; divide it by a constant first "
+        "(scikit-learn divides by it anyway, making the column NaN or all zeros)"
+    )
+
+
 def contingency_cells(contingency):
-    """(rows, cols, counts, row sums, column sums) of a count table, row-major order, as int64."""
+    """(rows, cols, counts, row sums, column sums) of a count table, row-major order, as int64.
+
+    The counts are checked (non-negative integers whose total fits in int64)
+    before anything is summed, so that no sum wraps around.
+    """
     if is_sparse(contingency):
         import scipy.sparse
 
         if contingency.ndim != 2:
             raise ValueError(f"contingency must be 2-D; got shape {contingency.shape}")
-        rows, cols, vals = scipy.sparse.find(contingency)
-        pi = np.ravel(np.asarray(contingency.sum(axis=1)))
-        pj = np.ravel(np.asarray(contingency.sum(axis=0)))
+        shape = contingency.shape
+        rows, cols, vals = scipy.sparse.find(contingency)  # scikit-learn's order of the terms
     else:
         table = np.asarray(contingency)
         if table.ndim != 2:
             raise ValueError(f"contingency must be a 2-D table of counts; got shape {table.shape}")
+        shape = table.shape
         rows, cols = np.nonzero(table)
         vals = table[rows, cols]
-        pi = table.sum(axis=1)
-        pj = table.sum(axis=0)
     if vals.dtype.kind not in "biuf":
         raise TypeError(f"contingency must hold counts (integers); got dtype {vals.dtype}")
     if vals.dtype.kind == "f" and (not np.isfinite(vals).all() or np.any(vals != np.floor(vals))):
         raise ValueError("contingency must hold integer counts; got non-integer values")
     if np.any(vals < 0):
         raise ValueError("contingency must hold non-negative counts")
-    as64 = lambda a: np.ascontiguousarray(a, dtype=np.int64)  # noqa: E731
-    return as64(rows), as64(cols), as64(vals), as64(pi), as64(pj)
+    # A float sum of non-negative values is within a tiny factor of the
+    # exact total: only near 2**63 is the exact (Python int) total needed.
+    if vals.size and float(np.sum(vals, dtype=np.float64)) >= 2.0**62:
+        total = sum(int(v) for v in vals.tolist())
+        if total >= 2**63:
+            raise ValueError(
+                f"contingency counts sum to {total}, more than the 2**63 - 1 that fastmi counts in"
+            )
+    counts = np.ascontiguousarray(vals, dtype=np.int64)
+    rows = np.ascontiguousarray(rows, dtype=np.int64)
+    cols = np.ascontiguousarray(cols, dtype=np.int64)
+    pi = np.zeros(shape[0], dtype=np.int64)
+    pj = np.zeros(shape[1], dtype=np.int64)
+    np.add.at(pi, rows, counts)
+    np.add.at(pj, cols, counts)
+    return rows, cols, counts, pi, pj

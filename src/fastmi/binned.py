@@ -32,7 +32,8 @@ def discrete_mi(x, y, bins=10, *, n_jobs=None) -> float:
     bins : int, [int, int], array of edges, or [array, array], default 10
         What ``numpy.histogram2d`` accepts: a bin count for both axes, one per
         axis, explicit monotonically increasing edges (shared or per axis).
-        Samples outside explicit edges are left out, as numpy does.
+        Samples outside explicit edges are left out, as numpy does. At most
+        2**28 cells in all (``bins[0] * bins[1]``).
     n_jobs : int or None, keyword-only
         Threads: None uses OpenMP's default, -1 all cores, k > 0 that many.
         The result is bit-identical for every value.
@@ -46,9 +47,17 @@ def discrete_mi(x, y, bins=10, *, n_jobs=None) -> float:
     ------
     ValueError
         Empty input, different lengths, NaN or infinite values, invalid
-        ``bins``, or a joint table too large to allocate.
+        ``bins``, a joint table of more than 2**28 cells, or a data range
+        whose width ``max - min`` overflows (uniform bins; numpy's
+        ``histogram2d`` refuses it too).
     TypeError
         Non-numeric input, non-integer bin count or ``n_jobs``.
+
+    Notes
+    -----
+    A table with many more cells than samples is never allocated: the
+    occupied cells are counted instead (O(n) memory), and summed in the
+    same row-major order, so the result is the same to the last bit.
 
     Examples
     --------
@@ -58,7 +67,8 @@ def discrete_mi(x, y, bins=10, *, n_jobs=None) -> float:
     1.0
     """
     x, y, ax, ay, threads = _prepare(x, y, bins, n_jobs)
-    bits, counted = _native.binned_mi_bits(x, y, ax, ay, threads, interruptible())
+    layout = _native.TableLayout.automatic
+    bits, counted = _native.binned_mi_bits(x, y, ax, ay, layout, threads, interruptible())
     if counted == 0:
         raise ValueError("no sample falls inside the bin edges")
     return max(0.0, float(bits))
@@ -82,4 +92,4 @@ def histogram2d(x, y, bins=10, *, n_jobs=None) -> np.ndarray:
         Counts (numpy returns the same counts as float64).
     """
     x, y, ax, ay, threads = _prepare(x, y, bins, n_jobs)
-    return _native.histogram2d(x, y, ax, ay, threads, interruptible())
+    return _native.histogram2d(x, y, ax, ay, _native.TableLayout.automatic, threads, interruptible())

@@ -10,9 +10,10 @@ from . import _native
 from ._validation import (
     as_samples,
     check_bool,
-    check_finite,
     check_k,
+    check_ksg_radii,
     check_same_length,
+    column_spans,
     interruptible,
     resolve_n_jobs,
 )
@@ -68,7 +69,10 @@ def ksg_mi(x, y, k=3, *, legacy=False, n_jobs=None) -> float:
     ------
     ValueError
         Empty input, different lengths, more than 2 dimensions, NaN or
-        infinite values, ``k`` outside ``[1, n)``.
+        infinite values, ``k`` outside ``[1, n)``, or data so widely spread
+        that a k-th-neighbour distance overflows float64 (beyond 1.8e308;
+        with ``legacy=True``, whose squared distances overflow, beyond about
+        1.3e154).
     TypeError
         Non-numeric input, non-integer ``k`` or ``n_jobs``.
 
@@ -106,16 +110,17 @@ def ksg_mi(x, y, k=3, *, legacy=False, n_jobs=None) -> float:
     n = x.shape[0]
     k = check_k(k, n)
     legacy = check_bool(legacy, "legacy")
-    check_finite(x, "x")
-    check_finite(y, "y")
+    x2, y2 = _as_2d(x), _as_2d(y)
+    span = np.concatenate([column_spans(x2, "x"), column_spans(y2, "y")])  # also refuses NaN and infinity
     threads = resolve_n_jobs(n_jobs)
     if not legacy and (_is_constant(x) or _is_constant(y)):
         # A variable with a single value has no entropy: I = 0 exactly. KSG
         # would instead read structure into the ties of the other variable.
         return 0.0
+    check_ksg_radii(x2, y2, span, k, legacy, threads)
     # legacy=True is the textbook listing's variant
     variant = _native.KsgVariant.textbook if legacy else _native.KsgVariant.published
-    mi_nats, zeros = _native.ksg_mi_nats(_as_2d(x), _as_2d(y), k, variant, threads, interruptible())
+    mi_nats, zeros = _native.ksg_mi_nats(x2, y2, k, variant, threads, interruptible())
     if zeros:
         warnings.warn(
             f"{zeros} of {n} samples are at distance 0 from their k-th neighbour (k={k}) in "

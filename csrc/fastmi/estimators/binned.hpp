@@ -17,37 +17,51 @@ namespace fastmi {
 // sample's bin with one multiply and then correct it against the edges, so
 // that the result equals numpy's searchsorted(edges, v, 'right') - 1 rule
 // exactly, values on the last edge going into the last bin. Explicit edges
-// use a binary search with the same rule.
+// use a binary search with the same rule. Uniform edges are not stored:
+// edge(j) computes numpy.linspace's value when asked, so an axis of 2^28
+// bins costs no memory.
 struct Axis {
-    std::vector<double> edges;  // nbins + 1 non-decreasing values
-    bool uniform = false;
+    std::vector<double> stored;  // explicit axes: nbins + 1 non-decreasing values
+    index_t nb = 0;              // number of bins
+    bool linspace = false;       // edges are numpy.linspace(lo, hi, nb + 1)
+    double lo = 0.0, hi = 0.0, delta = 0.0, step = 0.0, div = 1.0;
+    bool uniform = false;        // the multiply-first guess applies
     double start = 0.0;
     double scale = 0.0;  // nbins / (last - first) for the first guess
 
-    index_t nbins() const { return static_cast<index_t>(edges.size()) - 1; }
+    index_t nbins() const { return nb; }
 
-    // Bin of v, or -1 when v lies outside [edges.front(), edges.back()].
+    // Edge j in [0, nbins]: numpy.linspace's `arange * step + start`, or
+    // `(arange / div) * delta + start` when the step underflows to 0, with
+    // the last edge set to hi.
+    FASTMI_INLINE double edge(index_t j) const {
+        if (!linspace) return stored[static_cast<size_t>(j)];
+        if (j == nb) return hi;
+        const double t = static_cast<double>(j);
+        return (step == 0.0 ? (t / div) * delta : t * step) + lo;
+    }
+
+    // Bin of v, or -1 when v lies outside [edge(0), edge(nbins)].
     index_t bin(double v) const {
-        const index_t nb = nbins();
-        const double* e = edges.data();
-        if (!(v >= e[0] && v <= e[nb])) return -1;
+        const double first = edge(0), last = edge(nb);
+        if (!(v >= first && v <= last)) return -1;
         index_t b;
         if (uniform) {
             double t = (v - start) * scale;
             b = t <= 0.0 ? 0 : (t >= static_cast<double>(nb) ? nb - 1 : static_cast<index_t>(t));
-            while (b > 0 && v < e[b]) --b;
-            while (b < nb - 1 && v >= e[b + 1]) ++b;
+            while (b > 0 && v < edge(b)) --b;
+            while (b < nb - 1 && v >= edge(b + 1)) ++b;
             // Several equal edges: searchsorted picks the last edge <= v.
         } else {
-            index_t lo = 0, hi = nb + 1;  // first index with e[i] > v, in [1, nb+1]
-            while (lo < hi) {
-                index_t mid = lo + (hi - lo) / 2;
-                if (e[mid] <= v) lo = mid + 1; else hi = mid;
+            index_t l = 0, h = nb + 1;  // first index with edge(i) > v, in [1, nb+1]
+            while (l < h) {
+                index_t mid = l + (h - l) / 2;
+                if (edge(mid) <= v) l = mid + 1; else h = mid;
             }
-            b = lo - 1;
+            b = l - 1;
         }
         // numpy moves values on the right-most edge into the last bin.
-        if (v == e[nb]) b = nb - 1;
+        if (v == last) b = nb - 1;
         return b;
     }
 };
@@ -55,6 +69,7 @@ struct Axis {
 // numpy.linspace(lo, hi, nbins + 1) bit for bit, after histogram's widening
 // of a constant axis to [v - 0.5, v + 0.5].
 inline Axis uniform_axis(double lo, double hi, index_t nbins) {
+    check_invariant(nbins >= 1, "the number of bins must be positive");
     if (lo == hi) {
         lo = lo - 0.5;
         hi = hi + 0.5;
@@ -62,19 +77,19 @@ inline Axis uniform_axis(double lo, double hi, index_t nbins) {
     const double delta = hi - lo;
     check_invariant(std::isfinite(delta), "uniform bins over a range whose width overflows");
     Axis a;
+    a.linspace = true;
+    a.nb = nbins;
+    a.lo = lo;
+    a.hi = hi;
+    a.delta = delta;
+    a.div = static_cast<double>(nbins);
+    a.step = delta / a.div;
     a.uniform = true;
     a.start = lo;
-    a.edges.resize(static_cast<size_t>(nbins) + 1);
-    const double div = static_cast<double>(nbins);
-    const double step = delta / div;
-    for (index_t j = 0; j <= nbins; ++j) {
-        const double t = static_cast<double>(j);
-        a.edges[j] = (step == 0.0 ? (t / div) * delta : t * step) + lo;
-    }
-    a.edges[nbins] = hi;
-    // (only the last pair can decrease: the others are monotone roundings)
-    check_invariant(nbins < 1 || a.edges[nbins - 1] <= a.edges[nbins], "uniform bin edges out of order");
-    a.scale = div / delta;
+    // (only the last edge, set to hi, can be out of order: j * step + lo
+    // never decreases with j, each operation rounding monotonically)
+    check_invariant(nbins < 2 || a.edge(nbins - 1) <= hi, "uniform bin edges out of order");
+    a.scale = a.div / delta;
     // A zero-width range (a constant beyond 2^53, where v +/- 0.5 == v) has
     // all edges equal: binary search handles it, the multiply cannot.
     if (!(std::isfinite(a.scale) && a.scale > 0.0)) a.uniform = false;
@@ -84,7 +99,8 @@ inline Axis uniform_axis(double lo, double hi, index_t nbins) {
 inline Axis explicit_axis(const double* edges, index_t n_edges) {
     check_invariant(n_edges >= 2, "bin edges need at least two values");
     Axis a;
-    a.edges.assign(edges, edges + n_edges);
+    a.stored.assign(edges, edges + n_edges);
+    a.nb = n_edges - 1;
     return a;
 }
 
@@ -132,7 +148,7 @@ struct FastUniform {
     index_t top;  // nbins - 1
 
     explicit FastUniform(const Axis& a) : start(a.start), scale(a.scale), top(a.nbins() - 1) {
-        const double m = std::max(std::fabs(a.edges.front()), std::fabs(a.edges.back()));
+        const double m = std::max(std::fabs(a.edge(0)), std::fabs(a.edge(a.nbins())));
         const double epsilon = std::numeric_limits<double>::epsilon();
         slack = 64.0 * epsilon * (m * scale + static_cast<double>(a.nbins()) + 1.0);
         if (!(slack < 0.25)) slack = 2.0;  // edges too coarse for the shortcut: always check

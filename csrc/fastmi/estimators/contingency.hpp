@@ -49,12 +49,28 @@ inline Cells cross_tabulate(const index_t* a, index_t na, const index_t* b, inde
     return cells;
 }
 
+// pi * pj as a double, the exact product rounded once: the value
+// scikit-learn's int64 product gives once converted to float64, and the
+// right value also where that product overflows int64 (scikit-learn's
+// wraps around and gives NaN).
+inline double outer_product(std::int64_t a, std::int64_t b) {
+    if (b == 0 || a <= std::numeric_limits<std::int64_t>::max() / b) return static_cast<double>(a * b);
+#ifdef __SIZEOF_INT128__
+    __extension__ typedef __int128 wide;
+    return static_cast<double>(static_cast<wide>(a) * b);
+#else
+    return static_cast<double>(a) * static_cast<double>(b);  // within an ulp
+#endif
+}
+
 // Plug-in MI (nats) of a table given by its non-zero cells (row-major), row
 // sums pi and column sums pj; the terms are those of
 // sklearn.metrics.mutual_info_score, in its order:
 //   t = (c/N)(log c - log N) + (c/N)((-log(pi pj) + log sum pi) + log sum pj),
 // terms below machine epsilon in magnitude set to 0, summed pairwise
-// (unclipped). A table with one row or one column gives 0.
+// (unclipped). A table with one row or one column gives 0. The caller
+// guarantees non-negative counts whose total fits in int64 (so every sum
+// here does).
 inline double contingency_mi(const index_t* row, const index_t* col, const std::int64_t* count, index_t nnz,
                              const std::int64_t* pi, index_t n_rows, const std::int64_t* pj, index_t n_cols) {
     if (n_rows == 1 || n_cols == 1) return 0.0;
@@ -71,7 +87,7 @@ inline double contingency_mi(const index_t* row, const index_t* col, const std::
     for (index_t c = 0; c < nnz; ++c) {
         const double v = static_cast<double>(count[c]);
         const double p = v / dn;
-        const double outer = static_cast<double>(pi[row[c]] * pj[col[c]]);
+        const double outer = outer_product(pi[row[c]], pj[col[c]]);
         const double log_outer = (-std::log(outer) + log_pi) + log_pj;
         const double t = p * (std::log(v) - log_n) + p * log_outer;
         terms[c] = std::fabs(t) < epsilon ? 0.0 : t;

@@ -1,7 +1,7 @@
-// Sorting of one variable's values: a stable counting sort, and the
-// sorted order of n doubles with their original indices (SortedValues: a
-// radix sort on the top bits, std::sort for small n), the same order for any
-// thread count.
+// Sorting: a stable counting sort, the sorted order of n doubles with
+// their original indices (SortedValues: a radix sort on the top bits,
+// std::sort for small n), the same order for any thread count, and a radix
+// sort of non-negative integer keys (radix_sort_keys).
 #pragma once
 
 #include <algorithm>
@@ -155,5 +155,23 @@ private:
         }
     }
 };
+
+// Sorts non-negative keys, all <= max_key, by LSD radix sort on 11-bit
+// digits (O(n) time and memory; the caller's thread polls for Ctrl-C
+// between passes).
+inline void radix_sort_keys(std::vector<index_t>& keys, index_t max_key, const Ctx& ctx) {
+    constexpr int kBits = 11;
+    constexpr index_t kRadix = index_t(1) << kBits;
+    std::vector<index_t> tmp(keys.size());
+    std::vector<index_t> start(static_cast<size_t>(kRadix) + 1);
+    for (int shift = 0; shift < 63 && (max_key >> shift) > 0; shift += kBits) {
+        std::fill(start.begin(), start.end(), 0);
+        for (const index_t k : keys) ++start[static_cast<size_t>(((k >> shift) & (kRadix - 1)) + 1)];
+        for (index_t d = 0; d < kRadix; ++d) start[d + 1] += start[d];
+        for (const index_t k : keys) tmp[static_cast<size_t>(start[static_cast<size_t>((k >> shift) & (kRadix - 1))]++)] = k;
+        keys.swap(tmp);
+        poll_interrupt(ctx);
+    }
+}
 
 }  // namespace fastmi

@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from .. import _native
+from .._validation import check_scaling
 from .noise import draw_noise
 
 # Integers beyond this magnitude are not all exactly representable as float64.
@@ -24,18 +25,37 @@ _EXACT_INT = 2**53
 _SPARSE_BLOCK_VALUES = 1 << 25
 
 
-def scale_columns(block: np.ndarray, means: np.ndarray) -> None:
+def scale_columns(block: np.ndarray, means: np.ndarray, cols: np.ndarray) -> None:
     """Divides each column of `block` by its std (no centring; std < 10 eps -> 1), in place,
     and stores ``max(1, mean|column|)`` in `means`: scikit-learn's ``scale(X, with_mean=False)``
     then its noise factor. The numpy calls are scikit-learn's, so the (pairwise) reductions
     and results are identical; each column's result depends on that column alone.
+
+    Raises ValueError, naming the column (its index in X, from `cols`), where
+    the std or the mean overflows (check_scaling). Nothing in `block` is used
+    before this check passes.
     """
     # np.std performs nanstd's operations in the same order (X holds no NaN
     # here) without its NaN-masking copy
-    std = np.std(block, axis=0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        std = np.std(block, axis=0)
+    check_scaling("X", block, ~np.isfinite(std), cols, "its standard deviation")
     std[std < 10 * np.finfo(std.dtype).eps] = 1.0
     block /= std
-    means[...] = np.maximum(1, np.mean(np.abs(block), axis=0))
+    with np.errstate(over="ignore", invalid="ignore"):
+        means[...] = np.maximum(1, np.mean(np.abs(block), axis=0))
+    check_scaling("X", block, ~np.isfinite(means), cols, "the mean of |x / std|")
+
+
+def _check_noised(block: np.ndarray, means: np.ndarray, cols: np.ndarray, n: int) -> None:
+    """Refuses a column that overflowed when the noise was added.
+
+    |x| <= n * mean|x|, so only a column whose mean is within a factor 2n of
+    the largest float can overflow (a single sample near 1.8e308, say).
+    """
+    for j in np.flatnonzero(means > np.finfo(np.float64).max / (2.0 * n)):
+        bad = (np.arange(block.shape[1]) == j) & ~np.isfinite(block[:, j]).all()
+        check_scaling("X", block, bad, cols, "adding the tie-breaking noise")
 
 
 # Below this many values the continuous block is prepared on one thread.
@@ -64,7 +84,7 @@ def continuous_block(X: np.ndarray, continuous: np.ndarray, rng, threads: int) -
                 block[...] = X[:, cols[a] : cols[a] + b - a]
             else:
                 np.take(X, cols[a:b], axis=1, out=block, mode="clip")
-            scale_columns(block, means[a:b])
+            scale_columns(block, means[a:b], cols[a:b])
 
         bounds = [pc * w // workers for w in range(workers + 1)]
         with ThreadPoolExecutor(workers) as pool:
@@ -73,8 +93,9 @@ def continuous_block(X: np.ndarray, continuous: np.ndarray, rng, threads: int) -
         xc = X[:, continuous]  # Fortran-ordered copy, like scikit-learn's
         if xc.dtype != np.float64:
             xc = xc.astype(np.float64)
-        scale_columns(xc, means)
+        scale_columns(xc, means, cols)
     draw_noise(xc, 1e-10 * means, rng, threads)
+    _check_noised(xc, means, cols, n)
     return xc
 
 
@@ -84,15 +105,22 @@ def scale_and_noise_target(y: np.ndarray, rng, threads: int) -> np.ndarray:
         y = y.copy()  # scikit-learn keeps these precisions
     else:
         y = y.astype(np.float64)
-    std = np.std(y)
+    with np.errstate(over="ignore", invalid="ignore"):
+        std = np.std(y)
+    # e.g. float16 values above 256, whose squares overflow float16
+    check_scaling("y", y, np.array([not np.isfinite(std)]), None, "its standard deviation")
     if std == 0.0:
         std = 1.0
     y /= std
-    c = 1e-10 * np.maximum(1, np.mean(np.abs(y)))
-    if y.dtype == np.float64:
-        draw_noise(y.reshape(-1, 1), np.array([c]), rng, threads)
-    else:
-        y += c * rng.standard_normal(size=y.shape[0])
+    with np.errstate(over="ignore", invalid="ignore"):
+        c = 1e-10 * np.maximum(1, np.mean(np.abs(y)))
+    check_scaling("y", y, np.array([not np.isfinite(c)]), None, "the mean of |y / std|")
+    with np.errstate(over="ignore", invalid="ignore"):
+        if y.dtype == np.float64:
+            draw_noise(y.reshape(-1, 1), np.array([c]), rng, threads)
+        else:
+            y += c * rng.standard_normal(size=y.shape[0])
+    check_scaling("y", y, np.array([not np.isfinite(y).all()]), None, "adding the tie-breaking noise")
     return np.ascontiguousarray(y, dtype=np.float64)
 
 
