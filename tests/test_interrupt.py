@@ -2,8 +2,10 @@
 
 A child interpreter starts a KSG estimate that would run for tens of seconds;
 the test sends it SIGINT. The child must raise KeyboardInterrupt within a few
-seconds, and then compute a small estimate correctly: the interpreter is left
-usable, the thread pool and allocator in a sane state.
+seconds (within 1 s where a single query or a single pass is long: k close
+to n, a contingency table of tens of millions of labels), and then compute a
+small estimate correctly: the interpreter is left usable, the thread pool
+and allocator in a sane state.
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a chi
 
 SIGNAL_AFTER_S = 1.5  # after the child says it has entered the long call
 DEADLINE_S = 8.0  # from the signal to KeyboardInterrupt in the child
+LONG_BLOCK_DEADLINE_S = 1.0  # the same where one block of work is long (polled by work done)
 
 CHILD = textwrap.dedent(
     """
@@ -43,11 +46,35 @@ CHILD = textwrap.dedent(
         x = rng.standard_normal((n, 2))
         y = x[:, 0] + rng.standard_normal(n)
         run = lambda: fastmi.ksg_mi(x, y, n_jobs=n_jobs)
+    elif kind == "ksg-k-near-n":
+        # each query looks at every sample: one block of queries is long
+        x = rng.standard_normal(n)
+        y = x + rng.standard_normal(n)
+        run = lambda: fastmi.ksg_mi(x, y, k=n - 2, n_jobs=n_jobs)
+    elif kind == "mutual_info_score":
+        # labels nearly all distinct: a table of n nonzero cells, sorted and
+        # summed natively; "started" is printed as the native call begins
+        x = rng.permutation(n)
+        y = (x + rng.integers(0, 3, n)) % n
+        from fastmi.sklearn import estimate
+        native = estimate._native
+
+        class Announce:
+            def __getattr__(self, name):
+                return getattr(native, name)
+
+            def contingency_mi_codes(self, *args):
+                print("started", flush=True)
+                return native.contingency_mi_codes(*args)
+
+        estimate._native = Announce()
+        run = lambda: fastmi.mutual_info_score(x, y)
     else:
         x = rng.standard_normal((n, 8))
         y = x[:, 0] + rng.standard_normal(n)
         run = lambda: fastmi.mutual_info_regression(x, y, random_state=0, n_jobs=n_jobs)
-    print("started", flush=True)
+    if kind != "mutual_info_score":
+        print("started", flush=True)
     t0 = time.perf_counter()
     try:
         run()
@@ -79,17 +106,22 @@ def _readline(proc, timeout):
 
 # n chosen so that the uninterrupted call takes well over 10 s here (2 cores):
 # 1-D KSG at 2e7 about 19 s on one core; 2-D (tree) KSG at 1e7 about 27 s;
-# mutual_info_regression at 3e6 x 8 about 15 s.
+# mutual_info_regression at 3e6 x 8 about 15 s. The last two: KSG with
+# k = n - 2 at n = 40,000 about 20 s on one core (time grows as n^2), the
+# native part of mutual_info_score on 1.5e7 nearly distinct labels about
+# 5 s, so SIGINT follows "started" sooner there.
 @pytest.mark.parametrize(
-    "kind, n, n_jobs",
+    "kind, n, n_jobs, signal_after, deadline",
     [
-        pytest.param("ksg-1d", 20_000_000, 1, id="ksg-1d-serial"),
-        pytest.param("ksg-1d", 20_000_000, -1, id="ksg-1d-all-cores"),
-        pytest.param("ksg-2d", 10_000_000, -1, id="ksg-2d-tree-all-cores"),
-        pytest.param("sklearn", 3_000_000, -1, id="mutual_info_regression"),
+        pytest.param("ksg-1d", 20_000_000, 1, SIGNAL_AFTER_S, DEADLINE_S, id="ksg-1d-serial"),
+        pytest.param("ksg-1d", 20_000_000, -1, SIGNAL_AFTER_S, DEADLINE_S, id="ksg-1d-all-cores"),
+        pytest.param("ksg-2d", 10_000_000, -1, SIGNAL_AFTER_S, DEADLINE_S, id="ksg-2d-tree-all-cores"),
+        pytest.param("sklearn", 3_000_000, -1, SIGNAL_AFTER_S, DEADLINE_S, id="mutual_info_regression"),
+        pytest.param("ksg-k-near-n", 40_000, 2, SIGNAL_AFTER_S, LONG_BLOCK_DEADLINE_S, id="ksg-k-near-n"),
+        pytest.param("mutual_info_score", 15_000_000, 1, 0.5, LONG_BLOCK_DEADLINE_S, id="mutual_info_score"),
     ],
 )
-def test_ctrl_c_interrupts_long_call(kind, n, n_jobs, tmp_path):
+def test_ctrl_c_interrupts_long_call(kind, n, n_jobs, signal_after, deadline, tmp_path):
     err_path = tmp_path / "stderr.txt"
     with open(err_path, "w") as err_file, subprocess.Popen(
         [sys.executable, "-c", CHILD, kind, str(n), str(n_jobs)],
@@ -100,17 +132,18 @@ def test_ctrl_c_interrupts_long_call(kind, n, n_jobs, tmp_path):
         try:
             line = _readline(proc, 60)
             assert line == "started", (line, err_path.read_text())
-            time.sleep(SIGNAL_AFTER_S)
+            time.sleep(signal_after)
             assert proc.poll() is None, "the child finished before it could be interrupted"
             sent = time.perf_counter()
             proc.send_signal(signal.SIGINT)
-            line = _readline(proc, DEADLINE_S)
+            line = _readline(proc, max(deadline, 10.0))
             latency = time.perf_counter() - sent
             assert line is not None, (
-                f"no KeyboardInterrupt within {DEADLINE_S} s of SIGINT; stderr: {err_path.read_text()[-2000:]}"
+                f"no KeyboardInterrupt within {max(deadline, 10.0)} s of SIGINT; "
+                f"stderr: {err_path.read_text()[-2000:]}"
             )
             assert line.startswith("interrupted"), line
-            assert latency < DEADLINE_S, f"KeyboardInterrupt came {latency:.1f} s after SIGINT"
+            assert latency < deadline, f"KeyboardInterrupt came {latency:.2f} s after SIGINT (bound {deadline} s)"
             # Not communicate(timeout=...): it reads the raw pipe and would miss
             # lines already buffered by the readline above.
             proc.wait(timeout=60)

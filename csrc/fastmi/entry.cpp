@@ -158,19 +158,19 @@ void mi_dd(const double* x, std::int64_t p, std::int64_t n, const std::int64_t* 
     parallel_tasks(p, ctx, [&](index_t j, const Ctx& c) {
         std::vector<index_t> code;
         const index_t n_codes = labels_of(x + j * n, n, c, code);
-        out[j] = fastmi::contingency_mi_codes(code.data(), n_codes, labels, n_labels, n);
+        out[j] = fastmi::contingency_mi_codes(code.data(), n_codes, labels, n_labels, n, c);
     });
 }
 
 double contingency_mi_codes(const std::int64_t* a, std::int64_t na, const std::int64_t* b, std::int64_t nb,
-                            std::int64_t n) {
-    return fastmi::contingency_mi_codes(a, na, b, nb, n);
+                            std::int64_t n, InterruptFn check) {
+    return fastmi::contingency_mi_codes(a, na, b, nb, n, Ctx::make(1, check, n, Grain::scan));
 }
 
 double contingency_mi_table(const std::int64_t* row, const std::int64_t* col, const std::int64_t* count,
                             std::int64_t nnz, const std::int64_t* pi, std::int64_t n_rows, const std::int64_t* pj,
-                            std::int64_t n_cols) {
-    return contingency_mi(row, col, count, nnz, pi, n_rows, pj, n_cols);
+                            std::int64_t n_cols, InterruptFn check) {
+    return contingency_mi(row, col, count, nnz, pi, n_rows, pj, n_cols, Ctx::make(1, check, nnz, Grain::scan));
 }
 
 void add_normal_noise(double* x, std::int64_t n, std::int64_t p, const double* c, std::uint32_t* key, int* pos,

@@ -86,15 +86,16 @@ void mi_dd(const double* x, std::int64_t p, std::int64_t n, const std::int64_t* 
            int n_threads, InterruptFn check, double* out);
 
 // Plug-in MI (nats, unclipped) of two labellings given as codes a in
-// [0, na), b in [0, nb), as sklearn.metrics.mutual_info_score computes it.
+// [0, na), b in [0, nb), as sklearn.metrics.mutual_info_score computes it
+// (on one thread).
 double contingency_mi_codes(const std::int64_t* a, std::int64_t na, const std::int64_t* b, std::int64_t nb,
-                            std::int64_t n);
+                            std::int64_t n, InterruptFn check);
 
 // The same from a table given by its nnz non-zero cells in row-major order,
 // its row sums pi (n_rows) and column sums pj (n_cols).
 double contingency_mi_table(const std::int64_t* row, const std::int64_t* col, const std::int64_t* count,
                             std::int64_t nnz, const std::int64_t* pi, std::int64_t n_rows, const std::int64_t* pj,
-                            std::int64_t n_cols);
+                            std::int64_t n_cols, InterruptFn check);
 
 // Adds scikit-learn's tie-breaking noise in place: x[i, j] += c[j] * g_ij
 // for the column-major n x p block x, the g_ij being the next n * p values

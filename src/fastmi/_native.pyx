@@ -58,8 +58,8 @@ cdef extern from "fastmi/entry.hpp" namespace "fastmi::entry" nogil:
     void c_mi_cd "fastmi::entry::mi_cd"(const double*, int64_t, int64_t, const int64_t*, int64_t, int, int, InterruptFn, double*) except +
     void c_mi_dc "fastmi::entry::mi_dc"(const double*, int64_t, int64_t, const double*, int, int, InterruptFn, double*) except +
     void c_mi_dd "fastmi::entry::mi_dd"(const double*, int64_t, int64_t, const int64_t*, int64_t, int, InterruptFn, double*) except +
-    double c_contingency_mi_codes "fastmi::entry::contingency_mi_codes"(const int64_t*, int64_t, const int64_t*, int64_t, int64_t) except +
-    double c_contingency_mi_table "fastmi::entry::contingency_mi_table"(const int64_t*, const int64_t*, const int64_t*, int64_t, const int64_t*, int64_t, const int64_t*, int64_t) except +
+    double c_contingency_mi_codes "fastmi::entry::contingency_mi_codes"(const int64_t*, int64_t, const int64_t*, int64_t, int64_t, InterruptFn) except +
+    double c_contingency_mi_table "fastmi::entry::contingency_mi_table"(const int64_t*, const int64_t*, const int64_t*, int64_t, const int64_t*, int64_t, const int64_t*, int64_t, InterruptFn) except +
     void c_add_normal_noise "fastmi::entry::add_normal_noise"(double*, int64_t, int64_t, const double*, uint32_t*, int*, int*, double*, int, InterruptFn) except +
 
 
@@ -216,22 +216,22 @@ def mi_dd(const double[::1, :] x, const int64_t[::1] labels, int64_t n_labels, i
     return out.base
 
 
-def contingency_mi_codes(const int64_t[::1] a, int64_t na, const int64_t[::1] b, int64_t nb):
+def contingency_mi_codes(const int64_t[::1] a, int64_t na, const int64_t[::1] b, int64_t nb, bint interruptible):
     cdef double nats
     with nogil:
-        nats = c_contingency_mi_codes(&a[0], na, &b[0], nb, a.shape[0])
+        nats = c_contingency_mi_codes(&a[0], na, &b[0], nb, a.shape[0], _checker(interruptible))
     return nats
 
 
 def contingency_mi_table(const int64_t[::1] row, const int64_t[::1] col, const int64_t[::1] count,
-                         const int64_t[::1] pi, const int64_t[::1] pj):
+                         const int64_t[::1] pi, const int64_t[::1] pj, bint interruptible):
     cdef double nats
     cdef const int64_t* rows = _i64(row)
     cdef const int64_t* cols = _i64(col)
     cdef const int64_t* counts = _i64(count)
     with nogil:
         nats = c_contingency_mi_table(rows, cols, counts, count.shape[0], &pi[0], pi.shape[0], &pj[0],
-                                      pj.shape[0])
+                                      pj.shape[0], _checker(interruptible))
     return nats
 
 

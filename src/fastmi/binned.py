@@ -36,7 +36,11 @@ def discrete_mi(x, y, bins=10, *, n_jobs=None) -> float:
         2**28 cells in all (``bins[0] * bins[1]``).
     n_jobs : int or None, keyword-only
         Threads: None uses OpenMP's default, -1 all cores, k > 0 that many.
-        The result is bit-identical for every value.
+        The result is bit-identical for every value. A process forked from
+        one that had imported fastmi (multiprocessing's "fork" and
+        "forkserver" start methods, gunicorn or Celery workers) runs it on
+        one thread, with the same result: OpenMP's thread pool does not
+        survive fork.
 
     Returns
     -------

@@ -198,32 +198,46 @@ void fill_joint(const double* x, const double* y, index_t n, const Axis& ax, con
             }
             return;
         }
-        // Uniform axes: every sample lies inside the edges. Guess bins for a
-        // short run of samples in a loop the compiler can vectorise, then
-        // settle the rare doubtful ones exactly and count.
-        std::int32_t cell[sub];  // cells < 2^31: Python caps the table size
-        std::int32_t doubt[sub];
+        // Uniform axes: every sample lies inside the edges (the range was
+        // found by an earlier pass). Guess bins for a short run of samples in
+        // a loop the compiler can vectorise, then settle the rare doubtful
+        // ones exactly and count. Nothing here trusts that earlier pass: the
+        // input may have changed since (another thread writing into it). So
+        // |t| is capped at top + 1 before the conversion (NaN too: the
+        // comparison is false), any other guess is doubtful, and a doubtful
+        // sample outside the edges is dropped. Only such input changes the
+        // result: in the range, t >= 0 exactly.
+        std::int32_t cell[sub];  // cells < 2^31: Python caps the table size; -1: doubtful
         const std::int32_t ny32 = static_cast<std::int32_t>(ny);
         const std::int32_t topx = static_cast<std::int32_t>(fx.top), topy = static_cast<std::int32_t>(fy.top);
+        const double capx = static_cast<double>(topx) + 1.0, capy = static_cast<double>(topy) + 1.0;
+        // locals, so that the vectoriser sees constants
+        const double x0 = fx.start, xk = fx.scale, xlo = fx.slack, xhi = 1.0 - fx.slack;
+        const double y0 = fy.start, yk = fy.scale, ylo = fy.slack, yhi = 1.0 - fy.slack;
         for (index_t s0 = s; s0 < e; s0 += sub) {
             const index_t m = std::min(sub, e - s0);
             const double* xs = x + s0;
             const double* ys = y + s0;
             for (index_t j = 0; j < m; ++j) {
-                const double tx = (xs[j] - fx.start) * fx.scale;
-                const double ty = (ys[j] - fy.start) * fy.scale;
-                const std::int32_t bx = static_cast<std::int32_t>(tx);
-                const std::int32_t by = static_cast<std::int32_t>(ty);
-                const double rx = tx - static_cast<double>(bx);
-                const double ry = ty - static_cast<double>(by);
-                const std::int32_t ok = (rx > fx.slack) & (rx < 1.0 - fx.slack) & (bx <= topx) &
-                                        (ry > fy.slack) & (ry < 1.0 - fy.slack) & (by <= topy);
-                doubt[j] = 1 - ok;
-                cell[j] = bx * ny32 + by;
+                double ux = std::fabs((xs[j] - x0) * xk);
+                double uy = std::fabs((ys[j] - y0) * yk);
+                ux = ux < capx ? ux : capx;
+                uy = uy < capy ? uy : capy;
+                const std::int32_t bx = static_cast<std::int32_t>(ux);
+                const std::int32_t by = static_cast<std::int32_t>(uy);
+                const double rx = ux - static_cast<double>(bx);
+                const double ry = uy - static_cast<double>(by);
+                const std::int32_t ok = (rx > xlo) & (rx < xhi) & (bx <= topx) &
+                                        (ry > ylo) & (ry < yhi) & (by <= topy);
+                cell[j] = (bx * ny32 + by) | (ok - 1);
             }
             for (index_t j = 0; j < m; ++j) {
                 index_t cj = cell[j];
-                if (doubt[j]) cj = ax.bin(xs[j]) * ny + ay.bin(ys[j]);
+                if (cj < 0) {
+                    const index_t bx = ax.bin(xs[j]), by = ay.bin(ys[j]);
+                    if ((bx | by) < 0) continue;  // outside the edges
+                    cj = bx * ny + by;
+                }
                 add(cj);
             }
         }

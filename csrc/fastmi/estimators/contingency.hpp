@@ -10,8 +10,12 @@
 
 #include "fastmi/numerics/numpy_sum.hpp"
 #include "fastmi/runtime/parallel.hpp"
+#include "fastmi/search/radix_sort.hpp"
 
 namespace fastmi {
+
+// The work (in WorkPoll's units) of one term with three logarithms.
+constexpr std::int64_t kLogWork = 8;
 
 // The non-zero cells of a contingency table in row-major order.
 struct Cells {
@@ -20,13 +24,15 @@ struct Cells {
 };
 
 // Cells of the table of (a[i], b[i]) pairs, a in [0, na), b in [0, nb).
-inline Cells cross_tabulate(const index_t* a, index_t na, const index_t* b, index_t nb, index_t n) {
+inline Cells cross_tabulate(const index_t* a, index_t na, const index_t* b, index_t nb, index_t n,
+                            const Ctx& ctx) {
     Cells cells;
     check_invariant(na <= 0 || nb <= std::numeric_limits<index_t>::max() / na, "contingency table too large");
     const index_t cells_total = na * nb;
+    WorkPoll poll(ctx);
     if (cells_total <= std::max<index_t>(4 * n, index_t(1) << 16)) {
         std::vector<std::int64_t> table(static_cast<size_t>(cells_total), 0);
-        for (index_t i = 0; i < n; ++i) ++table[static_cast<size_t>(a[i] * nb + b[i])];
+        for_polled(n, poll, [&](index_t i) { ++table[static_cast<size_t>(a[i] * nb + b[i])]; });
         for (index_t c = 0; c < cells_total; ++c)
             if (table[c] != 0) {
                 cells.row.push_back(c / nb);
@@ -36,14 +42,15 @@ inline Cells cross_tabulate(const index_t* a, index_t na, const index_t* b, inde
         return cells;
     }
     std::vector<index_t> keys(static_cast<size_t>(n));
-    for (index_t i = 0; i < n; ++i) keys[i] = a[i] * nb + b[i];
-    std::sort(keys.begin(), keys.end());
+    for_polled(n, poll, [&](index_t i) { keys[i] = a[i] * nb + b[i]; });
+    radix_sort_keys(keys, cells_total - 1, ctx);
     for (index_t i = 0; i < n;) {
         index_t j = i + 1;
         while (j < n && keys[j] == keys[i]) ++j;
         cells.row.push_back(keys[i] / nb);
         cells.col.push_back(keys[i] % nb);
         cells.count.push_back(j - i);
+        poll.add(j - i);
         i = j;
     }
     return cells;
@@ -72,7 +79,8 @@ inline double outer_product(std::int64_t a, std::int64_t b) {
 // guarantees non-negative counts whose total fits in int64 (so every sum
 // here does).
 inline double contingency_mi(const index_t* row, const index_t* col, const std::int64_t* count, index_t nnz,
-                             const std::int64_t* pi, index_t n_rows, const std::int64_t* pj, index_t n_cols) {
+                             const std::int64_t* pi, index_t n_rows, const std::int64_t* pj, index_t n_cols,
+                             const Ctx& ctx) {
     if (n_rows == 1 || n_cols == 1) return 0.0;
     std::int64_t total = 0, sum_pi = 0, sum_pj = 0;
     for (index_t c = 0; c < nnz; ++c) total += count[c];
@@ -84,7 +92,9 @@ inline double contingency_mi(const index_t* row, const index_t* col, const std::
     const double log_pj = std::log(static_cast<double>(sum_pj));
     constexpr double epsilon = std::numeric_limits<double>::epsilon();
     std::vector<double> terms(static_cast<size_t>(nnz));
+    WorkPoll poll(ctx);
     for (index_t c = 0; c < nnz; ++c) {
+        poll.add(kLogWork);
         const double v = static_cast<double>(count[c]);
         const double p = v / dn;
         const double outer = outer_product(pi[row[c]], pj[col[c]]);
@@ -96,16 +106,18 @@ inline double contingency_mi(const index_t* row, const index_t* col, const std::
 }
 
 // MI (nats, unclipped) of two labellings of the same n samples, as codes.
-inline double contingency_mi_codes(const index_t* a, index_t na, const index_t* b, index_t nb, index_t n) {
+inline double contingency_mi_codes(const index_t* a, index_t na, const index_t* b, index_t nb, index_t n,
+                                   const Ctx& ctx) {
     if (na == 1 || nb == 1) return 0.0;
-    const Cells cells = cross_tabulate(a, na, b, nb, n);
+    const Cells cells = cross_tabulate(a, na, b, nb, n, ctx);
     std::vector<std::int64_t> pi(static_cast<size_t>(na), 0), pj(static_cast<size_t>(nb), 0);
-    for (index_t i = 0; i < n; ++i) {
+    WorkPoll poll(ctx);
+    for_polled(n, poll, [&](index_t i) {
         ++pi[a[i]];
         ++pj[b[i]];
-    }
+    });
     return contingency_mi(cells.row.data(), cells.col.data(), cells.count.data(),
-                          static_cast<index_t>(cells.count.size()), pi.data(), na, pj.data(), nb);
+                          static_cast<index_t>(cells.count.size()), pi.data(), na, pj.data(), nb, ctx);
 }
 
 }  // namespace fastmi

@@ -99,11 +99,13 @@ inline double ross_mi(const SortedValues& c, const Labelling& lab, int k, const 
     parallel_blocks(kept, kQueryBlock, ctx, [&](index_t, index_t b, index_t e) {
         // the group holding entry b: the last label starting at or before b
         index_t l = static_cast<index_t>(std::upper_bound(start.begin(), start.end(), b) - start.begin()) - 1;
+        WorkPoll poll(ctx);  // each search takes k_l steps
         for (index_t g = b; g < e; ++g) {
             while (start[l + 1] <= g) ++l;
             const index_t s = start[l], m = start[l + 1] - s;
             const index_t kl = std::min<index_t>(k, m - 1);
             radius[where[g]] = just_below(kth_gap_sorted(&grouped[s], m, g - s, kl));
+            poll.add(kl);
         }
     });
     poll_interrupt(ctx);

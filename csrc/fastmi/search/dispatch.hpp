@@ -42,7 +42,7 @@ inline std::vector<double> knn_radius_plane(const double* x, const double* y, co
     std::vector<double> radius;
     if (n < (index_t(1) << 32)) {
         const StripKnn strips(x, xs, ys, n, k, ctx);
-        if (strips.predicted_steps(ys) <= kStripPredicted) {
+        if (strips.predicted_steps(ys, ctx) <= kStripPredicted) {
             radius.resize(static_cast<size_t>(n));
             if (strips.run(radius.data(), kStripBudget, ctx)) {
                 index_t z = 0;

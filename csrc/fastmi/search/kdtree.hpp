@@ -64,34 +64,37 @@ public:
     using Stack = std::vector<std::pair<index_t, double>>;
 
     // k-th smallest reduced distance from stored point p (in leaf `leaf`) to
-    // the other points; `best` (of k entries) is the caller's scratch.
-    double knn_self(index_t p, index_t leaf, KBest<>& best, Stack& stack) const {
+    // the other points; `best` (of k entries) is the caller's scratch. work
+    // grows by the number of points looked at.
+    double knn_self(index_t p, index_t leaf, KBest<>& best, Stack& stack, std::int64_t& work) const {
         const double* q = point(p);
         best.reset();
-        scan(q, p, nodes_[leaf], best);
+        scan(q, p, nodes_[leaf], best, work);
         index_t at = leaf;
         while (at != 0 && best.kth() > 0.0) {
             // (an incomplete set has kth() == inf: never inside)
             if (Norm::ball_inside(q, lo(at), hi(at), dim(), best.kth())) break;
             const Node& parent = nodes_[nodes_[at].parent];
             const index_t sib = parent.left == at ? parent.left + 1 : parent.left;
-            search(q, p, sib, best, stack);
+            search(q, p, sib, best, stack, work);
             at = nodes_[at].parent;
         }
         return best.kth();
     }
 
-    // Number of stored points within reduced distance r of stored point p.
-    index_t count_self(index_t p, index_t leaf, double r, std::vector<index_t>& stack) const {
+    // Number of stored points within reduced distance r of stored point p;
+    // work grows by the number of nodes and points looked at.
+    index_t count_self(index_t p, index_t leaf, double r, std::vector<index_t>& stack, std::int64_t& work) const {
         const double* q = point(p);
         index_t at = leaf;
         while (at != 0 && !Norm::ball_inside(q, lo(at), hi(at), dim(), std::nextafter(r, std::numeric_limits<double>::infinity())))
             at = nodes_[at].parent;
-        return count_from(q, r, at, stack);
+        return count_from(q, r, at, stack, work);
     }
 
 private:
-    void scan(const double* q, index_t self, const Node& nd, KBest<>& best) const {
+    void scan(const double* q, index_t self, const Node& nd, KBest<>& best, std::int64_t& work) const {
+        work += nd.end - nd.start;
         for (index_t j = nd.start; j < nd.end; ++j) {
             if (j == self) continue;
             const double dist = Norm::point(q, point(j), dim());
@@ -102,7 +105,7 @@ private:
         }
     }
 
-    void search(const double* q, index_t self, index_t root, KBest<>& best, Stack& stack) const {
+    void search(const double* q, index_t self, index_t root, KBest<>& best, Stack& stack, std::int64_t& work) const {
         const double d0 = Norm::box_min(q, lo(root), hi(root), dim());
         if (d0 >= best.kth()) return;
         stack.clear();
@@ -113,7 +116,7 @@ private:
             if (bound >= best.kth()) continue;
             const Node& nd = nodes_[ni];
             if (nd.left < 0) {
-                scan(q, self, nd, best);
+                scan(q, self, nd, best, work);
                 if (best.kth() == 0.0) return;
                 continue;
             }
@@ -129,7 +132,7 @@ private:
         }
     }
 
-    index_t count_from(const double* q, double r, index_t root, std::vector<index_t>& stack) const {
+    index_t count_from(const double* q, double r, index_t root, std::vector<index_t>& stack, std::int64_t& work) const {
         index_t count = 0;
         stack.clear();
         stack.push_back(root);
@@ -137,6 +140,7 @@ private:
             const index_t ni = stack.back();
             stack.pop_back();
             const Node& nd = nodes_[ni];
+            ++work;
             if (Norm::box_min(q, lo(ni), hi(ni), dim()) > r) continue;
             if (Norm::box_max(q, lo(ni), hi(ni), dim()) <= r) {
                 count += nd.end - nd.start;
@@ -145,6 +149,7 @@ private:
             if (nd.left < 0) {
                 for (index_t j = nd.start; j < nd.end; ++j)
                     count += Norm::point(q, point(j), dim()) <= r;
+                work += nd.end - nd.start;
                 continue;
             }
             stack.push_back((nd.left + 1));
@@ -375,14 +380,17 @@ index_t tree_knn_radius(const Columns& cols, int k, const Ctx& ctx, double* radi
         KBest<> best(k);
         typename KDTree<Norm, D>::Stack stack;
         stack.reserve(256);
+        WorkPoll poll(ctx);  // k close to n: a block is a long time
         index_t z = 0;
         for (index_t l = s; l < e; ++l) {
             const auto& leaf = tree.node(leaves[l]);
+            std::int64_t work = 0;
             for (index_t p = leaf.start; p < leaf.end; ++p) {
-                const double r = Norm::expand(tree.knn_self(p, leaves[l], best, stack));
+                const double r = Norm::expand(tree.knn_self(p, leaves[l], best, stack, work));
                 radius[tree.original(p)] = r;
                 z += r == 0.0;
             }
+            poll.add(work);
         }
         zeros[b] = z;
     });
@@ -401,12 +409,15 @@ index_t tree_counts(const Columns& cols, const double* radius, Bound bound, cons
     parallel_blocks(n_leaves, kLeafBlock, ctx, [&](index_t b, index_t s, index_t e) {
         std::vector<index_t> stack;
         stack.reserve(256);
+        WorkPoll poll(ctx);
         for (index_t l = s; l < e; ++l) {
             const auto& leaf = tree.node(leaves[l]);
+            std::int64_t work = 0;
             for (index_t p = leaf.start; p < leaf.end; ++p) {
                 const index_t i = tree.original(p);
-                sink(b, i, tree.count_self(p, leaves[l], Norm::reduced_radius(radius[i], bound), stack) - 1);
+                sink(b, i, tree.count_self(p, leaves[l], Norm::reduced_radius(radius[i], bound), stack, work) - 1);
             }
+            poll.add(work);
         }
     });
     return n_blocks(n_leaves, kLeafBlock);

@@ -49,12 +49,22 @@ inline std::uint64_t order_key(double v) {
     return (u >> 63) ? ~u : (u | (std::uint64_t(1) << 63));
 }
 
+// The double of an order_key.
+inline double key_value(std::uint64_t u) {
+    u = (u >> 63) ? (u & ~(std::uint64_t(1) << 63)) : ~u;
+    double v;
+    std::memcpy(&v, &u, sizeof v);
+    return v;
+}
+
 // The n values of x ascending, with their original indices; equal values in
 // index order. LSD radix sort on 11-bit digits of the top 33 bits of the
 // keys (passes where every key has the same digit skipped), then the runs
 // that agree on those bits (rare for continuous data; whole tie groups for
 // near-discrete data) ordered by the full key; std::sort for small n. The
-// order is the unique (value, index) order either way.
+// order is the unique (value, index) order either way. x is read once: the
+// sorted values are those of the sorted keys, so they stay sorted even if x
+// changes meanwhile (-0.0 reads as 0.0).
 struct SortedValues {
     std::vector<double> value;
     std::vector<index_t> index;
@@ -68,13 +78,13 @@ struct SortedValues {
             std::vector<std::pair<std::uint64_t, index_t>> items(static_cast<size_t>(n));
             for (index_t i = 0; i < n; ++i) items[i] = {order_key(x[i * stride]), i};
             std::sort(items.begin(), items.end());
-            for (index_t p = 0; p < n; ++p) index[p] = items[p].second;
+            for (index_t p = 0; p < n; ++p) {
+                value[p] = key_value(items[p].first);
+                index[p] = items[p].second;
+            }
         } else {
             radix_sort(x, stride, n, ctx);
         }
-        parallel_blocks(n, 1 << 16, ctx, [&](index_t, index_t s, index_t e) {
-            for (index_t p = s; p < e; ++p) value[p] = x[index[p] * stride];
-        });
     }
 
 private:
@@ -149,28 +159,35 @@ private:
                 items.resize(static_cast<size_t>(b - a));
                 for (index_t p = a; p < b; ++p) items[p - a] = {key[p], index[p]};
                 std::sort(items.begin(), items.end());
-                for (index_t p = a; p < b; ++p) index[p] = items[p - a].second;
+                for (index_t p = a; p < b; ++p) {
+                    key[p] = items[p - a].first;
+                    index[p] = items[p - a].second;
+                }
             }
             a = b;
         }
+        parallel_blocks(n, 1 << 16, sctx, [&](index_t, index_t s, index_t e) {
+            for (index_t p = s; p < e; ++p) value[p] = key_value(key[p]);
+        });
     }
 };
 
-// Sorts non-negative keys, all <= max_key, by LSD radix sort on 11-bit
-// digits (O(n) time and memory; the caller's thread polls for Ctrl-C
-// between passes).
+// Sorts non-negative keys, all <= max_key, ascending: an LSD radix sort on
+// 11-bit digits, as many as max_key needs (a few sequential passes, O(n)
+// time and memory, and interruptible, unlike std::sort).
 inline void radix_sort_keys(std::vector<index_t>& keys, index_t max_key, const Ctx& ctx) {
     constexpr int kBits = 11;
-    constexpr index_t kRadix = index_t(1) << kBits;
-    std::vector<index_t> tmp(keys.size());
-    std::vector<index_t> start(static_cast<size_t>(kRadix) + 1);
+    constexpr index_t kBuckets = index_t(1) << kBits;
+    const index_t n = static_cast<index_t>(keys.size());
+    std::vector<index_t> out(keys.size()), at(static_cast<size_t>(kBuckets) + 1);
+    WorkPoll poll(ctx);
     for (int shift = 0; shift < 63 && (max_key >> shift) > 0; shift += kBits) {
-        std::fill(start.begin(), start.end(), 0);
-        for (const index_t k : keys) ++start[static_cast<size_t>(((k >> shift) & (kRadix - 1)) + 1)];
-        for (index_t d = 0; d < kRadix; ++d) start[d + 1] += start[d];
-        for (const index_t k : keys) tmp[static_cast<size_t>(start[static_cast<size_t>((k >> shift) & (kRadix - 1))]++)] = k;
-        keys.swap(tmp);
-        poll_interrupt(ctx);
+        auto digit = [&](index_t i) { return (keys[i] >> shift) & (kBuckets - 1); };
+        std::fill(at.begin(), at.end(), 0);
+        for_polled(n, poll, [&](index_t i) { ++at[digit(i) + 1]; });
+        for (index_t d = 0; d < kBuckets; ++d) at[d + 1] += at[d];
+        for_polled(n, poll, [&](index_t i) { out[at[digit(i)]++] = keys[i]; });
+        keys.swap(out);
     }
 }
 

@@ -10,7 +10,10 @@ namespace fastmi {
 
 // K > 0 fixes k = K at compile time: a branch-free insertion that any
 // distance may be offered to. K == 0 takes k at run time: an insertion
-// sort, whose first k offers only fill.
+// sort, whose first k offers only fill; from k = kHeapFrom on, the first k
+// gathered unsorted, then a max-heap, where each offer costs O(log k)
+// instead of O(k) (k close to n: quadratic time rather than cubic). The
+// k-th smallest is the same either way.
 template <int K = 0>
 class KBest {
 public:
@@ -46,6 +49,18 @@ public:
         } else {
             if (!(v < kth_)) return;
             double* d = dyn_.data();
+            if (k_ >= kHeapFrom) {
+                if (found_ < k_) {
+                    d[found_++] = v;
+                    if (found_ == k_) std::make_heap(d, d + k_);
+                } else {
+                    std::pop_heap(d, d + k_);
+                    d[k_ - 1] = v;
+                    std::push_heap(d, d + k_);
+                }
+                if (found_ == k_) kth_ = d[0];
+                return;
+            }
             int pos = found_ < k_ ? found_++ : k_ - 1;
             while (pos > 0 && d[pos - 1] > v) {
                 d[pos] = d[pos - 1];
@@ -58,6 +73,7 @@ public:
 
 private:
     static constexpr double kInf = std::numeric_limits<double>::infinity();
+    static constexpr int kHeapFrom = 64;
 
     int k_;
     double fixed_[K > 0 ? K : 1];

@@ -124,6 +124,10 @@ public:
     FASTMI_INLINE index_t operator()(index_t p, double r) const {
         const double q = v_[p];
         auto inside = [&](index_t j) { return Norm::term(v_[j] - q) <= r; };
+        // p itself inside the radius: the searches below rely on it to stay
+        // between p and the ends (a NaN value or radius, from input changed
+        // during the call, would break it)
+        if (!inside(p)) return 1;
         const double reach = Norm::expand(r);
         const index_t hi = index_.last_at_most(q + reach);
         const index_t lo = index_.last_at_most(q - reach) + 1;

@@ -67,10 +67,12 @@ public:
     // neighbour distance in y alone, which the joint one is at least) plus
     // the own-strip entries within kth_x in y. Large when x (or y) is nearly
     // constant at the scale of the neighbour distances.
-    double predicted_steps(const SortedValues& ys) const {
+    double predicted_steps(const SortedValues& ys, const Ctx& ctx) const {
         const index_t m = std::min<index_t>(n_, 256);
         double steps = 0.0;
+        WorkPoll poll(ctx);  // 2 k steps per sample
         for (index_t j = 0; j < m; ++j) {
+            poll.add(2 * static_cast<std::int64_t>(k_));
             const index_t q = j * n_ / m;
             const double ky = kth_gap_sorted(ys.value.data(), n_, q, k_);
             const index_t i = ys.index[q];
@@ -78,8 +80,10 @@ public:
             const auto lo = std::lower_bound(xs_.value.begin(), xs_.value.end(), xi - ky) - xs_.value.begin();
             const auto hi = std::upper_bound(xs_.value.begin(), xs_.value.end(), xi + ky) - xs_.value.begin();
             steps += 3.0 * static_cast<double>((std::max<index_t>(hi, lo + 1) - 1) / strip_size_ - lo / strip_size_ + 1);
-            // own strip: the entries within kx of y_i
-            const auto p = std::lower_bound(xs_.value.begin(), xs_.value.end(), xi) - xs_.value.begin();
+            // own strip: the entries within kx of y_i (x_ read again: if it
+            // changed meanwhile, xi may be above every sorted value)
+            const index_t p = std::min<index_t>(
+                std::lower_bound(xs_.value.begin(), xs_.value.end(), xi) - xs_.value.begin(), n_ - 1);
             const double kx = kth_gap_sorted(xs_.value.data(), n_, p, k_);
             const index_t t = p / strip_size_;
             const double yi = ys.value[q];
@@ -126,20 +130,22 @@ private:
         const auto limit = static_cast<std::int64_t>(std::min(budget * static_cast<double>(n_), 9e18));
         const index_t per_block = std::max<index_t>(1, kQueryBlock / strip_size_);
         parallel_blocks(strips_, per_block, ctx, [&](index_t, index_t s, index_t e) {
+            WorkPoll poll(ctx);  // a strip holds sqrt(k n) samples
             for (index_t t = s; t < e && !over.load(std::memory_order_relaxed); ++t)
-                if (spent.fetch_add(query_strip<K>(t, radius), std::memory_order_relaxed) > limit)
+                if (spent.fetch_add(query_strip<K>(t, radius, poll), std::memory_order_relaxed) > limit)
                     over.store(true, std::memory_order_relaxed);
         });
         return !over.load();
     }
 
     // Searches for the samples of strip t; returns the number of steps.
+    // Polls after each sample: a step costs O(k) when k > 8.
     template <int K>
-    std::int64_t query_strip(index_t t, double* radius) const {
+    std::int64_t query_strip(index_t t, double* radius, WorkPoll& poll) const {
         constexpr double inf = std::numeric_limits<double>::infinity();
         KBest<K> best(k_);
         index_t finger[2 * kFingers + 1];
-        std::int64_t work = 0;
+        std::int64_t work = 0, done = 0;
         for (int d = -kFingers; d <= kFingers; ++d) {
             const index_t u = t + d;
             finger[d + kFingers] = (u >= 0 && u < strips_) ? first(u) : 0;
@@ -192,6 +198,8 @@ private:
                 search(at, at);
             }
             radius[entry_sample_[j]] = best.kth();
+            poll.add((work - done) * (K > 0 ? 1 : k_));
+            done = work;
         }
         return work;
     }

@@ -135,7 +135,11 @@ def mutual_info_regression(
     n_jobs : int or None, default=None
         Threads: None uses OpenMP's default (all cores, unlike
         scikit-learn's one process), -1 all cores, a positive integer that
-        many. The result is bit-identical for every value.
+        many. The result is bit-identical for every value. A process
+        forked from one that had imported fastmi (multiprocessing's "fork"
+        and "forkserver" start methods, gunicorn or Celery workers) runs it
+        on one thread, with the same result: OpenMP's thread pool does not
+        survive fork.
 
     Returns
     -------
@@ -236,7 +240,11 @@ def mutual_info_classif(
     n_jobs : int or None, default=None
         Threads: None uses OpenMP's default (all cores, unlike
         scikit-learn's one process), -1 all cores, a positive integer that
-        many. The result is bit-identical for every value.
+        many. The result is bit-identical for every value. A process
+        forked from one that had imported fastmi (multiprocessing's "fork"
+        and "forkserver" start methods, gunicorn or Celery workers) runs it
+        on one thread, with the same result: OpenMP's thread pool does not
+        survive fork.
 
     Returns
     -------
@@ -345,7 +353,7 @@ def mutual_info_score(labels_true, labels_pred, *, contingency=None):
         rows, cols, counts, pi, pj = contingency_cells(contingency)
         if pi.size == 0 or pj.size == 0:
             return 0.0
-        return max(0.0, _native.contingency_mi_table(rows, cols, counts, pi, pj))
+        return max(0.0, _native.contingency_mi_table(rows, cols, counts, pi, pj, interruptible()))
     a = as_1d(labels_true, "labels_true")
     b = as_1d(labels_pred, "labels_pred")
     check_same_length(a, b, "labels_true", "labels_pred", what="length")
@@ -353,7 +361,7 @@ def mutual_info_score(labels_true, labels_pred, *, contingency=None):
     cb, nb = as_label_codes(b, "labels_pred")
     if na == 1 or nb == 1:
         return 0.0
-    return max(0.0, _native.contingency_mi_codes(ca, na, cb, nb))
+    return max(0.0, _native.contingency_mi_codes(ca, na, cb, nb, interruptible()))
 
 
 def mi_feature_selection(X, y, n_features=5, task="classification"):
