@@ -35,26 +35,26 @@ struct KsgResult {
 };
 
 // Sum over samples of digamma(c_i + 1), the c_i given by a count search,
-// in the order `summation` asks for.
+// in the order S (fixed at compile time: the add is on the innermost loop).
+template <Summation S>
 class DigammaSum {
 public:
-    DigammaSum(Summation summation, index_t n) : summation_(summation) {
+    explicit DigammaSum(index_t n) {
         // blocks: enough parts for either processing order (sorted values or leaves)
-        const index_t parts = summation == Summation::blocks ? n_blocks(n, std::min(kQueryBlock, kLeafBlock)) : n;
+        const index_t parts = S == Summation::blocks ? n_blocks(n, std::min(kQueryBlock, kLeafBlock)) : n;
         parts_.assign(static_cast<size_t>(parts), 0.0);
     }
     // c: the other samples within the radius of sample i, found in block b
-    void add(index_t b, index_t i, index_t c) {
-        if (summation_ == Summation::blocks) parts_[b] += digamma_count(c + 1);
+    FASTMI_INLINE void add(index_t b, index_t i, index_t c) {
+        if constexpr (S == Summation::blocks) parts_[b] += digamma_count(c + 1);
         else parts_[i] = digamma_count(c + 1);
     }
     double total() const {
-        return summation_ == Summation::blocks ? ordered_sum(parts_)
-                                               : pairwise_sum(parts_.data(), static_cast<index_t>(parts_.size()));
+        if constexpr (S == Summation::blocks) return ordered_sum(parts_);
+        else return pairwise_sum(parts_.data(), static_cast<index_t>(parts_.size()));
     }
 
 private:
-    Summation summation_;
     std::vector<double> parts_;
 };
 
@@ -67,15 +67,21 @@ struct SortedColumn {
 // Sum over the samples of psi(c_i + 1), c_i the other samples within
 // radius[i] in `cols`: counted in the sorted order `s` when given (its value
 // index built here unless given), else as for_each_count picks.
-template <class Norm>
-double marginal_sum(const Columns& cols, SortedColumn s, const double* radius, Bound bound, Summation summation,
-                    const Ctx& ctx) {
-    DigammaSum sum(summation, cols.n);
+template <class Norm, Summation S>
+double marginal_sum(const Columns& cols, SortedColumn s, const double* radius, Bound bound, const Ctx& ctx) {
+    DigammaSum<S> sum(cols.n);
     auto sink = [&](index_t b, index_t i, index_t c) { sum.add(b, i, c); };
     if (s.sorted == nullptr) for_each_count<Norm>(cols, radius, bound, ctx, sink);
     else if (s.index != nullptr) sorted_counts<Norm>(*s.sorted, *s.index, radius, bound, ctx, sink);
     else sorted_counts<Norm>(*s.sorted, ValueIndex(s.sorted->value.data(), cols.n), radius, bound, ctx, sink);
     return sum.total();
+}
+
+template <class Norm>
+double marginal_sum(const Columns& cols, SortedColumn s, const double* radius, Bound bound, Summation summation,
+                    const Ctx& ctx) {
+    return summation == Summation::blocks ? marginal_sum<Norm, Summation::blocks>(cols, s, radius, bound, ctx)
+                                          : marginal_sum<Norm, Summation::numpy>(cols, s, radius, bound, ctx);
 }
 
 // KSG algorithm 1 between x and y (k < n). When both are plain 1-D columns

@@ -21,14 +21,17 @@
 #endif
 #endif
 
-// For the few small functions on the innermost loops that the compiler
-// would otherwise leave out of line (a call per sample).
+// For the few small functions (and lambdas) on the innermost loops that the
+// compiler would otherwise leave out of line (a call per sample).
 #if defined(__GNUC__) || defined(__clang__)
 #define FASTMI_INLINE inline __attribute__((always_inline))
+#define FASTMI_INLINE_LAMBDA __attribute__((always_inline))
 #elif defined(_MSC_VER)
 #define FASTMI_INLINE __forceinline
+#define FASTMI_INLINE_LAMBDA
 #else
 #define FASTMI_INLINE inline
+#define FASTMI_INLINE_LAMBDA
 #endif
 
 namespace fastmi {

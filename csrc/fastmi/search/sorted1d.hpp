@@ -198,7 +198,10 @@ index_t count_sorted(const SortedValues& s, const ValueIndex& index, const doubl
     parallel_blocks(n, kQueryBlock, ctx, [&](index_t b, index_t lo, index_t hi) {
         const SortedCounter<Norm> count(s.value.data(), n, index);
         double rd[kQueryBlock];  // gathered first: no load in a search chain waits on memory
-        for (index_t p = lo; p < hi; ++p) rd[p - lo] = Norm::reduced_radius(radius[s.index[p]], bound);
+        if (bound == Bound::strict)
+            for (index_t p = lo; p < hi; ++p) rd[p - lo] = Norm::reduce(just_below(radius[s.index[p]]));
+        else
+            for (index_t p = lo; p < hi; ++p) rd[p - lo] = Norm::reduce(radius[s.index[p]]);
         for (index_t p = lo; p < hi; ++p) sink(b, s.index[p], count(p, rd[p - lo]));
     });
     return n_blocks(n, kQueryBlock);

@@ -160,7 +160,7 @@ private:
             // entries below `lo` and from `hi` on, nearest in y first: the
             // window, then on while the y gap is below the k-th distance
             // (the padding stops both walks at the strip's ends)
-            auto search = [&](index_t lo, index_t hi) {
+            auto search = [&](index_t lo, index_t hi) FASTMI_INLINE_LAMBDA {
                 for (index_t w = 1; w <= kWindow; ++w) {
                     best.offer(dist(lo - w));
                     best.offer(dist(hi + w - 1));
