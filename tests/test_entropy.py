@@ -214,7 +214,7 @@ Z = np.arange(10.0)
         (Z, {"k": 10}, ValueError, "smaller than the number of samples"),
         (Z, {"k": 0}, ValueError, "k must be >= 1"),
         (Z, {"k": 2.0}, TypeError, "k must be an integer"),
-        (Z, {"method": "ksg"}, ValueError, "method must be one of"),
+        (Z, {"method": "ksg"}, ValueError, "method must be"),
         (Z, {"base": 1}, ValueError, "base must be"),
         (Z, {"base": -2.0}, ValueError, "base must be"),
         (Z, {"base": "2"}, TypeError, "base must be"),
