@@ -53,6 +53,9 @@ def need(pred, what):
     if not any(pred(n) for n in names):
         sys.exit(f"dist.sh: {path} has no {what}")
 need(lambda n: n.startswith("fastmi/") and n.endswith(".so"), "extension module")
+compiled = [n for n in names if n.startswith("fastmi/") and n.endswith(".so")]
+if len(compiled) != 1:
+    sys.exit(f"dist.sh: {path} should hold one extension module (fastmi._native), holds {compiled}")
 need(lambda n: n.startswith("fastmi.libs/libgomp"), "bundled libgomp (fastmi.libs/)")
 need(lambda n: n == "fastmi/py.typed", "py.typed")
 need(lambda n: n.endswith(".dist-info/licenses/LICENSE") or n.endswith(".dist-info/LICENSE"), "LICENSE")

@@ -34,17 +34,14 @@ from scipy.spatial import cKDTree
 
 import fastmi
 import fastmi.reference
+from fastmi.bench.data import gaussian_truth_bits as gaussian_mi_bits
 
-N_DISCRETE = 10_000_000
-N_KSG_1D = 1_000_000
-N_KSG_4D = 100_000
+# timed sizes, then the smoke run's (--benchmark-disable)
+N_DISCRETE, SMOKE_DISCRETE = 10_000_000, 100_000
+N_KSG_1D, SMOKE_KSG_1D = 1_000_000, 100_000
+N_KSG_4D, SMOKE_KSG_4D = 100_000, 30_000
 K = 3
 BINS = [20, 256]
-
-
-def gaussian_mi_bits(rho: float, pairs: int = 1) -> float:
-    """True MI, in bits, of ``pairs`` independent Gaussian pairs of correlation ``rho``."""
-    return pairs * -0.5 * math.log2(1.0 - rho * rho)
 
 # --------------------------------------------------------------------------- discrete_mi
 
@@ -61,8 +58,9 @@ def _discrete_expected(expected_values, x, y, bins):
 
 
 @pytest.mark.parametrize("bins", BINS, ids=[f"bins{b}" for b in BINS])
-def test_discrete_mi_reference(benchmark, gaussian_pair, expected_values, bins):
-    x, y = gaussian_pair(N_DISCRETE)
+def test_discrete_mi_reference(benchmark, gaussian_pair, expected_values, sized, bins):
+    n = sized(N_DISCRETE, SMOKE_DISCRETE)
+    x, y = gaussian_pair(n)
     _discrete_group(benchmark, bins)
     benchmark.extra_info.update(
         label="fastmi.reference.discrete_mi",
@@ -70,13 +68,13 @@ def test_discrete_mi_reference(benchmark, gaussian_pair, expected_values, bins):
         target="fastmi >= 25x faster",
     )
     value = benchmark.pedantic(fastmi.reference.discrete_mi, args=(x, y, bins), rounds=2)
-    expected_values[("discrete_mi", N_DISCRETE, bins)] = value
+    expected_values[("discrete_mi", n, bins)] = value
     assert np.isfinite(value) and value > 0.5
 
 
 @pytest.mark.parametrize("bins", BINS, ids=[f"bins{b}" for b in BINS])
-def test_discrete_mi_fastmi(benchmark, gaussian_pair, expected_values, bins):
-    x, y = gaussian_pair(N_DISCRETE)
+def test_discrete_mi_fastmi(benchmark, gaussian_pair, expected_values, sized, bins):
+    x, y = gaussian_pair(sized(N_DISCRETE, SMOKE_DISCRETE))
     _discrete_group(benchmark, bins)
     benchmark.extra_info.update(label="fastmi.discrete_mi", subject=True)
     value = benchmark(fastmi.discrete_mi, x, y, bins)
@@ -89,8 +87,9 @@ def _streaming_read(x, y):
 
 
 @pytest.mark.parametrize("bins", BINS, ids=[f"bins{b}" for b in BINS])
-def test_discrete_mi_streaming_read(benchmark, gaussian_pair, bins):
-    x, y = gaussian_pair(N_DISCRETE)
+def test_discrete_mi_streaming_read(benchmark, gaussian_pair, sized, bins):
+    n = sized(N_DISCRETE, SMOKE_DISCRETE)
+    x, y = gaussian_pair(n)
     _discrete_group(benchmark, bins)
     benchmark.extra_info.update(
         label="x.sum(); y.sum()",
@@ -99,7 +98,7 @@ def test_discrete_mi_streaming_read(benchmark, gaussian_pair, bins):
     )
     sx, sy = benchmark(_streaming_read, x, y)
     # Both inputs are standardised to unit variance; their sums are O(sqrt(n)) noise.
-    assert abs(sx) < 10 * math.sqrt(N_DISCRETE) and abs(sy) < 10 * math.sqrt(N_DISCRETE)
+    assert abs(sx) < 10 * math.sqrt(n) and abs(sy) < 10 * math.sqrt(n)
 
 
 # --------------------------------------------------------------------------- ksg 1-D, n = 1e6
@@ -119,22 +118,23 @@ def _sklearn_expected(expected_values, x, y):
 
 
 @pytest.mark.benchmark(group="ksg-1e6-1d")
-def test_ksg_1d_sklearn(benchmark, gaussian_pair, expected_values):
+def test_ksg_1d_sklearn(benchmark, gaussian_pair, expected_values, sized):
     pytest.importorskip("sklearn")
-    x, y = gaussian_pair(N_KSG_1D)
+    n = sized(N_KSG_1D, SMOKE_KSG_1D)
+    x, y = gaussian_pair(n)
     benchmark.extra_info.update(
         label="sklearn mutual_info_regression",
         max_ratio=1 / 15,
         target="fastmi >= 15x faster",
     )
     nats = benchmark.pedantic(_sklearn_mi, args=(x, y), rounds=2)
-    expected_values[("sklearn_mi", N_KSG_1D)] = nats
+    expected_values[("sklearn_mi", n)] = nats
     assert abs(nats / math.log(2) - gaussian_mi_bits(0.8)) < 0.01
 
 
 @pytest.mark.benchmark(group="ksg-1e6-1d")
-def test_ksg_1d_fastmi(benchmark, gaussian_pair, expected_values):
-    x, y = gaussian_pair(N_KSG_1D)
+def test_ksg_1d_fastmi(benchmark, gaussian_pair, expected_values, sized):
+    x, y = gaussian_pair(sized(N_KSG_1D, SMOKE_KSG_1D))
     benchmark.extra_info.update(label="fastmi.ksg_mi", subject=True)
     bits = benchmark.pedantic(fastmi.ksg_mi, args=(x, y, K), rounds=5)
     assert abs(bits - gaussian_mi_bits(0.8)) < 0.01
@@ -147,25 +147,25 @@ def _ckdtree_knn(xy, k):
     return cKDTree(xy).query(xy, k=k, p=np.inf, workers=-1)
 
 
-@pytest.mark.benchmark(group="ksg-1e6-1d")
-def test_ksg_1d_ckdtree(benchmark, gaussian_pair):
-    x, y = gaussian_pair(N_KSG_1D)
-    xy = np.column_stack([x, y])
-    benchmark.extra_info.update(
-        label="cKDTree(xy).query(k=4, p=inf)",
-        max_ratio=0.5,
-        target="fastmi <= 0.5x this",
-    )
+def _ckdtree_case(benchmark, xy, label, max_ratio):
+    """The k-nearest query of KSG's joint space by scipy's cKDTree, build included."""
+    benchmark.extra_info.update(label=label, max_ratio=max_ratio, target=f"fastmi <= {max_ratio:g}x this")
     dist, _ = benchmark.pedantic(_ckdtree_knn, args=(xy, K + 1), rounds=5)
-    assert dist.shape == (N_KSG_1D, K + 1) and np.all(dist[:, 0] == 0)
+    assert dist.shape == (xy.shape[0], K + 1) and np.all(dist[:, 0] == 0)
+
+
+@pytest.mark.benchmark(group="ksg-1e6-1d")
+def test_ksg_1d_ckdtree(benchmark, gaussian_pair, sized):
+    x, y = gaussian_pair(sized(N_KSG_1D, SMOKE_KSG_1D))
+    _ckdtree_case(benchmark, np.column_stack([x, y]), "cKDTree(xy).query(k=4, p=inf)", 0.5)
 
 
 # --------------------------------------------------------------------------- ksg 4-D/4-D, n = 1e5
 
 
 @pytest.mark.benchmark(group="ksg-1e5-4d4d")
-def test_ksg_4d4d_fastmi(benchmark, gaussian_4d4d):
-    x, y = gaussian_4d4d(N_KSG_4D)
+def test_ksg_4d4d_fastmi(benchmark, gaussian_4d4d, sized):
+    x, y = gaussian_4d4d(sized(N_KSG_4D, SMOKE_KSG_4D))
     benchmark.extra_info.update(label="fastmi.ksg_mi (4-D, 4-D)", subject=True)
     bits = benchmark.pedantic(fastmi.ksg_mi, args=(x, y, K), rounds=5)
     # KSG is biased low in 8-D at n = 1e5 (about 0.09 bits here); truth is 2.948 bits.
@@ -178,16 +178,9 @@ def test_ksg_4d4d_fastmi(benchmark, gaussian_4d4d):
 
 
 @pytest.mark.benchmark(group="ksg-1e5-4d4d")
-def test_ksg_4d4d_ckdtree(benchmark, gaussian_4d4d):
-    x, y = gaussian_4d4d(N_KSG_4D)
-    xy = np.hstack([x, y])
-    benchmark.extra_info.update(
-        label="cKDTree(XY8).query(k=4, p=inf)",
-        max_ratio=2.0,
-        target="fastmi <= 2x this",
-    )
-    dist, _ = benchmark.pedantic(_ckdtree_knn, args=(xy, K + 1), rounds=5)
-    assert dist.shape == (N_KSG_4D, K + 1)
+def test_ksg_4d4d_ckdtree(benchmark, gaussian_4d4d, sized):
+    x, y = gaussian_4d4d(sized(N_KSG_4D, SMOKE_KSG_4D))
+    _ckdtree_case(benchmark, np.hstack([x, y]), "cKDTree(XY8).query(k=4, p=inf)", 2.0)
 
 
 # --------------------------------------------------------------------------- memory
@@ -202,10 +195,10 @@ def _load_memory_script():
 
 
 @pytest.mark.benchmark(group="memory-ksg-1e6-1d")
-def test_ksg_memory_fastmi(benchmark):
+def test_ksg_memory_fastmi(benchmark, sized):
     memory_ksg = _load_memory_script()
     benchmark.extra_info.update(label="memory_ksg.py subprocess (time n/a)", subject=True)
-    result = benchmark.pedantic(memory_ksg.measure, args=(N_KSG_1D,), rounds=1)
+    result = benchmark.pedantic(memory_ksg.measure, args=(sized(N_KSG_1D, SMOKE_KSG_1D),), rounds=1)
     benchmark.extra_info["bytes_per_sample"] = result["bytes_per_sample"]
     benchmark.extra_info["note"] = memory_ksg.format_result(result)
     assert abs(result["value_bits"] - gaussian_mi_bits(0.8)) < 0.01

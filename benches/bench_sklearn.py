@@ -37,6 +37,7 @@ import pytest
 
 import fastmi
 import fastmi.reference
+from fastmi.bench import data
 
 sklearn = pytest.importorskip("sklearn")
 from sklearn.datasets import make_classification, make_regression  # noqa: E402
@@ -45,33 +46,47 @@ from sklearn.feature_selection import mutual_info_classif, mutual_info_regressio
 SEED = 0
 TOL = 1e-10
 
+# samples of each data set: timed, then in the smoke run (--benchmark-disable)
+SIZES = {
+    "classif-1e5x50": (100_000, 2_000),
+    "regression-1e5x50": (100_000, 2_000),
+    "regression-1e6x1": (1_000_000, 20_000),
+    "classif-1e6x1": (1_000_000, 20_000),
+    "regression-1e6x50": (1_000_000, 30_000),
+    "labels-1e7": (10_000_000, 100_000),
+}
+
 _DATA: dict = {}
 
 
-def _data(name):
-    """The benchmark data sets, made once per session."""
-    if name not in _DATA:
-        if name == "classif-1e5x50":
-            _DATA[name] = make_classification(
-                n_samples=100_000, n_features=50, n_informative=10, n_redundant=10, random_state=SEED
-            )
-        elif name == "regression-1e5x50":
-            _DATA[name] = make_regression(
-                n_samples=100_000, n_features=50, n_informative=10, noise=10.0, random_state=SEED
-            )
-        elif name in ("regression-1e6x1", "classif-1e6x1"):
-            rng = np.random.default_rng(SEED)
-            x = rng.standard_normal(1_000_000)
-            y = 0.8 * x + 0.6 * rng.standard_normal(1_000_000)
-            target = y if name.startswith("regression") else (y > 0.3).astype(np.int64) + (y > 1.2)
-            _DATA[name] = (x[:, None], target)
-        elif name == "regression-1e6x50":
-            rng = np.random.default_rng(SEED)
-            X = rng.standard_normal((1_000_000, 50))
-            _DATA[name] = (X, X[:, :5].sum(axis=1) + rng.standard_normal(1_000_000))
-        else:
-            raise AssertionError(name)
-    return _DATA[name]
+@pytest.fixture(scope="session")
+def dataset(sized):
+    """dataset(name): the benchmark data set `name`, made once per session."""
+
+    def get(name):
+        if name not in _DATA:
+            n = sized(*SIZES[name])
+            if name == "classif-1e5x50":
+                _DATA[name] = make_classification(
+                    n_samples=n, n_features=50, n_informative=10, n_redundant=10, random_state=SEED
+                )
+            elif name == "regression-1e5x50":
+                _DATA[name] = make_regression(
+                    n_samples=n, n_features=50, n_informative=10, noise=10.0, random_state=SEED
+                )
+            elif name in ("regression-1e6x1", "classif-1e6x1"):
+                x, y = data.gaussian_pair(n, seed=SEED)
+                target = y if name.startswith("regression") else (y > 0.3).astype(np.int64) + (y > 1.2)
+                _DATA[name] = (x[:, None], target)
+            elif name == "regression-1e6x50":
+                _DATA[name] = data.additive_data(n, 50, informative=5, seed=SEED)
+            elif name == "labels-1e7":
+                _DATA[name] = data.label_pair(n, seed=SEED)
+            else:
+                raise AssertionError(name)
+        return _DATA[name]
+
+    return get
 
 
 SK_FN = {"classif": mutual_info_classif, "regression": mutual_info_regression}
@@ -85,18 +100,18 @@ CASES = [
 IDS = [c[0] for c in CASES]
 
 
-def _sklearn_scores(expected_values, name):
+def _sklearn_scores(expected_values, dataset, name):
     key = ("sklearn", name)
     if key not in expected_values:
-        X, y = _data(name)
+        X, y = dataset(name)
         expected_values[key] = SK_FN[name.split("-")[0]](X, y, random_state=SEED, n_jobs=-1)
     return expected_values[key]
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
-def test_sklearn(benchmark, expected_values, case):
+def test_sklearn(benchmark, expected_values, dataset, case):
     name, max_ratio, target = case
-    X, y = _data(name)
+    X, y = dataset(name)
     benchmark.group = f"sklearn-{name}"
     benchmark.extra_info.update(
         label=f"sklearn {SK_FN[name.split('-')[0]].__name__} n_jobs=-1", max_ratio=max_ratio, target=target
@@ -108,14 +123,14 @@ def test_sklearn(benchmark, expected_values, case):
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
-def test_fastmi(benchmark, expected_values, case):
+def test_fastmi(benchmark, expected_values, dataset, case):
     name = case[0]
-    X, y = _data(name)
+    X, y = dataset(name)
     benchmark.group = f"sklearn-{name}"
     fn = FM_FN[name.split("-")[0]]
     benchmark.extra_info.update(label=f"fastmi.{fn.__name__} n_jobs=-1", subject=True)
     scores = benchmark.pedantic(fn, args=(X, y), kwargs=dict(random_state=SEED, n_jobs=-1), rounds=3)
-    want = _sklearn_scores(expected_values, name)
+    want = _sklearn_scores(expected_values, dataset, name)
     diff = float(np.max(np.abs(scores - want)))
     benchmark.extra_info["note"] = f"{name}: max |fastmi - sklearn| = {diff:.3g} nats over {X.shape[1]} features"
     assert diff <= TOL
@@ -126,56 +141,54 @@ def _draw_noise(n, p):
 
 
 @pytest.mark.benchmark(group="sklearn-noise-1e6x50")
-def test_noise_share_fastmi(benchmark):
-    X, y = _data("regression-1e6x50")
+def test_noise_share_fastmi(benchmark, dataset):
+    X, y = dataset("regression-1e6x50")
     benchmark.extra_info.update(label="fastmi.mutual_info_regression 1e6 x 50", subject=True)
     scores = benchmark.pedantic(fastmi.mutual_info_regression, args=(X, y), kwargs=dict(random_state=SEED), rounds=1)
     assert np.all(scores[:5] > 0.05) and np.all(scores[5:] < 0.01)
     # the same numbers on a slice, against scikit-learn (untimed)
-    m = 20_000
+    m = min(20_000, X.shape[0] // 4)
     want = mutual_info_regression(X[:m, :8], y[:m], random_state=SEED)
     got = fastmi.mutual_info_regression(X[:m, :8], y[:m], random_state=SEED)
     assert float(np.max(np.abs(got - want))) <= TOL
 
 
 @pytest.mark.benchmark(group="sklearn-noise-1e6x50")
-def test_noise_share_draw(benchmark):
+def test_noise_share_draw(benchmark, dataset):
+    n, p = dataset("regression-1e6x50")[0].shape
     benchmark.extra_info.update(
         label="numpy RandomState.standard_normal((1e6, 50))",
         note="the noise rows' 'speedup' is each drawing's share of fastmi's total time",
     )
-    Z = benchmark.pedantic(_draw_noise, args=(1_000_000, 50), rounds=3)
-    assert Z.shape == (1_000_000, 50)
+    Z = benchmark.pedantic(_draw_noise, args=(n, p), rounds=3)
+    assert Z.shape == (n, p)
 
 
 @pytest.mark.benchmark(group="sklearn-noise-1e6x50")
-def test_noise_share_native(benchmark):
-    from fastmi import _sklearn
+def test_noise_share_native(benchmark, dataset):
+    from fastmi.sklearn import noise
 
+    n, p = dataset("regression-1e6x50")[0].shape
     benchmark.extra_info.update(label="fastmi native noise (1e6 x 50, added in place)")
-    block = np.zeros((1_000_000, 50), order="F")
-    c = np.ones(50)
+    block = np.zeros((n, p), order="F")
+    c = np.ones(p)
+    rounds = []
 
     def draw():
-        _sklearn._draw_noise(block, c, np.random.RandomState(SEED), 0, native=True)  # 0: all threads
+        noise.draw_noise(block, c, np.random.RandomState(SEED), 0, native=True)  # 0: all threads
+        rounds.append(1)
 
     benchmark.pedantic(draw, rounds=3)
     # values equal numpy's stream (tests/test_sklearn.py checks it on every shape): spot check
-    rows = np.random.RandomState(SEED).standard_normal((4, 50))
-    assert np.array_equal(block[:4], 3 * rows)  # three rounds added in place
+    rows = np.random.RandomState(SEED).standard_normal((4, p))
+    assert np.array_equal(block[:4], len(rounds) * rows)  # every round added in place
 
 
 # ---------------------------------------------------------------- the remaining public estimators
 
-def _labels(n, seed):
-    rng = np.random.default_rng(seed)
-    a = rng.integers(0, 50, n)
-    return a, (a + rng.integers(0, 5, n)) % 40
-
-
 @pytest.mark.benchmark(group="mutual_info_score-1e7")
-def test_mutual_info_score_fastmi(benchmark, expected_values):
-    a, b = _labels(10_000_000, SEED)
+def test_mutual_info_score_fastmi(benchmark, expected_values, dataset):
+    a, b = dataset("labels-1e7")
     benchmark.extra_info.update(label="fastmi.mutual_info_score", subject=True)
     got = benchmark.pedantic(fastmi.mutual_info_score, args=(a, b), rounds=3)
     if "mis" not in expected_values:
@@ -186,17 +199,17 @@ def test_mutual_info_score_fastmi(benchmark, expected_values):
 
 
 @pytest.mark.benchmark(group="mutual_info_score-1e7")
-def test_mutual_info_score_sklearn(benchmark, expected_values):
+def test_mutual_info_score_sklearn(benchmark, expected_values, dataset):
     from sklearn.metrics import mutual_info_score
 
-    a, b = _labels(10_000_000, SEED)
+    a, b = dataset("labels-1e7")
     benchmark.extra_info.update(label="sklearn.metrics.mutual_info_score")
     expected_values["mis"] = benchmark.pedantic(mutual_info_score, args=(a, b), rounds=1)
 
 
 @pytest.mark.benchmark(group="mi_feature_selection-1e5x50")
-def test_mi_feature_selection_fastmi(benchmark, expected_values):
-    X, y = _data("classif-1e5x50")
+def test_mi_feature_selection_fastmi(benchmark, expected_values, dataset):
+    X, y = dataset("classif-1e5x50")
     benchmark.extra_info.update(label="fastmi.mi_feature_selection", subject=True)
     idx, scores = benchmark.pedantic(fastmi.mi_feature_selection, args=(X, y, 10), rounds=3)
     if "mifs" not in expected_values:
@@ -207,7 +220,7 @@ def test_mi_feature_selection_fastmi(benchmark, expected_values):
 
 
 @pytest.mark.benchmark(group="mi_feature_selection-1e5x50")
-def test_mi_feature_selection_reference(benchmark, expected_values):
-    X, y = _data("classif-1e5x50")
+def test_mi_feature_selection_reference(benchmark, expected_values, dataset):
+    X, y = dataset("classif-1e5x50")
     benchmark.extra_info.update(label="fastmi.reference.mi_feature_selection (scikit-learn)")
     expected_values["mifs"] = benchmark.pedantic(fastmi.reference.mi_feature_selection, args=(X, y, 10), rounds=1)

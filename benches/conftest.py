@@ -4,23 +4,33 @@ Run the suite (plain ``pytest`` only collects ``tests/``)::
 
     python -m pytest benches -o python_files='bench_*.py' --benchmark-only -p no:cacheprovider
 
+In CI the suite runs as a smoke test, every benchmark once at a small size with its value
+checks (``--benchmark-disable``, as boost-histogram does)::
+
+    python -m pytest benches -o python_files='bench_*.py' --benchmark-disable -q -p no:cacheprovider
+
 Fixtures
 --------
+``sized(n, smoke_n)``
+    The size of a case: ``n`` when timed, ``smoke_n`` in the smoke run.
 ``gaussian_pair(n, rho=0.8, seed=0)``
     1-D ``x, y`` (float64, contiguous), a bivariate Gaussian with correlation ``rho``,
-    each standardised to unit sample variance (``ddof=0``).  scikit-learn's
-    ``mutual_info_regression`` rescales x and y exactly that way before its KSG; handing
-    every estimator already-standardised data makes all of them see the same points, so
-    values can be compared to 1e-4 nats and tighter.  True MI: ``-log2(1 - rho**2) / 2``.
+    each standardised to unit sample variance (``ddof=0``): ``fastmi.bench.data``'s, the
+    data of ``fastmi bench``.  scikit-learn's ``mutual_info_regression`` rescales x and y
+    exactly that way before its KSG; handing every estimator already-standardised data
+    makes all of them see the same points, so values can be compared to 1e-4 nats and
+    tighter.  True MI: ``-log2(1 - rho**2) / 2``.
 ``gaussian_4d4d(n, rho=0.8, seed=1)``
     ``X, Y`` of shape ``(n, 4)``: four independent pairs ``Y[:, j] = rho X[:, j] +
-    sqrt(1 - rho**2) E[:, j]``.  True MI: ``4 * (-log2(1 - rho**2) / 2)``.
+    sqrt(1 - rho**2) E[:, j]`` (``fastmi.bench.data.gaussian_blocks``).  True MI:
+    ``4 * (-log2(1 - rho**2) / 2)``.
 ``expected_values``
     A session-wide dict for slow baseline values (a reference run at n = 1e7 takes
     seconds): the baseline's benchmark stores its result, the fastmi case reuses it and
     computes it only when run on its own.
 
-All are session-scoped factories that cache what they make, so the 1e7 arrays are drawn once.
+The data fixtures are session-scoped factories that cache what they make, so the 1e7
+arrays are drawn once.
 
 Ratio table
 -----------
@@ -43,55 +53,41 @@ Conventions a benchmark may follow (``benchmark.extra_info`` keys, all optional)
 """
 from __future__ import annotations
 
-import math
-
-import numpy as np
 import pytest
+
+from fastmi.bench import data
 
 
 # --------------------------------------------------------------------------- data
 
 
-def _correlated_pair(n: int, rho: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal(n)
-    y = rng.standard_normal(n)
-    # y = rho x + sqrt(1 - rho^2) e, in place
-    y *= math.sqrt(1.0 - rho * rho) / rho
-    y += x
-    y *= rho
-    x /= x.std()
-    y /= y.std()
-    return x, y
+@pytest.fixture(scope="session")
+def sized(request):
+    """sized(n, smoke_n): n for the timed runs, smoke_n under ``--benchmark-disable`` (the CI
+    smoke run, where every case runs once, its value checks included, in seconds)."""
+    smoke = bool(request.config.getoption("benchmark_disable", False))
+    return lambda n, smoke_n: int(smoke_n if smoke else n)
+
+
+def _cached(make):
+    cache: dict = {}
+
+    def get(*args):
+        if args not in cache:
+            cache[args] = make(*args)
+        return cache[args]
+
+    return get
 
 
 @pytest.fixture(scope="session")
 def gaussian_pair():
-    cache: dict = {}
-
-    def make(n: int, rho: float = 0.8, seed: int = 0):
-        key = (int(n), float(rho), int(seed))
-        if key not in cache:
-            cache[key] = _correlated_pair(int(n), rho, seed)
-        return cache[key]
-
-    return make
+    return _cached(lambda n, rho=0.8, seed=0: data.gaussian_pair(int(n), rho, seed))
 
 
 @pytest.fixture(scope="session")
 def gaussian_4d4d():
-    cache: dict = {}
-
-    def make(n: int, rho: float = 0.8, seed: int = 1):
-        key = (int(n), float(rho), int(seed))
-        if key not in cache:
-            rng = np.random.default_rng(seed)
-            x = rng.standard_normal((int(n), 4))
-            y = rho * x + math.sqrt(1.0 - rho * rho) * rng.standard_normal((int(n), 4))
-            cache[key] = (np.ascontiguousarray(x), np.ascontiguousarray(y))
-        return cache[key]
-
-    return make
+    return _cached(lambda n, rho=0.8, seed=1: data.gaussian_blocks(int(n), 4, rho, seed))
 
 
 @pytest.fixture(scope="session")

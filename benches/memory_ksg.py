@@ -12,11 +12,11 @@ measurement (or by numpy's allocator caches) hides or inflates the figure.  In t
 
 1. import numpy and fastmi and call ``ksg_mi`` once on 2,000 samples, so the shared
    libraries, the OpenMP thread pool and its stacks are already resident;
-2. draw x, y (a rho = 0.8 Gaussian pair) in place, without temporaries;
+2. draw x, y, ``fastmi bench``'s rho = 0.8 Gaussian pair (``fastmi.bench.data``);
 3. reset the kernel's peak-RSS counter (``echo 5 > /proc/self/clear_refs``, Linux >= 4.0)
    and take the current RSS as the baseline; where the reset is not possible, the
    baseline is the peak so far (``getrusage(RUSAGE_SELF).ru_maxrss``), which step 2 keeps
-   equal to the current RSS;
+   within one temporary of n values (8 bytes per sample) of the current RSS;
 4. call ``ksg_mi(x, y, k=3)`` and read the peak RSS again (``VmHWM``, or ``ru_maxrss``).
 
 Peak extra memory = peak after - baseline; bytes per sample = that / n.  RSS counts pages
@@ -25,7 +25,6 @@ touched, so this is the memory the call really used, at page granularity.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
@@ -36,6 +35,7 @@ _CHILD = r"""
 import json, os, resource, sys
 import numpy as np
 import fastmi
+from fastmi.bench.data import gaussian_pair
 
 def status_kib(field):
     try:
@@ -66,14 +66,8 @@ w = rng.standard_normal(2000)
 fastmi.ksg_mi(w, 0.8 * w + 0.6 * rng.standard_normal(2000), k=3)  # warm-up: libs, threads
 del w
 
-# rho = 0.8 pair, drawn in place: no temporary arrays.
-x = np.empty(n)
-y = np.empty(n)
-rng.standard_normal(out=x)
-rng.standard_normal(out=y)
-y *= 0.6 / 0.8
-y += x
-y *= 0.8
+# fastmi bench's rho = 0.8 pair (drawn before the peak counter is reset)
+x, y = gaussian_pair(n)
 
 if reset_peak() and status_kib("VmHWM") is not None:
     method = "VmHWM after clear_refs reset"

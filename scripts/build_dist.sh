@@ -44,8 +44,8 @@ test -f "$sdist" || { echo "build_dist.sh: $sdist was not made" >&2; exit 1; }
 # everything the build needs must be in it
 listing=$(tar -tzf "$sdist")
 for needed in CMakeLists.txt pyproject.toml README.md LICENSE \
-    src/fastmi/__init__.py src/fastmi/_core.pyx src/fastmi/_core.pyi \
-    src/fastmi/_interrupt.pxi src/fastmi/py.typed csrc/fastmi/api.cpp; do
+    src/fastmi/__init__.py src/fastmi/_native.pyx src/fastmi/_native.pyi \
+    src/fastmi/py.typed csrc/fastmi/entry.cpp csrc/fastmi/entry.hpp; do
     grep -qx "fastmi-$version/$needed" <<< "$listing" \
         || { echo "build_dist.sh: $sdist lacks $needed" >&2; exit 1; }
 done

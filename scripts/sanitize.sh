@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build fastmi's native extensions with AddressSanitizer + UndefinedBehaviorSanitizer
+# Build fastmi's native extension with AddressSanitizer + UndefinedBehaviorSanitizer
 # (signed integer overflow included, and checked to be instrumented) and run the
 # test suite against that build (tests/test_overflow.py among it). Exits non-zero on any test failure
 # or any sanitizer report (including reports from child processes).
@@ -47,14 +47,19 @@ for lib in "$asan" "$cxx" "$(gcc -print-file-name=libubsan.so)"; do
 done
 
 # ---- sanitized build ----------------------------------------------------------
-echo "== building the extensions with -fsanitize=address,undefined,signed-integer-overflow into $site"
+echo "== building the extension with -fsanitize=address,undefined,signed-integer-overflow into $site"
 rm -rf "$site"
 "$py" -m pip install -q --no-build-isolation --no-deps --target "$site" \
     -C cmake.define.FASTMI_SANITIZE=ON \
     -C cmake.build-type=RelWithDebInfo \
     -C build-dir=build/sanitize/cmake \
     .
-for so in "$site"/fastmi/_*.so; do
+sos=("$site"/fastmi/*.so)
+if [ "${#sos[@]}" -ne 1 ]; then
+    echo "sanitize.sh: expected one compiled module, found: ${sos[*]}" >&2
+    exit 2
+fi
+for so in "${sos[@]}"; do
     # grep reads all of nm's output: with -q it may exit first, and under
     # pipefail nm's SIGPIPE would then read as "not instrumented"
     if ! nm -D "$so" | grep "__asan_report" > /dev/null; then
@@ -98,9 +103,9 @@ export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$reports/ubsan
 export PYTHONFAULTHANDLER=1
 
 SANITIZE_SITE=$site "$rpy" -c '
-import os, sys, fastmi, fastmi._core
-if not fastmi._core.__file__.startswith(os.environ["SANITIZE_SITE"]):
-    sys.exit("sanitize.sh: imported the wrong fastmi: " + fastmi._core.__file__)
+import os, sys, fastmi, fastmi._native
+if not fastmi._native.__file__.startswith(os.environ["SANITIZE_SITE"]):
+    sys.exit("sanitize.sh: imported the wrong fastmi: " + fastmi._native.__file__)
 print("== fastmi from", os.path.dirname(fastmi.__file__), "| openmp:", fastmi.has_openmp())
 '
 

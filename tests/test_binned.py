@@ -290,7 +290,7 @@ def test_constant_axis_beyond_2_53_memory_safe(tmp_path):
     blocks = re.split(r"\n==\d+== \n", log.read_text())
     # (ld.so's own strncmp reports are valgrind noise: only count errors whose top frame is fastmi's)
     bad = [b for b in blocks
-           if re.search(r"Invalid (read|write)[^\n]*\n[^\n]*at [^\n]*(_core\.|fastmi)", b)]
+           if re.search(r"Invalid (read|write)[^\n]*\n[^\n]*at [^\n]*(_native\.|fastmi)", b)]
     assert not bad, bad[0]
 
 

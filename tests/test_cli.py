@@ -25,7 +25,8 @@ import numpy as np
 import pytest
 
 import fastmi
-from fastmi.cli import Progress, main
+from fastmi.cli import main
+from fastmi.cli.progress import Progress
 
 N = 300
 
@@ -604,21 +605,21 @@ def test_internal_error_is_one_line(tmp_path, cli, monkeypatch):
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
 def test_bench_output_file_that_cannot_be_written(cli, monkeypatch):
     """/dev/full accepts the open and fails the write, after the run: one line."""
-    from fastmi import _bench
+    from fastmi import bench
 
-    monkeypatch.setattr(_bench, "run", lambda **kwargs: {"cases": []})
+    monkeypatch.setattr(bench, "run", lambda **kwargs: {"cases": []})
     assert_usage_error(cli("bench", "-q", "--json", "/dev/full"),
                        "cannot write --json file /dev/full", "No space left on device")
 
 
 def test_bench_plot_format_checked_before_the_run(tmp_path, cli, monkeypatch):
     pytest.importorskip("matplotlib")
-    from fastmi import _bench
+    from fastmi import bench
 
     def must_not_run(**kwargs):
         raise AssertionError("the benchmark ran")
 
-    monkeypatch.setattr(_bench, "run", must_not_run)
+    monkeypatch.setattr(bench, "run", must_not_run)
     assert_usage_error(cli("bench", "--plot", tmp_path / "b.xyz"),
                        "its extension .xyz is not an image format", ".png")
     assert_usage_error(cli("bench", "--plot", tmp_path / "b"), "it has no extension")

@@ -279,7 +279,7 @@ Z = np.arange(10.0)
         ((Z, Z, np.where(Z == 3, np.nan, Z)), {"method": "discrete"}, ValueError, "z contains NaN"),
         ((Z, Z, np.zeros((10, 2, 2))), {}, ValueError, "3-D"),
         ((Z, Z, np.zeros(0)), {}, ValueError, "empty"),
-        ((Z, Z, Z), {"method": "pompe"}, ValueError, "method must be one of"),
+        ((Z, Z, Z), {"method": "pompe"}, ValueError, "method must be"),
         ((Z, Z, Z), {"base": 0}, ValueError, "base must be"),
         ((Z, Z, Z), {"method": "binned", "bins": 0}, ValueError, "bins must be positive"),
         ((Z, Z, Z), {"n_jobs": 1.5}, TypeError, "n_jobs"),

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import fastmi
-from fastmi import TiedSamplesWarning, _core
+from fastmi import TiedSamplesWarning, _native
 from fastmi import reference as ref
 
 RTOL_REF = 1e-10
@@ -26,6 +26,8 @@ RTOL_REF = 1e-10
 # data) needs an absolute floor besides the relative tolerance.
 ATOL_REF = 1e-12
 LN2 = math.log(2.0)
+# the kernels' count bound for strict=True / False
+BOUND = {True: _native.Bound.strict, False: _native.Bound.inclusive}
 
 
 def gaussian_truth_bits(rho):
@@ -287,7 +289,7 @@ def test_kth_neighbor_distance_exact(d, rng):
             for metric, legacy in [(0, False), (1, True)]:
                 want, _, _ = ref.brute_force_ksg_counts(data, zeros, k, legacy=legacy)
                 for threads in (1, 2):
-                    got = _core.kth_neighbor_distance(data, k, metric, threads, False)
+                    got = _native.knn_radius(data, k, _native.Metric(metric), threads, False)
                     np.testing.assert_array_equal(got, want, err_msg=f"{n=} {d=} {k=} {kind} {metric=}")
 
 
@@ -299,15 +301,15 @@ def test_count_neighbors_exact(d, rng):
             radii = [rng.uniform(0, 1.5, n), np.zeros(n), np.full(n, 1.0), np.full(n, 1e300)]
             if n > 3:
                 k = int(rng.integers(1, min(n, 9)))
-                radii.append(_core.kth_neighbor_distance(data, k, 0, 1, False))
-                radii.append(_core.kth_neighbor_distance(data, k, 1, 1, False))
+                radii.append(_native.knn_radius(data, k, _native.Metric.max_norm, 1, False))
+                radii.append(_native.knn_radius(data, k, _native.Metric.euclidean, 1, False))
             for metric in (0, 1):
                 dist = pairwise(data, metric)
                 for radius in radii:
                     for strict in (True, False):
                         want = brute_counts(dist, radius, metric, strict)
                         for threads in (1, 2):
-                            got = _core.count_neighbors(data, radius, metric, strict, threads, False)
+                            got = _native.neighbor_counts(data, radius, _native.Metric(metric), BOUND[strict], threads, False)
                             np.testing.assert_array_equal(
                                 got, want, err_msg=f"{n=} {d=} {kind} {metric=} {strict=}")
 
@@ -321,9 +323,10 @@ def test_counts_match_reference_marginals(legacy, rng):
         eps, nx, ny = ref.brute_force_ksg_counts(x, y, k, legacy=legacy)
         metric, strict = (1, False) if legacy else (0, True)
         xy = np.ascontiguousarray(np.hstack([x, y]))
-        np.testing.assert_array_equal(_core.kth_neighbor_distance(xy, k, metric, 2, False), eps)
-        np.testing.assert_array_equal(_core.count_neighbors(x, eps, metric, strict, 2, False), nx)
-        np.testing.assert_array_equal(_core.count_neighbors(y, eps, metric, strict, 2, False), ny)
+        metric, bound = _native.Metric(metric), BOUND[strict]
+        np.testing.assert_array_equal(_native.knn_radius(xy, k, metric, 2, False), eps)
+        np.testing.assert_array_equal(_native.neighbor_counts(x, eps, metric, bound, 2, False), nx)
+        np.testing.assert_array_equal(_native.neighbor_counts(y, eps, metric, bound, 2, False), ny)
 
 
 # --------------------------------------------------------------------------

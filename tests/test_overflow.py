@@ -23,7 +23,8 @@ import numpy as np
 import pytest
 
 import fastmi
-from fastmi import _core, _sklearn
+from fastmi import _native
+from fastmi.sklearn import preprocess
 from fastmi import reference as ref
 
 DMAX = np.finfo(np.float64).max
@@ -87,7 +88,7 @@ def test_infinite_std_refused_where_sklearn_zeroes_the_column():
 
 
 def test_parallel_preparation_names_the_right_column(monkeypatch):
-    monkeypatch.setattr(_sklearn, "_PARALLEL_PREP", 1)
+    monkeypatch.setattr(preprocess, "_PARALLEL_PREP", 1)
     X = np.tile(np.arange(60.0)[:, None], (1, 7))
     X[:, 5] = pm_1e308()
     before = X.copy()
@@ -264,19 +265,22 @@ def numpy_exact_mi(x, y, bins):
 
 
 def prepared(x, y, bins):
-    from fastmi import _binned
+    from fastmi import binned
 
-    return _binned._prepare(x, y, bins, 1)
+    return binned._prepare(x, y, bins, 1)
+
+
+LAYOUTS = (_native.TableLayout.dense, _native.TableLayout.sparse)
 
 
 def layouts_mi(x, y, bins, n_jobs=1):
     x, y, ax, ay, _ = prepared(x, y, bins)
-    return [_core.binned_mi(x, y, *ax, *ay, n_jobs, False, layout) for layout in (1, 2)]
+    return [_native.binned_mi_bits(x, y, ax, ay, layout, n_jobs, False)[0] for layout in LAYOUTS]
 
 
 def layouts_counts(x, y, bins):
     x, y, ax, ay, _ = prepared(x, y, bins)
-    return [_core.joint_histogram(x, y, *ax, *ay, 1, False, layout) for layout in (1, 2)]
+    return [_native.histogram2d(x, y, ax, ay, layout, 1, False) for layout in LAYOUTS]
 
 
 def sparse_cases():

@@ -113,8 +113,8 @@ def test_overflowing_radius_refused_like_ksg_mi(rng):
     X[25:, 2] = -1e308
     X[:25, 0] = 1e308  # pair (0, 2): every k-th-neighbour distance exceeds 1.8e308
     X[25:, 0] = -1e308
-    with pytest.raises(ValueError, match="overflows|too large for float64") as want:
+    with pytest.raises(ValueError, match="overflows float64") as want:
         fastmi.ksg_mi(X[:, 0], X[:, 2], k=30)
-    with pytest.raises(ValueError, match="too large for float64"):
+    with pytest.raises(ValueError) as got:
         fastmi.pairwise_mi(X, k=30)
-    assert want.value is not None
+    assert str(got.value) == str(want.value)  # ksg_mi's error, word for word

@@ -29,7 +29,7 @@ MUTATION_CHILD = textwrap.dedent(
     import sys, threading, time
     import numpy as np
     import fastmi
-    from fastmi import _core
+    from fastmi import _native
 
     scenario, seconds = sys.argv[1], float(sys.argv[2])
     sys.setswitchinterval(1e-5)
@@ -78,7 +78,7 @@ MUTATION_CHILD = textwrap.dedent(
         x = x.reshape(-1, 1)
         radius = np.abs(y)
         y = radius  # mutated too
-        call = lambda: _core.count_neighbors(x, radius, 0, True, 2, False)
+        call = lambda: _native.neighbor_counts(x, radius, _native.Metric.max_norm, _native.Bound.strict, 2, False)
     elif scenario == "mutual_info_regression":
         x, y = pair(40_000, dx=3)
         x[:, 2] = np.round(x[:, 2])

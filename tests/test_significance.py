@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import fastmi
-from fastmi import _core
+from fastmi import _native
 from fastmi.significance import _permutation, _seeds
 
 
@@ -49,7 +49,7 @@ def test_null_equals_conditional_mi_of_locally_permuted_y(rng):
     B, s = 10, 4
     r = fastmi.mi_test(x, y, z, n_permutations=B, shuffle_neighbors=s, random_state=7)
     assert r.statistic == fastmi.conditional_mi(x, y, z)
-    neighbors = _core.z_neighbors(z.reshape(-1, 1), s, 1, False)
+    neighbors = _native.nearest_in_z(z.reshape(-1, 1), s, 1, False)
     seeds = _seeds(7, B)
     for b in range(B):
         perm = _permutation(seeds[b], len(x), neighbors)
@@ -66,7 +66,7 @@ def test_null_multidimensional(rng):
     for b in range(4):
         assert max(0.0, r.null_distribution[b]) == fastmi.ksg_mi(x, y[_permutation(seeds[b], n)])
     r = fastmi.mi_test(x, y, z, n_permutations=4, random_state=3)
-    nb = _core.z_neighbors(z, 5, 1, False)
+    nb = _native.nearest_in_z(z, 5, 1, False)
     for b in range(4):
         assert r.null_distribution[b] == fastmi.conditional_mi(x, y[_permutation(seeds[b], n, nb)], z)
 
@@ -85,7 +85,7 @@ def _brute_neighbors(z, s):
 def test_z_neighbors_brute_force(dz, s, rng):
     z = rng.standard_normal((300, dz))
     z[:40] = np.round(z[:40])  # ties, including exact duplicates
-    got = _core.z_neighbors(np.ascontiguousarray(z), s, 2, False)
+    got = _native.nearest_in_z(np.ascontiguousarray(z), s, 2, False)
     want = _brute_neighbors(z, s)
     d = np.abs(z[:, None, :] - z[None, :, :]).max(axis=2)
     rows = np.arange(300)[:, None]
@@ -98,14 +98,14 @@ def test_z_neighbors_brute_force(dz, s, rng):
 def test_local_permutation_definition(rng):
     n, s = 500, 5
     z = rng.standard_normal((n, 1))
-    nb = _core.z_neighbors(z, s, 1, False)
+    nb = _native.nearest_in_z(z, s, 1, False)
     for seed in range(5):
         perm = _permutation(seed, n, nb)
         assert all(perm[i] in nb[i] for i in range(n))  # only from the z-neighbourhood
         assert len(np.unique(perm)) > 0.85 * n           # without replacement as far as possible
     # every neighbour free (s = n - 1 on a tiny set: a full permutation)
     m = 6
-    nb = _core.z_neighbors(rng.standard_normal((m, 1)), m - 1, 1, False)
+    nb = _native.nearest_in_z(rng.standard_normal((m, 1)), m - 1, 1, False)
     perms = {tuple(_permutation(seed, m, nb)) for seed in range(50)}
     assert len(perms) > 10
 

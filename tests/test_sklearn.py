@@ -389,9 +389,9 @@ def test_sparse_discrete_features(fmt):
 
 def test_sparse_array_and_many_blocks(monkeypatch):
     sp = pytest.importorskip("scipy.sparse")
-    from fastmi import _sklearn
+    from fastmi.sklearn import preprocess
 
-    monkeypatch.setattr(_sklearn, "_SPARSE_BLOCK_VALUES", 700)  # two columns per block
+    monkeypatch.setattr(preprocess, "_SPARSE_BLOCK_VALUES", 700)  # two columns per block
     rng = np.random.default_rng(16)
     dense = rng.integers(0, 3, (300, 7)) * (rng.random((300, 7)) < 0.5)
     yc = balanced_labels(rng, 300, 3)
@@ -437,7 +437,7 @@ def test_native_noise_stream_equals_numpy(shape, pre):
     """The tie-breaking noise drawn natively: numpy's RandomState.standard_normal value for
     value (row-major, times the column factor, added), and the RandomState left in numpy's
     state, including its cached second normal and an odd word position."""
-    from fastmi import _sklearn
+    from fastmi.sklearn import noise as fastmi_noise
 
     seed = sum(shape) + 7
     r_np, r_fm = np.random.RandomState(seed), np.random.RandomState(seed)
@@ -453,7 +453,7 @@ def test_native_noise_stream_equals_numpy(shape, pre):
     noise *= c
     want += noise
     got = base.copy(order="F")
-    _sklearn._draw_noise(got, c, r_fm, 2, native=True)
+    fastmi_noise.draw_noise(got, c, r_fm, 2, native=True)
     np.testing.assert_array_equal(got, want)
     s_np, s_fm = r_np.get_state(), r_fm.get_state()
     np.testing.assert_array_equal(s_np[1], s_fm[1])
@@ -467,7 +467,7 @@ def test_native_noise_holds_the_generator_lock():
     never the same words used twice."""
     import threading
 
-    from fastmi import _sklearn
+    from fastmi.sklearn import noise as fastmi_noise
 
     n, p = 2_000_000, 4
     rng = np.random.RandomState(0)
@@ -480,7 +480,7 @@ def test_native_noise_holds_the_generator_lock():
 
     t = threading.Thread(target=other)
     t.start()
-    _sklearn._draw_noise(block, np.ones(p), rng, 2, native=True)
+    fastmi_noise.draw_noise(block, np.ones(p), rng, 2, native=True)
     t.join()
 
     def matches(r, chunk=250_000):
@@ -495,16 +495,16 @@ def test_native_noise_holds_the_generator_lock():
 
 
 def test_native_noise_self_check_and_other_bit_generators():
-    from fastmi import _sklearn
+    from fastmi.sklearn import noise as fastmi_noise
 
-    assert _sklearn._native_noise_ok()  # this platform's stream matches numpy's
+    assert fastmi_noise.native_noise_ok()  # this platform's stream matches numpy's
     # a RandomState over another bit generator: numpy draws, same numbers as scikit-learn
     rng = np.random.default_rng(20)
     X = rng.standard_normal((300, 3))
     y = X[:, 0] + rng.standard_normal(300)
     r1 = np.random.RandomState(np.random.PCG64(5))
     r2 = np.random.RandomState(np.random.PCG64(5))
-    assert _sklearn._mt19937_state(r1) is None
+    assert fastmi_noise.mt19937_state(r1) is None
     assert_close(
         fastmi.mutual_info_regression(X, y, random_state=r1),
         skfs.mutual_info_regression(X, y, random_state=r2),
@@ -515,9 +515,9 @@ def test_native_noise_self_check_and_other_bit_generators():
 @pytest.mark.parametrize("discrete", [False, [1, 4, 5]])
 def test_parallel_preprocessing_identical(monkeypatch, discrete):
     """Large inputs copy and scale column blocks on parallel threads: same numbers."""
-    from fastmi import _sklearn
+    from fastmi.sklearn import preprocess
 
-    monkeypatch.setattr(_sklearn, "_PARALLEL_PREP", 1)
+    monkeypatch.setattr(preprocess, "_PARALLEL_PREP", 1)
     rng = np.random.default_rng(21)
     X = rng.standard_normal((700, 9)) * rng.uniform(0.1, 50, 9)
     X[:, [1, 4, 5]] = rng.integers(0, 4, (700, 3))

@@ -7,20 +7,22 @@ Workflows: :func:`pairwise_mi` (the matrix over all column pairs),
 :func:`mi_test` (permutation tests of (conditional) independence),
 ``MRMRSelector`` (mRMR feature selection, a scikit-learn selector: importing
 it imports scikit-learn).
-The slow numpy references they are tested against live in
-:mod:`fastmi.reference`.
+scikit-learn's functions (nats): :func:`mutual_info_regression`,
+:func:`mutual_info_classif`, :func:`mutual_info_score`,
+:func:`mi_feature_selection` (:mod:`fastmi.sklearn`). The slow numpy
+references they are tested against live in :mod:`fastmi.reference`.
 """
 from __future__ import annotations
 
-from . import _core
-from ._binned import discrete_mi, histogram2d
-from ._ksg import TiedSamplesWarning, ksg_mi
+from . import _native
+from .binned import discrete_mi, histogram2d
 from .cmi import conditional_mi
 from .entropy import entropy
+from .ksg import TiedSamplesWarning, ksg_mi
 from .pairwise import pairwise_mi
 from .significance import MITestResult, mi_test
 from .pmf import PmfInfo, info_from_pmf
-from ._sklearn import (
+from .sklearn import (
     mi_feature_selection,
     mutual_info_classif,
     mutual_info_regression,
@@ -46,7 +48,7 @@ def __dir__():
 
 def has_openmp() -> bool:
     """Whether this build of fastmi runs its kernels on several threads (OpenMP)."""
-    return bool(_core.has_openmp())
+    return bool(_native.has_openmp())
 
 
 __all__ = [

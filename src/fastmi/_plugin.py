@@ -8,10 +8,16 @@ import math
 
 import numpy as np
 
-from . import _core
-from ._binned import _axis_count, _edges, _range
-from ._sklearn import _label_codes
-from ._validation import interruptible
+from . import _native
+from ._validation import (
+    _MAX_CELLS,
+    _axis_count,
+    _edges,
+    as_label_codes,
+    check_uniform_edges,
+    finite_range,
+    interruptible,
+)
 
 # A code space larger than this is compacted (np.unique) before it is
 # combined with another variable's codes.
@@ -19,8 +25,12 @@ _MAX_CODE = 1 << 62
 
 
 def _axis_spec(spec, name: str):
-    """(nbins, float64 edges or None) of one axis, as numpy.histogramdd reads it."""
+    """(nbins, float64 edges or None) of one axis, as numpy.histogramdd reads
+    it; at most as many bins as discrete_mi's table has cells (the native
+    code holds every edge)."""
     nb, edges = _axis_count(spec, name)
+    if nb > _MAX_CELLS:
+        raise ValueError(f"{name} gives {nb} bins on one axis; at most {_MAX_CELLS} are allowed")
     return nb, (None if edges is None else _edges(edges, name))
 
 
@@ -60,14 +70,14 @@ def binned_codes(a: np.ndarray, name: str, specs, threads: int) -> tuple[np.ndar
     for c, (nb, edges) in enumerate(specs):
         column = np.ascontiguousarray(data[:, c])
         label = name if data.shape[1] == 1 else f"{name}[:, {c}]"
-        lo, hi = _range(column, label, threads)
-        if edges is None and not np.isfinite(hi - lo):
-            raise ValueError(f"{label} spans a range too large for uniform bins (max - min overflows)")
+        lo, hi = finite_range(column, label, threads)
+        if edges is None:
+            check_uniform_edges(lo, hi, nb, label)
         axes.append((nb, edges, lo, hi))
         cells *= nb
     if cells > _MAX_CODE:
         raise ValueError(f"bins gives {name} a histogram of {cells} cells; at most 2**62 are allowed")
-    return _core.histogram_codes(data, axes, threads, interruptible()), cells
+    return _native.histogram_codes(data, axes, threads, interruptible()), cells
 
 
 def label_codes(a, name: str, n: int | None = None) -> tuple[np.ndarray, int]:
@@ -86,7 +96,7 @@ def label_codes(a, name: str, n: int | None = None) -> tuple[np.ndarray, int]:
         raise ValueError(f"x and {name} must have the same number of samples; got {n} and {arr.shape[0]}")
     columns = [arr] if arr.ndim == 1 else [arr[:, c] for c in range(arr.shape[1])]
     label = (lambda c: name) if arr.ndim == 1 else (lambda c: f"{name}[:, {c}]")
-    return combine([_label_codes(np.ascontiguousarray(col), label(c)) for c, col in enumerate(columns)])
+    return combine([as_label_codes(np.ascontiguousarray(col), label(c)) for c, col in enumerate(columns)])
 
 
 def _compact(codes: np.ndarray) -> tuple[np.ndarray, int]:

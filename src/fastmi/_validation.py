@@ -1,24 +1,116 @@
-"""Input checks shared by every public function.
+"""Every input check of fastmi's public functions.
 
 Everything a user can pass is checked here, before any native code runs, and
-refused with an exception that names the argument.
+refused with an exception that names the argument; what passes comes back in
+the form the native code takes (float64 arrays, label codes, bin axes,
+thread counts). The native code then only asserts invariants.
 """
 from __future__ import annotations
 
+import math
 import numbers
+import operator
 import os
 import threading
 import warnings
 
 import numpy as np
 
-from . import _core
+from . import _native
 
 # Numeric kinds accepted as samples: bool, signed/unsigned int, float.
 _NUMERIC_KINDS = "biuf"
 
+# Refuse joint tables above this many cells (8 bytes each) before allocating.
+# discrete_mi allocates a dense table only when it has at most a few cells
+# per sample (else it keeps the occupied cells only, O(n) memory);
+# histogram2d returns the dense table.
+_MAX_CELLS = 1 << 28
 
-def _to_array(a, name: str) -> np.ndarray:
+# The native kernels take k as a C int.
+MAX_NATIVE_INT = 2**31 - 1
+
+
+# --------------------------------------------------------------------------- scalars
+
+
+def check_int(value, name: str, *, minimum: int | None = None) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return value
+
+
+def check_bool(value, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def check_k(k, n: int, name: str = "k", *, context: str = "") -> int:
+    """``1 <= k < n``, the neighbour order of a KSG estimate on n samples."""
+    k = check_int(k, name, minimum=1)
+    if k >= n:
+        raise ValueError(f"{name} must be smaller than the number of samples ({n}){context}, got {k}")
+    if k > MAX_NATIVE_INT:
+        raise ValueError(f"{name} must be at most 2**31 - 1, got {k}")
+    return k
+
+
+def check_choice(value, name: str, choices: tuple) -> str:
+    if value not in choices:
+        raise ValueError(f"{name} must be {' or '.join(repr(c) for c in choices)}, got {value!r}")
+    return value
+
+
+# --------------------------------------------------------------------------- threads
+
+
+def _cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def resolve_n_jobs(n_jobs) -> int:
+    """Number of threads for the native core; 0 means OpenMP's default.
+
+    None: OpenMP's default; -1: all cores; -2: all but one, and so on;
+    a positive integer: that many threads (capped at max(64, 4 x cores)).
+    """
+    if n_jobs is None:
+        return 0
+    if isinstance(n_jobs, (bool, np.bool_)) or not isinstance(n_jobs, numbers.Integral):
+        raise TypeError(f"n_jobs must be None or an integer, got {n_jobs!r}")
+    n_jobs = int(n_jobs)
+    if n_jobs == 0:
+        raise ValueError("n_jobs must be a positive integer, -1 (all cores) or None; got 0")
+    if n_jobs < 0:
+        n_jobs = max(1, _cpu_count() + 1 + n_jobs)
+    # More threads than this only adds overhead (and must fit a C int).
+    n_jobs = min(n_jobs, max(64, 4 * _cpu_count()))
+    if n_jobs > 1 and not _native.has_openmp():
+        warnings.warn(
+            f"fastmi was built without OpenMP: n_jobs={n_jobs} runs on one thread",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+    return n_jobs
+
+
+def interruptible() -> bool:
+    """Only the main thread can receive Ctrl-C, so only it polls for it."""
+    return threading.current_thread() is threading.main_thread()
+
+
+# --------------------------------------------------------------------------- samples
+
+
+def to_array(a, name: str) -> np.ndarray:
+    """`a` (array-like, pandas) as a numeric ndarray of its own dtype."""
     if hasattr(a, "to_numpy") and not isinstance(a, np.ndarray):  # pandas
         a = a.to_numpy()
     try:
@@ -37,7 +129,7 @@ def as_samples(a, name: str, *, max_ndim: int = 2) -> np.ndarray:
 
     No copy is made when `a` is already float64 and C-contiguous.
     """
-    arr = _to_array(a, name)
+    arr = to_array(a, name)
     if arr.ndim == 0:
         raise ValueError(f"{name} must be a 1-D or 2-D array of samples, got a scalar")
     if arr.ndim > max_ndim:
@@ -77,30 +169,52 @@ def check_finite(arr: np.ndarray, name: str) -> None:
         raise ValueError(f"{name} contains {bad}; every sample must be finite")
 
 
-def check_same_length(x: np.ndarray, y: np.ndarray, xname: str = "x", yname: str = "y") -> None:
+def check_same_length(x: np.ndarray, y: np.ndarray, xname: str = "x", yname: str = "y", *,
+                      what: str = "number of samples") -> None:
     if x.shape[0] != y.shape[0]:
+        raise ValueError(f"{xname} and {yname} must have the same {what}; got {x.shape[0]} and {y.shape[0]}")
+
+
+def column_spans(a: np.ndarray, name: str) -> np.ndarray:
+    """max - min of each column of `a` (2-D), after refusing NaN and infinity."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        span = a.max(axis=0) - a.min(axis=0)
+    if not np.isfinite(span).all():
+        check_finite(a, name)  # NaN or infinity: refused with that message
+    return span
+
+
+def check_ksg_radii(x: np.ndarray, y: np.ndarray, span: np.ndarray, k: int, legacy: bool, threads: int) -> None:
+    """Refuses data whose k-th-neighbour distance overflows float64.
+
+    Counts against an infinite radius would be wrong (samples at different
+    distances beyond 1.8e308 all compare equal). The radii are computed only
+    when the spans of the coordinates allow an overflow: a span beyond
+    1.8e308 (max-norm), or squared spans summing beyond it (Euclidean).
+    `span` holds the spans of x's columns, then y's.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        if legacy:
+            safe = bool(np.isfinite(2.0 * np.sum(span * span)))
+        else:
+            safe = bool(np.isfinite(span).all())
+    if safe:
+        return
+    metric = _native.Metric.euclidean if legacy else _native.Metric.max_norm
+    radius = _native.knn_radius(np.hstack([x, y]), k, metric, threads, interruptible())
+    with np.errstate(over="ignore"):
+        ok = np.isfinite(radius * radius if legacy else radius)
+    if not ok.all():
+        i = int(np.flatnonzero(~ok)[0])
+        with np.errstate(over="ignore"):
+            widest = int(np.argmax(span if not legacy else span * span))
+        col = f"x column {widest}" if widest < x.shape[1] else f"y column {widest - x.shape[1]}"
+        dist = "squared Euclidean distance" if legacy else "max-norm distance"
+        width = f"{span[widest]:.3g}" if np.isfinite(span[widest]) else "more than 1.8e308"
         raise ValueError(
-            f"{xname} and {yname} must have the same number of samples; "
-            f"got {x.shape[0]} and {y.shape[0]}"
+            f"the {dist} from sample {i} to its k-th neighbour (k={k}) overflows float64: "
+            f"{col} spans {width}; divide the data by a constant first"
         )
-
-
-def check_int(value, name: str, *, minimum: int | None = None) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
-    value = int(value)
-    if minimum is not None and value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return value
-
-
-def check_k(k, n: int, name: str = "k") -> int:
-    k = check_int(k, name, minimum=1)
-    if k >= n:
-        raise ValueError(f"{name} must be smaller than the number of samples ({n}), got {k}")
-    if k > 2**31 - 1:  # the native kernels take a C int
-        raise ValueError(f"{name} must be at most 2**31 - 1, got {k}")
-    return k
 
 
 def check_base(base) -> float:
@@ -108,43 +222,32 @@ def check_base(base) -> float:
     if isinstance(base, (bool, np.bool_)) or not isinstance(base, numbers.Real):
         raise TypeError(f"base must be a real number (2 for bits, numpy.e for nats), got {base!r}")
     base = float(base)
-    if not (np.isfinite(base) and base > 0.0 and base != 1.0):
+    if not (math.isfinite(base) and base > 0.0 and base != 1.0):
         raise ValueError(f"base must be a finite number > 0 other than 1 (2 for bits, numpy.e for nats), got {base!r}")
     return base
 
 
-def check_choice(value, name: str, choices) -> str:
-    if not isinstance(value, str) or value not in choices:
-        options = ", ".join(repr(c) for c in choices)
-        raise ValueError(f"{name} must be one of {options}; got {value!r}")
-    return value
-
-
-def check_knn_radius(parts, k: int, threads: int, *, factor: float = 1.0) -> None:
+def check_knn_radii(parts, k: int, threads: int, *, factor: float = 1.0) -> None:
     """Refuses NaN, infinity, and samples whose max-norm distance to their
     k-th neighbour in the joint space of `parts` ((2-D array, name) pairs),
-    times `factor`, overflows float64.
+    times `factor`, overflows float64 (the toolkit's estimators; ksg_mi's
+    check is check_ksg_radii).
 
     The radii are computed only when the spans of the coordinates allow an
     overflow (a span times `factor` beyond 1.8e308).
     """
-    spans = []
-    for a, name in parts:
-        with np.errstate(over="ignore", invalid="ignore"):
-            span = a.max(axis=0) - a.min(axis=0)
-        if not np.isfinite(span).all():
-            check_finite(a, name)  # NaN or infinity: refused with that message
-        spans.append((span, name))
+    spans = [(column_spans(a, name), name) for a, name in parts]
     with np.errstate(over="ignore"):
         if all(np.isfinite(span * factor).all() for span, _ in spans):
             return
     joint = np.hstack([a for a, _ in parts])
-    radius = _core.kth_neighbor_distance(joint, k, 0, threads, interruptible())
+    radius = _native.knn_radius(joint, k, _native.Metric.max_norm, threads, interruptible())
     with np.errstate(over="ignore"):
         ok = np.isfinite(radius * factor)
     if not ok.all():
         i = int(np.flatnonzero(~ok)[0])
-        wide = next(name for span, name in spans if not np.isfinite(span * factor).all())
+        with np.errstate(over="ignore"):
+            wide = next(name for span, name in spans if not np.isfinite(span * factor).all())
         raise ValueError(
             f"the max-norm distance from sample {i} to its k-th neighbour (k={k}) is too large for "
             f"float64 arithmetic: {wide} spans more than {1.8e308 / factor:.3g}; "
@@ -152,39 +255,374 @@ def check_knn_radius(parts, k: int, threads: int, *, factor: float = 1.0) -> Non
         )
 
 
-def _cpu_count() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return os.cpu_count() or 1
+# --------------------------------------------------------------------------- bins
 
 
-def resolve_n_jobs(n_jobs) -> int:
-    """Number of threads for the native core; 0 means OpenMP's default.
+def _axis_count(spec, name: str):
+    """(nbins, spec) for one axis, following numpy.histogramdd, without converting edges.
 
-    None: OpenMP's default; -1: all cores; -2: all but one, and so on;
-    a positive integer: that many threads (capped at max(64, 4 x cores)).
+    Only the number of bins is found here, so that a table over the cap is
+    refused before any array the size of the edges is made.
     """
-    if n_jobs is None:
-        return 0
-    if isinstance(n_jobs, (bool, np.bool_)) or not isinstance(n_jobs, numbers.Integral):
-        raise TypeError(f"n_jobs must be None or an integer, got {n_jobs!r}")
-    n_jobs = int(n_jobs)
-    if n_jobs == 0:
-        raise ValueError("n_jobs must be a positive integer, -1 (all cores) or None; got 0")
-    if n_jobs < 0:
-        n_jobs = max(1, _cpu_count() + 1 + n_jobs)
-    # More threads than this only adds overhead (and must fit a C int).
-    n_jobs = min(n_jobs, max(64, 4 * _cpu_count()))
-    if n_jobs > 1 and not _core.has_openmp():
-        warnings.warn(
-            f"fastmi was built without OpenMP: n_jobs={n_jobs} runs on one thread",
-            RuntimeWarning,
-            stacklevel=3,
+    if isinstance(spec, np.ndarray):
+        ndim = spec.ndim
+    else:
+        ndim = np.ndim(spec)  # converts a list, which is already bigger than its array
+    if ndim == 0:
+        if isinstance(spec, (bool, np.bool_)):
+            raise TypeError(f"{name} must be an integer or an array of edges, got {spec!r}")
+        try:
+            if spec < 1:
+                raise ValueError(f"{name} must be positive, when an integer; got {spec!r}")
+        except TypeError:
+            raise TypeError(f"{name} must be an integer or an array of edges, got {spec!r}") from None
+        try:
+            return operator.index(spec), None
+        except TypeError:
+            raise TypeError(f"{name} must be an integer, when a scalar; got {spec!r}") from None
+    if ndim == 1:
+        n_edges = len(spec)
+        if n_edges < 2:
+            raise ValueError(f"{name} edges need at least two values, got {n_edges}")
+        return n_edges - 1, spec
+    raise ValueError(f"{name} must be a scalar or a 1-D array of edges")
+
+
+def _edges(spec, name: str) -> np.ndarray:
+    """Explicit edges as a float64 contiguous array, checked as numpy.histogram2d checks them."""
+    edges = np.asarray(spec)
+    if edges.dtype.kind not in "iuf":
+        raise TypeError(f"{name} edges must be numbers, got dtype {edges.dtype}")
+    edges = np.ascontiguousarray(edges, dtype=np.float64)
+    if not np.isfinite(edges).all():
+        raise ValueError(f"{name} edges must be finite")
+    if np.any(edges[:-1] > edges[1:]):
+        raise ValueError(f"{name} edges must be monotonically increasing")
+    return edges
+
+
+def resolve_bins(bins):
+    """Per-axis (nbins, edges or None) pairs for the `bins` that np.histogram2d takes.
+
+    Refuses a joint table of more than ``_MAX_CELLS`` cells before converting
+    or copying any edges.
+    """
+    if isinstance(bins, (str, bytes)):
+        raise TypeError(f"bins must be an integer or an array of edges, got {bins!r}")
+    try:
+        count = len(bins)
+    except TypeError:
+        sx = sy = _axis_count(bins, "bins")
+        names = ("bins", "bins")
+    else:
+        if count == 2:
+            sx, sy = _axis_count(bins[0], "bins[0]"), _axis_count(bins[1], "bins[1]")
+            names = ("bins[0]", "bins[1]")
+        elif count == 1:
+            raise ValueError("bins must be an integer, a pair, or an array of edges; got a sequence of length 1")
+        else:
+            sx = sy = _axis_count(bins, "bins")  # one array of edges for both axes
+            names = ("bins", "bins")
+    (nbx, specx), (nby, specy) = sx, sy
+    cells = nbx * nby
+    if cells > _MAX_CELLS:
+        raise ValueError(
+            f"bins gives a joint table of {nbx} x {nby} = {cells} cells "
+            f"({cells * 8 / 2**30:.1f} GiB); at most {_MAX_CELLS} cells are allowed"
         )
-    return n_jobs
+    ex = None if specx is None else _edges(specx, names[0])
+    ey = ex if specy is specx else (None if specy is None else _edges(specy, names[1]))
+    return (nbx, ex), (nby, ey)
 
 
-def interruptible() -> bool:
-    """Only the main thread can receive Ctrl-C, so only it polls for it."""
-    return threading.current_thread() is threading.main_thread()
+def finite_range(a: np.ndarray, name: str, n_threads: int) -> tuple[float, float]:
+    """(min, max) of the 1-D samples `a`, refusing NaN and infinity (one native pass)."""
+    lo, hi, finite = _native.finite_range(a, n_threads, interruptible())
+    if not finite:
+        bad = "NaN" if np.isnan(a).any() else "infinity"
+        raise ValueError(f"{name} contains {bad}; every sample must be finite")
+    return lo, hi
+
+
+def check_uniform_edges(lo: float, hi: float, nbins: int, name: str) -> None:
+    """Refuse uniform bins over [lo, hi] whose edges could not be formed in order.
+
+    The edges are numpy's ``linspace(lo, hi, nbins + 1)`` after histogram's
+    widening of a constant axis: ``t * step + lo`` (``(t / nbins) * delta +
+    lo`` when the step underflows), the last edge set to ``hi``. Those are
+    monotone roundings of t, so only the last pair can be out of order: when
+    the range is a few floating-point steps wide and the second-to-last edge
+    rounds past ``hi``.
+    """
+    if lo == hi:
+        lo, hi = lo - 0.5, hi + 0.5
+    delta = hi - lo
+    if not math.isfinite(delta):
+        raise ValueError(f"{name} spans a range too large for uniform bins (max - min overflows)")
+    step = delta / nbins
+    t = float(nbins - 1)
+    before_last = ((t / nbins) * delta if step == 0.0 else t * step) + lo
+    if before_last > hi:
+        raise ValueError(
+            "too many bins for the data range: the range is only a few floating-point steps wide"
+        )
+
+
+def binned_axes(x: np.ndarray, y: np.ndarray, bins, n_threads: int):
+    """The two axes (nbins, edges or None, lo, hi) of the joint histogram of x and y."""
+    (nbx, ex), (nby, ey) = resolve_bins(bins)
+    xlo, xhi = finite_range(x, "x", n_threads)
+    ylo, yhi = finite_range(y, "y", n_threads)
+    if ex is None:
+        check_uniform_edges(xlo, xhi, nbx, "x")
+    if ey is None:
+        check_uniform_edges(ylo, yhi, nby, "y")
+    return (nbx, ex, xlo, xhi), (nby, ey, ylo, yhi)
+
+
+# --------------------------------------------------------------------------- scikit-learn's arguments
+
+
+def is_sparse(a) -> bool:
+    """Whether `a` is a scipy.sparse matrix or array (scipy imported only if so)."""
+    if not type(a).__module__.startswith("scipy.sparse"):
+        return False
+    import scipy.sparse
+
+    return bool(scipy.sparse.issparse(a))
+
+
+def check_random_state(seed):
+    """numpy's RandomState for `seed`, as scikit-learn resolves it.
+
+    None (or the ``numpy.random`` module) gives numpy's global RandomState, an
+    integer a new ``RandomState(seed)``, a RandomState instance itself (its
+    state advances).
+    """
+    if seed is None or seed is np.random:
+        return np.random.mtrand._rand
+    if isinstance(seed, (bool, np.bool_)):
+        raise TypeError(f"random_state must be None, an int or a numpy.random.RandomState; got {seed!r}")
+    if isinstance(seed, numbers.Integral):
+        if not 0 <= int(seed) < 2**32:
+            raise ValueError(f"random_state must be in [0, 2**32 - 1] when an int; got {seed}")
+        return np.random.RandomState(int(seed))
+    if isinstance(seed, np.random.RandomState):
+        return seed
+    hint = (
+        " (a numpy.random.Generator draws a different stream; pass an int or a RandomState)"
+        if isinstance(seed, np.random.Generator)
+        else ""
+    )
+    raise TypeError(f"random_state must be None, an int or a numpy.random.RandomState; got {seed!r}{hint}")
+
+
+def check_X(X):
+    """(X, is_sparse): a 2-D numeric ndarray in its own layout, or a CSC matrix."""
+    if is_sparse(X):
+        if X.ndim != 2:
+            raise ValueError(f"X must be 2-D (n_samples, n_features); got shape {X.shape}")
+        X = X.tocsc()
+        if X.dtype.kind not in "biuf":
+            raise TypeError(f"X must hold real numbers (bool, int or float); got dtype {X.dtype}")
+        if X.dtype.kind == "f":
+            check_finite(X.data, "X")
+            check_float64_range(X.data, "X")
+    else:
+        X = to_array(X, "X")
+        if X.ndim != 2:
+            raise ValueError(
+                f"X must be a 2-D array (n_samples, n_features); got {X.ndim}-D array of shape {X.shape}"
+                + (" (reshape a single feature with X.reshape(-1, 1))" if X.ndim == 1 else "")
+            )
+        if X.dtype.kind == "f":
+            check_finite(X, "X")
+            check_float64_range(X, "X")
+    if X.shape[0] < 1:
+        raise ValueError(f"X is empty (shape {X.shape}): at least one sample is needed")
+    if X.shape[1] < 1:
+        raise ValueError(f"X has shape {X.shape}: at least one feature is needed")
+    return X, is_sparse(X)
+
+
+def as_1d(a, name: str, n: int | None = None) -> np.ndarray:
+    """`a` as a 1-D array of any dtype (an (n, 1) column is flattened)."""
+    if hasattr(a, "to_numpy") and not isinstance(a, np.ndarray):  # pandas
+        a = a.to_numpy()
+    try:
+        a = np.asarray(a)
+    except ValueError as exc:  # ragged nested sequences
+        raise ValueError(f"{name} could not be converted to an array: {exc}") from None
+    if a.ndim == 0:
+        raise ValueError(f"{name} must be a 1-D array (n_samples,), got a scalar")
+    if a.ndim == 2 and a.shape[1] == 1:
+        a = a[:, 0]
+    if a.ndim != 1:
+        raise ValueError(f"{name} must be 1-D (n_samples,); got a {a.ndim}-D array of shape {a.shape}")
+    if a.shape[0] == 0:
+        raise ValueError(f"{name} is empty: at least one sample is needed")
+    if n is not None and a.shape[0] != n:
+        raise ValueError(f"X and {name} must have the same number of samples; got {n} and {a.shape[0]}")
+    return a
+
+
+def check_target_regression(y, n: int) -> np.ndarray:
+    y = as_1d(y, "y", n)
+    if y.dtype.kind not in "biuf":
+        raise TypeError(f"y must hold real numbers for regression; got dtype {y.dtype}")
+    if y.dtype.kind == "f":
+        check_finite(y, "y")
+        check_float64_range(y, "y")
+    return y
+
+
+def as_label_codes(labels: np.ndarray, name: str) -> tuple[np.ndarray, int]:
+    """(codes in numpy.unique's order as int64, number of distinct labels)."""
+    if labels.dtype.kind == "f":
+        check_finite(labels, name)
+    elif labels.dtype.kind not in "biuUSO":
+        raise TypeError(f"{name} must hold labels (integers, strings, ...); got dtype {labels.dtype}")
+    labels = labels.reshape(-1)
+    if labels.dtype.kind in "biu" and labels.size:
+        # Integer labels over a modest range: codes by a lookup table in O(n),
+        # the same codes as numpy.unique's sorted order, without its sort.
+        lo, hi = int(labels.min()), int(labels.max())
+        if hi - lo <= max(1 << 20, 4 * labels.size):
+            # labels - lo in [0, hi - lo]: computed in uint64 for unsigned
+            # labels (which may exceed int64) and in int64 for the others
+            if labels.dtype.kind == "u":
+                offset = (labels.astype(np.uint64) - np.uint64(lo)).astype(np.int64)
+            else:
+                offset = labels.astype(np.int64) - np.int64(lo)
+            present = np.bincount(offset, minlength=hi - lo + 1) > 0
+            remap = np.cumsum(present, dtype=np.int64) - 1
+            return remap[offset], int(present.sum())
+    try:
+        classes, codes = np.unique(labels, return_inverse=True)
+    except TypeError as exc:
+        raise ValueError(f"{name} holds labels that cannot be compared with each other: {exc}") from None
+    return np.ascontiguousarray(codes.reshape(-1), dtype=np.int64), int(classes.shape[0])
+
+
+def check_target_classif(y, n: int) -> tuple[np.ndarray, int]:
+    y = as_1d(y, "y", n)
+    if y.dtype.kind == "f" and np.isfinite(y).all() and np.any(y != np.floor(y)):
+        raise ValueError(
+            "Unknown label type: continuous. y holds non-integer floats, which "
+            "mutual_info_classif cannot take as classes; use mutual_info_regression "
+            "for a continuous target"
+        )
+    return as_label_codes(y, "y")
+
+
+def discrete_mask(discrete_features, n_features: int, sparse: bool) -> np.ndarray:
+    if isinstance(discrete_features, str):
+        if discrete_features != "auto":
+            raise ValueError(
+                "discrete_features must be 'auto', a bool, a boolean mask or an array of "
+                f"feature indices; got {discrete_features!r}"
+            )
+        return np.full(n_features, sparse, dtype=bool)
+    if isinstance(discrete_features, (bool, np.bool_)):
+        return np.full(n_features, bool(discrete_features), dtype=bool)
+    arr = np.asarray(discrete_features)
+    if arr.ndim != 1:
+        raise ValueError(
+            f"discrete_features must be a 1-D boolean mask or array of indices; got shape {arr.shape}"
+        )
+    if arr.dtype == bool:
+        if arr.shape[0] != n_features:
+            raise ValueError(
+                f"discrete_features as a boolean mask must have one entry per feature "
+                f"({n_features}); got {arr.shape[0]}"
+            )
+        return arr.copy()
+    mask = np.zeros(n_features, dtype=bool)
+    if arr.size == 0:
+        return mask
+    if arr.dtype.kind not in "iu":
+        raise TypeError(
+            f"discrete_features must hold booleans (a mask) or integer feature indices; got dtype {arr.dtype}"
+        )
+    if arr.min() < -n_features or arr.max() >= n_features:
+        raise ValueError(
+            f"discrete_features holds an index outside [-{n_features}, {n_features}) "
+            f"for X with {n_features} features"
+        )
+    mask[arr] = True
+    return mask
+
+
+def check_sparse_all_discrete(sparse: bool, continuous: np.ndarray) -> None:
+    if sparse and continuous.any():
+        raise ValueError(
+            "X is sparse, so every feature must be discrete; sparse X can't have continuous "
+            "features (pass discrete_features='auto' or True, or a dense X)"
+        )
+
+
+def check_scaling(name: str, block: np.ndarray, bad: np.ndarray, cols, what: str) -> None:
+    """Refuses a column (its index in X from `cols`), or the target, whose scaling overflowed.
+
+    `bad` flags the columns (one entry for the target) where `what` (the std,
+    the mean, the noised values) is not finite: scikit-learn would divide by
+    infinity or NaN there (a column of zeros, or NaN that its neighbour
+    search refuses).
+    """
+    if not bad.any():
+        return
+    j = int(np.flatnonzero(bad)[0])
+    col = block[:, j] if block.ndim == 2 else block
+    where = f"{name} column {int(cols[j])}" if block.ndim == 2 else name
+    with np.errstate(invalid="ignore"):
+        top = np.max(np.abs(col), initial=0.0, where=np.isfinite(col))
+    reach = f" (its values reach {float(top):.3g})" if top > 0 else ""
+    raise ValueError(
+        f"{where} cannot be scaled as scikit-learn scales it: {what} overflows {block.dtype}"
+        f"{reach}; divide it by a constant first "
+        "(scikit-learn divides by it anyway, making the column NaN or all zeros)"
+    )
+
+
+def contingency_cells(contingency):
+    """(rows, cols, counts, row sums, column sums) of a count table, row-major order, as int64.
+
+    The counts are checked (non-negative integers whose total fits in int64)
+    before anything is summed, so that no sum wraps around.
+    """
+    if is_sparse(contingency):
+        import scipy.sparse
+
+        if contingency.ndim != 2:
+            raise ValueError(f"contingency must be 2-D; got shape {contingency.shape}")
+        shape = contingency.shape
+        rows, cols, vals = scipy.sparse.find(contingency)  # scikit-learn's order of the terms
+    else:
+        table = np.asarray(contingency)
+        if table.ndim != 2:
+            raise ValueError(f"contingency must be a 2-D table of counts; got shape {table.shape}")
+        shape = table.shape
+        rows, cols = np.nonzero(table)
+        vals = table[rows, cols]
+    if vals.dtype.kind not in "biuf":
+        raise TypeError(f"contingency must hold counts (integers); got dtype {vals.dtype}")
+    if vals.dtype.kind == "f" and (not np.isfinite(vals).all() or np.any(vals != np.floor(vals))):
+        raise ValueError("contingency must hold integer counts; got non-integer values")
+    if np.any(vals < 0):
+        raise ValueError("contingency must hold non-negative counts")
+    # A float sum of non-negative values is within a tiny factor of the
+    # exact total: only near 2**63 is the exact (Python int) total needed.
+    if vals.size and float(np.sum(vals, dtype=np.float64)) >= 2.0**62:
+        total = sum(int(v) for v in vals.tolist())
+        if total >= 2**63:
+            raise ValueError(
+                f"contingency counts sum to {total}, more than the 2**63 - 1 that fastmi counts in"
+            )
+    counts = np.ascontiguousarray(vals, dtype=np.int64)
+    rows = np.ascontiguousarray(rows, dtype=np.int64)
+    cols = np.ascontiguousarray(cols, dtype=np.int64)
+    pi = np.zeros(shape[0], dtype=np.int64)
+    pj = np.zeros(shape[1], dtype=np.int64)
+    np.add.at(pi, rows, counts)
+    np.add.at(pj, cols, counts)
+    return rows, cols, counts, pi, pj

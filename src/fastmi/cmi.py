@@ -6,14 +6,14 @@ import warnings
 
 import numpy as np
 
-from . import _core, _plugin
-from ._ksg import TiedSamplesWarning, _as_2d, _is_constant
+from . import _native, _plugin
+from .ksg import TiedSamplesWarning, _as_2d, _is_constant
 from ._validation import (
     as_samples,
     check_base,
     check_choice,
     check_k,
-    check_knn_radius,
+    check_knn_radii,
     check_same_length,
     interruptible,
     resolve_n_jobs,
@@ -121,10 +121,10 @@ def conditional_mi(x, y, z, *, k=3, method="ksg", bins=10, base=2, n_jobs=None) 
             parts.append(_plugin.binned_codes(data, name, _plugin.same_axes(bins, data.shape[1]), threads))
         return _plugin_cmi(parts[1], parts[0], parts[2], base)
     k = check_k(k, n)
-    check_knn_radius([(_as_2d(x), "x"), (_as_2d(y), "y"), (_as_2d(z), "z")], k, threads)
+    check_knn_radii([(_as_2d(x), "x"), (_as_2d(y), "y"), (_as_2d(z), "z")], k, threads)
     if _is_constant(x) or _is_constant(y):
         return 0.0  # a variable with a single value shares no information
-    nats, zeros = _core.cmi_ksg(_as_2d(x), _as_2d(y), _as_2d(z), k, threads, interruptible())
+    nats, zeros = _native.cmi_ksg_nats(_as_2d(x), _as_2d(y), _as_2d(z), k, threads, interruptible())
     if zeros:
         warnings.warn(
             f"{zeros} of {n} samples are at distance 0 from their k-th neighbour (k={k}) in "

@@ -6,14 +6,14 @@ import warnings
 
 import numpy as np
 
-from . import _core, _plugin
-from ._ksg import TiedSamplesWarning
+from . import _native, _plugin
+from .ksg import TiedSamplesWarning
 from ._validation import (
     as_samples,
     check_base,
     check_choice,
     check_k,
-    check_knn_radius,
+    check_knn_radii,
     interruptible,
     resolve_n_jobs,
 )
@@ -116,7 +116,7 @@ def entropy(x, *, method="kl", k=3, bins=10, base=2, n_jobs=None) -> float:
     threads = resolve_n_jobs(n_jobs)
     if method == "kl":
         k = check_k(k, n)
-        check_knn_radius([(x.reshape(n, -1), "x")], k, threads, factor=2.0)  # log(2 eps)
+        check_knn_radii([(x.reshape(n, -1), "x")], k, threads, factor=2.0)  # log(2 eps)
         return _in_base(_kl(x, k, threads), base)
     data = x.reshape(n, -1)
     specs = _plugin.histogramdd_axes(bins, data.shape[1])
@@ -134,7 +134,7 @@ def _in_base(nats: float, base: float) -> float:
 def _kl(x: np.ndarray, k: int, threads: int) -> float:
     n = x.shape[0]
     data = x.reshape(n, -1)
-    h, zeros = _core.kl_entropy(data, k, threads, interruptible())
+    h, zeros = _native.kl_entropy_nats(data, k, threads, interruptible())
     if zeros == n:
         raise ValueError(
             f"every sample of x has {k} or more exact duplicates (k={k}), so every k-th-neighbour "

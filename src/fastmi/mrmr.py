@@ -14,19 +14,19 @@ from sklearn.feature_selection import SelectorMixin
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted
 
-from . import _core, _sklearn_core
-from ._sklearn import (
-    _check_target_classif,
-    _check_target_regression,
-    _continuous_block,
-    _discrete_block,
-    _discrete_mask,
-    _label_codes,
-    _scale_and_noise_target,
+from . import _native
+from ._validation import (
+    MAX_NATIVE_INT,
+    as_label_codes,
     check_random_state,
-    mutual_info_score,
+    check_target_classif,
+    check_target_regression,
+    discrete_mask,
+    interruptible,
+    resolve_n_jobs,
 )
-from ._validation import interruptible, resolve_n_jobs
+from .sklearn.estimate import _compute_mi
+from .sklearn.preprocess import continuous_block, discrete_block, scale_and_noise_target
 
 try:
     from sklearn.utils.validation import validate_data as _validate_data
@@ -49,31 +49,37 @@ class _Data:
 
     def __init__(self, X, y, discrete_target, discrete_features, k, random_state, threads):
         n, p = X.shape
-        self.n, self.p, self.k, self.threads = n, p, k, threads
-        self.check = interruptible()
-        self.discrete = _discrete_mask(discrete_features, p, False)
+        self.n, self.p, self.threads = n, p, threads
+        self.k = k
+        self.k_ross = min(k, max(1, n - 1), MAX_NATIVE_INT)  # Ross uses min(k, m - 1) in a group of m
+        self.discrete = discrete_mask(discrete_features, p, False)
         self.cont_pos = np.cumsum(~self.discrete) - 1  # feature -> column of xc
         self.disc_pos = np.cumsum(self.discrete) - 1   # feature -> column of xd
         if discrete_target:
-            self.y_codes, self.n_labels = _check_target_classif(y, n)
+            self.y_codes, self.n_labels = check_target_classif(y, n)
         else:
-            y = _check_target_regression(y, n)
+            y = check_target_regression(y, n)
         rng = check_random_state(random_state)
-        self.xc = _continuous_block(X, ~self.discrete, rng, threads) if (~self.discrete).any() else None
-        self.xd = _discrete_block(X[:, self.discrete], exact_ints=self.xc is None) if self.discrete.any() else None
+        self.xc = continuous_block(X, ~self.discrete, rng, threads) if (~self.discrete).any() else None
+        self.xd = discrete_block(X[:, self.discrete], exact_ints=self.xc is None) if self.discrete.any() else None
         self.y_values = None
         if not discrete_target:
-            self.y_values, self.y_codes, self.n_labels = _scale_and_noise_target(y, rng, threads), None, 0
+            self.y_values, self.y_codes, self.n_labels = scale_and_noise_target(y, rng, threads), None, 0
         self._codes: dict[int, tuple[np.ndarray, int]] = {}
+
+    def _mi(self, features: np.ndarray, features_discrete: bool, target: np.ndarray, target_discrete: bool,
+            n_labels: int) -> np.ndarray:
+        k = self.k if not (features_discrete or target_discrete) else self.k_ross
+        return _compute_mi(features, features_discrete, target, target_discrete, n_labels, k, self.threads)
 
     def relevance(self) -> np.ndarray:
         """I(f; y) in nats for every feature: scikit-learn's estimators (the drop-ins' values)."""
-        out_c, out_d = _sklearn_core.feature_mi(
-            self.xc, self.xd, self.n, self.y_values, self.y_codes, self.n_labels, self.k, self.threads, self.check
-        )
+        target = self.y_codes if self.y_values is None else self.y_values
         mi = np.empty(self.p)
-        mi[~self.discrete] = out_c
-        mi[self.discrete] = out_d
+        if self.xc is not None:
+            mi[~self.discrete] = self._mi(self.xc, False, target, self.y_values is None, self.n_labels)
+        if self.xd is not None:
+            mi[self.discrete] = self._mi(self.xd, True, target, self.y_values is None, self.n_labels)
         return mi
 
     def column(self, f: int) -> np.ndarray:
@@ -83,7 +89,7 @@ class _Data:
 
     def codes(self, f: int) -> tuple[np.ndarray, int]:
         if f not in self._codes:
-            self._codes[f] = _label_codes(self.column(f), "X")
+            self._codes[f] = as_label_codes(self.column(f), "X")
         return self._codes[f]
 
     def redundancy_pairs(self, fs: np.ndarray, ss: np.ndarray) -> np.ndarray:
@@ -94,56 +100,52 @@ class _Data:
         idx = np.flatnonzero(both)
         if idx.size:
             pairs = np.ascontiguousarray(np.column_stack([self.cont_pos[fs[idx]], self.cont_pos[ss[idx]]]), dtype=np.int64)
-            nats, _ = _core.ksg_pairs(self.xc, pairs, self.k, self.threads, self.check)
+            nats, _ = _native.ksg_pairs_nats(self.xc, pairs, self.k, self.threads, interruptible())
             out[idx] = np.where(nats > 0.0, nats, 0.0)
         for q in np.flatnonzero(~both):
             f, s = int(fs[q]), int(ss[q])
             if self.discrete[f] and self.discrete[s]:
-                out[q] = mutual_info_score(self.column(f), self.column(s))
-            elif self.discrete[f]:
-                out[q] = self._ross(s, f)
+                codes, labels = self.codes(s)
+                out[q] = self._mi(self._block(f), True, codes, True, labels)[0]
             else:
-                out[q] = self._ross(f, s)
+                cont, disc = (s, f) if self.discrete[f] else (f, s)
+                codes, labels = self.codes(disc)
+                out[q] = self._mi(self._block(cont), False, codes, True, labels)[0]
         return out
 
-    def _ross(self, continuous: int, discrete: int) -> float:
-        codes, labels = self.codes(discrete)
-        out_c, _ = _sklearn_core.feature_mi(
-            np.asfortranarray(self.column(continuous).reshape(-1, 1)), None, self.n, None, codes, labels,
-            self.k, self.threads, self.check,
-        )
-        return float(out_c[0])
+    def _block(self, f: int) -> np.ndarray:
+        return np.asfortranarray(self.column(f).reshape(-1, 1))
 
     def joint_relevance(self, candidates: np.ndarray, s: int) -> np.ndarray:
-        """I(f, s; y) in nats (unclipped) for each candidate f."""
+        """I(f, s; y) in nats (unclipped, but the plug-in and Ross's are clipped) for each candidate f."""
         out = np.empty(candidates.shape[0])
+        check = interruptible()
         for i, f in enumerate(candidates):
             if self.discrete[f]:
                 codes, labels = _joint_codes(self.codes(f), self.codes(s))
                 if self.y_values is None:
-                    out[i] = mutual_info_score(codes, self.y_codes)
+                    out[i] = self._mi(np.asfortranarray(codes.reshape(-1, 1), dtype=np.float64), True,
+                                      self.y_codes, True, self.n_labels)[0]
                 else:
-                    out_c, _ = _sklearn_core.feature_mi(
-                        np.asfortranarray(self.y_values.reshape(-1, 1)), None, self.n, None, codes, labels,
-                        self.k, self.threads, self.check,
-                    )
-                    out[i] = out_c[0]
+                    out[i] = self._mi(np.asfortranarray(self.y_values.reshape(-1, 1)), False, codes, True, labels)[0]
                 continue
             pair = np.ascontiguousarray(np.column_stack([self.column(f), self.column(s)]))
             if self.y_values is not None:
-                out[i], _ = _core.ksg(pair, self.y_values.reshape(-1, 1), self.k, False, self.threads, self.check)
+                out[i], _ = _native.ksg_mi_nats(pair, self.y_values.reshape(-1, 1), self.k,
+                                                _native.KsgVariant.published, self.threads, check)
             else:
-                out[i] = _ross_nd(pair, self.y_codes, self.n_labels, self.k, self.threads, self.check)
+                out[i] = _ross_nd(pair, self.y_codes, self.n_labels, self.k, self.threads, check)
         return out
 
 
 def _joint_codes(a: tuple[np.ndarray, int], b: tuple[np.ndarray, int]) -> tuple[np.ndarray, int]:
-    return _label_codes(a[0] * b[1] + b[0], "X")
+    return as_label_codes(a[0] * b[1] + b[0], "X")
 
 
 def _digamma_table(n: int) -> np.ndarray:
-    """psi(i) for i = 0..n (index 0 unused)."""
-    return np.array([0.0] + [_core.digamma_int(i) for i in range(1, n + 1)])
+    """psi(i) = -gamma + 1 + 1/2 + ... + 1/(i - 1) for i = 0..n (index 0 unused)."""
+    harmonic = np.concatenate([[0.0, 0.0], np.cumsum(1.0 / np.arange(1, n, dtype=np.float64))])
+    return harmonic[: n + 1] - np.euler_gamma
 
 
 def _ross_nd(data: np.ndarray, codes: np.ndarray, n_labels: int, k: int, threads: int, check: bool) -> float:
@@ -160,10 +162,10 @@ def _ross_nd(data: np.ndarray, codes: np.ndarray, n_labels: int, k: int, threads
     k_each = np.minimum(k, counts[codes] - 1)
     for label in np.flatnonzero(counts >= 2):
         idx = np.flatnonzero(codes == label)
-        radius[idx] = _core.kth_neighbor_distance(
-            np.ascontiguousarray(data[idx]), int(min(k, counts[label] - 1)), 0, threads, check
+        radius[idx] = _native.knn_radius(
+            np.ascontiguousarray(data[idx]), int(min(k, counts[label] - 1)), _native.Metric.max_norm, threads, check
         )
-    m = _core.count_neighbors(data, radius, 0, True, threads, check) + 1
+    m = _native.neighbor_counts(data, radius, _native.Metric.max_norm, _native.Bound.strict, threads, check) + 1
     psi = _digamma_table(n)
     return float(psi[n] + psi[k_each].mean() - psi[counts[codes]].mean() - psi[m].mean())
 

@@ -6,19 +6,20 @@ import warnings
 
 import numpy as np
 
-from . import _core, _plugin
-from ._binned import _MAX_CELLS, _range
-from ._ksg import TiedSamplesWarning
+from . import _native, _plugin
 from ._validation import (
     as_samples,
     check_base,
     check_choice,
-    check_finite,
     check_k,
-    check_knn_radius,
+    check_ksg_radii,
+    check_uniform_edges,
+    column_spans,
+    finite_range,
     interruptible,
     resolve_n_jobs,
 )
+from .ksg import TiedSamplesWarning
 
 _METHODS = ("ksg", "binned")
 
@@ -109,20 +110,19 @@ def pairwise_mi(X, *, method="ksg", k=3, bins=10, base=2, n_jobs=None) -> np.nda
     if method == "binned":
         return _binned_matrix(X, bins, base, threads)
     k = check_k(k, n)
-    check_finite(X, "X")
+    span = column_spans(X, "X")  # also refuses NaN and infinity
     out = np.full((p, p), np.nan)
     pairs = _upper_pairs(p)
     if pairs.shape[0] == 0:
         return out
-    with np.errstate(over="ignore", invalid="ignore"):
-        wide = ~np.isfinite(X.max(axis=0) - X.min(axis=0))
-    for i, j in pairs[wide[pairs[:, 0]] | wide[pairs[:, 1]]]:
-        # as ksg_mi: refused where a k-th-neighbour distance overflows float64
-        check_knn_radius([(X[:, [i]], f"X[:, {i}]"), (X[:, [j]], f"X[:, {j}]")], k, threads)
     constant = (X == X[:1]).all(axis=0)
+    wide = ~np.isfinite(span)
+    for i, j in pairs[wide[pairs[:, 0]] | wide[pairs[:, 1]]]:
+        if not (constant[i] or constant[j]):  # as ksg_mi: a k-th-neighbour distance overflowing float64
+            check_ksg_radii(X[:, [i]], X[:, [j]], span[[i, j]], k, False, threads)
     live = ~(constant[pairs[:, 0]] | constant[pairs[:, 1]])
     values = np.zeros(pairs.shape[0])
-    nats, zeros = _core.ksg_pairs(np.asfortranarray(X), pairs[live], k, threads, interruptible())
+    nats, zeros = _native.ksg_pairs_nats(np.asfortranarray(X), pairs[live], k, threads, interruptible())
     bits = nats / math.log(base)
     values[live] = np.where(bits > 0.0, bits, 0.0)  # ksg_mi's max(0.0, ...)
     tied = int(np.count_nonzero(zeros))
@@ -142,21 +142,18 @@ def pairwise_mi(X, *, method="ksg", k=3, bins=10, base=2, n_jobs=None) -> np.nda
 def _binned_matrix(X: np.ndarray, bins, base: float, threads: int) -> np.ndarray:
     n, p = X.shape
     (nb, edges), = _plugin.same_axes(bins, 1)
-    if nb * nb > _MAX_CELLS:
-        raise ValueError(
-            f"bins gives joint tables of {nb} x {nb} = {nb * nb} cells; at most {_MAX_CELLS} are allowed"
-        )
-    codes = np.empty((n, p), dtype=np.int64, order="F")
+    axes = []
     for c in range(p):
-        column = np.ascontiguousarray(X[:, c])
         label = f"X[:, {c}]"
-        lo, hi = _range(column, label, threads)
-        if edges is None and not np.isfinite(hi - lo):
-            raise ValueError(f"{label} spans a range too large for uniform bins (max - min overflows)")
-        codes[:, c] = _core.histogram_codes(column.reshape(n, 1), [(nb, edges, lo, hi)], threads, interruptible())
+        lo, hi = finite_range(np.ascontiguousarray(X[:, c]), label, threads)
+        if edges is None:
+            check_uniform_edges(lo, hi, nb, label)
+        axes.append((nb, edges, lo, hi))
     i, j = np.triu_indices(p)  # the diagonal included
     pairs = np.ascontiguousarray(np.column_stack([i, j]), dtype=np.int64)
-    bits = _core.binned_pairs(codes, np.full(p, nb, dtype=np.int64), pairs, threads, interruptible())
+    bits, counted = _native.binned_pairs_bits(np.asfortranarray(X), axes, pairs, threads, interruptible())
+    if (counted == 0).any():
+        raise ValueError("no sample falls inside the bin edges")
     bits = np.where(bits > 0.0, bits, 0.0)  # discrete_mi's max(0.0, ...)
     if base != 2.0:
         bits = bits * (math.log(2.0) / math.log(base))

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _core
-from ._ksg import TiedSamplesWarning, _as_2d, _is_constant
+from . import _native
 from ._validation import (
     as_samples,
     check_base,
@@ -19,6 +18,7 @@ from ._validation import (
     interruptible,
     resolve_n_jobs,
 )
+from .ksg import TiedSamplesWarning, _as_2d, _is_constant
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def _seeds(random_state, n_permutations: int) -> np.ndarray:
 
 def _permutation(seed, n: int, neighbors=None) -> np.ndarray:
     """The permutation of y that mi_test draws from one seed (for tests and checks)."""
-    return _core.permutation(neighbors, n, np.uint64(seed))
+    return _native.permutation_of(neighbors, n, np.uint64(seed))
 
 
 def mi_test(
@@ -207,22 +207,22 @@ def _run(x, y, z, k: int, shuffle_neighbors: int, seeds: np.ndarray, threads: in
     x2, y2 = _as_2d(x), _as_2d(y)
     check = interruptible()
     if z is None:
-        stat_nats, zeros = _core.ksg(x2, y2, k, False, threads, check)
+        stat_nats, zeros = _native.ksg_mi_nats(x2, y2, k, _native.KsgVariant.published, threads, check)
 
         def null(part):
-            return _core.ksg_null(x2, y2, k, part, threads, check)[0]
+            return _native.ksg_null_nats(x2, y2, k, part, threads, check)[0]
     else:
         z2 = _as_2d(z)
-        stat_nats, zeros = _core.cmi_ksg(x2, y2, z2, k, threads, check)
-        neighbors = _core.z_neighbors(z2, shuffle_neighbors, threads, check)
+        stat_nats, zeros = _native.cmi_ksg_nats(x2, y2, z2, k, threads, check)
+        neighbors = _native.nearest_in_z(z2, shuffle_neighbors, threads, check)
 
         def null(part):
-            return _core.cmi_null(x2, y2, z2, k, neighbors, part, threads, check)[0]
+            return _native.cmi_null_nats(x2, y2, z2, k, neighbors, part, threads, check)[0]
     total = seeds.shape[0]
     if progress is None:
         null_nats = null(seeds)
     else:
-        step = max(1, -(-total // 100), 4 * (threads or _core.default_thread_count()))
+        step = max(1, -(-total // 100), 4 * (threads or _native.default_threads()))
         parts = []
         for start in range(0, total, step):
             parts.append(null(seeds[start : start + step]))

@@ -6,15 +6,15 @@
 //   I = psi(k) - < psi(n_xz + 1) + psi(n_yz + 1) - psi(n_z + 1) >.
 #pragma once
 
-#include <initializer_list>
 #include <vector>
 
-#include "../digamma.hpp"
-#include "../ksg.hpp"
-#include "../neighbors.hpp"
-#include "../points.hpp"
-#include "../search/rect_count.hpp"
-#include "../sorted1d.hpp"
+#include "fastmi/estimators/ksg.hpp"
+#include "fastmi/numerics/digamma.hpp"
+#include "fastmi/runtime/columns.hpp"
+#include "fastmi/runtime/metric.hpp"
+#include "fastmi/runtime/parallel.hpp"
+#include "fastmi/search/dispatch.hpp"
+#include "fastmi/search/rect_count.hpp"
 
 namespace fastmi {
 
@@ -22,16 +22,6 @@ struct CmiResult {
     double cmi_nats;       // unclipped
     index_t zero_radius;   // samples whose k-th joint neighbour distance is 0
 };
-
-inline Columns join_columns(std::initializer_list<const Columns*> parts) {
-    Columns all;
-    all.n = (*parts.begin())->n;
-    for (const Columns* c : parts) {
-        all.ptr.insert(all.ptr.end(), c->ptr.begin(), c->ptr.end());
-        all.stride.insert(all.stride.end(), c->stride.begin(), c->stride.end());
-    }
-    return all;
-}
 
 // One-dimensional x, y and z: every subspace count from windows of sorted
 // positions (rect_count.hpp), the z windows shared by the three counts.
@@ -75,7 +65,7 @@ inline CmiResult cmi_ksg(const Columns& x, const Columns& y, const Columns& z, i
     if (x.d() == 1 && y.d() == 1 && z.d() == 1 && n < (index_t(1) << 31)) {
         std::vector<double> eps(static_cast<size_t>(n));
         CmiResult res;
-        res.zero_radius = knn_radius<MaxNorm>(join_columns({&x, &y, &z}), k, ctx, eps.data());
+        res.zero_radius = knn_radius<MaxNorm>(Columns::joined(Columns::joined(x, y), z), k, ctx, eps.data());
         poll_interrupt(ctx);
         const double sum = cmi_counts_1d(x, y, z, eps, ctx);
         res.cmi_nats = digamma_int(k) - sum / static_cast<double>(n);
@@ -83,13 +73,13 @@ inline CmiResult cmi_ksg(const Columns& x, const Columns& y, const Columns& z, i
     }
     std::vector<double> eps(static_cast<size_t>(n));
     CmiResult res;
-    res.zero_radius = knn_radius<MaxNorm>(join_columns({&x, &y, &z}), k, ctx, eps.data());
+    res.zero_radius = knn_radius<MaxNorm>(Columns::joined(Columns::joined(x, y), z), k, ctx, eps.data());
     poll_interrupt(ctx);
-    const double sxz = sum_digamma_counts<MaxNorm>(join_columns({&x, &z}), eps.data(), Bound::Strict, ctx);
+    const double sxz = marginal_sum<MaxNorm, Summation::blocks>(Columns::joined(x, z), {}, eps.data(), Bound::strict, ctx);
     poll_interrupt(ctx);
-    const double syz = sum_digamma_counts<MaxNorm>(join_columns({&y, &z}), eps.data(), Bound::Strict, ctx);
+    const double syz = marginal_sum<MaxNorm, Summation::blocks>(Columns::joined(y, z), {}, eps.data(), Bound::strict, ctx);
     poll_interrupt(ctx);
-    const double sz = sum_digamma_counts<MaxNorm>(z, eps.data(), Bound::Strict, ctx);
+    const double sz = marginal_sum<MaxNorm, Summation::blocks>(z, {}, eps.data(), Bound::strict, ctx);
     const double dn = static_cast<double>(n);
     res.cmi_nats = digamma_int(k) - (sxz / dn + syz / dn - sz / dn);
     return res;

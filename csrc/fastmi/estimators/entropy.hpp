@@ -3,14 +3,16 @@
 // distance from sample i to its k-th nearest other sample.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <vector>
 
-#include "../digamma.hpp"
-#include "../neighbors.hpp"
-#include "../points.hpp"
-#include "../sorted1d.hpp"
-#include "../strips.hpp"
+#include "fastmi/numerics/digamma.hpp"
+#include "fastmi/runtime/columns.hpp"
+#include "fastmi/runtime/metric.hpp"
+#include "fastmi/runtime/parallel.hpp"
+#include "fastmi/search/dispatch.hpp"
 
 namespace fastmi {
 

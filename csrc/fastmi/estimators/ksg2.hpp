@@ -8,13 +8,18 @@
 // tie would be broken).
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <vector>
 
-#include "../digamma.hpp"
-#include "../kdtree.hpp"
-#include "../ksg.hpp"
-#include "../neighbors.hpp"
-#include "../points.hpp"
+#include "fastmi/estimators/ksg.hpp"
+#include "fastmi/numerics/digamma.hpp"
+#include "fastmi/runtime/columns.hpp"
+#include "fastmi/runtime/metric.hpp"
+#include "fastmi/runtime/parallel.hpp"
+#include "fastmi/search/dispatch.hpp"
+#include "fastmi/search/kdtree.hpp"
+#include "fastmi/search/result_set.hpp"
 
 namespace fastmi {
 
@@ -28,7 +33,7 @@ index_t ksg2_marginal_radii(const Columns& xy, int dx, int k, const Ctx& ctx, do
     const index_t n_leaves = static_cast<index_t>(leaves.size());
     std::vector<index_t> zeros(static_cast<size_t>(n_blocks(n_leaves, kLeafBlock)), 0);
     parallel_blocks(n_leaves, kLeafBlock, ctx, [&](index_t b, index_t s, index_t e) {
-        std::vector<double> best(static_cast<size_t>(k));
+        KBest<> best(k);
         typename KDTree<MaxNorm, D>::Stack stack;
         std::vector<index_t> visit;
         stack.reserve(256);
@@ -39,11 +44,11 @@ index_t ksg2_marginal_radii(const Columns& xy, int dx, int k, const Ctx& ctx, do
             const auto& leaf = tree.node(leaves[l]);
             std::int64_t work = 0;
             for (index_t p = leaf.start; p < leaf.end; ++p) {
-                const double r = tree.knn_self(p, leaves[l], k, best.data(), stack, &work);
+                const double r = tree.knn_self(p, leaves[l], best, stack, work);
                 z += r == 0.0;
                 const double* q = tree.point(p);
                 double ex = 0.0, ey = 0.0;
-                tree.for_each_self(p, leaves[l], r, visit, &work, [&](index_t j) {
+                tree.for_each_self(p, leaves[l], r, visit, work, [&](index_t j) {
                     const double* o = tree.point(j);
                     for (int c = 0; c < dx; ++c) ex = std::max(ex, std::fabs(q[c] - o[c]));
                     for (int c = dx; c < d; ++c) ey = std::max(ey, std::fabs(q[c] - o[c]));
@@ -65,18 +70,14 @@ index_t ksg2_marginal_radii(const Columns& xy, int dx, int k, const Ctx& ctx, do
 // (inclusive) in `cols`.
 inline double sum_digamma_inclusive(const Columns& cols, const double* radius, const Ctx& ctx) {
     std::vector<double> parts(static_cast<size_t>(n_blocks(cols.n, std::min(kQueryBlock, kLeafBlock))), 0.0);
-    for_each_count<MaxNorm>(cols, radius, Bound::Inclusive, ctx,
+    for_each_count<MaxNorm>(cols, radius, Bound::inclusive, ctx,
                             [&](index_t b, index_t, index_t c) { parts[b] += digamma_count(c); });
     return ordered_sum(parts);
 }
 
 inline KsgResult ksg2(const Columns& x, const Columns& y, int k, const Ctx& ctx) {
     const index_t n = x.n;
-    Columns xy = x;
-    for (int c = 0; c < y.d(); ++c) {
-        xy.ptr.push_back(y.ptr[c]);
-        xy.stride.push_back(y.stride[c]);
-    }
+    const Columns xy = Columns::joined(x, y);
     std::vector<double> ex(static_cast<size_t>(n)), ey(static_cast<size_t>(n));
     KsgResult res;
     switch (xy.d()) {

@@ -19,16 +19,18 @@
 #include <utility>
 #include <vector>
 
-#include "../common.hpp"
-#include "../digamma.hpp"
-#include "../kdtree.hpp"
-#include "../ksg.hpp"
-#include "../neighbors.hpp"
-#include "../points.hpp"
-#include "../search/rect_count.hpp"
-#include "../sorted1d.hpp"
-#include "cmi.hpp"
-#include "pairwise.hpp"
+#include "fastmi/estimators/cmi.hpp"
+#include "fastmi/estimators/ksg.hpp"
+#include "fastmi/estimators/pairwise.hpp"
+#include "fastmi/numerics/digamma.hpp"
+#include "fastmi/runtime/columns.hpp"
+#include "fastmi/runtime/metric.hpp"
+#include "fastmi/runtime/parallel.hpp"
+#include "fastmi/search/dispatch.hpp"
+#include "fastmi/search/kdtree.hpp"
+#include "fastmi/search/radix_sort.hpp"
+#include "fastmi/search/rect_count.hpp"
+#include "fastmi/search/result_set.hpp"
 
 namespace fastmi {
 
@@ -95,7 +97,7 @@ inline void z_neighbors(const Columns& z, int s, const Ctx& ctx, std::int64_t* o
     const KDTree<MaxNorm> tree(z, ctx);
     const auto& leaves = tree.leaves();
     parallel_blocks(static_cast<index_t>(leaves.size()), kLeafBlock, ctx, [&](index_t, index_t a, index_t b) {
-        std::vector<double> best(static_cast<size_t>(s - 1));
+        KBest<> best(s - 1);
         KDTree<MaxNorm>::Stack stack;
         std::vector<index_t> walk;
         std::vector<std::pair<double, index_t>> found;
@@ -104,10 +106,10 @@ inline void z_neighbors(const Columns& z, int s, const Ctx& ctx, std::int64_t* o
             const auto& leaf = tree.node(leaves[l]);
             std::int64_t work = 0;
             for (index_t p = leaf.start; p < leaf.end; ++p) {
-                const double r = tree.knn_self(p, leaves[l], s - 1, best.data(), stack, &work);
+                const double r = tree.knn_self(p, leaves[l], best, stack, work);
                 found.clear();
                 const double* q = tree.point(p);
-                tree.for_each_self(p, leaves[l], r, walk, &work, [&](index_t j) {
+                tree.for_each_self(p, leaves[l], r, walk, work, [&](index_t j) {
                     found.emplace_back(MaxNorm::point(q, tree.point(j), tree.dim()), tree.original(j));
                 });
                 std::partial_sort(found.begin(), found.begin() + (s - 1), found.end());
@@ -151,10 +153,10 @@ inline void relabel_sorted(const SortedValues& ys, const std::int64_t* perm, Sor
 inline void ksg_null(const double* x, int dx, const double* y, int dy, index_t n, int k, const std::uint64_t* seeds,
                      index_t n_perm, const Ctx& ctx, double* out, std::int64_t* zeros) {
     const bool plane = dx == 1 && dy == 1;
-    std::unique_ptr<SortedColumn> cx, cy;
+    std::unique_ptr<PreparedColumn> cx, cy;
     if (plane) {
-        cx = std::make_unique<SortedColumn>(x, n, ctx);
-        cy = std::make_unique<SortedColumn>(y, n, ctx);
+        cx = std::make_unique<PreparedColumn>(x, n, ctx);
+        cy = std::make_unique<PreparedColumn>(y, n, ctx);
     }
     const Columns xc = Columns::of(x, n, dx);
     poll_interrupt(ctx);
@@ -163,14 +165,16 @@ inline void ksg_null(const double* x, int dx, const double* y, int dy, index_t n
         draw_permutation(nullptr, n, 0, seeds[b], perm.data());
         std::vector<double> yp(static_cast<size_t>(n) * dy);
         gather_rows(y, n, dy, perm.data(), yp.data());
+        const Columns yc = Columns::of(yp.data(), n, dy);
         KsgResult r;
         if (plane) {
             SortedValues ys;
             relabel_sorted(cy->sorted, perm.data(), ys);
             // y[perm] has y's values: y's value index serves it unchanged
-            r = ksg1_plane_sorted(x, yp.data(), cx->sorted, ys, &cx->index, &cy->index, k, c);
+            r = ksg1<MaxNorm>(xc, yc, k, Bound::strict, Summation::blocks, c, SortedColumn{&ys, &cy->index},
+                              cx->order());
         } else {
-            r = ksg1<MaxNorm>(xc, Columns::of(yp.data(), n, dy), k, Bound::Strict, c);
+            r = ksg1<MaxNorm>(xc, yc, k, Bound::strict, Summation::blocks, c);
         }
         out[b] = r.mi_nats;
         zeros[b] = r.zero_radius;
@@ -220,7 +224,7 @@ inline void cmi_null(const double* x, int dx, const double* y, int dy, const dou
         const Columns yc = Columns::of(yp.data(), n, dy);
         if (lines) {
             std::vector<double> eps(static_cast<size_t>(n));
-            zeros[b] = knn_radius<MaxNorm>(join_columns({&xc, &yc, &zc}), k, c, eps.data());
+            zeros[b] = knn_radius<MaxNorm>(Columns::joined(Columns::joined(xc, yc), zc), k, c, eps.data());
             const SortedValues sy(yp.data(), n, c);
             out[b] = digamma_int(k) - cmi_sum_sorted(*sx, sy, *sz, eps, c) / static_cast<double>(n);
         } else {

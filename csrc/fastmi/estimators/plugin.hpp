@@ -6,9 +6,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "../common.hpp"
-#include "../histogram.hpp"
-#include "../points.hpp"
+#include "fastmi/estimators/binned.hpp"
+#include "fastmi/runtime/columns.hpp"
+#include "fastmi/runtime/parallel.hpp"
 
 namespace fastmi {
 

@@ -15,9 +15,10 @@
 #include <utility>
 #include <vector>
 
-#include "../common.hpp"
-#include "../metric.hpp"
-#include "../sorted1d.hpp"
+#include "fastmi/runtime/metric.hpp"
+#include "fastmi/runtime/parallel.hpp"
+#include "fastmi/search/radix_sort.hpp"
+#include "fastmi/search/sorted1d.hpp"
 
 namespace fastmi {
 
@@ -56,16 +57,16 @@ private:
 struct RankWindows {
     std::vector<std::uint32_t> rank, lo, hi;
 
-    template <class Metric>
+    template <class Norm>
     static RankWindows of(const SortedValues& s, const double* rd, const Ctx& ctx) {
         const index_t n = s.size();
         RankWindows w;
         w.rank.resize(static_cast<size_t>(n));
         w.lo.resize(static_cast<size_t>(n));
         w.hi.resize(static_cast<size_t>(n));
-        const ValueIndex<> index(s.value.data(), n);
+        const ValueIndex index(s.value.data(), n);
         parallel_blocks(n, kQueryBlock, ctx, [&](index_t, index_t a, index_t b) {
-            const SortedCounter<Metric> count(s.value.data(), n, index);
+            const SortedCounter<Norm> count(s.value.data(), n, index);
             for (index_t p = a; p < b; ++p) {
                 const index_t i = s.index[p];
                 const auto lr = count.bounds(p, rd[i]);

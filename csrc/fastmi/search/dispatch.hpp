@@ -1,0 +1,89 @@
+// The search behind each neighbour statistic of the KSG family, chosen from
+// the shape of the data: the k-th-neighbour radius of every sample (strips
+// in a plane of two plain 1-D variables, else a KD-tree of the dimension),
+// and per-sample counts of the samples within a per-sample radius (sorted
+// values in one dimension, else a KD-tree).
+#pragma once
+
+#include <vector>
+
+#include "fastmi/runtime/columns.hpp"
+#include "fastmi/runtime/metric.hpp"
+#include "fastmi/runtime/parallel.hpp"
+#include "fastmi/search/kdtree.hpp"
+#include "fastmi/search/radix_sort.hpp"
+#include "fastmi/search/sorted1d.hpp"
+#include "fastmi/search/strips.hpp"
+
+namespace fastmi {
+
+// radius[i] = distance from sample i to its k-th nearest other sample in
+// `cols`. Returns how many radii are exactly zero (k or more exact duplicates).
+template <class Norm>
+index_t knn_radius(const Columns& cols, int k, const Ctx& ctx, double* radius) {
+    switch (cols.d()) {
+        case 2: return tree_knn_radius<Norm, 2>(cols, k, ctx, radius);
+        case 3: return tree_knn_radius<Norm, 3>(cols, k, ctx, radius);
+        case 4: return tree_knn_radius<Norm, 4>(cols, k, ctx, radius);
+        case 6: return tree_knn_radius<Norm, 6>(cols, k, ctx, radius);
+        case 8: return tree_knn_radius<Norm, 8>(cols, k, ctx, radius);
+        default: return tree_knn_radius<Norm, 0>(cols, k, ctx, radius);
+    }
+}
+
+// The max-norm radii in the plane of the plain 1-D x and y (k < n), xs and
+// ys their sorted orders: on strips when they fit the data, else on the
+// KD-tree; `zeros` receives how many are exactly zero. The result is
+// allocated after the strips, which keeps the peak memory at 64 bytes per
+// sample.
+inline std::vector<double> knn_radius_plane(const double* x, const double* y, const SortedValues& xs,
+                                            const SortedValues& ys, int k, const Ctx& ctx, index_t* zeros) {
+    const index_t n = xs.size();
+    std::vector<double> radius;
+    if (n < (index_t(1) << 32)) {
+        const StripKnn strips(x, xs, ys, n, k, ctx);
+        if (strips.predicted_steps(ys, ctx) <= kStripPredicted) {
+            radius.resize(static_cast<size_t>(n));
+            if (strips.run(radius.data(), kStripBudget, ctx)) {
+                index_t z = 0;
+                for (index_t i = 0; i < n; ++i) z += radius[i] == 0.0;
+                *zeros = z;
+                return radius;
+            }
+        }
+    }
+    radius.resize(static_cast<size_t>(n));
+    Columns xy = Columns::of(x, n, 1);
+    xy.add_block(y, 1);
+    *zeros = knn_radius<MaxNorm>(xy, k, ctx, radius.data());
+    return radius;
+}
+
+// Calls sink(block, i, c_i) for every sample i, where c_i is the number of
+// other samples within radius[i] of sample i, in the sorted values `s`
+// (indexed by `index`). Returns the number of blocks.
+template <class Norm, class Sink>
+index_t sorted_counts(const SortedValues& s, const ValueIndex& index, const double* radius, Bound bound,
+                      const Ctx& ctx, Sink&& sink) {
+    return count_sorted<Norm>(s, index, radius, bound, ctx,
+                              [&](index_t b, index_t i, index_t c) { sink(b, i, c - 1); });
+}
+
+// The same in the coordinates `cols`: sorted once when one-dimensional,
+// else a KD-tree. Blocks follow a deterministic processing order, so
+// per-block sums are reproducible.
+template <class Norm, class Sink>
+index_t for_each_count(const Columns& cols, const double* radius, Bound bound, const Ctx& ctx, Sink&& sink) {
+    switch (cols.d()) {
+        case 1: {
+            const SortedValues sorted(cols.ptr[0], cols.n, ctx, cols.stride[0]);
+            return sorted_counts<Norm>(sorted, ValueIndex(sorted.value.data(), cols.n), radius, bound, ctx, sink);
+        }
+        case 2: return tree_counts<Norm, 2>(cols, radius, bound, ctx, sink);
+        case 3: return tree_counts<Norm, 3>(cols, radius, bound, ctx, sink);
+        case 4: return tree_counts<Norm, 4>(cols, radius, bound, ctx, sink);
+        default: return tree_counts<Norm, 0>(cols, radius, bound, ctx, sink);
+    }
+}
+
+}  // namespace fastmi

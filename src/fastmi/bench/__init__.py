@@ -1,0 +1,39 @@
+"""The benchmark behind ``fastmi bench``.
+
+Each case runs one fastmi estimator next to its baselines (the numpy reference in
+``fastmi.reference`` and, when installed, scikit-learn) over a ladder of sample sizes on
+synthetic data drawn from a fixed seed.  For every size it records the time of each
+implementation, the values they return and whether those agree within the tolerances the
+test-suite uses.
+
+A baseline whose next run would exceed the time budget is not run at that size: its time
+is extrapolated from the largest size it was really timed at, using its known growth
+(linear, n log n or quadratic), and marked as extrapolated.  Nothing is skipped silently.
+
+The data sets (:mod:`fastmi.bench.data`) are shared with the pytest-benchmark suite in
+``benches/``; :mod:`~fastmi.bench.cases` defines the cases, :mod:`~fastmi.bench.runner`
+runs them, :mod:`~fastmi.bench.report` renders the results. The command-line parsing lives
+in :mod:`fastmi.cli`; nothing here parses arguments, so that it can be driven from Python
+as well::
+
+    from fastmi import bench
+    results = bench.run(quick=True)
+    for case in results["cases"]:
+        print(bench.format_case(case))
+"""
+
+from .cases import CASE_KEYS, build_cases
+from .report import format_case, format_header, plot, write_json
+from .runner import disagreements, run, run_case
+
+__all__ = [
+    "CASE_KEYS",
+    "build_cases",
+    "disagreements",
+    "format_case",
+    "format_header",
+    "plot",
+    "run",
+    "run_case",
+    "write_json",
+]

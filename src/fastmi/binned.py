@@ -1,0 +1,107 @@
+"""Binned (histogram plug-in) mutual information: :func:`discrete_mi`, :func:`histogram2d`."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import _native
+from ._validation import as_samples, binned_axes, check_base, check_same_length, interruptible, resolve_n_jobs
+
+
+def _prepare(x, y, bins, n_jobs):
+    x = as_samples(x, "x", max_ndim=1)
+    y = as_samples(y, "y", max_ndim=1)
+    check_same_length(x, y)
+    threads = resolve_n_jobs(n_jobs)
+    ax, ay = binned_axes(x, y, bins, threads)
+    return x, y, ax, ay, threads
+
+
+def discrete_mi(x, y, bins=10, *, base=2, n_jobs=None) -> float:
+    """Mutual information of two variables from their joint histogram, in bits.
+
+    Drop-in for the reference ``discrete_mi``: the joint histogram is formed
+    exactly as ``numpy.histogram2d(x, y, bins)`` forms it (uniform bins
+    between each variable's minimum and maximum, the maximum in the last bin,
+    a constant variable widened to ``[v - 0.5, v + 0.5]``), then the plug-in
+    sum ``sum p(x,y) log2(p(x,y) / (p(x) p(y)))`` over non-empty cells.
+
+    Parameters
+    ----------
+    x, y : array_like, shape (n,)
+        Samples of the two variables; any real dtype, finite values.
+    bins : int, [int, int], array of edges, or [array, array], default 10
+        What ``numpy.histogram2d`` accepts: a bin count for both axes, one per
+        axis, explicit monotonically increasing edges (shared or per axis).
+        Samples outside explicit edges are left out, as numpy does. At most
+        2**28 cells in all (``bins[0] * bins[1]``).
+    base : float, keyword-only, default 2
+        Logarithm base of the result: 2 for bits, ``numpy.e`` for nats.
+    n_jobs : int or None, keyword-only
+        Threads: None uses OpenMP's default, -1 all cores, k > 0 that many.
+        The result is bit-identical for every value. A process forked from
+        one that had imported fastmi (multiprocessing's "fork" and
+        "forkserver" start methods, gunicorn or Celery workers) runs it on
+        one thread, with the same result: OpenMP's thread pool does not
+        survive fork.
+
+    Returns
+    -------
+    float
+        Plug-in mutual information in **bits** (units of ``log(base)``),
+        non-negative.
+
+    Raises
+    ------
+    ValueError
+        Empty input, different lengths, NaN or infinite values, invalid
+        ``bins`` or ``base``, a joint table of more than 2**28 cells, or a data range
+        whose width ``max - min`` overflows (uniform bins; numpy's
+        ``histogram2d`` refuses it too).
+    TypeError
+        Non-numeric input, non-integer bin count or ``n_jobs``.
+
+    Notes
+    -----
+    A table with many more cells than samples is never allocated: the
+    occupied cells are counted instead (O(n) memory), and summed in the
+    same row-major order, so the result is the same to the last bit.
+
+    Examples
+    --------
+    >>> import numpy as np, fastmi
+    >>> x = np.repeat([0.0, 1.0], 50)
+    >>> round(fastmi.discrete_mi(x, x, bins=2), 6)
+    1.0
+    """
+    base = check_base(base)
+    x, y, ax, ay, threads = _prepare(x, y, bins, n_jobs)
+    layout = _native.TableLayout.automatic
+    bits, counted = _native.binned_mi_bits(x, y, ax, ay, layout, threads, interruptible())
+    if counted == 0:
+        raise ValueError("no sample falls inside the bin edges")
+    mi = max(0.0, float(bits))
+    # the kernel sums in bits: base 2 returns its value untouched
+    return mi if base == 2.0 else mi * (math.log(2.0) / math.log(base))
+
+
+def histogram2d(x, y, bins=10, *, n_jobs=None) -> np.ndarray:
+    """Joint count table of ``numpy.histogram2d(x, y, bins)``, computed natively.
+
+    Parameters
+    ----------
+    x, y : array_like, shape (n,)
+        Samples; finite real values.
+    bins : int, [int, int], array of edges, or [array, array], default 10
+        As for :func:`discrete_mi`.
+    n_jobs : int or None, keyword-only
+        Threads, as for :func:`discrete_mi`.
+
+    Returns
+    -------
+    ndarray of int64, shape (nbins_x, nbins_y)
+        Counts (numpy returns the same counts as float64).
+    """
+    x, y, ax, ay, threads = _prepare(x, y, bins, n_jobs)
+    return _native.histogram2d(x, y, ax, ay, _native.TableLayout.automatic, threads, interruptible())

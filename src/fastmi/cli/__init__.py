@@ -1,0 +1,104 @@
+"""The ``fastmi`` command line (also ``python -m fastmi``).
+
+Commands:
+
+``fastmi bench``
+    fastmi's estimators next to the numpy reference and scikit-learn on built-in data.
+``fastmi mi FILE --x COL --y COL``
+    mutual information between two columns of a CSV or Parquet file.
+``fastmi rank FILE --target COL``
+    every other numeric column ranked by its mutual information with the target.
+
+Every failure ends with one line, ``fastmi: error: ...``, on stderr and no traceback:
+exit status 2 for bad input or output (usage, files, data, parameters), 130 when
+interrupted, 1 when fastmi itself fails (out of memory, an internal error, values that
+disagree in ``bench``).  When the reader of standard output goes away (``| head``) the
+command stops quietly with status 141, as the shell's own tools do.  Names and values that
+the terminal's encoding cannot show are printed as backslash escapes.
+numpy, pandas, scikit-learn and matplotlib are imported only by the command that needs
+them, so ``--help`` stays fast.
+
+Modules: ``parser`` (arguments), ``commands`` (``mi``, ``rank``, ``bench``), ``render``
+(their result tables), ``progress`` (the progress bar), ``reader`` (columns of a CSV or
+Parquet file), ``files`` (opening, decompressing, output files), ``output`` (standard
+output and error, exit statuses), ``errors``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Optional, Sequence
+
+from fastmi.cli.errors import CLIError, first_line
+from fastmi.cli.output import (
+    EXIT_BROKEN_PIPE,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    drop_stdout,
+    flush_stdout,
+    print_error,
+    say,
+    show_warning,
+    tolerate_unencodable_output,
+)
+from fastmi.cli.parser import build_parser
+
+__all__ = ["CLIError", "build_parser", "main"]
+
+
+def _version() -> str:
+    import fastmi
+
+    try:
+        openmp = "with OpenMP" if fastmi.has_openmp() else "without OpenMP"
+    except Exception:
+        openmp = "OpenMP unknown"
+    return f"fastmi {getattr(fastmi, '__version__', 'unknown')} ({openmp})"
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Entry point of the ``fastmi`` console script; returns the exit status."""
+    tolerate_unencodable_output()
+    try:
+        try:
+            status = _run(argv)
+        except SystemExit as exc:  # argparse: --help, or a usage error it has reported
+            status = exc.code if isinstance(exc.code, int) else \
+                EXIT_OK if exc.code is None else EXIT_USAGE
+        flush_stdout()  # a write error is reported here, not at interpreter exit
+        return status
+    except CLIError as exc:
+        print_error(str(exc))
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print_error("interrupted")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # the reader of stdout went away (e.g. piped into head): stop quietly
+        drop_stdout()
+        return EXIT_BROKEN_PIPE
+    except MemoryError:
+        print_error("out of memory")
+        return EXIT_FAILED
+    except Warning as exc:  # a warning turned into an error (python -W error)
+        print_error(f"{type(exc).__name__}: {exc}")
+        return EXIT_USAGE
+    except Exception as exc:
+        print_error(f"internal error (please report it): {type(exc).__name__}: {first_line(exc)}")
+        return EXIT_FAILED
+
+
+def _run(argv: Optional[Sequence[str]]) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        say(_version())
+        return EXIT_OK
+    if args.command is None:
+        parser.error("choose a command: bench, mi or rank")
+    with warnings.catch_warnings():
+        warnings.showwarning = show_warning
+        status: int = args.func(args)
+        return status

@@ -1,0 +1,176 @@
+"""The arguments of the ``fastmi`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from typing import Any, Callable, NoReturn
+
+from fastmi.cli.commands import cmd_bench, cmd_mi, cmd_rank
+from fastmi.cli.output import EXIT_USAGE, PROG
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with usage errors reported on one line and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{PROG}: error: {message} (see '{self.prog} --help')\n")
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    pass
+
+
+def _number(text: str, convert: Callable[[str], Any], ok: Callable[[Any], bool], expected: str) -> Any:
+    """`text` converted, when the result is ok; else argparse's error "expected ..."."""
+    try:
+        value = convert(text)
+    except ValueError:
+        value = None
+    if value is None or not ok(value):
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    return int(_number(text, int, lambda v: v >= 1, "a positive integer"))
+
+
+def _seed(text: str) -> int:
+    return int(_number(text, int, lambda v: 0 <= v < 2**32, "an integer from 0 to 2**32-1"))
+
+
+def _n_jobs(text: str) -> int:
+    return int(_number(text, int, lambda v: v == -1 or v >= 1,
+                       "-1 (all cores) or a positive number of threads"))
+
+
+def _positive_float(text: str) -> float:
+    return float(_number(text, float, lambda v: v > 0 and not math.isinf(v), "a positive number of seconds"))
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--n-jobs", type=_n_jobs, default=None, metavar="N",
+                   help="threads for fastmi: -1 for all cores (default: OpenMP's default)")
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="no progress bar or notes on stderr")
+
+
+FILE_HELP = ("CSV (.csv, .tsv; also compressed: .gz, .bz2, .xz, .zip, .zst) or Parquet "
+             "(.parquet) file; a pipe such as <(command) works too")
+
+BENCH_EXAMPLES = """\
+The full ladder reaches 1e7 samples for binned MI and 1e6 for KSG; a baseline too slow
+to run at a size within the budget is timed at a smaller size and its time extrapolated
+(marked "~... s*").  Exit status 1 if any value disagrees with its baseline.
+
+examples:
+  fastmi bench --quick
+  fastmi bench --json bench.json --plot bench.png
+  fastmi bench --quick --cases ksg,classif --n-jobs 2
+"""
+
+MI_EXAMPLES = """\
+KSG (Kraskov et al. 2004, algorithm 1) works on continuous columns; --x and --y may be
+repeated to treat several columns as one multivariate variable.  The binned estimator uses a joint
+histogram with --bins equal-width bins per axis.
+
+examples:
+  fastmi mi data.csv --x height --y weight
+  fastmi mi data.parquet --x a --y b --estimator binned --bins 32
+  fastmi mi data.csv --x a1 --x a2 --y b --k 5
+"""
+
+RANK_EXAMPLES = """\
+Uses fastmi.mutual_info_classif / mutual_info_regression (the same numbers as
+scikit-learn's functions with the same random_state).  With --task auto the target is
+taken as class labels when it is text or has at most 20 distinct integer values.
+Non-numeric feature columns are skipped (with a note).
+
+examples:
+  fastmi rank data.csv --target label
+  fastmi rank data.parquet --target price --task regression --top 10
+  fastmi rank data.csv --target label --json > ranking.json
+"""
+
+MAIN_DESCRIPTION = """\
+Fast mutual-information estimators.
+
+examples:
+  fastmi bench --quick
+  fastmi mi data.csv --x a --y b
+  fastmi rank data.csv --target label --top 10
+
+Run 'fastmi COMMAND --help' for a command's options.
+"""
+
+
+def _command(sub: Any, name: str, func: Callable[[argparse.Namespace], int], epilog: str, summary: str,
+             description: str, *, takes_file: bool = False) -> argparse.ArgumentParser:
+    """The subcommand `name`, running func(args); its first argument FILE when it reads one."""
+    command: argparse.ArgumentParser = sub.add_parser(
+        name, help=summary, description=description, epilog=epilog, formatter_class=_Formatter)
+    if takes_file:
+        command.add_argument("file", metavar="FILE", help=FILE_HELP)
+    command.set_defaults(func=func)
+    return command
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description=MAIN_DESCRIPTION, formatter_class=_Formatter)
+    parser.add_argument("--version", action="store_true",
+                        help="print fastmi's version and whether it has OpenMP, then exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+
+    bench = _command(
+        sub, "bench", cmd_bench, BENCH_EXAMPLES,
+        "benchmark fastmi against the reference and scikit-learn",
+        "Time fastmi's estimators next to the numpy reference and scikit-learn on built-in "
+        "synthetic data, check that their values agree, and print a table per estimator.")
+    bench.add_argument("--quick", action="store_true",
+                       help="small sizes only (under a minute)")
+    bench.add_argument("--json", metavar="FILE", help="write every timing and value as JSON")
+    bench.add_argument("--plot", metavar="FILE.png",
+                       help="plot time against n, log-log (needs matplotlib)")
+    bench.add_argument("--cases", metavar="LIST",
+                       help="comma-separated subset of: binned, ksg, nonlinear, classif, "
+                            "regression (default: all)")
+    bench.add_argument("--budget", type=_positive_float, metavar="SECONDS",
+                       help="longest real run of a baseline at one size before larger sizes "
+                            "are extrapolated (default: 1 with --quick, else 10)")
+    _add_common(bench)
+
+    mi = _command(
+        sub, "mi", cmd_mi, MI_EXAMPLES, "mutual information between columns of a CSV or Parquet file",
+        "Mutual information, in bits, between columns of a CSV or Parquet file (Parquet needs "
+        "pandas and pyarrow).", takes_file=True)
+    mi.add_argument("--x", action="append", required=True, metavar="COL",
+                    help="column of the first variable (repeat for a multivariate KSG)")
+    mi.add_argument("--y", action="append", required=True, metavar="COL",
+                    help="column of the second variable (repeat for a multivariate KSG)")
+    mi.add_argument("--estimator", choices=("ksg", "binned"), default="ksg",
+                    help="estimator (default: ksg)")
+    mi.add_argument("--k", type=_positive_int, metavar="K",
+                    help="KSG neighbours (default: 3)")
+    mi.add_argument("--bins", type=_positive_int, metavar="B",
+                    help="bins per axis for --estimator binned (default: 10)")
+    mi.add_argument("--legacy", action="store_true",
+                    help="KSG as fastmi.reference's listing computes it (Euclidean, <=)")
+    _add_common(mi)
+
+    rank = _command(
+        sub, "rank", cmd_rank, RANK_EXAMPLES, "rank columns by mutual information with a target column",
+        "Rank every other numeric column of a CSV or Parquet file by its mutual information "
+        "(nats) with a target column.", takes_file=True)
+    rank.add_argument("--target", required=True, metavar="COL", help="target column")
+    rank.add_argument("--task", choices=("auto", "classification", "regression"),
+                      default="auto", help="kind of target (default: auto)")
+    rank.add_argument("--top", type=_positive_int, metavar="N", help="show the N best only")
+    rank.add_argument("--json", action="store_true",
+                      help="print a JSON list of {rank, column, mi_nats}")
+    rank.add_argument("--k", type=_positive_int, default=3, metavar="K",
+                      help="n_neighbors (default: 3)")
+    rank.add_argument("--random-state", type=_seed, default=0, metavar="S",
+                      help="seed of the tie-breaking noise (default: 0)")
+    _add_common(rank)
+    return parser

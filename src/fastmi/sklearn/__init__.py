@@ -1,0 +1,9 @@
+"""Drop-in replacements for scikit-learn's mutual-information functions (nats).
+
+``estimate`` holds the public functions and the dispatch over the kinds of
+feature-target pairs, ``preprocess`` scikit-learn's scaling and data
+preparation, ``noise`` its tie-breaking noise.
+"""
+from .estimate import mi_feature_selection, mutual_info_classif, mutual_info_regression, mutual_info_score
+
+__all__ = ["mi_feature_selection", "mutual_info_classif", "mutual_info_regression", "mutual_info_score"]

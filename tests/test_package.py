@@ -1,0 +1,41 @@
+"""The installed package: one compiled module, and the public names where they were."""
+from __future__ import annotations
+
+import importlib.machinery
+import os
+
+import fastmi
+from fastmi import _native
+
+
+def test_one_compiled_module():
+    here = os.path.dirname(_native.__file__)
+    compiled = sorted(f for f in os.listdir(here) if f.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)))
+    assert [f.split(".")[0] for f in compiled] == ["_native"], compiled
+
+
+def test_public_names():
+    from fastmi.sklearn import mi_feature_selection, mutual_info_classif, mutual_info_regression, mutual_info_score
+
+    assert fastmi.mutual_info_regression is mutual_info_regression
+    assert fastmi.mutual_info_classif is mutual_info_classif
+    assert fastmi.mutual_info_score is mutual_info_score
+    assert fastmi.mi_feature_selection is mi_feature_selection
+    assert sorted(fastmi.__all__) == sorted([
+        "TiedSamplesWarning", "__version__", "discrete_mi", "has_openmp", "histogram2d", "ksg_mi",
+        "mi_feature_selection", "mutual_info_classif", "mutual_info_regression", "mutual_info_score",
+        "PmfInfo", "conditional_mi", "entropy", "info_from_pmf",
+        "MITestResult", "mi_test", "pairwise_mi",
+    ])
+
+
+def test_broken_invariant_is_a_runtime_error():
+    """Python validates first; should a check ever be missed, the native code refuses cleanly."""
+    import numpy as np
+    import pytest
+
+    x = np.asfortranarray(np.arange(6.0).reshape(3, 2))
+    with pytest.raises(RuntimeError, match="1 <= k < n"):
+        _native.mi_cc(x, np.arange(3.0), 3, 1, False)
+    with pytest.raises(RuntimeError, match="1 <= k < n"):
+        _native.ksg_mi_nats(np.zeros((3, 1)), np.zeros((3, 1)), 0, _native.KsgVariant.published, 1, False)
