@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib.machinery
 import os
+import sys
 
 import fastmi
 from fastmi import _native
@@ -24,7 +25,14 @@ def test_public_names():
     assert sorted(fastmi.__all__) == sorted([
         "TiedSamplesWarning", "__version__", "discrete_mi", "has_openmp", "histogram2d", "ksg_mi",
         "mi_feature_selection", "mutual_info_classif", "mutual_info_regression", "mutual_info_score",
+        "PmfInfo", "conditional_mi", "entropy", "info_from_pmf",
     ])
+    from fastmi.cmi import conditional_mi
+    from fastmi.pmf import PmfInfo, info_from_pmf
+
+    assert fastmi.conditional_mi is conditional_mi
+    assert fastmi.info_from_pmf is info_from_pmf and fastmi.PmfInfo is PmfInfo
+    assert fastmi.entropy is sys.modules["fastmi.entropy"].entropy  # the function shadows its module
 
 
 def test_broken_invariant_is_a_runtime_error():
