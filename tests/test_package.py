@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib.machinery
 import os
+import sys
 
 import fastmi
 from fastmi import _native
@@ -27,6 +28,17 @@ def test_public_names():
         "PmfInfo", "conditional_mi", "entropy", "info_from_pmf",
         "MITestResult", "mi_test", "pairwise_mi",
     ])
+    from fastmi.cmi import conditional_mi
+    from fastmi.pmf import PmfInfo, info_from_pmf
+
+    assert fastmi.conditional_mi is conditional_mi
+    assert fastmi.info_from_pmf is info_from_pmf and fastmi.PmfInfo is PmfInfo
+    assert fastmi.entropy is sys.modules["fastmi.entropy"].entropy  # the function shadows its module
+    from fastmi.pairwise import pairwise_mi
+    from fastmi.significance import MITestResult, mi_test
+
+    assert fastmi.pairwise_mi is pairwise_mi and fastmi.mi_test is mi_test and fastmi.MITestResult is MITestResult
+    assert "MRMRSelector" in dir(fastmi) and "MRMRSelector" not in fastmi.__all__  # lazy: imports scikit-learn
 
 
 def test_broken_invariant_is_a_runtime_error():

@@ -78,6 +78,37 @@ def _cases():
     for task, target in (("classification", yc), ("regression", yr)):
         top, scores = fastmi.mi_feature_selection(X[:2000], target[:2000], 3, task=task)
         out[f"mi_feature_selection/{task}"] = [float(v) for v in top] + scores.tolist()
+    out.update(_toolkit_cases())
+    return out
+
+
+def _toolkit_cases():
+    """The information toolkit (issue 15), on its own generator: entropy, conditional MI,
+    KSG algorithm 2 and the joint-pmf measures, over every search path they take."""
+    rng = np.random.default_rng(20261215)
+    out = {}
+    x1 = rng.standard_normal(6000)
+    out["entropy/kl/1d"] = fastmi.entropy(x1)
+    out["entropy/kl/1d/k=20"] = fastmi.entropy(x1, k=20)
+    out["entropy/kl/2d"] = fastmi.entropy(rng.standard_normal((3000, 2)))
+    out["entropy/kl/3d"] = fastmi.entropy(rng.standard_normal((3000, 3)))
+    X = rng.standard_normal((3000, 2))
+    out["entropy/binned"] = fastmi.entropy(X, method="binned", bins=[6, np.linspace(-2, 2, 5)])
+    out["entropy/miller_madow"] = fastmi.entropy(X, method="miller_madow", bins=7)
+    out["entropy/discrete"] = fastmi.entropy(np.round(X), method="discrete")
+    z = rng.standard_normal(5000)
+    a = z + rng.standard_normal(5000)
+    b = 0.5 * a + z + rng.standard_normal(5000)
+    out["conditional_mi/ksg/1d"] = fastmi.conditional_mi(a, b, z, k=5)
+    out["conditional_mi/ksg/2x1x2"] = fastmi.conditional_mi(
+        np.column_stack([a, rng.standard_normal(5000)]), b, np.column_stack([z, z ** 2]), k=3)
+    out["conditional_mi/binned"] = fastmi.conditional_mi(a, b, z, method="binned", bins=6)
+    out["conditional_mi/discrete"] = fastmi.conditional_mi(np.round(a), np.round(b), np.round(z), method="discrete")
+    out["ksg_mi/algorithm=2/1x1"] = fastmi.ksg_mi(a, b, 3, algorithm=2)
+    out["ksg_mi/algorithm=2/2x2"] = fastmi.ksg_mi(np.column_stack([a, z]), np.column_stack([b, z ** 2]), 4, algorithm=2)
+    info = fastmi.info_from_pmf([[0.4, 0.1], [0.1, 0.4]])
+    out["info_from_pmf/chapter"] = [info.entropy_x, info.entropy_y, info.joint_entropy, info.conditional_entropy_x,
+                                    info.conditional_entropy_y, info.mutual_info, info.normalized_mi]
     return out
 
 
@@ -116,17 +147,17 @@ PINNED = {
     'ksg_mi/1d/n=6000/k=10/legacy=True': '0x1.8bb96c09717e4p-2',
     'ksg_mi/1d/near-constant': '0x0.0p+0',
     'ksg_mi/1d/rounded': '0x1.5f44c70243bdep+0',
-    'ksg_mi/2x1/legacy=False': '0x1.4ba4ba51829a0p-2',
+    'ksg_mi/2x1/legacy=False': '0x1.4ba4ba5182989p-2',
     'ksg_mi/2x1/legacy=True': '0x0.0p+0',
     'ksg_mi/2x2/legacy=False': '0x1.f7d74195cf91cp-2',
     'ksg_mi/2x2/legacy=True': '0x0.0p+0',
-    'ksg_mi/3x1/legacy=False': '0x1.37ed2728fbb93p-2',
+    'ksg_mi/3x1/legacy=False': '0x1.37ed2728fbbaap-2',
     'ksg_mi/3x1/legacy=True': '0x0.0p+0',
-    'ksg_mi/3x3/legacy=False': '0x1.3d5067a4f60e9p-1',
+    'ksg_mi/3x3/legacy=False': '0x1.3d5067a4f60eep-1',
     'ksg_mi/3x3/legacy=True': '0x0.0p+0',
-    'ksg_mi/1x4/legacy=False': '0x1.607ebc75b63cdp-1',
+    'ksg_mi/1x4/legacy=False': '0x1.607ebc75b63d6p-1',
     'ksg_mi/1x4/legacy=True': '0x0.0p+0',
-    'ksg_mi/5x4/legacy=False': '0x1.326830f0cdb45p-1',
+    'ksg_mi/5x4/legacy=False': '0x1.326830f0cdb4bp-1',
     'ksg_mi/5x4/legacy=True': '0x0.0p+0',
     'regression/auto': [
         '0x1.23d44794fbb20p-3', '0x0.0p+0', '0x1.497d0f5107d48p-2',
@@ -174,6 +205,29 @@ PINNED = {
     'mi_feature_selection/regression': [
         '0x1.0000000000000p+1', '0x0.0p+0', '0x1.4000000000000p+2',
         '0x1.4171c130f2438p-2', '0x1.30a526bf17da0p-3', '0x1.31509d63fc100p-6',
+    ],
+    # the information toolkit (issue 15), pinned when it was added
+    'entropy/kl/1d': '0x1.06f8854019d93p+1',
+    'entropy/kl/1d/k=20': '0x1.0635dc7305d87p+1',
+    'entropy/kl/2d': '0x1.0354b50a504b2p+2',
+    'entropy/kl/3d': '0x1.888506fd60a68p+2',
+    'entropy/binned': '0x1.e56256505a9a9p+1',
+    'entropy/miller_madow': '0x1.06a06e268c2a8p+2',
+    'entropy/discrete': '0x1.0d2ce59705190p+2',
+    'conditional_mi/ksg/1d': '0x1.2c9c8770db1eap-3',
+    'conditional_mi/ksg/2x1x2': '0x1.3a5e6d1c3859ap-3',
+    'conditional_mi/binned': '0x1.023c3de94ee2bp-3',
+    'conditional_mi/discrete': '0x1.90575d602e499p-3',
+    'ksg_mi/algorithm=2/1x1': '0x1.2b12f239c0823p-1',
+    'ksg_mi/algorithm=2/2x2': '0x1.680670f5758bbp+1',
+    'info_from_pmf/chapter': [
+        '0x1.0000000000000p+0',
+        '0x1.0000000000000p+0',
+        '0x1.b8d047959ad4ap+0',
+        '0x1.71a08f2b35a94p-1',
+        '0x1.71a08f2b35a94p-1',
+        '0x1.1cbee1a994adep-2',
+        '0x1.1cbee1a994adep-2',
     ],
 }
 
