@@ -6,7 +6,7 @@ Groups (ratio table at the end, MIN times; see conftest.py):
     ``fastmi.pairwise_mi(X, k=3)`` on 1e4 samples of 20 variables vs ennemi's
     ``pairwise_mi(X, k=3, normalize=False)`` (target: fastmi >= 60x faster; ennemi is
     installed for benchmarks only, the case is skipped without it) and a plain Python loop
-    of ``fastmi.ksg_mi`` over the 190 pairs. Values: ennemi's entries (nats) to 0.01 nats
+    of ``fastmi.ksg_mi`` over the 190 pairs. Values: ennemi's entries (nats) to 1e-3 nats
     on standardised columns (ennemi standardises them itself; its counts use eps - 1e-12);
     the loop's bit for bit.
 ``mi-test-5000-k10``
@@ -27,7 +27,9 @@ Groups (ratio table at the end, MIN times; see conftest.py):
     the first) and the same first pick; each loop draws its own tie-breaking noise per call,
     so near-equal scores may come in another order.
 
-Timing targets are reported, never asserted (the machine is shared and noisy).
+Timing targets are reported, never asserted (the machine is shared and noisy). Under
+``--benchmark-disable`` (the CI smoke run) every case runs once at the small size noted
+next to its constants.
 """
 from __future__ import annotations
 
@@ -46,7 +48,7 @@ LN2 = math.log(2.0)
 
 # --------------------------------------------------------------------------- pairwise
 
-N_PAIR, P_PAIR, K_PAIR = 10_000, 20, 3
+N_PAIR, P_PAIR, K_PAIR = 10_000, 20, 3  # smoke run: 1000 x 6
 
 
 @functools.lru_cache(maxsize=None)
@@ -69,31 +71,35 @@ def _ksg_loop(X, k):
     return M
 
 
+def _pairwise_X(sized):
+    return pairwise_data(sized(N_PAIR, 1000), sized(P_PAIR, 6))
+
+
 @pytest.mark.benchmark(group="pairwise-1e4x20")
-def test_pairwise_fastmi(benchmark):
-    X = pairwise_data()
+def test_pairwise_fastmi(benchmark, sized):
+    X = _pairwise_X(sized)
     benchmark.extra_info.update(label="fastmi.pairwise_mi", subject=True)
     M = benchmark.pedantic(fastmi.pairwise_mi, args=(X,), kwargs={"k": K_PAIR}, rounds=5)
     assert np.array_equal(M, _ksg_loop(X, K_PAIR), equal_nan=True)
 
 
 @pytest.mark.benchmark(group="pairwise-1e4x20")
-def test_pairwise_ksg_loop(benchmark):
-    X = pairwise_data()
+def test_pairwise_ksg_loop(benchmark, sized):
+    X = _pairwise_X(sized)
     benchmark.extra_info.update(label="Python loop of fastmi.ksg_mi (190 pairs)")
     M = benchmark.pedantic(_ksg_loop, args=(X, K_PAIR), rounds=3)
     assert M[0, 1] > 0.3
 
 
 @pytest.mark.benchmark(group="pairwise-1e4x20")
-def test_pairwise_ennemi(benchmark):
+def test_pairwise_ennemi(benchmark, sized):
     ennemi = pytest.importorskip("ennemi")
-    X = pairwise_data()
+    X = _pairwise_X(sized)
     benchmark.extra_info.update(
         label="ennemi.pairwise_mi(k=3, normalize=False)", max_ratio=1 / 60, target="fastmi >= 60x faster"
     )
     M = benchmark.pedantic(ennemi.pairwise_mi, args=(X,), kwargs={"k": K_PAIR, "normalize": False}, rounds=1)
-    off = ~np.eye(P_PAIR, dtype=bool)
+    off = ~np.eye(X.shape[1], dtype=bool)
     # ennemi standardises each column first (max-norm KSG is not scale invariant)
     ours = fastmi.pairwise_mi((X - X.mean(axis=0)) / X.std(axis=0), k=K_PAIR, base=math.e)
     assert np.abs(np.maximum(np.asarray(M)[off], 0.0) - ours[off]).max() < 1e-3  # ennemi does not clip
@@ -101,7 +107,7 @@ def test_pairwise_ennemi(benchmark):
 
 # --------------------------------------------------------------------------- mi_test
 
-N_TEST, K_TEST, B_TEST, S_TEST = 5000, 10, 100, 5
+N_TEST, K_TEST, B_TEST, S_TEST = 5000, 10, 100, 5  # smoke run: 500 samples, 10 permutations
 
 
 @functools.lru_cache(maxsize=None)
@@ -156,43 +162,43 @@ def ckdtree_mi_test(x, y, z, k, n_permutations, shuffle_neighbors, seed):
 
 
 @pytest.mark.benchmark(group="mi-test-5000-k10")
-def test_mi_test_fastmi(benchmark):
-    x, y, z = chain_data()
+def test_mi_test_fastmi(benchmark, sized):
+    x, y, z = chain_data(sized(N_TEST, 500))
+    B = sized(B_TEST, 10)
     benchmark.extra_info.update(label="fastmi.mi_test (z, 100 local permutations)", subject=True)
     r = benchmark.pedantic(
         fastmi.mi_test,
         args=(x, y, z),
-        kwargs={"k": K_TEST, "n_permutations": B_TEST, "shuffle_neighbors": S_TEST, "random_state": 0},
+        kwargs={"k": K_TEST, "n_permutations": B, "shuffle_neighbors": S_TEST, "random_state": 0},
         rounds=3,
     )
     assert r.statistic == pytest.approx(ckdtree_cmi_bits(x, y, z, K_TEST), abs=1e-9)
     # the scipy estimator on fastmi's own permutations gives fastmi's null values
     neighbors = fastmi._native.nearest_in_z(z.reshape(-1, 1), S_TEST, 0, False)
-    seeds = _seeds(0, B_TEST)
-    for b in (0, 1, B_TEST - 1):
+    seeds = _seeds(0, B)
+    for b in (0, 1, B - 1):
         yb = y[_permutation(seeds[b], len(y), neighbors)]
         assert r.null_distribution[b] == pytest.approx(ckdtree_cmi_bits(x, yb, z, K_TEST), abs=1e-9)
 
 
 @pytest.mark.benchmark(group="mi-test-5000-k10")
-def test_mi_test_ckdtree(benchmark):
-    x, y, z = chain_data()
+def test_mi_test_ckdtree(benchmark, sized):
+    x, y, z = chain_data(sized(N_TEST, 500))
+    B = sized(B_TEST, 10)
     benchmark.extra_info.update(
         label="cKDTree local-permutation test (scipy)", max_ratio=1 / 100, target="fastmi >= 100x faster"
     )
-    stat, pvalue, null = benchmark.pedantic(
-        ckdtree_mi_test, args=(x, y, z, K_TEST, B_TEST, S_TEST, 0), rounds=1
-    )
-    fast = fastmi.mi_test(x, y, z, k=K_TEST, n_permutations=B_TEST, shuffle_neighbors=S_TEST, random_state=0)
+    stat, pvalue, null = benchmark.pedantic(ckdtree_mi_test, args=(x, y, z, K_TEST, B, S_TEST, 0), rounds=1)
+    fast = fastmi.mi_test(x, y, z, k=K_TEST, n_permutations=B, shuffle_neighbors=S_TEST, random_state=0)
     assert stat == pytest.approx(fast.statistic, abs=1e-9)
     # different permutations, the same null distribution: means within 4 standard errors
-    se = math.sqrt((null.var() + fast.null_distribution.var()) / B_TEST)
+    se = math.sqrt((null.var() + fast.null_distribution.var()) / B)
     assert abs(null.mean() - fast.null_distribution.mean()) < 4 * se
 
 
 # --------------------------------------------------------------------------- mRMR
 
-N_MRMR, P_MRMR, M_MRMR = 20_000, 30, 6
+N_MRMR, P_MRMR, M_MRMR = 20_000, 30, 6  # smoke run: 2000 x 12, select 4
 
 
 @functools.lru_cache(maxsize=None)
@@ -222,49 +228,54 @@ def greedy_mid(X, y, m, classif, regression, **kwargs):
     return selected
 
 
-def _fit_mrmr(X, y):
-    return fastmi.MRMRSelector(M_MRMR, criterion="mid", random_state=0).fit(X, y)
+def _mrmr_case(sized):
+    X, y = mrmr_data(sized(N_MRMR, 2000), sized(P_MRMR, 12))
+    return X, y, sized(M_MRMR, 4)
+
+
+def _fit_mrmr(X, y, m):
+    return fastmi.MRMRSelector(m, criterion="mid", random_state=0).fit(X, y)
 
 
 @pytest.mark.benchmark(group="mrmr-2e4x30-select6")
-def test_mrmr_fastmi(benchmark, expected_values):
-    X, y = mrmr_data()
+def test_mrmr_fastmi(benchmark, expected_values, sized):
+    X, y, m = _mrmr_case(sized)
     benchmark.extra_info.update(label="fastmi.MRMRSelector(6, 'mid')", subject=True)
-    sel = benchmark.pedantic(_fit_mrmr, args=(X, y), rounds=3)
+    sel = benchmark.pedantic(_fit_mrmr, args=(X, y, m), rounds=3)
     picked = set(sel.selected_.tolist())
-    assert len(picked & {0, 7}) == 1 and len(picked & {1, 2, 3, 4, 5, 6}) == 5  # relevant, no copy
-    key = ("mrmr", N_MRMR)
+    assert len(picked & {0, 7}) == 1 and len(picked & {1, 2, 3, 4, 5, 6}) == m - 1  # relevant, no copy
+    key = ("mrmr", X.shape[0])
     if key in expected_values:  # the scikit-learn loop's picks (its noise differs: same set, same lead)
         assert picked == set(expected_values[key]) and sel.selected_[0] == expected_values[key][0]
 
 
 @pytest.mark.benchmark(group="mrmr-2e4x30-select6")
-def test_mrmr_fastmi_dropin_loop(benchmark):
-    X, y = mrmr_data()
+def test_mrmr_fastmi_dropin_loop(benchmark, sized):
+    X, y, m = _mrmr_case(sized)
     benchmark.extra_info.update(label="greedy MID loop, fastmi drop-ins")
     sel = benchmark.pedantic(
         greedy_mid,
-        args=(X, y, M_MRMR, fastmi.mutual_info_classif, fastmi.mutual_info_regression),
+        args=(X, y, m, fastmi.mutual_info_classif, fastmi.mutual_info_regression),
         kwargs={"random_state": 0},
         rounds=2,
     )
-    assert set(sel) == set(_fit_mrmr(X, y).selected_.tolist())
+    assert set(sel) == set(_fit_mrmr(X, y, m).selected_.tolist())
 
 
 @pytest.mark.benchmark(group="mrmr-2e4x30-select6")
-def test_mrmr_sklearn(benchmark, expected_values):
+def test_mrmr_sklearn(benchmark, expected_values, sized):
     from sklearn.feature_selection import mutual_info_classif, mutual_info_regression
 
-    X, y = mrmr_data()
+    X, y, m = _mrmr_case(sized)
     benchmark.extra_info.update(
         label="greedy MID loop, scikit-learn (n_jobs=-1)", max_ratio=1 / 80, target="fastmi >= 80x faster"
     )
     sel = benchmark.pedantic(
         greedy_mid,
-        args=(X, y, M_MRMR, mutual_info_classif, mutual_info_regression),
+        args=(X, y, m, mutual_info_classif, mutual_info_regression),
         kwargs={"random_state": 0, "n_jobs": -1},
         rounds=1,
     )
-    expected_values[("mrmr", N_MRMR)] = sel
-    ours = _fit_mrmr(X, y).selected_.tolist()
+    expected_values[("mrmr", X.shape[0])] = sel
+    ours = _fit_mrmr(X, y, m).selected_.tolist()
     assert set(sel) == set(ours) and sel[0] == ours[0]
