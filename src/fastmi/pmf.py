@@ -33,7 +33,7 @@ def _entropy(p: np.ndarray) -> float:
 
 
 def info_from_pmf(P, *, base=2, normalization="arithmetic", normalize=False) -> PmfInfo:
-    """Entropies and mutual information of a joint probability table.
+    """Compute the entropies and mutual information of a joint probability table.
 
     Parameters
     ----------

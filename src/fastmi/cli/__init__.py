@@ -4,8 +4,11 @@ Commands:
 
 ``fastmi bench``
     fastmi's estimators next to the numpy reference and scikit-learn on built-in data.
-``fastmi mi FILE --x COL --y COL``
-    mutual information between two columns of a CSV or Parquet file.
+``fastmi mi FILE --x COL --y COL [--z COL]``
+    mutual information between two columns of a CSV or Parquet file; with ``--z``, the
+    conditional mutual information given a third.
+``fastmi entropy FILE --x COL``
+    the entropy of a column (or of several, jointly).
 ``fastmi rank FILE --target COL``
     every other numeric column ranked by its mutual information with the target.
 
@@ -18,7 +21,7 @@ the terminal's encoding cannot show are printed as backslash escapes.
 numpy, pandas, scikit-learn and matplotlib are imported only by the command that needs
 them, so ``--help`` stays fast.
 
-Modules: ``parser`` (arguments), ``commands`` (``mi``, ``rank``, ``bench``), ``render``
+Modules: ``parser`` (arguments), ``commands`` (``mi``, ``entropy``, ``rank``, ``bench``), ``render``
 (their result tables), ``progress`` (the progress bar), ``reader`` (columns of a CSV or
 Parquet file), ``files`` (opening, decompressing, output files), ``output`` (standard
 output and error, exit statuses), ``errors``.
@@ -97,7 +100,7 @@ def _run(argv: Optional[Sequence[str]]) -> int:
         say(_version())
         return EXIT_OK
     if args.command is None:
-        parser.error("choose a command: bench, mi or rank")
+        parser.error("choose a command: bench, mi, entropy or rank")
     with warnings.catch_warnings():
         warnings.showwarning = show_warning
         status: int = args.func(args)

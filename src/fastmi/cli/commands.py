@@ -1,10 +1,10 @@
-"""The commands of the ``fastmi`` command line: ``mi``, ``rank`` and ``bench``."""
+"""The commands of the ``fastmi`` command line: ``mi``, ``entropy``, ``rank`` and ``bench``."""
 
 from __future__ import annotations
 
 import argparse
 import os
-from typing import Any, Callable
+from typing import Any, Callable, List
 
 from fastmi.cli import render
 from fastmi.cli.errors import CLIError, first_line
@@ -40,10 +40,12 @@ def cmd_mi(args: argparse.Namespace) -> int:
             raise CLIError("--k applies to --estimator ksg; use --bins with --estimator binned")
         if args.legacy:
             raise CLIError("--legacy applies to --estimator ksg only")
-        if len(args.x) != 1 or len(args.y) != 1:
-            raise CLIError("--estimator binned takes exactly one --x and one --y column")
+        if args.z is None and (len(args.x) != 1 or len(args.y) != 1):
+            raise CLIError("--estimator binned takes exactly one --x and one --y column (any number with --z)")
     elif args.bins is not None:
         raise CLIError("--bins applies to --estimator binned; use --k with --estimator ksg")
+    if args.z is not None:
+        return _conditional_mi(args)
 
     table = load_table(args.file, {**{c: "--x" for c in args.x}, **{c: "--y" for c in args.y}})
     x = np.column_stack([table.numeric(c, "--x") for c in args.x])
@@ -65,6 +67,70 @@ def cmd_mi(args: argparse.Namespace) -> int:
         value = _estimate(fastmi.ksg_mi, x, y, k=k, legacy=args.legacy, n_jobs=args.n_jobs)
         how = f"KSG{' legacy' if args.legacy else ''}, k={k}"
     say(render.mi_line(args.x, args.y, value, how, n))
+    return EXIT_OK
+
+
+def _columns(table: Table, names: List[str], option: str) -> Any:
+    """The numeric columns `names` as one variable: (n,) for one column, else (n, d)."""
+    import numpy as np
+
+    data = np.column_stack([table.numeric(c, option) for c in names])
+    return data[:, 0] if data.shape[1] == 1 else data
+
+
+def _conditional_mi(args: argparse.Namespace) -> int:
+    """``fastmi mi FILE --x A --y B --z C``: I(X;Y|Z), in bits."""
+    if args.legacy:
+        raise CLIError("--legacy applies to the mutual information without --z only")
+    table = load_table(args.file, {**{c: "--x" for c in args.x}, **{c: "--y" for c in args.y},
+                                   **{c: "--z" for c in args.z}})
+    x, y, z = _columns(table, args.x, "--x"), _columns(table, args.y, "--y"), _columns(table, args.z, "--z")
+    n = table.n_rows
+
+    import fastmi
+
+    if args.estimator == "binned":
+        bins = 10 if args.bins is None else args.bins
+        value = _estimate(fastmi.conditional_mi, x, y, z, method="binned", bins=bins, n_jobs=args.n_jobs)
+        how = f"binned, bins={bins}"
+    else:
+        k = _neighbours(3 if args.k is None else args.k, n, args.file)
+        value = _estimate(fastmi.conditional_mi, x, y, z, k=k, n_jobs=args.n_jobs)
+        how = f"KSG (Frenzel-Pompe), k={k}"
+    say(render.cmi_line(args.x, args.y, args.z, value, how, n))
+    return EXIT_OK
+
+
+def cmd_entropy(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    if args.estimator == "kl":
+        if args.bins is not None:
+            raise CLIError("--bins applies to --estimator binned or miller_madow; use --k with --estimator kl")
+    elif args.k is not None:
+        raise CLIError("--k applies to --estimator kl; use --bins with --estimator binned or miller_madow")
+    elif args.estimator == "discrete" and args.bins is not None:
+        raise CLIError("--bins applies to --estimator binned or miller_madow, not discrete")
+    table = load_table(args.file, {c: "--x" for c in args.x})
+    n = table.n_rows
+
+    import fastmi
+
+    if args.estimator == "discrete":
+        x = np.column_stack([table.labels(c, "--x") for c in args.x])
+        value = _estimate(fastmi.entropy, x, method="discrete")
+        how = "discrete"
+    else:
+        x = _columns(table, args.x, "--x")
+        if args.estimator == "kl":
+            k = _neighbours(3 if args.k is None else args.k, n, args.file)
+            value = _estimate(fastmi.entropy, x, method="kl", k=k, n_jobs=args.n_jobs)
+            how = f"Kozachenko-Leonenko, k={k}"
+        else:
+            bins = 10 if args.bins is None else args.bins
+            value = _estimate(fastmi.entropy, x, method=args.estimator, bins=bins, n_jobs=args.n_jobs)
+            how = f"{'binned' if args.estimator == 'binned' else 'Miller-Madow'}, bins={bins}"
+    say(render.entropy_line(args.x, value, how, n))
     return EXIT_OK
 
 

@@ -1,4 +1,4 @@
-"""The results of ``fastmi mi`` and ``fastmi rank`` as text lines and JSON."""
+"""The results of ``fastmi mi``, ``fastmi entropy`` and ``fastmi rank`` as text lines and JSON."""
 
 from __future__ import annotations
 
@@ -9,6 +9,16 @@ from typing import Any, Dict, List, Sequence
 def mi_line(x: Sequence[str], y: Sequence[str], bits: float, how: str, n: int) -> str:
     """``I(x; y) = ... bits (how, n=...)``."""
     return f"I({', '.join(x)}; {', '.join(y)}) = {bits:.4f} bits ({how}, n={n})"
+
+
+def cmi_line(x: Sequence[str], y: Sequence[str], z: Sequence[str], bits: float, how: str, n: int) -> str:
+    """``I(x; y | z) = ... bits (how, n=...)``."""
+    return f"I({', '.join(x)}; {', '.join(y)} | {', '.join(z)}) = {bits:.4f} bits ({how}, n={n})"
+
+
+def entropy_line(x: Sequence[str], bits: float, how: str, n: int) -> str:
+    """``H(x) = ... bits (how, n=...)``."""
+    return f"H({', '.join(x)}) = {bits:.4f} bits ({how}, n={n})"
 
 
 def rank_json(ranked: List[Dict[str, Any]]) -> str:
