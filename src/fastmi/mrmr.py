@@ -202,7 +202,7 @@ class MRMRSelector(SelectorMixin, BaseEstimator):
 
     Attributes
     ----------
-    relevance_ : ndarray of shape (n_features_in_,)
+    relevance_ : ndarray of shape (n_features,)
         ``I(f; y)`` in nats of every feature: exactly
         ``fastmi.mutual_info_classif`` (a binary or multiclass target) or
         ``fastmi.mutual_info_regression`` (a continuous one) with the same
@@ -212,8 +212,9 @@ class MRMRSelector(SelectorMixin, BaseEstimator):
     scores_ : ndarray of shape (n_features_to_select,)
         The criterion of each pick when it was made (the first: its relevance).
     n_features_in_ : int
+        Number of features seen by ``fit``.
     feature_names_in_ : ndarray of str
-        Only when X has string column names.
+        Names of the features seen by ``fit``, only when X has string column names.
 
     Notes
     -----
@@ -303,7 +304,8 @@ class MRMRSelector(SelectorMixin, BaseEstimator):
 
         Returns
         -------
-        self
+        self : MRMRSelector
+            The fitted selector.
         """
         X, y = _validate_data(self, X, y, dtype="numeric", y_numeric=False, ensure_min_samples=2)
         n, p = X.shape

@@ -25,7 +25,7 @@ from .ksg import TiedSamplesWarning, _as_2d, _is_constant
 class MITestResult:
     """Result of :func:`mi_test`, in the convention of ``scipy.stats.permutation_test``.
 
-    Attributes
+    Parameters
     ----------
     statistic : float
         The estimate on the data (unclipped), in units of ``log(base)``.
