@@ -345,11 +345,13 @@ def _greedy(data: _Data, relevance: np.ndarray, m: int, criterion: str):
     it may win. Its score from the terms it has is an upper bound on its
     score (redundancies are >= 0, so the mean can only grow; a minimum can
     only fall), so candidates are evaluated in order of that bound until the
-    best exact score beats the next bound. The picks and scores are those of
+    best exact score beats the next bound (a few at a time, one per thread).
+    The picks and scores are those of
     evaluating every candidate at every step: each candidate's terms are
     added in the order the features were selected, as they would be there.
     """
     p = relevance.shape[0]
+    width = max(1, data.threads or _native.default_threads())  # candidates evaluated at once
     selected: list[int] = []
     scores: list[float] = []
     left = np.ones(p, dtype=bool)
@@ -403,16 +405,17 @@ def _greedy(data: _Data, relevance: np.ndarray, m: int, criterion: str):
             order = np.lexsort((cand, -relevance[cand], -bound))
             cand, bound = cand[order], bound[order]
             best_key = None
-            for at in range(cand.size):
-                f = cand[at : at + 1]
-                if best_key is not None and (bound[at], relevance[f[0]], -f[0]) < best_key:
+            for at in range(0, cand.size, width):
+                if best_key is not None and (bound[at], relevance[cand[at]], -cand[at]) < best_key:
                     break  # no later candidate can beat the best exact score
-                if done[f[0]] < len(selected):
-                    update(f)
-                exact = float(score(f)[0])
-                key = (exact, relevance[f[0]], -f[0])
-                if best_key is None or key > best_key:
-                    best_key = key
+                batch = cand[at : at + width]  # a few at once: their pairs run in parallel
+                stale = batch[done[batch] < len(selected)]
+                if stale.size:
+                    update(stale)
+                for f, exact in zip(batch, score(batch)):
+                    key = (float(exact), relevance[f], -f)
+                    if best_key is None or key > best_key:
+                        best_key = key
             best = (np.array([best_key[0]]), np.array([-best_key[2]]))
         values, fs = best
         order = np.lexsort((fs, -relevance[fs], -values))
