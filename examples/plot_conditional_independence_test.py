@@ -46,7 +46,10 @@ def collider(n):
     return x, y, z
 
 
-structures = {"chain X -> Z -> Y": chain, "collider X -> Z <- Y": collider}
+structures = {
+    "chain X -> Z -> Y": chain,
+    "collider X -> Z <- Y": collider,
+}
 truth = {  # (I(X;Y), I(X;Y|Z)) in bits
     "chain X -> Z -> Y": (-0.5 * np.log2(2 / 3), 0.0),
     "collider X -> Z <- Y": (0.0, -0.5 * np.log2(3 / 4)),
@@ -62,11 +65,14 @@ results = {}
 for name, draw in structures.items():
     x, y, z = draw(n)
     results[name] = (
-        fastmi.mi_test(x, y, n_permutations=n_permutations, random_state=0),
-        fastmi.mi_test(x, y, z, n_permutations=n_permutations, random_state=0),
+        fastmi.mi_test(x, y, n_permutations=n_permutations,
+                       random_state=0),
+        fastmi.mi_test(x, y, z, n_permutations=n_permutations,
+                       random_state=0),
     )
     for test, result in zip(("X, Y", "X, Y | Z"), results[name]):
-        print(f"{name:>21}  {test:<9} statistic {result.statistic:+.3f} bits, "
+        print(f"{name:>21}  {test:<9} "
+              f"statistic {result.statistic:+.3f} bits, "
               f"p = {result.pvalue:.3f}")
 
 # %%
@@ -79,9 +85,12 @@ for name, draw in structures.items():
 fig, axes = plt.subplots(2, 2, figsize=(9, 6), layout="constrained")
 for row, (name, tests) in zip(axes, results.items()):
     for ax, result, label in zip(row, tests, ("I(X;Y)", "I(X;Y|Z)")):
-        ax.hist(result.null_distribution, bins=30, color="0.65", label="null")
-        ax.axvline(result.statistic, color="C3", lw=2, label="statistic")
-        ax.set_title(f"{name}: {label}, p = {result.pvalue:.3f}", fontsize=10)
+        ax.hist(result.null_distribution, bins=30, color="0.65",
+                label="null")
+        ax.axvline(result.statistic, color="C3", lw=2,
+                   label="statistic")
+        ax.set_title(f"{name}: {label}, p = {result.pvalue:.3f}",
+                     fontsize=10)
         ax.set_xlabel(f"KSG estimate of {label} (bits)")
 axes[0, 0].legend()
 fig.suptitle(f"mi_test, n = {n}, {n_permutations} permutations")
@@ -94,9 +103,11 @@ plt.show()
 # I(X;Y), :func:`fastmi.conditional_mi` for I(X;Y|Z). ``conditional_mi``
 # is not clipped at 0: under conditional independence it scatters around
 # 0, as it must for the permutation test.
-print(f"{'':>21}  {'I(X;Y)':>15}  {'I(X;Y|Z)':>15}   (estimate / truth, bits)")
+print("estimate / truth, bits")
+print(f"{'':>21}  {'I(X;Y)':>15}  {'I(X;Y|Z)':>15}")
 for name, draw in structures.items():
     x, y, z = draw(5000)
     mi, cmi = fastmi.ksg_mi(x, y), fastmi.conditional_mi(x, y, z)
     t_mi, t_cmi = truth[name]
-    print(f"{name:>21}  {mi:+.3f} / {t_mi:.3f}  {cmi:+.3f} / {t_cmi:.3f}")
+    print(f"{name:>21}  {mi:+.3f} / {t_mi:.3f}"
+          f"  {cmi:+.3f} / {t_cmi:.3f}")

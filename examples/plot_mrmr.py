@@ -25,7 +25,8 @@ import fastmi
 
 rng = np.random.default_rng(0)
 n = 1000
-weights = {"a": 1.0, "b": 0.7, "c": 0.5}  # weight of each signal in the label
+# the weight of each signal in the label
+weights = {"a": 1.0, "b": 0.7, "c": 0.5}
 signals = {name: rng.standard_normal(n) for name in weights}
 columns, names = [], []
 for name, s in signals.items():
@@ -50,14 +51,15 @@ n_select = 3
 relevance = fastmi.mutual_info_classif(X, y, random_state=0)
 by_relevance = np.argsort(-relevance, kind="stable")[:n_select]
 
-selector = fastmi.MRMRSelector(n_features_to_select=n_select, random_state=0).fit(X, y)
+selector = fastmi.MRMRSelector(n_features_to_select=n_select, random_state=0)
+selector.fit(X, y)
 by_mrmr = selector.selected_
 assert np.array_equal(selector.relevance_, relevance)
 
 print("relevance ranking picks:", [names[i] for i in by_relevance])
 print("mRMR picks:             ", [names[i] for i in by_mrmr])
-print("mRMR score of each pick (relevance - mean redundancy, nats):",
-      np.round(selector.scores_, 3))
+# each pick's score: relevance minus mean redundancy, nats
+print("mRMR scores:", np.round(selector.scores_, 3))
 
 # %%
 # The relevance of every feature, and what each method picked
@@ -70,21 +72,21 @@ colors = ["C0"] * 3 + ["C1"] * 3 + ["C2"] * 3 + ["0.6"] * 6
 x = np.arange(len(names))
 ax.bar(x, relevance, color=colors)
 top = relevance.max()
-for rank, i in enumerate(by_relevance, start=1):
-    ax.plot(i, relevance[i] + 0.06 * top, "v", color="k", ms=9)
-    ax.annotate(str(rank), (i, relevance[i] + 0.06 * top), xytext=(7, -4),
-                textcoords="offset points", fontsize=9)
-for rank, i in enumerate(by_mrmr, start=1):
-    ax.plot(i, relevance[i] + 0.16 * top, "o", mfc="none", mec="C3", mew=2, ms=10)
-    ax.annotate(str(rank), (i, relevance[i] + 0.16 * top), xytext=(8, -4),
-                textcoords="offset points", fontsize=9, color="C3")
-ax.plot([], [], "v", color="k", ms=9, label=f"relevance ranking, top {n_select}")
-ax.plot([], [], "o", mfc="none", mec="C3", mew=2, ms=10,
-        label=f"mRMR (criterion='mid'), {n_select} picks")
+ranking = dict(marker="v", color="k", ms=9, ls="none")
+mrmr = dict(marker="o", mfc="none", mec="C3", mew=2, ms=10, ls="none")
+for picks, style, lift, color in ((by_relevance, ranking, 0.06, "k"),
+                                  (by_mrmr, mrmr, 0.16, "C3")):
+    for rank, i in enumerate(picks, start=1):
+        at = (i, relevance[i] + lift * top)
+        ax.plot(*at, **style)
+        ax.annotate(str(rank), at, xytext=(8, -4), fontsize=9,
+                    textcoords="offset points", color=color)
+ax.plot([], [], **ranking, label=f"relevance ranking, top {n_select}")
+ax.plot([], [], **mrmr, label=f"mRMR (criterion='mid'), {n_select} picks")
 ax.set_xticks(x, names, rotation=45, ha="right")
 ax.set_ylabel("relevance I(feature; label) (nats)")
 ax.set_ylim(0, 1.3 * top)
-ax.set_title("Three signals, three near-copies each, six noise features")
+ax.set_title("Three signals, three near-copies of each, six noise features")
 ax.legend(loc="upper right")
 plt.show()
 
@@ -109,6 +111,7 @@ plt.show()
 # A logistic regression on three copies of ``a`` knows only ``a``; on the
 # mRMR picks it sees all three signals.
 model = LogisticRegression()
-for label, picked in (("relevance ranking", by_relevance), ("mRMR", by_mrmr)):
+for label, picked in (("relevance ranking", by_relevance),
+                      ("mRMR", by_mrmr)):
     accuracy = cross_val_score(model, X[:, picked], y, cv=5).mean()
     print(f"{label:>17}: 5-fold accuracy {accuracy:.3f}")
