@@ -51,7 +51,8 @@ n_select = 3
 relevance = fastmi.mutual_info_classif(X, y, random_state=0)
 by_relevance = np.argsort(-relevance, kind="stable")[:n_select]
 
-selector = fastmi.MRMRSelector(n_features_to_select=n_select, random_state=0)
+selector = fastmi.MRMRSelector(n_features_to_select=n_select,
+                               random_state=0)
 selector.fit(X, y)
 by_mrmr = selector.selected_
 assert np.array_equal(selector.relevance_, relevance)
@@ -73,7 +74,8 @@ x = np.arange(len(names))
 ax.bar(x, relevance, color=colors)
 top = relevance.max()
 ranking = dict(marker="v", color="k", ms=9, ls="none")
-mrmr = dict(marker="o", mfc="none", mec="C3", mew=2, ms=10, ls="none")
+mrmr = dict(marker="o", mfc="none", mec="C3", mew=2, ms=10,
+            ls="none")
 for picks, style, lift, color in ((by_relevance, ranking, 0.06, "k"),
                                   (by_mrmr, mrmr, 0.16, "C3")):
     for rank, i in enumerate(picks, start=1):
@@ -82,11 +84,13 @@ for picks, style, lift, color in ((by_relevance, ranking, 0.06, "k"),
         ax.annotate(str(rank), at, xytext=(8, -4), fontsize=9,
                     textcoords="offset points", color=color)
 ax.plot([], [], **ranking, label=f"relevance ranking, top {n_select}")
-ax.plot([], [], **mrmr, label=f"mRMR (criterion='mid'), {n_select} picks")
+ax.plot([], [], **mrmr,
+        label=f"mRMR (criterion='mid'), {n_select} picks")
 ax.set_xticks(x, names, rotation=45, ha="right")
 ax.set_ylabel("relevance I(feature; label) (nats)")
 ax.set_ylim(0, 1.3 * top)
-ax.set_title("Three signals, three near-copies of each, six noise features")
+ax.set_title("Three signals, three near-copies of each, "
+             "six noise features")
 ax.legend(loc="upper right")
 plt.show()
 
