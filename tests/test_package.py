@@ -26,6 +26,7 @@ def test_public_names():
         "TiedSamplesWarning", "__version__", "discrete_mi", "has_openmp", "histogram2d", "ksg_mi",
         "mi_feature_selection", "mutual_info_classif", "mutual_info_regression", "mutual_info_score",
         "PmfInfo", "conditional_mi", "entropy", "info_from_pmf",
+        "MITestResult", "mi_test", "pairwise_mi",
     ])
     from fastmi.cmi import conditional_mi
     from fastmi.pmf import PmfInfo, info_from_pmf
@@ -33,6 +34,11 @@ def test_public_names():
     assert fastmi.conditional_mi is conditional_mi
     assert fastmi.info_from_pmf is info_from_pmf and fastmi.PmfInfo is PmfInfo
     assert fastmi.entropy is sys.modules["fastmi.entropy"].entropy  # the function shadows its module
+    from fastmi.pairwise import pairwise_mi
+    from fastmi.significance import MITestResult, mi_test
+
+    assert fastmi.pairwise_mi is pairwise_mi and fastmi.mi_test is mi_test and fastmi.MITestResult is MITestResult
+    assert "MRMRSelector" in dir(fastmi) and "MRMRSelector" not in fastmi.__all__  # lazy: imports scikit-learn
 
 
 def test_broken_invariant_is_a_runtime_error():

@@ -12,6 +12,8 @@
 #include "fastmi/estimators/entropy.hpp"
 #include "fastmi/estimators/ksg.hpp"
 #include "fastmi/estimators/ksg2.hpp"
+#include "fastmi/estimators/pairwise.hpp"
+#include "fastmi/estimators/permutation.hpp"
 #include "fastmi/estimators/plugin.hpp"
 #include "fastmi/estimators/ross.hpp"
 #include "fastmi/numerics/numpy_random.hpp"
@@ -217,6 +219,46 @@ void add_normal_noise(double* x, std::int64_t n, std::int64_t p, const double* c
     check_invariant(n >= 0 && p >= 0 && *pos >= 0 && *pos <= Mt19937::kN, "bad noise request");
     add_scaled_normals(x, n, p, c, NumpyNormalState{key, pos, has_gauss, gauss},
                        Ctx::make(n_threads, check, n * p, Grain::values));
+}
+
+void ksg_pairs_nats(const double* X, std::int64_t n, std::int64_t p, const std::int64_t* pairs, std::int64_t m,
+                    int k, int n_threads, InterruptFn check, double* out, std::int64_t* zeros) {
+    check_invariant(k >= 1 && k < n, "KSG needs 1 <= k < n");
+    ksg_pairs(X, n, p, pairs, m, k, Ctx::make(n_threads, check, n * std::max<std::int64_t>(m, p), Grain::tree), out,
+              zeros);
+}
+
+void binned_pairs_bits(const double* X, std::int64_t n, std::int64_t p, const AxisSpec* axes,
+                       const std::int64_t* pairs, std::int64_t m, int n_threads, InterruptFn check, double* out,
+                       std::int64_t* counted) {
+    std::vector<Axis> ax;
+    for (std::int64_t c = 0; c < p; ++c) ax.push_back(make_axis(axes[c]));
+    binned_pairs(X, n, ax, pairs, m, Ctx::make(n_threads, check, n * m, Grain::scan), out, counted);
+}
+
+void nearest_in_z(const double* z, int dz, std::int64_t n, int s, int n_threads, InterruptFn check,
+                  std::int64_t* out) {
+    check_invariant(s >= 1 && s <= n, "neighbour lists need 1 <= s <= n");
+    z_neighbors(Columns::of(z, n, dz), s, Ctx::make(n_threads, check, n, Grain::tree), out);
+}
+
+void permutation_of(const std::int64_t* neighbors, std::int64_t n, int s, std::uint64_t seed, std::int64_t* out) {
+    draw_permutation(neighbors, n, s, seed, out);
+}
+
+void ksg_null_nats(const double* x, int dx, const double* y, int dy, std::int64_t n, int k,
+                   const std::uint64_t* seeds, std::int64_t n_perm, int n_threads, InterruptFn check,
+                   double* out, std::int64_t* zeros) {
+    check_invariant(k >= 1 && k < n, "KSG needs 1 <= k < n");
+    ksg_null(x, dx, y, dy, n, k, seeds, n_perm, Ctx::make(n_threads, check, n * n_perm, Grain::tree), out, zeros);
+}
+
+void cmi_null_nats(const double* x, int dx, const double* y, int dy, const double* z, int dz, std::int64_t n,
+                   int k, const std::int64_t* neighbors, int s, const std::uint64_t* seeds, std::int64_t n_perm,
+                   int n_threads, InterruptFn check, double* out, std::int64_t* zeros) {
+    check_invariant(k >= 1 && k < n, "conditional MI needs 1 <= k < n");
+    cmi_null(x, dx, y, dy, z, dz, n, k, neighbors, s, seeds, n_perm,
+             Ctx::make(n_threads, check, n * n_perm, Grain::tree), out, zeros);
 }
 
 }  // namespace entry

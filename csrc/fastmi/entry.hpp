@@ -129,5 +129,34 @@ double contingency_mi_table(const std::int64_t* row, const std::int64_t* col, co
 void add_normal_noise(double* x, std::int64_t n, std::int64_t p, const double* c, std::uint32_t* key, int* pos,
                       int* has_gauss, double* gauss, int n_threads, InterruptFn check);
 
+// Workflows (estimators/pairwise.hpp, estimators/permutation.hpp).
+// KSG algorithm 1 in nats (unclipped) of the m column pairs (pairs[2q],
+// pairs[2q + 1]) of the column-major (n, p) block X, each column sorted once;
+// zeros[q] the pair's number of zero k-th-neighbour distances; 1 <= k < n.
+void ksg_pairs_nats(const double* X, std::int64_t n, std::int64_t p, const std::int64_t* pairs, std::int64_t m,
+                    int k, int n_threads, InterruptFn check, double* out, std::int64_t* zeros);
+// binned_mi_bits (automatic layout) of the m column pairs of the
+// column-major (n, p) block X, column c on axes[c]: out[q] in bits,
+// counted[q] the samples inside the edges.
+void binned_pairs_bits(const double* X, std::int64_t n, std::int64_t p, const AxisSpec* axes,
+                       const std::int64_t* pairs, std::int64_t m, int n_threads, InterruptFn check, double* out,
+                       std::int64_t* counted);
+// Each sample and its s - 1 nearest others in the row-major (n, dz) z,
+// max-norm, ties in index order: out is row-major (n, s); 1 <= s <= n.
+void nearest_in_z(const double* z, int dz, std::int64_t n, int s, int n_threads, InterruptFn check,
+                  std::int64_t* out);
+// The permutation that mi_test draws from `seed`: global when neighbors is
+// null, else local over the row-major (n, s) candidates.
+void permutation_of(const std::int64_t* neighbors, std::int64_t n, int s, std::uint64_t seed, std::int64_t* out);
+// Null distributions in nats (unclipped), one permutation per seed: KSG of
+// x and y[perm] (global permutations), Frenzel-Pompe of x and y[perm] given
+// z (local permutations over `neighbors`); zeros[b]: zero joint radii.
+void ksg_null_nats(const double* x, int dx, const double* y, int dy, std::int64_t n, int k,
+                   const std::uint64_t* seeds, std::int64_t n_perm, int n_threads, InterruptFn check,
+                   double* out, std::int64_t* zeros);
+void cmi_null_nats(const double* x, int dx, const double* y, int dy, const double* z, int dz, std::int64_t n,
+                   int k, const std::int64_t* neighbors, int s, const std::uint64_t* seeds, std::int64_t n_perm,
+                   int n_threads, InterruptFn check, double* out, std::int64_t* zeros);
+
 }  // namespace entry
 }  // namespace fastmi

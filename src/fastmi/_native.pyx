@@ -8,7 +8,7 @@ entry.hpp for what each computes. C++ exceptions become MemoryError, the
 KeyboardInterrupt raised by a Ctrl-C check, or RuntimeError (a broken
 invariant: a bug).
 """
-from libc.stdint cimport int64_t, uint32_t
+from libc.stdint cimport int64_t, uint32_t, uint64_t
 from libcpp.vector cimport vector
 
 import numpy as np
@@ -66,6 +66,12 @@ cdef extern from "fastmi/entry.hpp" namespace "fastmi::entry" nogil:
     double c_contingency_mi_codes "fastmi::entry::contingency_mi_codes"(const int64_t*, int64_t, const int64_t*, int64_t, int64_t, InterruptFn) except +
     double c_contingency_mi_table "fastmi::entry::contingency_mi_table"(const int64_t*, const int64_t*, const int64_t*, int64_t, const int64_t*, int64_t, const int64_t*, int64_t, InterruptFn) except +
     void c_add_normal_noise "fastmi::entry::add_normal_noise"(double*, int64_t, int64_t, const double*, uint32_t*, int*, int*, double*, int, InterruptFn) except +
+    void c_ksg_pairs_nats "fastmi::entry::ksg_pairs_nats"(const double*, int64_t, int64_t, const int64_t*, int64_t, int, int, InterruptFn, double*, int64_t*) except +
+    void c_binned_pairs_bits "fastmi::entry::binned_pairs_bits"(const double*, int64_t, int64_t, const AxisSpec*, const int64_t*, int64_t, int, InterruptFn, double*, int64_t*) except +
+    void c_nearest_in_z "fastmi::entry::nearest_in_z"(const double*, int, int64_t, int, int, InterruptFn, int64_t*) except +
+    void c_permutation_of "fastmi::entry::permutation_of"(const int64_t*, int64_t, int, uint64_t, int64_t*) except +
+    void c_ksg_null_nats "fastmi::entry::ksg_null_nats"(const double*, int, const double*, int, int64_t, int, const uint64_t*, int64_t, int, InterruptFn, double*, int64_t*) except +
+    void c_cmi_null_nats "fastmi::entry::cmi_null_nats"(const double*, int, const double*, int, const double*, int, int64_t, int, const int64_t*, int, const uint64_t*, int64_t, int, InterruptFn, double*, int64_t*) except +
 
 
 # --------------------------------------------------------------------------- Ctrl-C
@@ -289,3 +295,78 @@ def add_normal_noise(double[::1, :] x, const double[::1] c, uint32_t[::1] key, i
         c_add_normal_noise(block, n, p, factors, &key[0], &pos, &has_gauss, &gauss, n_threads,
                            _checker(interruptible))
     return pos, has_gauss, gauss
+
+
+# --------------------------------------------------------------------------- workflows
+
+
+def ksg_pairs_nats(const double[::1, :] X, const int64_t[:, ::1] pairs, int k, int n_threads, bint interruptible):
+    """(nats per pair, zero radii per pair); X column-major."""
+    cdef int64_t m = pairs.shape[0]
+    cdef double[::1] out = np.empty(m, dtype=np.float64)
+    cdef int64_t[::1] zeros = np.empty(m, dtype=np.int64)
+    if m > 0:
+        with nogil:
+            c_ksg_pairs_nats(&X[0, 0], X.shape[0], X.shape[1], &pairs[0, 0], m, k, n_threads,
+                             _checker(interruptible), &out[0], &zeros[0])
+    return out.base, zeros.base
+
+
+def binned_pairs_bits(const double[::1, :] X, list axes, const int64_t[:, ::1] pairs, int n_threads,
+                      bint interruptible):
+    """(bits per pair, samples counted per pair); X column-major, axes: one (nbins, edges or None, lo, hi)
+    per column."""
+    cdef vector[AxisSpec] spec
+    for a in axes:
+        spec.push_back(_axis(a))
+    cdef int64_t m = pairs.shape[0]
+    cdef double[::1] out = np.empty(m, dtype=np.float64)
+    cdef int64_t[::1] counted = np.empty(m, dtype=np.int64)
+    if m > 0:
+        with nogil:
+            c_binned_pairs_bits(&X[0, 0], X.shape[0], X.shape[1], spec.data(), &pairs[0, 0], m, n_threads,
+                                _checker(interruptible), &out[0], &counted[0])
+    return out.base, counted.base
+
+
+def nearest_in_z(const double[:, ::1] z, int s, int n_threads, bint interruptible):
+    cdef int64_t[:, ::1] out = np.empty((z.shape[0], s), dtype=np.int64)
+    with nogil:
+        c_nearest_in_z(&z[0, 0], <int>z.shape[1], z.shape[0], s, n_threads, _checker(interruptible), &out[0, 0])
+    return out.base
+
+
+def permutation_of(const int64_t[:, ::1] neighbors, int64_t n, uint64_t seed):
+    """neighbors None: a global permutation."""
+    cdef int64_t[::1] out = np.empty(n, dtype=np.int64)
+    cdef const int64_t* nb = NULL
+    cdef int s = 0
+    if neighbors is not None:
+        nb = &neighbors[0, 0]
+        s = <int>neighbors.shape[1]
+    with nogil:
+        c_permutation_of(nb, n, s, seed, &out[0])
+    return out.base
+
+
+def ksg_null_nats(const double[:, ::1] x, const double[:, ::1] y, int k, const uint64_t[::1] seeds,
+                  int n_threads, bint interruptible):
+    cdef int64_t b = seeds.shape[0]
+    cdef double[::1] out = np.empty(b, dtype=np.float64)
+    cdef int64_t[::1] zeros = np.empty(b, dtype=np.int64)
+    with nogil:
+        c_ksg_null_nats(&x[0, 0], <int>x.shape[1], &y[0, 0], <int>y.shape[1], x.shape[0], k, &seeds[0], b,
+                        n_threads, _checker(interruptible), &out[0], &zeros[0])
+    return out.base, zeros.base
+
+
+def cmi_null_nats(const double[:, ::1] x, const double[:, ::1] y, const double[:, ::1] z, int k,
+                  const int64_t[:, ::1] neighbors, const uint64_t[::1] seeds, int n_threads, bint interruptible):
+    cdef int64_t b = seeds.shape[0]
+    cdef double[::1] out = np.empty(b, dtype=np.float64)
+    cdef int64_t[::1] zeros = np.empty(b, dtype=np.int64)
+    with nogil:
+        c_cmi_null_nats(&x[0, 0], <int>x.shape[1], &y[0, 0], <int>y.shape[1], &z[0, 0], <int>z.shape[1],
+                        x.shape[0], k, &neighbors[0, 0], <int>neighbors.shape[1], &seeds[0], b,
+                        n_threads, _checker(interruptible), &out[0], &zeros[0])
+    return out.base, zeros.base

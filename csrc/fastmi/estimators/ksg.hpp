@@ -86,29 +86,32 @@ double marginal_sum(const Columns& cols, SortedColumn s, const double* radius, B
 
 // KSG algorithm 1 between x and y (k < n). When both are plain 1-D columns
 // and the estimator is the published one, the radii come from strips of the
-// sorted samples and both counts from the same sorted orders (y's may be
-// given: `y_sorted`, shared by the callers that pair many x with one y);
-// otherwise from a KD-tree of the joint space, the counts from whatever
-// for_each_count picks.
+// sorted samples and both counts from the same sorted orders (y's and x's
+// may be given: `y_sorted`, `x_sorted`, shared by the callers that pair many
+// x with one y, or every column with every other); otherwise from a KD-tree
+// of the joint space, the counts from whatever for_each_count picks.
 template <class Norm>
 KsgResult ksg1(const Columns& x, const Columns& y, int k, Bound bound, Summation summation, const Ctx& ctx,
-               SortedColumn y_sorted = {}) {
+               SortedColumn y_sorted = {}, SortedColumn x_sorted = {}) {
     const index_t n = x.n;
     check_invariant(k >= 1 && k < n && y.n == n, "KSG needs 1 <= k < n");
     KsgResult res;
     double sx, sy;
     if (std::is_same<Norm, MaxNorm>::value && bound == Bound::strict && x.is_plain_1d() && y.is_plain_1d()) {
-        const SortedValues xs(x.ptr[0], n, ctx);
-        std::unique_ptr<SortedValues> ys_own;
+        std::unique_ptr<SortedValues> xs_own, ys_own;
+        if (x_sorted.sorted == nullptr) {
+            xs_own = std::make_unique<SortedValues>(x.ptr[0], n, ctx);
+            x_sorted.sorted = xs_own.get();
+        }
         if (y_sorted.sorted == nullptr) {
             ys_own = std::make_unique<SortedValues>(y.ptr[0], n, ctx);
             y_sorted.sorted = ys_own.get();
         }
         poll_interrupt(ctx);
         const std::vector<double> radius =
-            knn_radius_plane(x.ptr[0], y.ptr[0], xs, *y_sorted.sorted, k, ctx, &res.zero_radius);
+            knn_radius_plane(x.ptr[0], y.ptr[0], *x_sorted.sorted, *y_sorted.sorted, k, ctx, &res.zero_radius);
         poll_interrupt(ctx);
-        sx = marginal_sum<Norm>(x, SortedColumn{&xs, nullptr}, radius.data(), bound, summation, ctx);
+        sx = marginal_sum<Norm>(x, x_sorted, radius.data(), bound, summation, ctx);
         poll_interrupt(ctx);
         sy = marginal_sum<Norm>(y, y_sorted, radius.data(), bound, summation, ctx);
     } else {

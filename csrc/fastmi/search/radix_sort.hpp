@@ -71,6 +71,9 @@ struct SortedValues {
 
     index_t size() const { return static_cast<index_t>(value.size()); }
 
+    // Empty; a caller that knows the order fills value and index itself.
+    SortedValues() = default;
+
     // x[i * stride], i < n
     SortedValues(const double* x, index_t n, const Ctx& ctx, index_t stride = 1)
         : value(static_cast<size_t>(n)), index(static_cast<size_t>(n)) {

@@ -7,6 +7,7 @@ import math
 from typing import Any, Callable, NoReturn
 
 from fastmi.cli.commands import cmd_bench, cmd_entropy, cmd_mi, cmd_rank
+from fastmi.cli.workflows import cmd_pairwise, cmd_select, cmd_test
 from fastmi.cli.output import EXIT_USAGE, PROG
 
 
@@ -108,6 +109,37 @@ examples:
   fastmi rank data.csv --target label --json > ranking.json
 """
 
+PAIRWISE_EXAMPLES = """\
+Every entry [i, j] is fastmi.pairwise_mi's: exactly ksg_mi (or discrete_mi with
+--method binned) of the two columns, in bits.  The KSG diagonal is shown as "-" (I(X;X) of
+a continuous variable is infinite).  Non-numeric columns are skipped (with a note).
+
+examples:
+  fastmi pairwise data.csv
+  fastmi pairwise data.parquet --columns a,b,c --json > mi.json
+  fastmi pairwise data.csv --plot heatmap.png
+"""
+
+SELECT_EXAMPLES = """\
+Greedy minimum-redundancy maximum-relevance selection (fastmi.MRMRSelector; needs
+scikit-learn).  The target is taken as class labels when scikit-learn's type_of_target
+calls it binary or multiclass (text, or few integer values), else as continuous.
+
+examples:
+  fastmi select data.csv --target label --n 10
+  fastmi select data.parquet --target price --n 5 --criterion jmi --json
+"""
+
+TEST_EXAMPLES = """\
+A permutation test of independence of --x and --y (fastmi.mi_test): the KSG estimate and
+its value on permuted data; with --z, the conditional estimate and Runge's local
+permutations within each sample's --shuffle-neighbors nearest neighbours in --z.
+
+examples:
+  fastmi test data.csv --x a --y b
+  fastmi test data.csv --x a --y b --z c --permutations 200 --k 10
+"""
+
 MAIN_DESCRIPTION = """\
 Fast mutual-information estimators.
 
@@ -117,6 +149,9 @@ examples:
   fastmi mi data.csv --x a --y b --z c
   fastmi entropy data.csv --x a
   fastmi rank data.csv --target label --top 10
+  fastmi pairwise data.csv --plot heatmap.png
+  fastmi select data.csv --target label --n 10
+  fastmi test data.csv --x a --y b --z c
 
 Run 'fastmi COMMAND --help' for a command's options.
 """
@@ -206,4 +241,59 @@ def build_parser() -> argparse.ArgumentParser:
     rank.add_argument("--random-state", type=_seed, default=0, metavar="S",
                       help="seed of the tie-breaking noise (default: 0)")
     _add_common(rank)
+
+    pairwise = _command(
+        sub, "pairwise", cmd_pairwise, PAIRWISE_EXAMPLES, "the matrix of mutual information between columns",
+        "Mutual information, in bits, between every pair of numeric columns of a CSV or Parquet "
+        "file.", takes_file=True)
+    pairwise.add_argument("--columns", action="append", metavar="COLS",
+                          help="columns to use, comma-separated or repeated (default: every numeric column)")
+    pairwise.add_argument("--method", choices=("ksg", "binned"), default="ksg",
+                          help="estimator (default: ksg)")
+    pairwise.add_argument("--k", type=_positive_int, metavar="K", help="KSG neighbours (default: 3)")
+    pairwise.add_argument("--bins", type=_positive_int, metavar="B",
+                          help="bins per axis for --method binned (default: 10)")
+    pairwise.add_argument("--json", action="store_true",
+                          help="print {columns, estimator, unit, n, matrix} as JSON (diagonal NaN as null)")
+    pairwise.add_argument("--plot", metavar="FILE.png", help="write a heatmap (needs matplotlib)")
+    _add_common(pairwise)
+
+    select = _command(
+        sub, "select", cmd_select, SELECT_EXAMPLES, "select columns by mRMR for a target column",
+        "Select feature columns for a target column by greedy minimum-redundancy "
+        "maximum-relevance (mutual information, nats).", takes_file=True)
+    select.add_argument("--target", required=True, metavar="COL", help="target column")
+    select.add_argument("--n", type=_positive_int, default=10, metavar="N",
+                        help="number of columns to select (default: 10)")
+    select.add_argument("--criterion", choices=("mid", "miq", "jmi", "cmim"), default="mid",
+                        help="selection criterion (default: mid)")
+    select.add_argument("--columns", action="append", metavar="COLS",
+                        help="candidate columns, comma-separated or repeated (default: every other numeric column)")
+    select.add_argument("--k", type=_positive_int, default=3, metavar="K", help="n_neighbors (default: 3)")
+    select.add_argument("--random-state", type=_seed, default=0, metavar="S",
+                        help="seed of the tie-breaking noise (default: 0)")
+    select.add_argument("--json", action="store_true",
+                        help="print a JSON list of {step, column, score, relevance_nats}")
+    _add_common(select)
+
+    test = _command(
+        sub, "test", cmd_test, TEST_EXAMPLES, "permutation test of (conditional) independence",
+        "Test whether columns --x and --y of a CSV or Parquet file are independent (given --z) "
+        "with a KSG estimate and its permutation distribution.", takes_file=True)
+    test.add_argument("--x", action="append", required=True, metavar="COL",
+                      help="column of the first variable (repeat for several)")
+    test.add_argument("--y", action="append", required=True, metavar="COL",
+                      help="column of the second variable (repeat for several)")
+    test.add_argument("--z", action="append", metavar="COL",
+                      help="conditioning column (repeat for several; default: none)")
+    test.add_argument("--permutations", type=_positive_int, default=1000, metavar="B",
+                      help="number of permutations (default: 1000)")
+    test.add_argument("--k", type=_positive_int, default=3, metavar="K", help="KSG neighbours (default: 3)")
+    test.add_argument("--shuffle-neighbors", type=_positive_int, default=5, metavar="S",
+                      help="with --z: neighbours in z a sample's y may come from (default: 5)")
+    test.add_argument("--random-state", type=_seed, default=0, metavar="S",
+                      help="seed of the permutations (default: 0)")
+    test.add_argument("--json", action="store_true",
+                      help="print {statistic_bits, pvalue, n_permutations, k, conditional, n} as JSON")
+    _add_common(test)
     return parser

@@ -1,0 +1,238 @@
+// Permutation null distributions of the KSG estimators, for mi_test:
+//   ksg_null  I(X; Y[perm]) for global permutations of y;
+//   cmi_null  I(X; Y[perm] | Z) for the local permutations of Runge (2018):
+//             each sample's y is taken from one of its `s` nearest
+//             neighbours in z (itself included), without replacement as
+//             far as possible.
+// Every permutation comes from its own seed (std::mt19937_64, whose output
+// the C++ standard fixes, and an unbiased bounded draw written here), so
+// permutation b is the same whatever thread draws it, and the null
+// distribution is the same for every thread count. Structures that no
+// permutation changes are built once: the sorted orders and value indices
+// of x and y (a global permutation only relabels y's sorted order), the
+// sorted orders of x and z and the neighbour lists in z.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <random>
+#include <utility>
+#include <vector>
+
+#include "fastmi/estimators/cmi.hpp"
+#include "fastmi/estimators/ksg.hpp"
+#include "fastmi/estimators/pairwise.hpp"
+#include "fastmi/numerics/digamma.hpp"
+#include "fastmi/runtime/columns.hpp"
+#include "fastmi/runtime/metric.hpp"
+#include "fastmi/runtime/parallel.hpp"
+#include "fastmi/search/dispatch.hpp"
+#include "fastmi/search/kdtree.hpp"
+#include "fastmi/search/radix_sort.hpp"
+#include "fastmi/search/rect_count.hpp"
+#include "fastmi/search/result_set.hpp"
+
+namespace fastmi {
+
+// A seeded stream with unbiased draws in [0, m).
+class PermutationRng {
+public:
+    explicit PermutationRng(std::uint64_t seed) : gen_(seed) {}
+    index_t below(index_t m) {
+        const std::uint64_t um = static_cast<std::uint64_t>(m);
+        const std::uint64_t limit = UINT64_MAX - UINT64_MAX % um;  // a multiple of m
+        std::uint64_t u;
+        do u = gen_(); while (u >= limit);
+        return static_cast<index_t>(u % um);
+    }
+    // Fisher-Yates, from the last position down.
+    template <class T>
+    void shuffle(T* a, index_t m) {
+        for (index_t i = m - 1; i > 0; --i) std::swap(a[i], a[below(i + 1)]);
+    }
+
+private:
+    std::mt19937_64 gen_;
+};
+
+// out[i] = the sample whose y sample i receives. neighbors == nullptr: a
+// uniform random permutation of [0, n). Otherwise neighbors holds s
+// candidates per sample (row-major (n, s)) and the samples are visited in a
+// random order, each taking the first of its candidates (in a random order)
+// not taken yet, or, when all are taken, the last of them in that order.
+inline void draw_permutation(const std::int64_t* neighbors, index_t n, int s, std::uint64_t seed, std::int64_t* out) {
+    PermutationRng rng(seed);
+    std::vector<std::int64_t> order(static_cast<size_t>(n));
+    for (index_t i = 0; i < n; ++i) order[i] = i;
+    rng.shuffle(order.data(), n);
+    if (neighbors == nullptr) {
+        std::copy(order.begin(), order.end(), out);
+        return;
+    }
+    std::vector<char> taken(static_cast<size_t>(n), 0);
+    std::vector<std::int64_t> cand(static_cast<size_t>(s));
+    for (index_t t = 0; t < n; ++t) {
+        const index_t i = order[t];
+        std::copy(neighbors + i * s, neighbors + (i + 1) * s, cand.begin());
+        rng.shuffle(cand.data(), s);
+        std::int64_t pick = cand[static_cast<size_t>(s - 1)];
+        for (int c = 0; c < s; ++c)
+            if (!taken[static_cast<size_t>(cand[c])]) {
+                pick = cand[c];
+                break;
+            }
+        taken[static_cast<size_t>(pick)] = 1;
+        out[i] = pick;
+    }
+}
+
+// out[i * s ..] = sample i, then its s - 1 nearest other samples in z
+// (max-norm), nearest first, ties in index order; s <= n.
+inline void z_neighbors(const Columns& z, int s, const Ctx& ctx, std::int64_t* out) {
+    const index_t n = z.n;
+    if (s == 1) {
+        for (index_t i = 0; i < n; ++i) out[i] = i;
+        return;
+    }
+    const KDTree<MaxNorm> tree(z, ctx);
+    const auto& leaves = tree.leaves();
+    parallel_blocks(static_cast<index_t>(leaves.size()), kLeafBlock, ctx, [&](index_t, index_t a, index_t b) {
+        KBest<> best(s - 1);
+        KDTree<MaxNorm>::Stack stack;
+        std::vector<index_t> walk;
+        std::vector<std::pair<double, index_t>> found;
+        WorkPoll poll(ctx);  // s close to n: a block is a long time
+        for (index_t l = a; l < b; ++l) {
+            const auto& leaf = tree.node(leaves[l]);
+            std::int64_t work = 0;
+            for (index_t p = leaf.start; p < leaf.end; ++p) {
+                const double r = tree.knn_self(p, leaves[l], best, stack, work);
+                found.clear();
+                const double* q = tree.point(p);
+                tree.for_each_self(p, leaves[l], r, walk, work, [&](index_t j) {
+                    found.emplace_back(MaxNorm::point(q, tree.point(j), tree.dim()), tree.original(j));
+                });
+                std::partial_sort(found.begin(), found.begin() + (s - 1), found.end());
+                std::int64_t* row = out + tree.original(p) * s;
+                row[0] = tree.original(p);
+                for (int c = 1; c < s; ++c) row[c] = found[static_cast<size_t>(c - 1)].second;
+                work += static_cast<std::int64_t>(found.size());
+            }
+            poll.add(work);
+        }
+    });
+}
+
+// The rows of the row-major (n, d) block src in the order perm: dst[i] = src[perm[i]].
+inline void gather_rows(const double* src, index_t n, int d, const std::int64_t* perm, double* dst) {
+    for (index_t i = 0; i < n; ++i)
+        for (int c = 0; c < d; ++c) dst[i * d + c] = src[perm[i] * d + c];
+}
+
+// Sorted order of y[perm] for a bijection perm, from y's sorted order ys:
+// the same values, each index mapped through the inverse permutation, and
+// within runs of equal values the indices ascending (SortedValues' order).
+inline void relabel_sorted(const SortedValues& ys, const std::int64_t* perm, SortedValues& out) {
+    const index_t n = ys.size();
+    std::vector<index_t> inverse(static_cast<size_t>(n));
+    for (index_t i = 0; i < n; ++i) inverse[static_cast<size_t>(perm[i])] = i;
+    out.value = ys.value;
+    out.index.resize(static_cast<size_t>(n));
+    for (index_t p = 0; p < n; ++p) out.index[p] = inverse[static_cast<size_t>(ys.index[p])];
+    for (index_t a = 0; a < n;) {
+        index_t b = a + 1;
+        while (b < n && out.value[b] == out.value[a]) ++b;
+        if (b - a > 1) std::sort(out.index.begin() + a, out.index.begin() + b);
+        a = b;
+    }
+}
+
+// out[b] = KSG algorithm 1 in nats (unclipped) between x and y[perm_b], perm_b
+// the uniform permutation drawn from seeds[b]; zeros[b] its number of zero
+// k-th-neighbour distances. x, y are row-major (n, dx), (n, dy); k < n.
+inline void ksg_null(const double* x, int dx, const double* y, int dy, index_t n, int k, const std::uint64_t* seeds,
+                     index_t n_perm, const Ctx& ctx, double* out, std::int64_t* zeros) {
+    const bool plane = dx == 1 && dy == 1;
+    std::unique_ptr<PreparedColumn> cx, cy;
+    if (plane) {
+        cx = std::make_unique<PreparedColumn>(x, n, ctx);
+        cy = std::make_unique<PreparedColumn>(y, n, ctx);
+    }
+    const Columns xc = Columns::of(x, n, dx);
+    poll_interrupt(ctx);
+    run_tasks(n_perm, ctx, [&](index_t b, const Ctx& c) {
+        std::vector<std::int64_t> perm(static_cast<size_t>(n));
+        draw_permutation(nullptr, n, 0, seeds[b], perm.data());
+        std::vector<double> yp(static_cast<size_t>(n) * dy);
+        gather_rows(y, n, dy, perm.data(), yp.data());
+        const Columns yc = Columns::of(yp.data(), n, dy);
+        KsgResult r;
+        if (plane) {
+            SortedValues ys;
+            relabel_sorted(cy->sorted, perm.data(), ys);
+            // y[perm] has y's values: y's value index serves it unchanged
+            r = ksg1<MaxNorm>(xc, yc, k, Bound::strict, Summation::blocks, c, SortedColumn{&ys, &cy->index},
+                              cx->order());
+        } else {
+            r = ksg1<MaxNorm>(xc, yc, k, Bound::strict, Summation::blocks, c);
+        }
+        out[b] = r.mi_nats;
+        zeros[b] = r.zero_radius;
+    });
+}
+
+// cmi_ksg's one-dimensional sum of psi(n_xz + 1) + psi(n_yz + 1) - psi(n_z + 1)
+// (cmi_counts_1d), with the sorted orders of x and z given.
+inline double cmi_sum_sorted(const SortedValues& sx, const SortedValues& sy, const SortedValues& sz,
+                             std::vector<double>& eps, const Ctx& ctx) {
+    const index_t n = sx.size();
+    for (double& e : eps) e = just_below(e);
+    const RankWindows wx = RankWindows::of<MaxNorm>(sx, eps.data(), ctx);
+    const RankWindows wy = RankWindows::of<MaxNorm>(sy, eps.data(), ctx);
+    const RankWindows wz = RankWindows::of<MaxNorm>(sz, eps.data(), ctx);
+    const auto counts = rectangle_counts(sz.index, wz, {&wx, &wy}, ctx);
+    std::vector<double> parts(static_cast<size_t>(n_blocks(n, kQueryBlock)), 0.0);
+    parallel_blocks(n, kQueryBlock, ctx, [&](index_t b, index_t s, index_t e) {
+        double acc = 0.0;
+        for (index_t i = s; i < e; ++i)
+            acc += digamma_count(counts[0][i]) + digamma_count(counts[1][i]) - digamma_count(wz.hi[i] - wz.lo[i] + 1);
+        parts[b] = acc;
+    });
+    return ordered_sum(parts);
+}
+
+// out[b] = Frenzel-Pompe conditional MI in nats (unclipped) of x and
+// y[perm_b] given z, perm_b the local permutation drawn from seeds[b] over
+// the s candidates per sample in `neighbors` (row-major (n, s));
+// zeros[b] its number of zero joint k-th-neighbour distances.
+inline void cmi_null(const double* x, int dx, const double* y, int dy, const double* z, int dz, index_t n, int k,
+                     const std::int64_t* neighbors, int s, const std::uint64_t* seeds, index_t n_perm,
+                     const Ctx& ctx, double* out, std::int64_t* zeros) {
+    const bool lines = dx == 1 && dy == 1 && dz == 1 && n < (index_t(1) << 31);
+    std::unique_ptr<SortedValues> sx, sz;
+    if (lines) {
+        sx = std::make_unique<SortedValues>(x, n, ctx);
+        sz = std::make_unique<SortedValues>(z, n, ctx);
+    }
+    const Columns xc = Columns::of(x, n, dx), zc = Columns::of(z, n, dz);
+    poll_interrupt(ctx);
+    run_tasks(n_perm, ctx, [&](index_t b, const Ctx& c) {
+        std::vector<std::int64_t> perm(static_cast<size_t>(n));
+        draw_permutation(neighbors, n, s, seeds[b], perm.data());
+        std::vector<double> yp(static_cast<size_t>(n) * dy);
+        gather_rows(y, n, dy, perm.data(), yp.data());
+        const Columns yc = Columns::of(yp.data(), n, dy);
+        if (lines) {
+            std::vector<double> eps(static_cast<size_t>(n));
+            zeros[b] = knn_radius<MaxNorm>(Columns::joined(Columns::joined(xc, yc), zc), k, c, eps.data());
+            const SortedValues sy(yp.data(), n, c);
+            out[b] = digamma_int(k) - cmi_sum_sorted(*sx, sy, *sz, eps, c) / static_cast<double>(n);
+        } else {
+            const CmiResult r = cmi_ksg(xc, yc, zc, k, c);
+            out[b] = r.cmi_nats;
+            zeros[b] = r.zero_radius;
+        }
+    });
+}
+
+}  // namespace fastmi

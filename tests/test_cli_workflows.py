@@ -1,0 +1,116 @@
+"""The workflow commands of the ``fastmi`` command line: ``pairwise``, ``select``, ``test``
+(run through ``fastmi.cli.main`` in this process); each prints the library's numbers."""
+
+from __future__ import annotations
+
+import json
+import types
+
+import numpy as np
+import pytest
+
+import fastmi
+from fastmi.cli import main
+
+N = 400
+
+
+@pytest.fixture
+def cli(capsys):
+    def run(*args):
+        capsys.readouterr()
+        code = main([str(a) for a in args])
+        out, err = capsys.readouterr()
+        return types.SimpleNamespace(returncode=code, stdout=out, stderr=err)
+
+    return run
+
+
+@pytest.fixture
+def data(tmp_path):
+    rng = np.random.default_rng(3)
+    z = rng.standard_normal(N)
+    a, b = z + rng.standard_normal(N), z + rng.standard_normal(N)
+    c = np.sin(a) + 0.1 * rng.standard_normal(N)
+    noise = rng.standard_normal(N)
+    label = np.where(a + b > 0, "yes", "no")
+    path = tmp_path / "wf.csv"
+    with open(path, "w") as f:
+        f.write("a,b,z,c,label,noise\n")
+        for row in zip(a, b, z, c, label, noise):
+            f.write(",".join(v if isinstance(v, str) else repr(float(v)) for v in row) + "\n")
+    return path, {"a": a, "b": b, "z": z, "c": c, "label": label, "noise": noise}
+
+
+def test_pairwise_json_equals_pairwise_mi(cli, data):
+    path, cols = data
+    r = cli("pairwise", path, "--json", "-q")
+    assert r.returncode == 0
+    got = json.loads(r.stdout)
+    names = ["a", "b", "z", "c", "noise"]  # the text column is skipped
+    assert got["columns"] == names and got["unit"] == "bits"
+    want = fastmi.pairwise_mi(np.column_stack([cols[c] for c in names]))
+    matrix = np.array([[np.nan if v is None else v for v in row] for row in got["matrix"]])
+    assert np.array_equal(matrix, want, equal_nan=True)
+
+
+def test_pairwise_text_and_binned(cli, data):
+    path, cols = data
+    r = cli("pairwise", path, "--columns", "a,b", "--columns", "z")
+    assert r.returncode == 0 and "diagonal: NaN" in r.stdout
+    assert f"{fastmi.ksg_mi(cols['a'], cols['b']):.4f}" in r.stdout
+    r = cli("pairwise", path, "--columns", "a,b", "--method", "binned", "--bins", "7", "--json")
+    m = json.loads(r.stdout)["matrix"]
+    assert m[0][1] == fastmi.discrete_mi(cols["a"], cols["b"], bins=7)
+
+
+def test_pairwise_plot(cli, data, tmp_path):
+    pytest.importorskip("matplotlib")
+    path, _ = data
+    png = tmp_path / "hm.png"
+    r = cli("pairwise", path, "--plot", png, "-q")
+    assert r.returncode == 0 and png.stat().st_size > 1000
+
+
+def test_select_equals_mrmr_selector(cli, data):
+    pytest.importorskip("sklearn")
+    path, cols = data
+    r = cli("select", path, "--target", "label", "--n", "3", "--json", "-q")
+    assert r.returncode == 0
+    picked = json.loads(r.stdout)
+    names = ["a", "b", "z", "c", "noise"]
+    sel = fastmi.MRMRSelector(3, random_state=0).fit(np.column_stack([cols[c] for c in names]), cols["label"])
+    assert [p["column"] for p in picked] == [names[j] for j in sel.selected_]
+    assert [p["score"] for p in picked] == sel.scores_.tolist()
+
+
+def test_test_equals_mi_test(cli, data):
+    path, cols = data
+    r = cli("test", path, "--x", "a", "--y", "b", "--z", "z", "--permutations", "30", "--json")
+    assert r.returncode == 0
+    got = json.loads(r.stdout)
+    want = fastmi.mi_test(cols["a"], cols["b"], cols["z"], n_permutations=30, random_state=0)
+    assert got["statistic_bits"] == want.statistic and got["pvalue"] == want.pvalue
+    r = cli("test", path, "--x", "a", "--y", "b", "--permutations", "19")
+    assert r.returncode == 0 and "p-value = 0.05 (19 permutations" in r.stdout
+
+
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (("pairwise", "{path}", "--method", "binned", "--k", "3"), "--k applies to --method ksg"),
+        (("pairwise", "{path}", "--columns", "a"), "at least two columns"),
+        (("pairwise", "{path}", "--columns", "a,nope"), "unknown column 'nope'"),
+        (("select", "{path}", "--target", "label", "--n", "9"), "--n 9 is more than the 5 feature columns"),
+        (("test", "{path}", "--x", "a", "--y", "b", "--z", "z", "--shuffle-neighbors", "400"),
+         "shuffle_neighbors must be smaller"),
+        (("test", "{path}", "--x", "a", "--y", "b", "--k", "400"), "--k 400 needs more than 400 rows"),
+        (("test", "{path}", "--x", "a", "--y", "b", "--permutations", "0"), "expected a positive integer"),
+    ],
+)
+def test_errors(cli, data, args, fragment):
+    path, _ = data
+    r = cli(*[a.format(path=path) for a in args])
+    assert r.returncode == 2 and r.stdout == ""
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("fastmi: error: ") and fragment in lines[0], r.stderr

@@ -1,0 +1,210 @@
+"""fastmi.mi_test: permutation tests with the KSG estimators.
+
+The null distribution is checked value for value against the public
+estimators on the permuted data, the local permutations against their
+definition, the neighbour lists against brute force, and the p-values for
+calibration: the rejection rate at 5% of a true (conditional) independence
+over many seeds must lie in a 3-sigma binomial band around 5%.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import fastmi
+from fastmi import _native
+from fastmi.significance import _permutation, _seeds
+
+
+def _chain(rng, n):
+    """x and y both driven by z: dependent, but independent given z."""
+    z = rng.standard_normal(n)
+    return z + rng.standard_normal(n), z + rng.standard_normal(n), z
+
+
+def test_result_convention(rng):
+    x, y, _ = _chain(rng, 300)
+    r = fastmi.mi_test(x, y, n_permutations=40, random_state=1)
+    assert isinstance(r, fastmi.MITestResult) and r.null_distribution.shape == (40,)
+    assert r.pvalue == (1 + np.count_nonzero(r.null_distribution >= r.statistic)) / 41
+    assert r.statistic == fastmi.ksg_mi(x, y)  # positive here, so the clipping does not matter
+
+
+def test_null_equals_ksg_mi_of_permuted_y(rng):
+    x, y, _ = _chain(rng, 700)
+    y[::50] = y[1::50]  # a few ties in y: the relabelled sorted order must break them by index
+    B = 12
+    r = fastmi.mi_test(x, y, n_permutations=B, random_state=5, base=math.e)
+    seeds = _seeds(5, B)
+    for b in range(B):
+        perm = _permutation(seeds[b], len(x))
+        assert np.array_equal(np.sort(perm), np.arange(len(x)))  # a bijection
+        assert max(0.0, r.null_distribution[b]) == fastmi.ksg_mi(x, y[perm], base=math.e)
+
+
+def test_null_equals_conditional_mi_of_locally_permuted_y(rng):
+    x, y, z = _chain(rng, 600)
+    B, s = 10, 4
+    r = fastmi.mi_test(x, y, z, n_permutations=B, shuffle_neighbors=s, random_state=7)
+    assert r.statistic == fastmi.conditional_mi(x, y, z)
+    neighbors = _native.nearest_in_z(z.reshape(-1, 1), s, 1, False)
+    seeds = _seeds(7, B)
+    for b in range(B):
+        perm = _permutation(seeds[b], len(x), neighbors)
+        assert r.null_distribution[b] == fastmi.conditional_mi(x, y[perm], z)
+
+
+def test_null_multidimensional(rng):
+    n = 400
+    x = rng.standard_normal((n, 2))
+    y = x[:, :1] + rng.standard_normal((n, 1))
+    z = rng.standard_normal((n, 2))
+    seeds = _seeds(3, 4)
+    r = fastmi.mi_test(x, y, n_permutations=4, random_state=3)
+    for b in range(4):
+        assert max(0.0, r.null_distribution[b]) == fastmi.ksg_mi(x, y[_permutation(seeds[b], n)])
+    r = fastmi.mi_test(x, y, z, n_permutations=4, random_state=3)
+    nb = _native.nearest_in_z(z, 5, 1, False)
+    for b in range(4):
+        assert r.null_distribution[b] == fastmi.conditional_mi(x, y[_permutation(seeds[b], n, nb)], z)
+
+
+def _brute_neighbors(z, s):
+    d = np.abs(z[:, None, :] - z[None, :, :]).max(axis=2)
+    n = len(z)
+    d[np.arange(n), np.arange(n)] = -1.0  # the sample itself first, before its duplicates
+    idx = np.broadcast_to(np.arange(n), (n, n))
+    order = np.lexsort((idx, d), axis=1)  # then by distance, ties by index
+    return order[:, :s]
+
+
+@pytest.mark.parametrize("dz", [1, 2, 3])
+@pytest.mark.parametrize("s", [1, 2, 5, 9])
+def test_z_neighbors_brute_force(dz, s, rng):
+    z = rng.standard_normal((300, dz))
+    z[:40] = np.round(z[:40])  # ties, including exact duplicates
+    got = _native.nearest_in_z(np.ascontiguousarray(z), s, 2, False)
+    want = _brute_neighbors(z, s)
+    d = np.abs(z[:, None, :] - z[None, :, :]).max(axis=2)
+    rows = np.arange(300)[:, None]
+    # the same distances in the same order, and with a unique order the same samples
+    assert np.array_equal(d[rows, got], d[rows, want])
+    assert np.array_equal(got[:, 0], np.arange(300))  # the sample itself first
+    assert np.array_equal(got, want)
+
+
+def test_local_permutation_definition(rng):
+    n, s = 500, 5
+    z = rng.standard_normal((n, 1))
+    nb = _native.nearest_in_z(z, s, 1, False)
+    for seed in range(5):
+        perm = _permutation(seed, n, nb)
+        assert all(perm[i] in nb[i] for i in range(n))  # only from the z-neighbourhood
+        assert len(np.unique(perm)) > 0.85 * n           # without replacement as far as possible
+    # every neighbour free (s = n - 1 on a tiny set: a full permutation)
+    m = 6
+    nb = _native.nearest_in_z(rng.standard_normal((m, 1)), m - 1, 1, False)
+    perms = {tuple(_permutation(seed, m, nb)) for seed in range(50)}
+    assert len(perms) > 10
+
+
+def test_same_null_for_every_n_jobs(rng):
+    x, y, z = _chain(rng, 5000)
+    for args in ((x, y), (x, y, z)):
+        ref = fastmi.mi_test(*args, n_permutations=6, random_state=11, n_jobs=1)
+        for n_jobs in (2, 3, 8):
+            got = fastmi.mi_test(*args, n_permutations=6, random_state=11, n_jobs=n_jobs)
+            assert np.array_equal(got.null_distribution, ref.null_distribution)
+            assert got.statistic == ref.statistic and got.pvalue == ref.pvalue
+    other = fastmi.mi_test(x, y, z, n_permutations=6, random_state=12)
+    assert not np.array_equal(other.null_distribution, ref.null_distribution)
+    gen = np.random.default_rng(11)
+    assert np.array_equal(fastmi.mi_test(x, y, z, n_permutations=6, random_state=gen).null_distribution,
+                          ref.null_distribution)
+
+
+def _rejection_rate(make, runs, **kwargs):
+    rejected = 0
+    for seed in range(runs):
+        rng = np.random.default_rng(10_000 + seed)
+        r = fastmi.mi_test(*make(rng), random_state=seed, n_permutations=19, **kwargs)
+        rejected += r.pvalue <= 0.05  # = 1/20: no null value reached the statistic
+    return rejected / runs
+
+
+def _band(runs, alpha=0.05):
+    sd = math.sqrt(alpha * (1 - alpha) / runs)
+    return alpha - 3 * sd, alpha + 3 * sd
+
+
+def test_calibration_independence():
+    runs = 300
+    rate = _rejection_rate(lambda rng: (rng.standard_normal(150), rng.standard_normal(150)), runs, k=3)
+    lo, hi = _band(runs)
+    assert lo <= rate <= hi, rate
+
+
+def test_calibration_conditional_independence():
+    runs = 200
+    rate = _rejection_rate(lambda rng: _chain(rng, 200), runs, k=5, shuffle_neighbors=5)
+    lo, hi = _band(runs)
+    assert lo <= rate <= hi, rate
+
+
+def test_dependence_rejected(rng):
+    x, y, z = _chain(rng, 400)
+    assert fastmi.mi_test(x, y, n_permutations=99, random_state=0).pvalue == 0.01
+    # x -> y beyond z: conditional dependence
+    y2 = y + 0.8 * x
+    assert fastmi.mi_test(x, y2, z, n_permutations=99, random_state=0).pvalue == 0.01
+    # dependent only through z: not rejected given z (this seed; calibration above)
+    assert fastmi.mi_test(x, y, z, n_permutations=99, random_state=0).pvalue > 0.05
+
+
+def test_constant_variable(rng):
+    r = fastmi.mi_test(np.ones(50), rng.standard_normal(50), n_permutations=9, random_state=0)
+    assert r.statistic == 0.0 and r.pvalue == 1.0 and (r.null_distribution == 0).all()
+
+
+@pytest.mark.parametrize(
+    "kwargs, exc, match",
+    [
+        ({"n_permutations": 0}, ValueError, "n_permutations must be >= 1"),
+        ({"n_permutations": 2.5}, TypeError, "n_permutations must be an integer"),
+        ({"z": "use", "shuffle_neighbors": 30}, ValueError, "shuffle_neighbors must be smaller"),
+        ({"z": "use", "shuffle_neighbors": 0}, ValueError, "shuffle_neighbors must be >= 1"),
+        ({"k": 30}, ValueError, "k must be smaller"),
+        ({"random_state": "seed"}, TypeError, "random_state"),
+        ({"base": 0}, ValueError, "base"),
+        ({"y": np.r_[np.nan, np.ones(29)]}, ValueError, "y contains NaN"),
+        ({"z": np.ones(29)}, ValueError, "same number of samples"),
+    ],
+)
+def test_errors(kwargs, exc, match, rng):
+    args = {"x": rng.standard_normal(30), "y": rng.standard_normal(30)}
+    if isinstance(kwargs.get("z"), str):
+        kwargs = dict(kwargs, z=rng.standard_normal(30))
+    args.update({key: kwargs.pop(key) for key in ("y", "z") if key in kwargs})
+    with pytest.raises(exc, match=match):
+        fastmi.mi_test(args.pop("x"), args.pop("y"), args.pop("z", None), **kwargs)
+
+
+def test_progress_chunks_give_the_same_result(rng):
+    from fastmi.significance import _check, _run
+
+    x, y, z = _chain(rng, 400)
+    for zz in (None, z):
+        seen = []
+        got = _run(*_check(x, y, zz, 3, 37, 5, 4, 1, 2), progress=lambda done, total: seen.append((done, total)))
+        want = fastmi.mi_test(x, y, zz, n_permutations=37, random_state=4, n_jobs=1)
+        assert np.array_equal(got.null_distribution, want.null_distribution) and got.pvalue == want.pvalue
+        assert seen[-1] == (37, 37) and len(seen) > 1
+
+
+def test_huge_span_refused(rng):
+    x = rng.standard_normal(40)
+    y = np.r_[np.full(20, -1e308), np.full(20, 1e308)]
+    with pytest.raises(ValueError, match="y spans more than 1.8e308"):
+        fastmi.mi_test(x, y, n_permutations=5)
