@@ -47,7 +47,7 @@ public:
     // walking the tree, and more so the more dimensions there are.
     KDTree(const Columns& cols, const Ctx& ctx, index_t leaf_size = 0)
         : n_(cols.n), d_(D > 0 ? D : cols.d()),
-          leaf_(leaf_size > 0 ? leaf_size : d_ <= 2 ? 16 : d_ < 8 ? 32 : d_ < 12 ? 64 : 128) {
+          leaf_(leaf_size > 0 ? leaf_size : index_t(16) << std::min((std::max(d_, 2) - 2) / 2, 3)) {
         pts_.resize(static_cast<size_t>(n_) * d_);
         idx_.resize(static_cast<size_t>(n_));
         parallel_blocks(n_, 1 << 15, ctx, [&](index_t, index_t s, index_t e) {

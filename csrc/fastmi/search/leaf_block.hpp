@@ -7,7 +7,9 @@
 #pragma once
 
 #include <cmath>
+#include <algorithm>
 #include <cstddef>
+#include <type_traits>
 #include <utility>
 
 #include "fastmi/runtime/metric.hpp"
@@ -29,7 +31,7 @@ FASTMI_INLINE double block_point(const double* q, const double* col, index_t len
 // e <= kBlockChunk. D > 0: the dimension at compile time (one fused loop);
 // D == 0: d coordinates, one pass per coordinate.
 template <class Norm, int D>
-FASTMI_INLINE void block_distances(const double* q, const double* col, index_t len, int d, index_t j0, index_t e,
+FASTMI_INLINE void block_distances_impl(const double* q, const double* col, index_t len, int d, index_t j0, index_t e,
                                    double* m) {
     if constexpr (D > 0) {
         double qq[D];
@@ -50,12 +52,12 @@ FASTMI_INLINE void block_distances(const double* q, const double* col, index_t l
 
 // Number of block points at reduced distance <= r from q.
 template <class Norm, int D>
-FASTMI_INLINE index_t block_count(const double* q, double r, const double* col, index_t len, int d) {
+FASTMI_INLINE index_t block_count_impl(const double* q, double r, const double* col, index_t len, int d) {
     double m[kBlockChunk];
     index_t count = 0;
     for (index_t j0 = 0; j0 < len; j0 += kBlockChunk) {
         const index_t e = std::min(len - j0, kBlockChunk);
-        block_distances<Norm, D>(q, col, len, d, j0, e, m);
+        block_distances_impl<Norm, D>(q, col, len, d, j0, e, m);
         // sums of ones (exact in any order), in eight independent chains
         double k[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
         index_t j = 0;
@@ -66,5 +68,69 @@ FASTMI_INLINE index_t block_count(const double* q, double r, const double* col, 
     }
     return count;
 }
+
+// The loops above compiled twice on x86-64 ELF targets (GCC, Clang): for
+// AVX2 (four doubles per instruction) and for the baseline, the one to run
+// chosen once when the module loads (target_clones), so that the build
+// needs no machine-specific flag. Both compute the same operations on the
+// same values, in the same order: the same bits (AVX2 brings no fused
+// multiply-add, and -ffp-contract=off forbids contraction anyway).
+#if defined(__x86_64__) && defined(__ELF__) && (defined(__GNUC__) || defined(__clang__)) && !defined(FASTMI_NO_CLONES)
+#define FASTMI_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define FASTMI_CLONES
+#endif
+
+#define FASTMI_LEAF_BLOCK(NORM, D)                                                                            \
+    FASTMI_CLONES inline void block_distances_##NORM##_##D(const double* q, const double* col, index_t len,  \
+                                                           int d, index_t j0, index_t e, double* m) {        \
+        block_distances_impl<NORM, D>(q, col, len, d, j0, e, m);                                             \
+    }                                                                                                         \
+    FASTMI_CLONES inline index_t block_count_##NORM##_##D(const double* q, double r, const double* col,      \
+                                                          index_t len, int d) {                              \
+        return block_count_impl<NORM, D>(q, r, col, len, d);                                                 \
+    }
+
+#define FASTMI_LEAF_BLOCKS(NORM) \
+    FASTMI_LEAF_BLOCK(NORM, 0)   \
+    FASTMI_LEAF_BLOCK(NORM, 2)   \
+    FASTMI_LEAF_BLOCK(NORM, 3)   \
+    FASTMI_LEAF_BLOCK(NORM, 4)   \
+    FASTMI_LEAF_BLOCK(NORM, 6)   \
+    FASTMI_LEAF_BLOCK(NORM, 8)
+
+FASTMI_LEAF_BLOCKS(MaxNorm)
+FASTMI_LEAF_BLOCKS(Euclidean)
+
+#undef FASTMI_LEAF_BLOCKS
+#undef FASTMI_LEAF_BLOCK
+
+// The dispatch from (Norm, D) to the functions above; other dimensions
+// fixed at compile time take the baseline loops.
+#define FASTMI_LEAF_DISPATCH(CALL, ...)                                          \
+    constexpr bool max_norm = std::is_same<Norm, MaxNorm>::value;                \
+    if constexpr (D == 0) return max_norm ? CALL##MaxNorm_0(__VA_ARGS__) : CALL##Euclidean_0(__VA_ARGS__); \
+    else if constexpr (D == 2) return max_norm ? CALL##MaxNorm_2(__VA_ARGS__) : CALL##Euclidean_2(__VA_ARGS__); \
+    else if constexpr (D == 3) return max_norm ? CALL##MaxNorm_3(__VA_ARGS__) : CALL##Euclidean_3(__VA_ARGS__); \
+    else if constexpr (D == 4) return max_norm ? CALL##MaxNorm_4(__VA_ARGS__) : CALL##Euclidean_4(__VA_ARGS__); \
+    else if constexpr (D == 6) return max_norm ? CALL##MaxNorm_6(__VA_ARGS__) : CALL##Euclidean_6(__VA_ARGS__); \
+    else if constexpr (D == 8) return max_norm ? CALL##MaxNorm_8(__VA_ARGS__) : CALL##Euclidean_8(__VA_ARGS__);
+
+template <class Norm, int D>
+FASTMI_INLINE void block_distances(const double* q, const double* col, index_t len, int d, index_t j0, index_t e,
+                                   double* m) {
+    static_assert(std::is_same<Norm, MaxNorm>::value || std::is_same<Norm, Euclidean>::value, "a known norm");
+    FASTMI_LEAF_DISPATCH(block_distances_, q, col, len, d, j0, e, m)
+    else return block_distances_impl<Norm, D>(q, col, len, d, j0, e, m);
+}
+
+template <class Norm, int D>
+FASTMI_INLINE index_t block_count(const double* q, double r, const double* col, index_t len, int d) {
+    static_assert(std::is_same<Norm, MaxNorm>::value || std::is_same<Norm, Euclidean>::value, "a known norm");
+    FASTMI_LEAF_DISPATCH(block_count_, q, r, col, len, d)
+    else return block_count_impl<Norm, D>(q, r, col, len, d);
+}
+
+#undef FASTMI_LEAF_DISPATCH
 
 }  // namespace fastmi
