@@ -23,6 +23,21 @@ struct CmiResult {
     index_t zero_radius;   // samples whose k-th joint neighbour distance is 0
 };
 
+// Sum over samples of psi(n_xz + 1) + psi(n_yz + 1) - psi(n_z + 1), in block
+// order; counts[0], counts[1] are n_xz + 1 and n_yz + 1 (the sample itself
+// included), n_z + 1 is the width of the sample's z window.
+inline double cmi_digamma_sum(const std::vector<std::vector<std::uint32_t>>& counts, const RankWindows& wz,
+                              index_t n, const Ctx& ctx) {
+    std::vector<double> parts(static_cast<size_t>(n_blocks(n, kQueryBlock)), 0.0);
+    parallel_blocks(n, kQueryBlock, ctx, [&](index_t b, index_t s, index_t e) {
+        double acc = 0.0;
+        for (index_t i = s; i < e; ++i)
+            acc += digamma_count(counts[0][i]) + digamma_count(counts[1][i]) - digamma_count(wz.hi[i] - wz.lo[i] + 1);
+        parts[b] = acc;
+    });
+    return ordered_sum(parts);
+}
+
 // One-dimensional x, y and z: every subspace count from windows of sorted
 // positions (rect_count.hpp), the z windows shared by the three counts.
 inline double cmi_counts_1d(const Columns& x, const Columns& y, const Columns& z, std::vector<double>& eps,
@@ -48,16 +63,7 @@ inline double cmi_counts_1d(const Columns& x, const Columns& y, const Columns& z
     }
     poll_interrupt(ctx);
     const auto counts = rectangle_counts(order, wz, {&wx, &wy}, ctx);
-    // per sample psi(n_xz + 1) + psi(n_yz + 1) - psi(n_z + 1); the counts
-    // include the sample itself
-    std::vector<double> parts(static_cast<size_t>(n_blocks(n, kQueryBlock)), 0.0);
-    parallel_blocks(n, kQueryBlock, ctx, [&](index_t b, index_t s, index_t e) {
-        double acc = 0.0;
-        for (index_t i = s; i < e; ++i)
-            acc += digamma_count(counts[0][i]) + digamma_count(counts[1][i]) - digamma_count(wz.hi[i] - wz.lo[i] + 1);
-        parts[b] = acc;
-    });
-    return ordered_sum(parts);
+    return cmi_digamma_sum(counts, wz, n, ctx);
 }
 
 inline CmiResult cmi_ksg(const Columns& x, const Columns& y, const Columns& z, int k, const Ctx& ctx) {

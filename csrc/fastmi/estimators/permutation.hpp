@@ -191,14 +191,7 @@ inline double cmi_sum_sorted(const SortedValues& sx, const SortedValues& sy, con
     const RankWindows wy = RankWindows::of<MaxNorm>(sy, eps.data(), ctx);
     const RankWindows wz = RankWindows::of<MaxNorm>(sz, eps.data(), ctx);
     const auto counts = rectangle_counts(sz.index, wz, {&wx, &wy}, ctx);
-    std::vector<double> parts(static_cast<size_t>(n_blocks(n, kQueryBlock)), 0.0);
-    parallel_blocks(n, kQueryBlock, ctx, [&](index_t b, index_t s, index_t e) {
-        double acc = 0.0;
-        for (index_t i = s; i < e; ++i)
-            acc += digamma_count(counts[0][i]) + digamma_count(counts[1][i]) - digamma_count(wz.hi[i] - wz.lo[i] + 1);
-        parts[b] = acc;
-    });
-    return ordered_sum(parts);
+    return cmi_digamma_sum(counts, wz, n, ctx);
 }
 
 // out[b] = Frenzel-Pompe conditional MI in nats (unclipped) of x and
