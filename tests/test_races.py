@@ -40,6 +40,7 @@ MUTATION_CHILD = textwrap.dedent(
         y = rng.standard_normal((n, dy) if dy > 1 else n)
         return x, y
 
+    arrays = None  # the inputs the other thread rewrites: (x, y) unless a scenario names them
     if scenario == "discrete_mi":
         x, y = pair(1_000_000)
         call = lambda: fastmi.discrete_mi(x, y, bins=10)
@@ -90,10 +91,51 @@ MUTATION_CHILD = textwrap.dedent(
         y = np.round(y)
         call = lambda: fastmi.mutual_info_classif(
             x, y, discrete_features=[2], copy=False, random_state=0)
+    elif scenario == "entropy-1d":
+        x, y, z = rng.standard_normal((3, 60_000))
+        arrays = [x]
+        call = lambda: fastmi.entropy(x, k=4)
+    elif scenario == "entropy-2d":
+        x, y, z = rng.standard_normal((3, 60_000))
+        x = rng.standard_normal((60_000, 2))
+        arrays = [x]
+        call = lambda: fastmi.entropy(x)
+    elif scenario == "entropy-3d":
+        x, y, z = rng.standard_normal((3, 60_000))
+        x = rng.standard_normal((30_000, 3))
+        arrays = [x]
+        call = lambda: fastmi.entropy(x)
+    elif scenario == "entropy-binned":
+        x, y, z = rng.standard_normal((3, 60_000))
+        x = rng.standard_normal((200_000, 2))
+        arrays = [x]
+        call = lambda: fastmi.entropy(x, method="binned", bins=[7, np.linspace(-2, 2, 9)])
+    elif scenario == "cmi-1d":
+        x, y, z = rng.standard_normal((3, 60_000))
+        arrays = [x, y, z]
+        call = lambda: fastmi.conditional_mi(x, y, z, k=5)
+    elif scenario == "cmi-2d":
+        x, y, z = rng.standard_normal((3, 60_000))
+        x = rng.standard_normal((20_000, 2))
+        y, z = y[:20_000].copy(), z[:20_000].copy()
+        arrays = [x, y, z]
+        call = lambda: fastmi.conditional_mi(x, y, z)
+    elif scenario == "cmi-binned":
+        x, y, z = rng.standard_normal((3, 60_000))
+        arrays = [x, y, z]
+        call = lambda: fastmi.conditional_mi(x, y, z, method="binned", bins=6)
+    elif scenario == "ksg2":
+        x, y, z = rng.standard_normal((3, 60_000))
+        x = rng.standard_normal((20_000, 2))
+        y = y[:20_000].copy()
+        arrays = [x, y]
+        call = lambda: fastmi.ksg_mi(x, y, algorithm=2)
     else:
         raise SystemExit("unknown scenario " + scenario)
 
-    targets = [a for a in (x, y) if a.dtype == np.float64]
+    if arrays is None:
+        arrays = [x, y]
+    targets = [a for a in arrays if a.dtype == np.float64]
     originals = [a.copy() for a in targets]
     stop = threading.Event()
 
@@ -155,6 +197,15 @@ MUTATION_SCENARIOS = [
     "neighbor_counts",
     "mutual_info_regression",
     "mutual_info_classif",
+    # the information toolkit
+    "entropy-1d",
+    "entropy-2d",
+    "entropy-3d",
+    "entropy-binned",
+    "cmi-1d",
+    "cmi-2d",
+    "cmi-binned",
+    "ksg2",
 ]
 
 MUTATION_SECONDS = 1.5  # of calls under mutation, per scenario (and at least 3 calls)
