@@ -18,14 +18,12 @@ import signal
 import subprocess
 import sys
 import time
-import types
 import zipfile
 
 import numpy as np
 import pytest
 
 import fastmi
-from fastmi.cli import main
 from fastmi.cli.progress import Progress
 
 N = 300
@@ -34,19 +32,6 @@ N = 300
 def run_cli(*args, timeout=120, **kwargs):
     return subprocess.run([sys.executable, "-m", "fastmi", *map(str, args)],
                           capture_output=True, text=True, timeout=timeout, **kwargs)
-
-
-@pytest.fixture
-def cli(capsys):
-    """Run ``fastmi.cli.main`` in this process; returns returncode, stdout and stderr."""
-
-    def run(*args):
-        capsys.readouterr()
-        code = main([str(a) for a in args])
-        out, err = capsys.readouterr()
-        return types.SimpleNamespace(returncode=code, stdout=out, stderr=err)
-
-    return run
 
 
 def assert_usage_error(proc, *fragments):

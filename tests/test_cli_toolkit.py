@@ -6,26 +6,13 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import types
 
 import numpy as np
 import pytest
 
 import fastmi
-from fastmi.cli import main
 
 N = 2000
-
-
-@pytest.fixture
-def cli(capsys):
-    def run(*args):
-        capsys.readouterr()
-        code = main([str(a) for a in args])
-        out, err = capsys.readouterr()
-        return types.SimpleNamespace(returncode=code, stdout=out, stderr=err)
-
-    return run
 
 
 @pytest.fixture

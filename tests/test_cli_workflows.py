@@ -4,26 +4,13 @@
 from __future__ import annotations
 
 import json
-import types
 
 import numpy as np
 import pytest
 
 import fastmi
-from fastmi.cli import main
 
 N = 400
-
-
-@pytest.fixture
-def cli(capsys):
-    def run(*args):
-        capsys.readouterr()
-        code = main([str(a) for a in args])
-        out, err = capsys.readouterr()
-        return types.SimpleNamespace(returncode=code, stdout=out, stderr=err)
-
-    return run
 
 
 @pytest.fixture
