@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 
@@ -18,6 +17,7 @@ import numpy as np
 import pytest
 
 import fastmi
+from gil_meter import MIN_ELAPSED_S, assert_gil_released, covered_fraction
 
 N_THREADS = 8
 
@@ -129,71 +129,20 @@ def test_threads_mixing_estimators():
 # the GIL is released
 # --------------------------------------------------------------------------
 
-STALL_S = 0.02  # a gap longer than this between two loop iterations is a stall
-
-
-def _stalled_fraction(work):
-    """Run `work` in a thread; measure how much of its run time a pure-Python
-    loop in this thread could not run (gaps > STALL_S between iterations,
-    counted from the moment the worker started)."""
-    done = threading.Event()
-    started = threading.Event()
-    box = {}
-
-    def worker():
-        box["t0"] = time.perf_counter()
-        started.set()
-        box["result"] = work()
-        box["t1"] = time.perf_counter()
-        done.set()
-
-    th = threading.Thread(target=worker)
-    th.start()
-    started.wait()
-    stalled = 0.0
-    iterations = 0
-    last = box["t0"]
-    while not done.is_set():
-        now = time.perf_counter()
-        if now - last > STALL_S:
-            stalled += now - last
-        last = now
-        iterations += 1
-    th.join()
-    end = box["t1"]
-    if end - last > STALL_S:  # blocked until the worker returned
-        stalled += end - last
-    elapsed = end - box["t0"]
-    return min(1.0, stalled / elapsed), iterations, elapsed
-
-
-def _assert_overlaps(work, attempts=3):
-    """A kernel that held the GIL would stall the loop for its whole native run
-    (fraction close to 1) on every attempt; one that releases it leaves the
-    loop running (fraction near 0). A busy machine may stall one attempt."""
-    seen = []
-    for _ in range(attempts):
-        frac, iters, elapsed = _stalled_fraction(work)
-        seen.append((round(frac, 3), iters, round(elapsed, 3)))
-        if elapsed > 0.2 and frac < 0.5 and iters > 1000:
-            return
-    pytest.fail(f"Python thread stalled while the kernel ran (fraction, iterations, seconds): {seen}")
-
-
-def test_stall_meter_detects_a_gil_holder():
-    # Control: C code that keeps the GIL (regex backtracking) stalls the loop.
-    frac, _, elapsed = _stalled_fraction(lambda: re.match(r"(a+)+b", "a" * 24))
-    assert elapsed > 0.1 and frac > 0.8, (frac, elapsed)
+def test_gil_meter_detects_a_gil_holder():
+    # Control: C code that keeps the GIL (regex backtracking) leaves the loop no slice.
+    frac, elapsed = covered_fraction(lambda: re.match(r"(a+)+b", "a" * 26))
+    assert elapsed >= MIN_ELAPSED_S and frac < 0.2, (frac, elapsed)
 
 
 def test_gil_released_ksg():
     x, y = _pair(1, 1_000_000)
-    _assert_overlaps(lambda: fastmi.ksg_mi(x, y, n_jobs=1))
+    assert_gil_released(lambda: fastmi.ksg_mi(x, y, n_jobs=1))
 
 
 def test_gil_released_ksg_multidim():
     x, y = _pair(2, 60_000, dx=2, dy=2)
-    _assert_overlaps(lambda: fastmi.ksg_mi(x, y, n_jobs=1))
+    assert_gil_released(lambda: fastmi.ksg_mi(x, y, n_jobs=1))
 
 
 def test_gil_released_binned():
@@ -204,14 +153,14 @@ def test_gil_released_binned():
             fastmi.discrete_mi(x, y, bins=64, n_jobs=1)
             fastmi.histogram2d(x, y, bins=64, n_jobs=1)
 
-    _assert_overlaps(work)
+    assert_gil_released(work)
 
 
 def test_gil_released_sklearn_dropin():
     if not _optional("mutual_info_regression"):
         pytest.skip("fastmi.mutual_info_regression does not exist yet")
     x, y = _pair(4, 100_000, dx=24)  # long enough (> 0.2 s on one thread) to measure
-    _assert_overlaps(lambda: fastmi.mutual_info_regression(x, y, random_state=0, n_jobs=1))
+    assert_gil_released(lambda: fastmi.mutual_info_regression(x, y, random_state=0, n_jobs=1))
 
 
 # --------------------------------------------------------------------------
