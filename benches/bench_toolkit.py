@@ -16,7 +16,9 @@ Groups (ratio table at the end, MIN times; see conftest.py):
     ``fastmi.ksg_mi(X4, Y4)`` vs the cKDTree 8-D k-NN query alone (target: fastmi <= 0.6x
     it; bench_core.py's group of the same data keeps the older 2x target).
 
-Timing targets are reported, never asserted (the machine is shared and noisy).
+Timing targets are reported, never asserted (the machine is shared and noisy). The data
+and the scipy baselines live in ``fastmi.bench.data`` and ``fastmi.bench.baselines``, shared
+with ``fastmi bench --cases toolkit``.
 """
 from __future__ import annotations
 
@@ -25,11 +27,11 @@ import math
 
 import numpy as np
 import pytest
-from scipy.spatial import cKDTree
-from scipy.special import digamma
 
 import fastmi
 import fastmi.reference
+from fastmi.bench import baselines, data
+from fastmi.bench.baselines import ckdtree_cmi_bits
 
 N_CMI = 100_000
 K_CMI = 10
@@ -37,32 +39,8 @@ N_ENTROPY = 1_000_000
 K_ENTROPY = 3
 N_KSG_4D = 100_000
 K_KSG = 3
-LN2 = math.log(2.0)
-
-
-@functools.lru_cache(maxsize=None)
-def cmi_data(n: int, seed: int = 2):
-    """z a common cause of x and y, and y also driven by x: I(X;Y|Z) > 0."""
-    rng = np.random.default_rng(seed)
-    z = rng.standard_normal(n)
-    x = z + rng.standard_normal(n)
-    y = 0.5 * x + z + rng.standard_normal(n)
-    return x, y, z
-
-
-def ckdtree_cmi_bits(x, y, z, k):
-    """Frenzel-Pompe with scipy: one k-NN query, three counts strictly inside eps."""
-    xyz = np.column_stack([x, y, z])
-    eps = cKDTree(xyz).query(xyz, k=k + 1, p=np.inf, workers=-1)[0][:, k]
-    r = np.nextafter(eps, 0)
-
-    def count(a):
-        return cKDTree(a).query_ball_point(a, r, p=np.inf, return_length=True, workers=-1) - 1
-
-    n_xz = count(np.column_stack([x, z]))
-    n_yz = count(np.column_stack([y, z]))
-    n_z = count(z[:, None])
-    return (digamma(k) - np.mean(digamma(n_xz + 1) + digamma(n_yz + 1) - digamma(n_z + 1))) / LN2
+cmi_data = functools.lru_cache(maxsize=None)(data.cmi_chain)
+entropy_data = functools.lru_cache(maxsize=None)(data.standard_normal)
 
 
 def _cmi_expected(expected_values, x, y, z):
@@ -96,13 +74,8 @@ def test_cmi_fastmi(benchmark, expected_values):
 # --------------------------------------------------------------------------- entropy
 
 
-@functools.lru_cache(maxsize=None)
-def entropy_data(n: int, seed: int = 3):
-    return np.random.default_rng(seed).standard_normal(n)
-
-
 def _ckdtree_knn(a, k):
-    return cKDTree(a).query(a, k=k, p=np.inf, workers=-1)
+    return baselines.knn_query(a, k)
 
 
 @pytest.mark.benchmark(group="entropy-kl-1e6-1d")
@@ -114,10 +87,7 @@ def test_entropy_ckdtree(benchmark, expected_values):
         target="fastmi >= 15x faster",
     )
     dist, _ = benchmark.pedantic(_ckdtree_knn, args=(x, K_ENTROPY + 1), rounds=2)
-    eps = dist[:, K_ENTROPY]
-    expected_values[("entropy", N_ENTROPY)] = (
-        digamma(N_ENTROPY) - digamma(K_ENTROPY) + np.mean(np.log(2 * eps))
-    ) / LN2
+    expected_values[("entropy", N_ENTROPY)] = baselines.kl_entropy_bits(dist[:, K_ENTROPY], K_ENTROPY, 1)
 
 
 @pytest.mark.benchmark(group="entropy-kl-1e6-1d")
@@ -129,7 +99,7 @@ def test_entropy_fastmi(benchmark, expected_values):
     key = ("entropy", N_ENTROPY)
     if key not in expected_values:
         eps = _ckdtree_knn(x[:, None], K_ENTROPY + 1)[0][:, K_ENTROPY]
-        expected_values[key] = (digamma(N_ENTROPY) - digamma(K_ENTROPY) + np.mean(np.log(2 * eps))) / LN2
+        expected_values[key] = baselines.kl_entropy_bits(eps, K_ENTROPY, 1)
     assert value == pytest.approx(expected_values[key], abs=1e-9)
 
 

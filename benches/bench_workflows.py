@@ -27,7 +27,9 @@ Groups (ratio table at the end, MIN times; see conftest.py):
     the first) and the same first pick; each loop draws its own tie-breaking noise per call,
     so near-equal scores may come in another order.
 
-Timing targets are reported, never asserted (the machine is shared and noisy). Under
+Timing targets are reported, never asserted (the machine is shared and noisy). The data
+and the baselines live in ``fastmi.bench.data`` and ``fastmi.bench.baselines``, shared with
+``fastmi bench --cases workflows``. Under
 ``--benchmark-disable`` (the CI smoke run) every case runs once at the small size noted
 next to its constants.
 """
@@ -38,13 +40,12 @@ import math
 
 import numpy as np
 import pytest
-from scipy.spatial import cKDTree
-from scipy.special import digamma
 
 import fastmi
+from fastmi.bench import data
+from fastmi.bench.baselines import ckdtree_cmi_bits, ckdtree_mi_test, greedy_mid
+from fastmi.bench.baselines import ksg_loop as _ksg_loop
 from fastmi.significance import _permutation, _seeds
-
-LN2 = math.log(2.0)
 
 # --------------------------------------------------------------------------- pairwise
 
@@ -52,23 +53,8 @@ N_PAIR, P_PAIR, K_PAIR = 10_000, 20, 3  # smoke run: 1000 x 6
 
 
 @functools.lru_cache(maxsize=None)
-def pairwise_data(n: int = N_PAIR, p: int = P_PAIR, seed: int = 4):
-    """Chains of dependent Gaussians and a few nonlinear relations."""
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n, p))
-    for j in range(1, p, 2):
-        X[:, j] += 0.8 * X[:, j - 1]
-    X[:, 4] = np.sin(2 * X[:, 0]) + 0.3 * X[:, 4]
-    return X
-
-
-def _ksg_loop(X, k):
-    p = X.shape[1]
-    M = np.full((p, p), np.nan)
-    for i in range(p):
-        for j in range(i + 1, p):
-            M[i, j] = M[j, i] = fastmi.ksg_mi(X[:, i], X[:, j], k=k)
-    return M
+def pairwise_data(n: int = N_PAIR, p: int = P_PAIR):
+    return data.pairwise_data(n, p)
 
 
 def _pairwise_X(sized):
@@ -111,54 +97,9 @@ N_TEST, K_TEST, B_TEST, S_TEST = 5000, 10, 100, 5  # smoke run: 500 samples, 10 
 
 
 @functools.lru_cache(maxsize=None)
-def chain_data(n: int = N_TEST, seed: int = 6):
+def chain_data(n: int = N_TEST):
     """x and y both driven by z, independent given z."""
-    rng = np.random.default_rng(seed)
-    z = rng.standard_normal(n)
-    return z + rng.standard_normal(n), z + rng.standard_normal(n), z
-
-
-def ckdtree_cmi_bits(x, y, z, k):
-    """Frenzel-Pompe with scipy: one k-NN query, three counts strictly inside eps."""
-    xyz = np.column_stack([x, y, z])
-    eps = cKDTree(xyz).query(xyz, k=k + 1, p=np.inf, workers=-1)[0][:, k]
-    r = np.nextafter(eps, 0)
-
-    def count(a):
-        return cKDTree(a).query_ball_point(a, r, p=np.inf, return_length=True, workers=-1) - 1
-
-    n_xz = count(np.column_stack([x, z]))
-    n_yz = count(np.column_stack([y, z]))
-    n_z = count(z[:, None])
-    return (digamma(k) - np.mean(digamma(n_xz + 1) + digamma(n_yz + 1) - digamma(n_z + 1))) / LN2
-
-
-def _local_permutation(neighbors, rng):
-    """Runge (2018): samples in random order, each taking the first of its z-neighbours
-    (in a random order) not yet taken, else the last of them."""
-    n, s = neighbors.shape
-    perm = np.empty(n, dtype=np.int64)
-    taken = np.zeros(n, dtype=bool)
-    for i in rng.permutation(n):
-        cand = neighbors[i][rng.permutation(s)]
-        pick = cand[-1]
-        for c in cand:
-            if not taken[c]:
-                pick = c
-                break
-        taken[pick] = True
-        perm[i] = pick
-    return perm
-
-
-def ckdtree_mi_test(x, y, z, k, n_permutations, shuffle_neighbors, seed):
-    stat = ckdtree_cmi_bits(x, y, z, k)
-    neighbors = cKDTree(z[:, None]).query(z[:, None], k=shuffle_neighbors, p=np.inf, workers=-1)[1]
-    rng = np.random.default_rng(seed)
-    null = np.array(
-        [ckdtree_cmi_bits(x, y[_local_permutation(neighbors, rng)], z, k) for _ in range(n_permutations)]
-    )
-    return stat, (1 + np.count_nonzero(null >= stat)) / (1 + n_permutations), null
+    return data.conditional_chain(n)
 
 
 @pytest.mark.benchmark(group="mi-test-5000-k10")
@@ -202,30 +143,9 @@ N_MRMR, P_MRMR, M_MRMR = 20_000, 30, 6  # smoke run: 2000 x 12, select 4
 
 
 @functools.lru_cache(maxsize=None)
-def mrmr_data(n: int = N_MRMR, p: int = P_MRMR, seed: int = 8):
+def mrmr_data(n: int = N_MRMR, p: int = P_MRMR):
     """Seven relevant features of decreasing weight, a near-copy of the first, noise."""
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n, p))
-    X[:, 7] = X[:, 0] + 0.05 * rng.standard_normal(n)
-    weights = np.array([3.0, 2.4, 2.0, 1.7, 1.4, 1.2, 1.0])
-    logit = X[:, :7] @ weights
-    y = (logit + rng.logistic(size=n) > 0).astype(int)
-    return X, y
-
-
-def greedy_mid(X, y, m, classif, regression, **kwargs):
-    """Greedy MID with per-step MI calls: relevance, then redundancy against each new pick."""
-    rel = classif(X, y, **kwargs)
-    p = X.shape[1]
-    selected = [int(np.argmax(rel))]
-    red = np.zeros(p)
-    while len(selected) < m:
-        rest = [f for f in range(p) if f not in selected]
-        red[rest] += regression(X[:, rest], X[:, selected[-1]], **kwargs)
-        score = rel - red / len(selected)
-        score[selected] = -np.inf
-        selected.append(int(np.argmax(score)))
-    return selected
+    return data.mrmr_data(n, p)
 
 
 def _mrmr_case(sized):

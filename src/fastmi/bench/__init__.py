@@ -1,10 +1,12 @@
 """The benchmark behind ``fastmi bench``.
 
 Each case runs one fastmi estimator next to its baselines (the numpy reference in
-``fastmi.reference`` and, when installed, scikit-learn) over a ladder of sample sizes on
-synthetic data drawn from a fixed seed.  For every size it records the time of each
-implementation, the values they return and whether those agree within the tolerances the
-test-suite uses.
+``fastmi.reference`` and, when installed, scikit-learn; for the toolkit and workflow cases
+the same computation on scipy's cKDTree, a Python loop, scikit-learn or ennemi, from
+:mod:`~fastmi.bench.baselines`) over a ladder of sample sizes on synthetic data drawn from a
+fixed seed.  The core cases run by default; ``CASE_GROUPS`` names the others.  For every
+size it records the time of each implementation, the values they return and whether those
+agree within the tolerances the test-suite uses.
 
 A baseline whose next run would exceed the time budget is not run at that size: its time
 is extrapolated from the largest size it was really timed at, using its known growth
@@ -22,12 +24,14 @@ as well::
         print(bench.format_case(case))
 """
 
-from .cases import CASE_KEYS, build_cases
+from .cases import CASE_GROUPS, CASE_KEYS, DEFAULT_CASES, build_cases, select_cases, unavailable_cases
 from .report import format_case, format_header, plot, write_json
 from .runner import disagreements, run, run_case
 
 __all__ = [
+    "CASE_GROUPS",
     "CASE_KEYS",
+    "DEFAULT_CASES",
     "build_cases",
     "disagreements",
     "format_case",
@@ -35,5 +39,7 @@ __all__ = [
     "plot",
     "run",
     "run_case",
+    "select_cases",
+    "unavailable_cases",
     "write_json",
 ]

@@ -1,4 +1,9 @@
-"""The cases of ``fastmi bench``: each fastmi estimator, its baselines, its data and sizes."""
+"""The cases of ``fastmi bench``: each fastmi estimator, its baselines, its data and sizes.
+
+The core cases (MI and the scikit-learn drop-ins against the numpy reference and
+scikit-learn) are defined here; the toolkit and workflow cases in
+:mod:`~fastmi.bench.toolkit` and :mod:`~fastmi.bench.workflows`.  ``CASE_GROUPS`` names
+the sets that ``--cases`` accepts besides single keys."""
 from __future__ import annotations
 
 import math
@@ -38,14 +43,38 @@ QUICK_SIZES = {
     "classif": [10**3, 10**4],
     "regression": [10**3, 10**4],
 }
-CASE_KEYS = tuple(FULL_SIZES)
+CORE_KEYS = tuple(FULL_SIZES)
+TOOLKIT_KEYS = ("cmi", "entropy", "ksg4d")
+WORKFLOW_KEYS = ("mi_test", "pairwise", "mrmr")
+CASE_KEYS = CORE_KEYS + TOOLKIT_KEYS + WORKFLOW_KEYS
+#: Names that ``--cases`` accepts for a set of cases; "core" is the default.
+CASE_GROUPS: Dict[str, Tuple[str, ...]] = {
+    "core": CORE_KEYS,
+    "toolkit": TOOLKIT_KEYS,
+    "workflows": WORKFLOW_KEYS,
+    "all": CASE_KEYS,
+}
+DEFAULT_CASES = CORE_KEYS
+
+
+def select_cases(names: Sequence[str]) -> List[str]:
+    """The case keys that ``names`` (case keys or group names, in any order) stand for, in
+    the order of ``CASE_KEYS``; ValueError naming the unknown ones."""
+    unknown = [name for name in names if name not in CASE_KEYS and name not in CASE_GROUPS]
+    if unknown or not names:
+        raise ValueError(f"unknown --cases {', '.join(unknown) or repr(','.join(names))}; choose from "
+                         f"{', '.join(CASE_GROUPS)} or one or more of {', '.join(CASE_KEYS)}")
+    chosen: set[str] = set()
+    for name in names:
+        chosen.update(CASE_GROUPS.get(name, (name,)))
+    return [key for key in CASE_KEYS if key in chosen]
 
 
 @dataclass
 class Impl:
     """One implementation of a case's estimator."""
 
-    key: str  # "fastmi", "sklearn" or "reference"
+    key: str  # "fastmi", "sklearn", "reference", "scipy", "loop" or "ennemi"
     label: str  # column header
     fn: Callable[..., Any]
     growth: str = "n"  # how its time grows with n, used to extrapolate
@@ -54,6 +83,9 @@ class Impl:
     same_input: Optional[Callable[..., Any]] = None
     rtol: float = 0.0  # agreement with fastmi's value
     atol: float = 0.0
+    # (timed result, *data) -> the value compared, computed untimed (when only part of a
+    # computation is timed: cKDTree's k-NN query alone); None: the timed result is the value
+    finish: Optional[Callable[..., Any]] = None
 
 
 @dataclass
@@ -68,9 +100,11 @@ class Case:
     truth: Optional[float] = None
     params: Dict[str, Any] = field(default_factory=dict)
     notes: List[str] = field(default_factory=list)
+    value_format: str = "mi"  # "mi": MI values; "selection": a set of feature indices
+    value_name: str = "MI"  # the value columns' header: "MI fastmi", "H fastmi", ...
 
 
-def _sklearn():
+def _sklearn() -> Any:
     try:
         from sklearn import feature_selection
     except ImportError:
@@ -80,7 +114,12 @@ def _sklearn():
 
 def build_cases(*, quick: bool = False, n_jobs: Optional[int] = None,
                 keys: Optional[Sequence[str]] = None) -> List[Case]:
+    """The cases ``keys`` (default ``DEFAULT_CASES``), in that order, with the sizes of a
+    quick or a full run; a case that cannot run here (mrmr without scikit-learn) is left
+    out (see ``unavailable_cases``)."""
     import fastmi
+
+    from . import toolkit, workflows
     from fastmi import reference
 
     sizes = QUICK_SIZES if quick else FULL_SIZES
@@ -150,7 +189,18 @@ def build_cases(*, quick: bool = False, n_jobs: Optional[int] = None,
         "classif": lambda: dropin("classif", "mutual_info_classif", "3 classes, ", classification_data),
         "regression": lambda: dropin("regression", "mutual_info_regression", "", regression_data),
     }
-    return [factories[key]() for key in (CASE_KEYS if keys is None else keys)]
+    factories.update(toolkit.factories(quick=quick, n_jobs=n_jobs))
+    factories.update(workflows.factories(quick=quick, n_jobs=n_jobs))
+    return [factories[key]() for key in (DEFAULT_CASES if keys is None else keys) if key in factories]
+
+
+def unavailable_cases(keys: Optional[Sequence[str]] = None) -> Dict[str, str]:
+    """Of the cases ``keys`` (default ``DEFAULT_CASES``), those that cannot run here: key ->
+    why."""
+    missing = {}
+    if _sklearn() is None:
+        missing["mrmr"] = "scikit-learn is not installed (pip install 'fastmi[bench]'): MRMRSelector needs it"
+    return {key: why for key, why in missing.items() if key in (DEFAULT_CASES if keys is None else keys)}
 
 
 def sklearn_ksg_input(x: np.ndarray, y: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:

@@ -93,3 +93,54 @@ def label_pair(n: int, seed: int = SEED) -> Tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
     a = rng.integers(0, 50, n)
     return a, (a + rng.integers(0, 5, n)) % 40
+
+
+def cmi_chain(n: int, seed: int = SEED + 2) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """x, y, z: z a common cause of x and y, and y also driven by x (x = z + e1,
+    y = x / 2 + z + e2), so I(X;Y|Z) > 0: ``cmi_chain_truth_bits()``."""
+    rng = np.random.default_rng(seed)
+    z = rng.standard_normal(n)
+    x = z + rng.standard_normal(n)
+    y = 0.5 * x + z + rng.standard_normal(n)
+    return x, y, z
+
+
+def cmi_chain_truth_bits() -> float:
+    """I(X;Y|Z) of ``cmi_chain`` in bits: given z, x and y have partial correlation
+    0.5 / sqrt(1.25)."""
+    return -0.5 * math.log2(1.0 - 0.25 / 1.25)
+
+
+def standard_normal(n: int, seed: int = SEED + 3) -> np.ndarray:
+    """n standard normal samples (1-D); differential entropy 1/2 log2(2 pi e) bits."""
+    return np.random.default_rng(seed).standard_normal(n)
+
+
+def conditional_chain(n: int, seed: int = SEED + 6) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """x, y, z: x and y both driven by z and independent given it (I(X;Y|Z) = 0)."""
+    rng = np.random.default_rng(seed)
+    z = rng.standard_normal(n)
+    return z + rng.standard_normal(n), z + rng.standard_normal(n), z
+
+
+def pairwise_data(n: int, p: int = N_FEATURES, seed: int = SEED + 4) -> np.ndarray:
+    """(n, p): chains of dependent Gaussians (column j += 0.8 column j-1 for odd j) and one
+    nonlinear relation (column 4 = sin(2 column 0) + 0.3 noise)."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p))
+    for j in range(1, p, 2):
+        X[:, j] += 0.8 * X[:, j - 1]
+    X[:, 4] = np.sin(2 * X[:, 0]) + 0.3 * X[:, 4]
+    return X
+
+
+def mrmr_data(n: int, p: int = 30, seed: int = SEED + 8) -> Tuple[np.ndarray, np.ndarray]:
+    """(X, y): seven relevant features of decreasing weight (columns 0-6), a near-copy of
+    the first (column 7), the rest noise; y a binary label from a logistic model."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p))
+    X[:, 7] = X[:, 0] + 0.05 * rng.standard_normal(n)
+    weights = np.array([3.0, 2.4, 2.0, 1.7, 1.4, 1.2, 1.0])
+    logit = X[:, :7] @ weights
+    y = (logit + rng.logistic(size=n) > 0).astype(int)
+    return X, y

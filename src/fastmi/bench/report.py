@@ -34,12 +34,17 @@ def format_case(case: Dict[str, Any]) -> str:
     impls = case["implementations"]
     baselines = impls[1:]
     rows = case["results"]
+    selection = case.get("value_format", "mi") == "selection"
     vector = any(isinstance(v, list) for r in rows for v in r["values"].values())
     header = ["n"] + [i["label"] for i in impls]
-    if vector:
-        header += ["max MI fastmi"] + [f"max|diff| {i['label'].split()[0]}" for i in baselines]
+    if selection:
+        header += ["selected by fastmi"]
+    elif vector:
+        header += [f"max {case.get('value_name', 'MI')} fastmi"] + [
+            f"max|diff| {i['label'].split()[0]}" for i in baselines]
     else:
-        header += [f"MI {i['label'].split()[0]}" for i in impls]
+        name = case.get("value_name", "MI")
+        header += [f"{name} {i['label'].split()[0]}" for i in impls]
     if baselines:
         header.append("agree")
     if case["truth"] is not None:
@@ -60,7 +65,10 @@ def format_case(case: Dict[str, Any]) -> str:
                 text += f" ({_format_speedup(speedup)})"
             cells.append(text)
         values = r["values"]
-        if vector:
+        if selection:
+            ours = values.get("fastmi")
+            cells.append(" ".join(str(int(f)) for f in ours) if ours is not None else "-")
+        elif vector:
             ours = values.get("fastmi")
             cells.append(f"{max(ours):.6f}" if ours else "-")
             for i in baselines:
@@ -84,7 +92,10 @@ def format_case(case: Dict[str, Any]) -> str:
 
     lines = [f"{case['title']}  [{case['estimator']}, {case['unit']}]"]
     lines += _table(header, body)
-    if baselines:
+    if baselines and selection:
+        lines.append("  times are the best of up to 5 runs; (Nx) = speedup of fastmi over that "
+                     "implementation; agree = every baseline selected the same set")
+    elif baselines:
         tol = "; ".join(
             f"{i['label'].split()[0]} "
             + (f"rtol {i['rtol']:g}" if i["rtol"] else f"abs {i['atol']:g}")
@@ -127,7 +138,8 @@ def plot(results: Dict[str, Any], path: str) -> None:
     fig = Figure(figsize=(5.0 * ncols, 4.0 * nrows), layout="constrained")
     FigureCanvasAgg(fig)
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
-    colors = {"fastmi": "C0", "sklearn": "C1", "reference": "C2"}
+    colors = {"fastmi": "C0", "sklearn": "C1", "reference": "C2", "scipy": "C3", "loop": "C4",
+              "ennemi": "C5"}
     for ax, case in zip(axes, cases):
         for impl in case["implementations"]:
             key = impl["key"]

@@ -12,14 +12,14 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .cases import Case, Impl, build_cases
+from .cases import Case, Impl, build_cases, unavailable_cases
 from .report import format_case, format_header
 
 #: Seconds a baseline may really run at one size before the next sizes are extrapolated.
 FULL_BUDGET = 10.0
 QUICK_BUDGET = 1.0
 
-GROWTH = {
+GROWTH: Dict[str, Callable[[int], float]] = {
     "n": lambda n: float(n),
     "n log n": lambda n: n * math.log(n),
     "n^2": lambda n: float(n) * n,
@@ -111,6 +111,8 @@ def run_case(case: Case, *, budget: float, progress: Any = None) -> Dict[str, An
         "truth": case.truth,
         "params": case.params,
         "notes": case.notes,
+        "value_format": case.value_format,
+        "value_name": case.value_name,
         "implementations": [
             {"key": i.key, "label": i.label, "growth": i.growth,
              "rtol": i.rtol if i.key != "fastmi" else None,
@@ -134,6 +136,8 @@ def _time_one(impl: Impl, n: int, data: Tuple[Any, ...], budget: float,
                     "growth": impl.growth, "repeats": 0}
     try:
         seconds, value, repeats = _measure(impl.fn, data, warm_up=prev is None)
+        if impl.finish is not None:
+            value = impl.finish(value, *data)
     except Exception as exc:  # a baseline running out of memory must not end the run
         return {"seconds": None, "extrapolated": False, "error": f"{type(exc).__name__}: {exc}"}
     last_real[impl.key] = (n, seconds)
@@ -151,9 +155,10 @@ def environment(n_jobs: Optional[int] = None) -> Dict[str, Any]:
             return None
         return getattr(mod, "__version__", None)
 
+    usable: Optional[int]
     try:
-        usable = len(os.sched_getaffinity(0))  # type: ignore[attr-defined]
-    except AttributeError:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on macOS or Windows
         usable = os.cpu_count()
     try:
         openmp: Optional[bool] = bool(fastmi.has_openmp())
@@ -201,6 +206,7 @@ def run(*, quick: bool = False, n_jobs: Optional[int] = None, budget: Optional[f
     if budget is None:
         budget = QUICK_BUDGET if quick else FULL_BUDGET
     cases = build_cases(quick=quick, n_jobs=n_jobs, keys=keys)
+    skipped = unavailable_cases(keys)
     if progress is not None:
         progress.total = sum(len(c.sizes) * len(c.impls) for c in cases)
     results: Dict[str, Any] = {
@@ -212,9 +218,12 @@ def run(*, quick: bool = False, n_jobs: Optional[int] = None, budget: Optional[f
         "wall_seconds": None,
         "environment": environment(n_jobs),
         "cases": [],
+        "skipped": [{"key": key, "reason": why} for key, why in skipped.items()],
     }
     if emit is not None:
         emit(format_header(results))
+        for key, why in skipped.items():
+            emit(f"\nskipped case {key}: {why}")
     t0 = time.perf_counter()
     for case in cases:
         result = run_case(case, budget=budget, progress=progress)

@@ -218,11 +218,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
     keys = None
     if args.cases is not None:
-        keys = [k.strip() for k in args.cases.split(",") if k.strip()]
-        unknown = [k for k in keys if k not in bench.CASE_KEYS]
-        if unknown or not keys:
-            raise CLIError(f"unknown --cases {', '.join(unknown) or repr(args.cases)}; "
-                           f"choose from {', '.join(bench.CASE_KEYS)}")
+        try:
+            keys = bench.select_cases([k.strip() for k in args.cases.split(",") if k.strip()])
+        except ValueError as exc:
+            raise CLIError(str(exc)) from None
     if args.plot is not None:
         try:
             import matplotlib  # noqa: F401

@@ -69,6 +69,7 @@ examples:
   fastmi bench --quick
   fastmi bench --json bench.json --plot bench.png
   fastmi bench --quick --cases ksg,classif --n-jobs 2
+  fastmi bench --quick --cases toolkit,workflows
 """
 
 MI_EXAMPLES = """\
@@ -185,8 +186,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--plot", metavar="FILE.png",
                        help="plot time against n, log-log (needs matplotlib)")
     bench.add_argument("--cases", metavar="LIST",
-                       help="comma-separated subset of: binned, ksg, nonlinear, classif, "
-                            "regression (default: all)")
+                       help="comma-separated cases or sets of cases: core (the default: binned, "
+                            "ksg, nonlinear, classif, regression), toolkit (cmi, entropy, ksg4d), "
+                            "workflows (mi_test, pairwise, mrmr), all")
     bench.add_argument("--budget", type=_positive_float, metavar="SECONDS",
                        help="longest real run of a baseline at one size before larger sizes "
                             "are extrapolated (default: 1 with --quick, else 10)")
