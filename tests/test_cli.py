@@ -189,31 +189,42 @@ def test_rank_classification_table(data, cli):
     names, X = feature_matrix(cols, "label")
     mi = fastmi.mutual_info_classif(X, cols["label"], n_neighbors=3, random_state=0)
     lines = proc.stdout.splitlines()
-    assert "classification" in lines[0] and "nats" in lines[0]
-    assert lines[1].split() == ["rank", "column", "MI", "(nats)"]
-    rows = [line.split() for line in lines[2:]]
-    assert [r[0] for r in rows] == ["1", "2", "3"]
-    assert [r[1] for r in rows] == [names[j] for j in np.argsort(-mi, kind="stable")]
-    assert rows[0][1] == "a"
-    for r in rows:
-        assert float(r[2]) == pytest.approx(mi[names.index(r[1])], abs=5e-5)
-    assert "'name'" in proc.stderr  # the skipped text column is reported
-    assert cli("rank", path, "--target", "label", "--quiet").stderr == ""
+    assert "classification" in lines[0] and "in bits" in lines[0] and "discrete: 'name'" in lines[0]
+    assert lines[1].split() == ["rank", "column", "MI", "(bits)"]
+    rows = {line.split()[1]: line.split() for line in lines[2:]}
+    assert [r[0] for r in rows.values()] == ["1", "2", "3", "4"]
+    assert set(rows) == {"a", "b", "c", "name"}  # the text column is ranked too (coded)
+    order = [c for c in rows if c != "name"]
+    assert order == [names[j] for j in np.argsort(-mi, kind="stable")]
+    assert order[0] == "a"
+    for name in order:  # bits: the library's nats / ln 2
+        assert float(rows[name][2]) == pytest.approx(mi[names.index(name)] / math.log(2), abs=5e-5)
+    assert proc.stderr == ""
 
 
 def test_rank_regression_json_top(data, cli):
     path, cols = data
-    proc = cli("rank", path, "--target", "b", "--task", "regression", "--json", "--top",
-               "2", "--k", "4", "--random-state", "3", "-q")
+    argv = ["rank", path, "--target", "b", "--task", "regression", "--json", "--top", "2",
+            "--k", "4", "--random-state", "3", "-q", "--discrete", "name"]
+    proc = cli(*argv, "--nats")
     assert proc.returncode == 0, proc.stderr
-    ranked = json.loads(proc.stdout)
+    got = json.loads(proc.stdout)
+    assert (got["unit"], got["task"], got["n"], got["target"]) == ("nats", "regression", N, "b")
     names, X = feature_matrix(cols, "b")
-    mi = fastmi.mutual_info_regression(X, cols["b"], n_neighbors=4, random_state=3)
+    codes = np.unique(cols["name"], return_inverse=True)[1]
+    X = np.column_stack([X, codes])
+    mi = fastmi.mutual_info_regression(X, cols["b"], n_neighbors=4, random_state=3,
+                                       discrete_features=[False] * 3 + [True])
+    names = names + ["name"]
     order = np.argsort(-mi, kind="stable")[:2]
-    assert ranked == [{"rank": r + 1, "column": names[j], "mi_nats": pytest.approx(mi[j],
-                                                                                 abs=1e-12)}
-                      for r, j in enumerate(order)]
-    assert ranked[0]["column"] == "a"
+    assert [(r["rank"], r["column"], r["n"]) for r in got["ranking"]] == [
+        (r + 1, names[j], N) for r, j in enumerate(order)]
+    assert [r["mi"] for r in got["ranking"]] == [mi[j] for j in order]  # nats: exactly the library's
+    assert got["ranking"][0]["column"] == "a"
+    bits = json.loads(cli(*argv).stdout)
+    assert bits["unit"] == "bits"
+    assert [r["mi"] for r in bits["ranking"]] == pytest.approx([mi[j] / math.log(2) for j in order],
+                                                               rel=1e-14)
 
 
 def test_rank_text_labels(tmp_path, cli):
@@ -222,7 +233,9 @@ def test_rank_text_labels(tmp_path, cli):
     path = write_csv(tmp_path / "labels.csv", cols)
     proc = cli("rank", path, "--target", "label", "--json", "-q")
     assert proc.returncode == 0, proc.stderr
-    assert {r["column"] for r in json.loads(proc.stdout)} == {"a", "b", "c"}
+    got = json.loads(proc.stdout)
+    assert got["task"] == "classification"
+    assert {r["column"] for r in got["ranking"]} == {"a", "b", "c", "name"}
 
 
 # --------------------------------------------------------------------------- bad input
@@ -246,8 +259,7 @@ def _bad_files(tmp_path):
     files["ragged"] = tmp_path / "ragged.csv"
     (tmp_path / "binary.csv").write_bytes(bytes(range(128, 256)) * 4)
     files["binary"] = tmp_path / "binary.csv"
-    text_only = {"name": cols["name"], "label": cols["label"]}
-    files["text"] = write_csv(tmp_path / "text.csv", text_only)
+    files["single"] = write_csv(tmp_path / "single.csv", {"a": cols["a"]})
     return files
 
 
@@ -290,7 +302,7 @@ BAD_INPUT = [
     ("rank NaN target", ["rank", "{nan}", "--target", "b"], ["'b'", "--target", "missing"]),
     ("rank text regression target", ["rank", "{data}", "--target", "name", "--task",
                                      "regression"], ["'name'", "not numeric"]),
-    ("rank no numeric features", ["rank", "{text}", "--target", "label"], ["no numeric column"]),
+    ("rank no features", ["rank", "{single}", "--target", "a"], ["no column besides the target"]),
     ("rank empty", ["rank", "{empty}", "--target", "a"], ["is empty"]),
     ("rank top zero", ["rank", "{data}", "--target", "label", "--top", "0"], ["--top"]),
     ("rank k >= n", ["rank", "{data}", "--target", "label", "--k", "25"], ["--k 25"]),
@@ -561,8 +573,8 @@ def test_parquet_odd_columns(tmp_path, cli):
     assert proc.returncode == 0, proc.stderr
     names, X = ["a", "d"], np.column_stack([cols["a"], np.round(cols["b"], 6)])
     mi = fastmi.mutual_info_classif(X, cols["label"], n_neighbors=3, random_state=0)
-    assert {r["column"]: r["mi_nats"] for r in json.loads(proc.stdout)} == {
-        n: pytest.approx(m, abs=1e-12) for n, m in zip(names, mi)}
+    assert {r["column"]: r["mi"] for r in json.loads(proc.stdout)["ranking"]} == {
+        n: pytest.approx(m / math.log(2), abs=1e-12) for n, m in zip(names, mi)}
 
 
 def test_internal_error_is_one_line(tmp_path, cli, monkeypatch):

@@ -30,7 +30,7 @@ output and error, exit statuses), ``errors``.
 from __future__ import annotations
 
 import warnings
-from typing import Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 from fastmi.cli.errors import CLIError, first_line
 from fastmi.cli.output import (
@@ -100,8 +100,34 @@ def _run(argv: Optional[Sequence[str]]) -> int:
         say(_version())
         return EXIT_OK
     if args.command is None:
-        parser.error("choose a command: bench, mi, entropy or rank")
+        parser.error("choose a command: mi, entropy, rank, pairwise, select, test or bench")
     with warnings.catch_warnings():
-        warnings.showwarning = show_warning
+        warnings.showwarning = _warning_printer(args.command)
+        if args.command != "bench":
+            from fastmi import TiedSamplesWarning
+
+            # printed once, as one line that names the CLI's remedy (also under -W error)
+            warnings.simplefilter("always", TiedSamplesWarning)
         status: int = args.func(args)
         return status
+
+
+def _warning_printer(command: Optional[str]) -> Callable[..., None]:
+    """warnings.showwarning for a command: one line each; fastmi's TiedSamplesWarning once,
+    reworded to name the CLI's remedy (``--estimator binned``) instead of a Python function."""
+    tie_shown = [False]
+
+    def show(message: Any, category: Any, filename: str, lineno: int,
+             file: Any = None, line: Any = None) -> None:
+        from fastmi import TiedSamplesWarning
+
+        if isinstance(category, type) and issubclass(category, TiedSamplesWarning):
+            if tie_shown[0]:
+                return
+            tie_shown[0] = True
+            from fastmi.cli.options import tie_warning
+
+            message = tie_warning(str(message), command)
+        show_warning(message, category, filename, lineno, file, line)
+
+    return show

@@ -85,24 +85,23 @@ class Table:
         return values
 
     def labels(self, name: str, option: str,
-               rows: Optional[npt.NDArray[np.bool_]] = None) -> npt.NDArray[np.intp]:
-        """Column ``name`` (at ``rows``) as class codes 0, 1, ...: numeric (finite) values
-        or text (not missing), in sorted order."""
+               rows: Optional[npt.NDArray[np.bool_]] = None) -> npt.NDArray[Any]:
+        """Column ``name`` (at ``rows``) as class labels: its numbers (finite) when numeric,
+        else codes 0, 1, ... of its text (not missing), in sorted order."""
         self.check_names({name: option})
         col = self.data[name]
         if col.dtype == np.float64:
-            values: Any = self.numeric(name, option, rows)
-        else:
-            values = col if rows is None else col[rows]
-            missing = np.array([v is None for v in values], dtype=bool)
-            if missing.any():
-                first = int(np.argmax(missing))
-                row = first if rows is None else int(np.flatnonzero(rows)[first])
-                raise CLIError(f"column {name!r} ({option}) has {int(missing.sum())} missing "
-                               f"value(s), the first at data row {row + 1}; drop or fill "
-                               f"them first" + _DROPNA_HINT * bool(rows is None))
-            values = np.array([str(v) for v in values])
-        codes: npt.NDArray[np.intp] = np.unique(values, return_inverse=True)[1].reshape(-1)
+            return self.numeric(name, option, rows)
+        values = col if rows is None else col[rows]
+        missing = np.array([v is None for v in values], dtype=bool)
+        if missing.any():
+            first = int(np.argmax(missing))
+            row = first if rows is None else int(np.flatnonzero(rows)[first])
+            raise CLIError(f"column {name!r} ({option}) has {int(missing.sum())} missing "
+                           f"value(s), the first at data row {row + 1}; drop or fill "
+                           f"them first" + _DROPNA_HINT * bool(rows is None))
+        codes: npt.NDArray[np.intp] = np.unique(np.array([str(v) for v in values]),
+                                                return_inverse=True)[1].reshape(-1)
         return codes
 
 
