@@ -10,7 +10,16 @@ Commands:
 ``fastmi entropy FILE --x COL``
     the entropy of a column (or of several, jointly).
 ``fastmi rank FILE --target COL``
-    every other numeric column ranked by its mutual information with the target.
+    every other column ranked by its mutual information with the target (text columns
+    and those named in ``--discrete`` as discrete).
+``fastmi pairwise FILE``, ``fastmi select FILE --target COL``, ``fastmi test FILE --x COL --y COL``
+    the matrix of MI between columns, mRMR feature selection, a permutation test.
+
+Every value is printed in one unit, bits unless ``--base B`` or ``--nats`` says otherwise,
+and every line (and JSON's ``"unit"``) names it.  FILE ``-`` is standard input; ``--sep``
+sets the CSV delimiter; ``--dropna`` drops, for each estimate, the rows where a column it
+uses is missing (reporting how many), where a missing value is otherwise an error.  CSV and
+Parquet are read with pyarrow (``pip install "fastmi[cli]"``).
 
 Every failure ends with one line, ``fastmi: error: ...``, on stderr and no traceback:
 exit status 2 for bad input or output (usage, files, data, parameters), 130 when
@@ -21,10 +30,12 @@ the terminal's encoding cannot show are printed as backslash escapes.
 numpy, pandas, scikit-learn and matplotlib are imported only by the command that needs
 them, so ``--help`` stays fast.
 
-Modules: ``parser`` (arguments), ``commands`` (``mi``, ``entropy``, ``rank``, ``bench``), ``render``
-(their result tables), ``progress`` (the progress bar), ``reader`` (columns of a CSV or
-Parquet file), ``files`` (opening, decompressing, output files), ``output`` (standard
-output and error, exit statuses), ``errors``.
+Modules: ``parser`` (arguments), ``commands`` (``mi``, ``entropy``, ``rank``, ``bench``),
+``workflows`` (``pairwise``, ``select``, ``test``), ``render`` (their result tables),
+``options`` (units, ``--sep``, ``--dropna``, the tie warning), ``progress`` (the progress
+bar), ``reader`` (columns of a CSV or Parquet file), ``files`` (opening, decompressing,
+standard input, output files), ``output`` (standard output and error, exit statuses),
+``errors``.
 """
 
 from __future__ import annotations

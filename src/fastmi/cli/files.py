@@ -216,7 +216,7 @@ def _stdin() -> BinaryIO:
     stream = getattr(sys.stdin, "buffer", None)
     if stream is None:
         raise CLIError("cannot read standard input: it is closed")
-    return io.BufferedReader(_Guarded(stream.read, STDIN_NAME, None), CHUNK)  # type: ignore[return-value]
+    return io.BufferedReader(_Guarded(stream.read, STDIN_NAME, None), CHUNK)
 
 
 def open_data(path: str) -> Tuple[BinaryIO, Optional[str], str]:
@@ -253,7 +253,7 @@ def open_data(path: str) -> Tuple[BinaryIO, Optional[str], str]:
     except BaseException:
         f.close()
         raise
-    return io.BufferedReader(raw, CHUNK), fmt, path  # type: ignore[return-value]
+    return io.BufferedReader(raw, CHUNK), fmt, path
 
 
 def _decompressed(raw: io.RawIOBase, path: str, fmt: str) -> io.RawIOBase:

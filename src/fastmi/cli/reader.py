@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import math
 import re
 from typing import Any, BinaryIO, Dict, List, Optional, Sequence, Tuple
 
@@ -62,7 +63,8 @@ class Table:
         """Where column ``name`` has no value (NaN or an empty or NA cell)."""
         col = self.data[name]
         if col.dtype == np.float64:
-            return np.isnan(col)
+            nan: npt.NDArray[np.bool_] = np.isnan(col)
+            return nan
         return np.array([v is None for v in col], dtype=bool)
 
     def numeric(self, name: str, option: str,
@@ -367,13 +369,16 @@ def _column(values: Any, name: str, path: str) -> Tuple[Any, str]:
 
 
 def _floats(values: Any) -> npt.NDArray[np.float64]:
+    """A pyarrow column of numbers, true/false or decimals as float64, NaN where missing."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    values = pc.cast(values, pa.float64())
-    out: npt.NDArray[np.float64] = np.asarray(values.to_numpy(zero_copy_only=False),
-                                              dtype=np.float64)
-    return out
+    try:
+        values = pc.cast(values, pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # decimals on an old pyarrow
+        return np.array([math.nan if v is None else float(v) for v in values.to_pylist()],
+                        dtype=np.float64)
+    return np.asarray(values.to_numpy(), dtype=np.float64)
 
 
 def _load_parquet(source: BinaryIO, path: str, wanted: Optional[Dict[str, str]],
