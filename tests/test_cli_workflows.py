@@ -62,13 +62,18 @@ def test_pairwise_plot(cli, data, tmp_path):
 def test_select_equals_mrmr_selector(cli, data):
     pytest.importorskip("sklearn")
     path, cols = data
-    r = cli("select", path, "--target", "label", "--n", "3", "--json", "-q")
-    assert r.returncode == 0
-    picked = json.loads(r.stdout)
     names = ["a", "b", "z", "c", "noise"]
     sel = fastmi.MRMRSelector(3, random_state=0).fit(np.column_stack([cols[c] for c in names]), cols["label"])
+    r = cli("select", path, "--target", "label", "--n", "3", "--json", "-q", "--nats")
+    assert r.returncode == 0
+    got = json.loads(r.stdout)
+    assert got["unit"] == "nats" and got["n"] == N
+    picked = got["selected"]
     assert [p["column"] for p in picked] == [names[j] for j in sel.selected_]
-    assert [p["score"] for p in picked] == sel.scores_.tolist()
+    assert [p["score"] for p in picked] == sel.scores_.tolist()  # nats: the selector's own numbers
+    got = json.loads(cli("select", path, "--target", "label", "--n", "3", "--json", "-q").stdout)
+    assert got["unit"] == "bits"
+    np.testing.assert_allclose([p["score"] for p in got["selected"]], sel.scores_ / np.log(2), rtol=1e-14)
 
 
 def test_test_equals_mi_test(cli, data):
@@ -77,7 +82,8 @@ def test_test_equals_mi_test(cli, data):
     assert r.returncode == 0
     got = json.loads(r.stdout)
     want = fastmi.mi_test(cols["a"], cols["b"], cols["z"], n_permutations=30, random_state=0)
-    assert got["statistic_bits"] == want.statistic and got["pvalue"] == want.pvalue
+    assert got["statistic"] == want.statistic and got["pvalue"] == want.pvalue
+    assert got["unit"] == "bits"
     r = cli("test", path, "--x", "a", "--y", "b", "--permutations", "19")
     assert r.returncode == 0 and "p-value = 0.05 (19 permutations" in r.stdout
 

@@ -10,7 +10,16 @@ Commands:
 ``fastmi entropy FILE --x COL``
     the entropy of a column (or of several, jointly).
 ``fastmi rank FILE --target COL``
-    every other numeric column ranked by its mutual information with the target.
+    every other column ranked by its mutual information with the target (text columns
+    and those named in ``--discrete`` as discrete).
+``fastmi pairwise FILE``, ``fastmi select FILE --target COL``, ``fastmi test FILE --x COL --y COL``
+    the matrix of MI between columns, mRMR feature selection, a permutation test.
+
+Every value is printed in one unit, bits unless ``--base B`` or ``--nats`` says otherwise,
+and every line (and JSON's ``"unit"``) names it.  FILE ``-`` is standard input; ``--sep``
+sets the CSV delimiter; ``--dropna`` drops, for each estimate, the rows where a column it
+uses is missing (reporting how many), where a missing value is otherwise an error.  CSV and
+Parquet are read with pyarrow (``pip install "fastmi[cli]"``).
 
 Every failure ends with one line, ``fastmi: error: ...``, on stderr and no traceback:
 exit status 2 for bad input or output (usage, files, data, parameters), 130 when
@@ -21,16 +30,18 @@ the terminal's encoding cannot show are printed as backslash escapes.
 numpy, pandas, scikit-learn and matplotlib are imported only by the command that needs
 them, so ``--help`` stays fast.
 
-Modules: ``parser`` (arguments), ``commands`` (``mi``, ``entropy``, ``rank``, ``bench``), ``render``
-(their result tables), ``progress`` (the progress bar), ``reader`` (columns of a CSV or
-Parquet file), ``files`` (opening, decompressing, output files), ``output`` (standard
-output and error, exit statuses), ``errors``.
+Modules: ``parser`` (arguments), ``commands`` (``mi``, ``entropy``, ``rank``, ``bench``),
+``workflows`` (``pairwise``, ``select``, ``test``), ``render`` (their result tables),
+``options`` (units, ``--sep``, ``--dropna``, the tie warning), ``progress`` (the progress
+bar), ``reader`` (columns of a CSV or Parquet file), ``files`` (opening, decompressing,
+standard input, output files), ``output`` (standard output and error, exit statuses),
+``errors``.
 """
 
 from __future__ import annotations
 
 import warnings
-from typing import Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 from fastmi.cli.errors import CLIError, first_line
 from fastmi.cli.output import (
@@ -100,8 +111,34 @@ def _run(argv: Optional[Sequence[str]]) -> int:
         say(_version())
         return EXIT_OK
     if args.command is None:
-        parser.error("choose a command: bench, mi, entropy or rank")
+        parser.error("choose a command: mi, entropy, rank, pairwise, select, test or bench")
     with warnings.catch_warnings():
-        warnings.showwarning = show_warning
+        warnings.showwarning = _warning_printer(args.command)
+        if args.command != "bench":
+            from fastmi import TiedSamplesWarning
+
+            # printed once, as one line that names the CLI's remedy (also under -W error)
+            warnings.simplefilter("always", TiedSamplesWarning)
         status: int = args.func(args)
         return status
+
+
+def _warning_printer(command: Optional[str]) -> Callable[..., None]:
+    """warnings.showwarning for a command: one line each; fastmi's TiedSamplesWarning once,
+    reworded to name the CLI's remedy (``--estimator binned``) instead of a Python function."""
+    tie_shown = [False]
+
+    def show(message: Any, category: Any, filename: str, lineno: int,
+             file: Any = None, line: Any = None) -> None:
+        from fastmi import TiedSamplesWarning
+
+        if isinstance(category, type) and issubclass(category, TiedSamplesWarning):
+            if tie_shown[0]:
+                return
+            tie_shown[0] = True
+            from fastmi.cli.options import tie_warning
+
+            message = tie_warning(str(message), command)
+        show_warning(message, category, filename, lineno, file, line)
+
+    return show

@@ -1,17 +1,21 @@
-"""The commands of the ``fastmi`` command line: ``mi``, ``entropy``, ``rank`` and ``bench``."""
+"""The commands of the ``fastmi`` command line: ``mi``, ``entropy``, ``rank`` and ``bench``.
+
+Values are computed in bits (nats for the scikit-learn drop-ins) and printed in the unit of
+``--base`` (bits by default)."""
 
 from __future__ import annotations
 
 import argparse
 import os
-from typing import Any, Callable, List
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from fastmi.cli import render
 from fastmi.cli.errors import CLIError, first_line
 from fastmi.cli.files import check_writable, write_error
 from fastmi.cli.output import EXIT_FAILED, EXIT_OK, PROG, flush_stdout, print_error, say, stderr
 from fastmi.cli.progress import Progress
-from fastmi.cli.reader import Table, list_names, load_table
+from fastmi.cli.options import dropna_rows, unit, variable
+from fastmi.cli.reader import Table, list_names, load_table, show
 
 
 def _neighbours(k: int, n: int, path: str) -> int:
@@ -33,8 +37,6 @@ def _estimate(fn: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 def cmd_mi(args: argparse.Namespace) -> int:
-    import numpy as np
-
     if args.estimator == "binned":
         if args.k is not None:
             raise CLIError("--k applies to --estimator ksg; use --bins with --estimator binned")
@@ -47,14 +49,11 @@ def cmd_mi(args: argparse.Namespace) -> int:
     if args.z is not None:
         return _conditional_mi(args)
 
-    table = load_table(args.file, {**{c: "--x" for c in args.x}, **{c: "--y" for c in args.y}})
-    x = np.column_stack([table.numeric(c, "--x") for c in args.x])
-    y = np.column_stack([table.numeric(c, "--y") for c in args.y])
-    if x.shape[1] == 1:
-        x = x[:, 0]
-    if y.shape[1] == 1:
-        y = y[:, 0]
-    n = table.n_rows
+    table = load_table(args.file, {**{c: "--x" for c in args.x}, **{c: "--y" for c in args.y}},
+                       sep=args.sep)
+    rows, _, n = dropna_rows(table, args.x + args.y, args)
+    x = variable(table, args.x, "--x", rows)
+    y = variable(table, args.y, "--y", rows)
 
     import fastmi
 
@@ -63,29 +62,23 @@ def cmd_mi(args: argparse.Namespace) -> int:
         value = _estimate(fastmi.discrete_mi, x, y, bins=bins, n_jobs=args.n_jobs)
         how = f"binned, bins={bins}"
     else:
-        k = _neighbours(3 if args.k is None else args.k, n, args.file)
+        k = _neighbours(3 if args.k is None else args.k, n, table.path)
         value = _estimate(fastmi.ksg_mi, x, y, k=k, legacy=args.legacy, n_jobs=args.n_jobs)
         how = f"KSG{' legacy' if args.legacy else ''}, k={k}"
-    say(render.mi_line(args.x, args.y, value, how, n))
+    u = unit(args)
+    say(render.mi_line(args.x, args.y, u.from_bits(value), u.name, how, n))
     return EXIT_OK
 
 
-def _columns(table: Table, names: List[str], option: str) -> Any:
-    """The numeric columns `names` as one variable: (n,) for one column, else (n, d)."""
-    import numpy as np
-
-    data = np.column_stack([table.numeric(c, option) for c in names])
-    return data[:, 0] if data.shape[1] == 1 else data
-
-
 def _conditional_mi(args: argparse.Namespace) -> int:
-    """``fastmi mi FILE --x A --y B --z C``: I(X;Y|Z), in bits."""
+    """``fastmi mi FILE --x A --y B --z C``: I(X;Y|Z)."""
     if args.legacy:
         raise CLIError("--legacy applies to the mutual information without --z only")
     table = load_table(args.file, {**{c: "--x" for c in args.x}, **{c: "--y" for c in args.y},
-                                   **{c: "--z" for c in args.z}})
-    x, y, z = _columns(table, args.x, "--x"), _columns(table, args.y, "--y"), _columns(table, args.z, "--z")
-    n = table.n_rows
+                                   **{c: "--z" for c in args.z}}, sep=args.sep)
+    rows, _, n = dropna_rows(table, args.x + args.y + args.z, args)
+    x, y, z = (variable(table, args.x, "--x", rows), variable(table, args.y, "--y", rows),
+               variable(table, args.z, "--z", rows))
 
     import fastmi
 
@@ -94,10 +87,11 @@ def _conditional_mi(args: argparse.Namespace) -> int:
         value = _estimate(fastmi.conditional_mi, x, y, z, method="binned", bins=bins, n_jobs=args.n_jobs)
         how = f"binned, bins={bins}"
     else:
-        k = _neighbours(3 if args.k is None else args.k, n, args.file)
+        k = _neighbours(3 if args.k is None else args.k, n, table.path)
         value = _estimate(fastmi.conditional_mi, x, y, z, k=k, n_jobs=args.n_jobs)
         how = f"KSG (Frenzel-Pompe), k={k}"
-    say(render.cmi_line(args.x, args.y, args.z, value, how, n))
+    u = unit(args)
+    say(render.cmi_line(args.x, args.y, args.z, u.from_bits(value), u.name, how, n))
     return EXIT_OK
 
 
@@ -111,27 +105,41 @@ def cmd_entropy(args: argparse.Namespace) -> int:
         raise CLIError("--k applies to --estimator kl; use --bins with --estimator binned or miller_madow")
     elif args.estimator == "discrete" and args.bins is not None:
         raise CLIError("--bins applies to --estimator binned or miller_madow, not discrete")
-    table = load_table(args.file, {c: "--x" for c in args.x})
-    n = table.n_rows
+    table = load_table(args.file, {c: "--x" for c in args.x}, sep=args.sep)
+    rows, _, n = dropna_rows(table, args.x, args)
 
     import fastmi
 
     if args.estimator == "discrete":
-        x = np.column_stack([table.labels(c, "--x") for c in args.x])
+        x = np.column_stack([table.labels(c, "--x", rows) for c in args.x])
         value = _estimate(fastmi.entropy, x, method="discrete")
         how = "discrete"
     else:
-        x = _columns(table, args.x, "--x")
+        x = variable(table, args.x, "--x", rows)
         if args.estimator == "kl":
-            k = _neighbours(3 if args.k is None else args.k, n, args.file)
+            k = _neighbours(3 if args.k is None else args.k, n, table.path)
             value = _estimate(fastmi.entropy, x, method="kl", k=k, n_jobs=args.n_jobs)
             how = f"Kozachenko-Leonenko, k={k}"
         else:
             bins = 10 if args.bins is None else args.bins
             value = _estimate(fastmi.entropy, x, method=args.estimator, bins=bins, n_jobs=args.n_jobs)
             how = f"{'binned' if args.estimator == 'binned' else 'Miller-Madow'}, bins={bins}"
-    say(render.entropy_line(args.x, value, how, n))
+    u = unit(args)
+    say(render.entropy_line(args.x, u.from_bits(value), u.name, how, n))
     return EXIT_OK
+
+
+def split_names(values: Optional[Sequence[str]]) -> Optional[List[str]]:
+    """Repeated or comma-separated column names, in order, without repeats."""
+    if not values:
+        return None
+    names: List[str] = []
+    for value in values:
+        for name in value.split(","):
+            name = name.strip()
+            if name and name not in names:
+                names.append(name)
+    return names
 
 
 def _guess_task(table: Table, target: str) -> str:
@@ -149,46 +157,85 @@ def _guess_task(table: Table, target: str) -> str:
 def cmd_rank(args: argparse.Namespace) -> int:
     import numpy as np
 
-    table = load_table(args.file, required={args.target: "--target"})
-    task = args.task if args.task != "auto" else _guess_task(table, args.target)
-    if task == "regression":
-        y = table.numeric(args.target, "--target")
-    else:
-        y = table.labels(args.target, "--target")
-    others = [c for c in table.names if c != args.target]
-    features = [c for c in others if table.is_numeric(c)]
-    skipped = [c for c in others if not table.is_numeric(c)]
+    discrete = split_names(args.discrete) or []
+    table = load_table(args.file, required={args.target: "--target",
+                                            **{c: "--discrete" for c in discrete}}, sep=args.sep)
+    if args.target in discrete and args.task == "regression":
+        raise CLIError(f"--task regression contradicts --discrete {args.target!r} (the target)")
+    task = args.task if args.task != "auto" else \
+        "classification" if args.target in discrete else _guess_task(table, args.target)
+    features = [c for c in table.names if c != args.target]
     if not features:
-        raise CLIError(f"{args.file} has no numeric column besides the target "
-                       f"{args.target!r}"
-                       + (f" (non-numeric: {list_names(skipped)})" if skipped else ""))
-    X = np.column_stack([table.numeric(c, "feature column") for c in features])
+        raise CLIError(f"{table.path} has no column besides the target {args.target!r}")
+    is_discrete = [c in discrete or not table.is_numeric(c) for c in features]
     n = table.n_rows
-    _neighbours(args.k, n, args.file)
-    if skipped and not args.quiet:
-        stderr(f"{PROG}: note: skipping non-numeric columns: {list_names(skipped)}")
+    _neighbours(args.k, n, table.path)
+
+    # the features that use the same rows, estimated together (all of them without --dropna)
+    groups: Dict[bytes, List[int]] = {}
+    masks: Dict[bytes, Any] = {}
+    if args.dropna:
+        target_ok = ~table.missing(args.target)
+        for j, name in enumerate(features):
+            keep = target_ok & ~table.missing(name)
+            groups.setdefault(keep.tobytes(), []).append(j)
+            masks[keep.tobytes()] = keep
+    else:
+        groups[b""] = list(range(len(features)))
+        masks[b""] = None
 
     import fastmi
 
     estimator = fastmi.mutual_info_classif if task == "classification" \
         else fastmi.mutual_info_regression
+    mi = np.zeros(len(features))
+    used = np.full(len(features), n)
     label = f"ranking {len(features)} columns by MI with {args.target!r} ({n:,} rows)"
     with Progress(enabled=not args.quiet, delay=0.5) as progress:
         progress.set(label)
-        mi = _estimate(estimator, X, y, n_neighbors=args.k, random_state=args.random_state,
-                       n_jobs=args.n_jobs)
-    mi = np.asarray(mi, dtype=np.float64)
+        for key, cols in groups.items():
+            rows = masks[key]
+            m = n if rows is None else int(rows.sum())
+            if m <= args.k:
+                raise CLIError(f"--k {args.k} needs more than {args.k} rows; with --dropna "
+                               f"{list_names([features[j] for j in cols])} and the target have "
+                               f"{m} complete rows")
+            y = table.numeric(args.target, "--target", rows) if task == "regression" \
+                else table.labels(args.target, "--target", rows)
+            X = np.column_stack([table.labels(features[j], "--discrete", rows) if is_discrete[j]
+                                 else table.numeric(features[j], "feature column", rows)
+                                 for j in cols])
+            mask = np.array([is_discrete[j] for j in cols])
+            values = _estimate(estimator, X, y, discrete_features=mask if mask.any() else "auto",
+                               n_neighbors=args.k, random_state=args.random_state,
+                               n_jobs=args.n_jobs)
+            mi[cols] = np.asarray(values, dtype=np.float64)
+            used[cols] = m
+    u = unit(args)
+    mi = u.from_nats(mi)
+    if args.dropna and not args.quiet:
+        dropped = [(features[j], n - int(used[j])) for j in range(len(features)) if used[j] < n]
+        shown = ", ".join(f"{show(c)} {d:,}" for c, d in dropped[:20]) or "none"
+        stderr(f"{PROG}: note: --dropna dropped rows where the column or the target "
+               f"{args.target!r} is missing: {shown}"
+               + (f", ... ({len(dropped) - 20} more columns)" if len(dropped) > 20 else "")
+               + (f" (of {n:,} rows)" if dropped else ""))
     order = np.argsort(-mi, kind="stable")
     if args.top is not None:
         order = order[: args.top]
-    ranked = [{"rank": r + 1, "column": features[j], "mi_nats": float(mi[j])}
-              for r, j in enumerate(order)]
+    ranked = [{"rank": r + 1, "column": features[j], "mi": float(mi[j]), "n": int(used[j]),
+               "discrete": bool(is_discrete[j])} for r, j in enumerate(order)]
     if args.json:
-        say(render.rank_json(ranked))
+        say(render.rank_json({"target": args.target, "task": task, "unit": u.name, "n": n,
+                              "dropped": int(n - used.min()) if args.dropna else 0,
+                              "estimator": estimator.__name__, "n_neighbors": args.k,
+                              "random_state": args.random_state, "ranking": ranked}))
         return EXIT_OK
+    coded = [c for c, d in zip(features, is_discrete) if d]
     say(f"MI with {args.target!r} ({task}, {estimator.__name__}, n_neighbors={args.k}, "
-        f"random_state={args.random_state}, n={n:,}), in nats:")
-    for line in render.rank_table(ranked):
+        f"random_state={args.random_state}, n={n:,}), in {u.name}"
+        + (f"; discrete: {list_names(coded, 5)}" if coded else "") + ":")
+    for line in render.rank_table(ranked, u.name, rows=bool(args.dropna)):
         say(line)
     return EXIT_OK
 

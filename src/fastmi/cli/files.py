@@ -17,6 +17,7 @@ import io
 import lzma
 import os
 import stat
+import sys
 import zipfile
 from typing import Any, BinaryIO, Callable, List, Optional, Tuple
 
@@ -206,15 +207,31 @@ def looks_like_parquet(head: bytes) -> bool:
     return head.startswith(b"PAR1") and any(b < 9 for b in head[4:8])
 
 
-def open_data(path: str) -> Tuple[BinaryIO, Optional[str]]:
-    """``path`` as a stream of its (decompressed) bytes, and its format: None for plain
-    data, a compression format (``"gzip"``, ...), or ``"parquet"``, whose stream can seek.
+STDIN = "-"
+STDIN_NAME = "standard input"
+
+
+def _stdin() -> BinaryIO:
+    """Standard input as bytes, left open when the stream is closed."""
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:
+        raise CLIError("cannot read standard input: it is closed")
+    return io.BufferedReader(_Guarded(stream.read, STDIN_NAME, None), CHUNK)
+
+
+def open_data(path: str) -> Tuple[BinaryIO, Optional[str], str]:
+    """``path`` as a stream of its (decompressed) bytes, its format: None for plain
+    data, a compression format (``"gzip"``, ...), or ``"parquet"``, whose stream can seek;
+    and the name to show in messages (``-`` is standard input).
 
     The file-name suffix decides (``.parquet``, ``.gz``, ...); without one, the data's
     first bytes do.  Raises CLIError for an empty file, unreadable or corrupt data, or a
     missing decompression module.
     """
-    f = open_file(path)
+    if path == STDIN:
+        f, path = _stdin(), STDIN_NAME
+    else:
+        f = open_file(path)
     try:
         try:
             head = _read_exactly(f, 10)
@@ -225,7 +242,7 @@ def open_data(path: str) -> Tuple[BinaryIO, Optional[str]]:
         fmt = compression_of(path)
         if fmt is None and (path.lower().endswith(PARQUET_SUFFIXES)
                             or looks_like_parquet(head)):
-            return _seekable(f, path, head), "parquet"
+            return _seekable(f, path, head), "parquet", path
         fmt = fmt or sniff(head)
         if fmt is None:
             raw: io.RawIOBase = _Guarded(f.read, path, None, head, f.close)
@@ -236,7 +253,7 @@ def open_data(path: str) -> Tuple[BinaryIO, Optional[str]]:
     except BaseException:
         f.close()
         raise
-    return io.BufferedReader(raw, CHUNK), fmt
+    return io.BufferedReader(raw, CHUNK), fmt, path
 
 
 def _decompressed(raw: io.RawIOBase, path: str, fmt: str) -> io.RawIOBase:

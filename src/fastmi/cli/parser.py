@@ -8,6 +8,7 @@ from typing import Any, Callable, NoReturn
 
 from fastmi.cli.commands import cmd_bench, cmd_entropy, cmd_mi, cmd_rank
 from fastmi.cli.workflows import cmd_pairwise, cmd_select, cmd_test
+from fastmi.cli.options import add_input, add_unit
 from fastmi.cli.output import EXIT_USAGE, PROG
 
 
@@ -58,7 +59,9 @@ def _add_common(p: argparse.ArgumentParser) -> None:
 
 
 FILE_HELP = ("CSV (.csv, .tsv; also compressed: .gz, .bz2, .xz, .zip, .zst) or Parquet "
-             "(.parquet) file; a pipe such as <(command) works too")
+             "(.parquet) file; - for standard input; a pipe such as <(command) works too")
+PAIR_DROPNA = ("drop the rows where one of the columns used is missing (an empty or NA cell), "
+               "and say how many; without it a missing value is an error")
 
 BENCH_EXAMPLES = """\
 The full ladder reaches 1e7 samples for binned MI and 1e6 for KSG; a baseline too slow
@@ -101,13 +104,17 @@ examples:
 RANK_EXAMPLES = """\
 Uses fastmi.mutual_info_classif / mutual_info_regression (the same numbers as
 scikit-learn's functions with the same random_state).  With --task auto the target is
-taken as class labels when it is text or has at most 20 distinct integer values.
-Non-numeric feature columns are skipped (with a note).
+taken as class labels when it is text, listed in --discrete, or has at most 20 distinct
+integer values.  Text columns are categorical (coded and treated as discrete features), as
+are the columns listed in --discrete; other numeric columns are continuous.  Values are in
+bits (scikit-learn's functions return nats: use --nats to compare).
 
 examples:
   fastmi rank data.csv --target label
   fastmi rank data.parquet --target price --task regression --top 10
   fastmi rank data.csv --target label --json > ranking.json
+  fastmi rank data.csv --target label --discrete zip_code,n_rooms --dropna
+  cat data.tsv | fastmi rank - --target label --sep '\t'
 """
 
 PAIRWISE_EXAMPLES = """\
@@ -162,15 +169,18 @@ def _command(sub: Any, name: str, func: Callable[[argparse.Namespace], int], epi
              description: str, *, takes_file: bool = False) -> argparse.ArgumentParser:
     """The subcommand `name`, running func(args); its first argument FILE when it reads one."""
     command: argparse.ArgumentParser = sub.add_parser(
-        name, help=summary, description=description, epilog=epilog, formatter_class=_Formatter)
+        name, help=summary, description=description, epilog=epilog, formatter_class=_Formatter,
+        allow_abbrev=False)
     if takes_file:
         command.add_argument("file", metavar="FILE", help=FILE_HELP)
+        add_unit(command)
     command.set_defaults(func=func)
     return command
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog=PROG, description=MAIN_DESCRIPTION, formatter_class=_Formatter)
+    parser = _Parser(prog=PROG, description=MAIN_DESCRIPTION, formatter_class=_Formatter,
+                     allow_abbrev=False)
     parser.add_argument("--version", action="store_true",
                         help="print fastmi's version and whether it has OpenMP, then exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
@@ -196,8 +206,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     mi = _command(
         sub, "mi", cmd_mi, MI_EXAMPLES, "mutual information between columns of a CSV or Parquet file",
-        "Mutual information, in bits, between columns of a CSV or Parquet file (Parquet needs "
-        "pandas and pyarrow).", takes_file=True)
+        "Mutual information, in bits (see --base), between columns of a CSV or Parquet file "
+        "(needs pyarrow).", takes_file=True)
     mi.add_argument("--x", action="append", required=True, metavar="COL",
                     help="column of the first variable (repeat for a multivariate KSG)")
     mi.add_argument("--y", action="append", required=True, metavar="COL",
@@ -212,12 +222,13 @@ def build_parser() -> argparse.ArgumentParser:
                     help="bins per axis for --estimator binned (default: 10)")
     mi.add_argument("--legacy", action="store_true",
                     help="KSG as fastmi.reference's listing computes it (Euclidean, <=)")
+    add_input(mi, PAIR_DROPNA)
     _add_common(mi)
 
     entropy = _command(
         sub, "entropy", cmd_entropy, ENTROPY_EXAMPLES, "entropy of columns of a CSV or Parquet file",
-        "Entropy, in bits, of one or more columns (jointly) of a CSV or Parquet file (Parquet "
-        "needs pandas and pyarrow).", takes_file=True)
+        "Entropy, in bits (see --base), of one or more columns (jointly) of a CSV or Parquet "
+        "file (needs pyarrow).", takes_file=True)
     entropy.add_argument("--x", action="append", required=True, metavar="COL",
                          help="column of the variable (repeat for a joint entropy)")
     entropy.add_argument("--estimator", choices=("kl", "binned", "miller_madow", "discrete"), default="kl",
@@ -226,28 +237,34 @@ def build_parser() -> argparse.ArgumentParser:
                          help="neighbour for --estimator kl (default: 3)")
     entropy.add_argument("--bins", type=_positive_int, metavar="B",
                          help="bins per column for --estimator binned or miller_madow (default: 10)")
+    add_input(entropy, "drop the rows where one of the --x columns is missing, and say how many")
     _add_common(entropy)
 
     rank = _command(
         sub, "rank", cmd_rank, RANK_EXAMPLES, "rank columns by mutual information with a target column",
-        "Rank every other numeric column of a CSV or Parquet file by its mutual information "
-        "(nats) with a target column.", takes_file=True)
+        "Rank every other column of a CSV or Parquet file by its mutual information (bits; "
+        "see --base) with a target column.", takes_file=True)
     rank.add_argument("--target", required=True, metavar="COL", help="target column")
     rank.add_argument("--task", choices=("auto", "classification", "regression"),
                       default="auto", help="kind of target (default: auto)")
     rank.add_argument("--top", type=_positive_int, metavar="N", help="show the N best only")
     rank.add_argument("--json", action="store_true",
-                      help="print a JSON list of {rank, column, mi_nats}")
+                      help="print {target, task, unit, n, ranking: [{rank, column, mi, n}]} as JSON")
+    rank.add_argument("--discrete", action="append", metavar="COL",
+                      help="columns to treat as discrete (categorical), comma-separated or "
+                           "repeated; the target too (default: text columns only)")
     rank.add_argument("--k", type=_positive_int, default=3, metavar="K",
                       help="n_neighbors (default: 3)")
     rank.add_argument("--random-state", type=_seed, default=0, metavar="S",
                       help="seed of the tie-breaking noise (default: 0)")
+    add_input(rank, "for each column, drop the rows where it or the target is missing, and "
+                    "say how many")
     _add_common(rank)
 
     pairwise = _command(
         sub, "pairwise", cmd_pairwise, PAIRWISE_EXAMPLES, "the matrix of mutual information between columns",
-        "Mutual information, in bits, between every pair of numeric columns of a CSV or Parquet "
-        "file.", takes_file=True)
+        "Mutual information, in bits (see --base), between every pair of numeric columns of a "
+        "CSV or Parquet file.", takes_file=True)
     pairwise.add_argument("--columns", action="append", metavar="COLS",
                           help="columns to use, comma-separated or repeated (default: every numeric column)")
     pairwise.add_argument("--method", choices=("ksg", "binned"), default="ksg",
@@ -258,12 +275,14 @@ def build_parser() -> argparse.ArgumentParser:
     pairwise.add_argument("--json", action="store_true",
                           help="print {columns, estimator, unit, n, matrix} as JSON (diagonal NaN as null)")
     pairwise.add_argument("--plot", metavar="FILE.png", help="write a heatmap (needs matplotlib)")
+    add_input(pairwise, "for each pair, drop the rows where either column is missing, and "
+                        "report the counts (in JSON: a matrix \"dropped\")")
     _add_common(pairwise)
 
     select = _command(
         sub, "select", cmd_select, SELECT_EXAMPLES, "select columns by mRMR for a target column",
         "Select feature columns for a target column by greedy minimum-redundancy "
-        "maximum-relevance (mutual information, nats).", takes_file=True)
+        "maximum-relevance (mutual information in bits; see --base).", takes_file=True)
     select.add_argument("--target", required=True, metavar="COL", help="target column")
     select.add_argument("--n", type=_positive_int, default=10, metavar="N",
                         help="number of columns to select (default: 10)")
@@ -275,7 +294,10 @@ def build_parser() -> argparse.ArgumentParser:
     select.add_argument("--random-state", type=_seed, default=0, metavar="S",
                         help="seed of the tie-breaking noise (default: 0)")
     select.add_argument("--json", action="store_true",
-                        help="print a JSON list of {step, column, score, relevance_nats}")
+                        help="print {target, criterion, unit, n, selected: [{step, column, score, "
+                             "relevance}]} as JSON")
+    add_input(select, "drop the rows where the target or any candidate column is missing "
+                      "(mRMR compares every column with every other), and say how many")
     _add_common(select)
 
     test = _command(
@@ -296,6 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
     test.add_argument("--random-state", type=_seed, default=0, metavar="S",
                       help="seed of the permutations (default: 0)")
     test.add_argument("--json", action="store_true",
-                      help="print {statistic_bits, pvalue, n_permutations, k, conditional, n} as JSON")
+                      help="print {statistic, unit, pvalue, n_permutations, k, conditional, n} as JSON")
+    add_input(test, PAIR_DROPNA)
     _add_common(test)
     return parser

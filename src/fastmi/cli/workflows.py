@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import math
-from typing import Any, List, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
-from fastmi.cli.commands import _check_plot_format, _estimate, _neighbours, _write
+from fastmi.cli.commands import _check_plot_format, _estimate, _neighbours, _write, split_names
+from fastmi.cli.options import complete_rows, dropna_rows, unit, variable
 from fastmi.cli.errors import CLIError
 from fastmi.cli.files import check_writable
 from fastmi.cli.output import EXIT_OK, PROG, say, stderr
@@ -15,20 +16,7 @@ from fastmi.cli.progress import Progress
 from fastmi.cli.reader import Table, list_names, load_table
 
 
-def _split(values: Sequence[str] | None) -> List[str] | None:
-    """Repeated or comma-separated column names, in order, without repeats."""
-    if not values:
-        return None
-    names: List[str] = []
-    for value in values:
-        for name in value.split(","):
-            name = name.strip()
-            if name and name not in names:
-                names.append(name)
-    return names
-
-
-def _numeric_features(table: Table, names: List[str] | None, exclude: Sequence[str], quiet: bool) -> List[str]:
+def _numeric_features(table: Table, names: Optional[List[str]], exclude: Sequence[str], quiet: bool) -> List[str]:
     """The named columns, or every numeric column but `exclude` (skipping the others, with a note)."""
     if names is not None:
         return names
@@ -42,7 +30,7 @@ def _numeric_features(table: Table, names: List[str] | None, exclude: Sequence[s
     return features
 
 
-def _check_plot(path: str | None) -> None:
+def _check_plot(path: Optional[str]) -> None:
     if path is None:
         return
     try:
@@ -53,7 +41,7 @@ def _check_plot(path: str | None) -> None:
     check_writable(path, "--plot")
 
 
-def _heatmap(matrix: Any, names: List[str], title: str, path: str) -> None:
+def _heatmap(matrix: Any, names: List[str], title: str, path: str, unit_name: str) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -67,7 +55,7 @@ def _heatmap(matrix: Any, names: List[str], title: str, path: str) -> None:
     ax.set_xticklabels(names, rotation=90)
     ax.set_yticklabels(names)
     ax.set_title(title)
-    fig.colorbar(image, ax=ax, label="bits")
+    fig.colorbar(image, ax=ax, label=unit_name)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -80,44 +68,78 @@ def _cell(value: float) -> str:
 def cmd_pairwise(args: argparse.Namespace) -> int:
     import numpy as np
 
-    names = _split(args.columns)
+    names = split_names(args.columns)
     if args.method == "binned" and args.k is not None:
         raise CLIError("--k applies to --method ksg; use --bins with --method binned")
     if args.method == "ksg" and args.bins is not None:
         raise CLIError("--bins applies to --method binned; use --k with --method ksg")
     _check_plot(args.plot)
-    table = load_table(args.file, {c: "--columns" for c in names} if names else None)
+    table = load_table(args.file, {c: "--columns" for c in names} if names else None, sep=args.sep)
     names = _numeric_features(table, names, (), args.quiet)
     if len(names) < 2:
         raise CLIError(f"pairwise needs at least two columns; got {list_names(names)}")
-    X = np.column_stack([table.numeric(c, "--columns") for c in names])
 
     import fastmi
 
     if args.method == "ksg":
-        k = _neighbours(3 if args.k is None else args.k, table.n_rows, args.file)
-        options = {"k": k}
+        k = _neighbours(3 if args.k is None else args.k, table.n_rows, table.path)
+        options: Dict[str, Any] = {"k": k}
         how = f"KSG, k={k}"
     else:
         options = {"bins": 10 if args.bins is None else args.bins}
         how = f"binned, bins={options['bins']}"
-    pairs = len(names) * (len(names) - 1) // 2
+    p = len(names)
+    complete = [not table.missing(c).any() for c in names] if args.dropna else [True] * p
+    full = [j for j in range(p) if complete[j]]
+    pairs = p * (p - 1) // 2
+    M = np.full((p, p), np.nan)
+    dropped = np.zeros((p, p), dtype=np.int64)
     with Progress(enabled=not args.quiet, delay=0.5) as progress:
         progress.set(f"MI of {pairs} column pairs ({table.n_rows:,} rows)")
-        M = _estimate(fastmi.pairwise_mi, X, method=args.method, n_jobs=args.n_jobs, **options)
+        if len(full) >= 2:  # the columns without missing values: one call, as pairwise_mi
+            X = np.column_stack([table.numeric(names[j], "--columns") for j in full])
+            M[np.ix_(full, full)] = _estimate(fastmi.pairwise_mi, X, method=args.method,
+                                              n_jobs=args.n_jobs, **options)
+        for i in range(p):  # with --dropna, each pair with a missing value on its complete rows
+            for j in range(i, p):
+                if complete[i] and complete[j] and (i != j or len(full) >= 2) \
+                        or i == j and args.method == "ksg":  # the KSG diagonal is NaN
+                    continue
+                rows = complete_rows(table, [names[i], names[j]])
+                kept = int(rows.sum())
+                if args.method == "ksg" and kept <= k:
+                    raise CLIError(f"--k {k} needs more than {k} rows; with --dropna columns "
+                                   f"{names[i]!r} and {names[j]!r} have {kept} complete rows")
+                pair = np.column_stack([table.numeric(names[i], "--columns", rows),
+                                        table.numeric(names[j], "--columns", rows)])
+                value = _estimate(fastmi.pairwise_mi, pair, method=args.method,
+                                  n_jobs=args.n_jobs, **options)
+                M[i, j] = M[j, i] = value[0, 0] if i == j else value[0, 1]
+                dropped[i, j] = dropped[j, i] = table.n_rows - kept
+    u = unit(args)
+    M = u.from_bits(M)
+    if args.dropna and not args.quiet:
+        incomplete = [(c, int(table.missing(c).sum())) for c, ok in zip(names, complete) if not ok]
+        stderr(f"{PROG}: note: --dropna dropped, for each pair, the rows where either column is "
+               f"missing: up to {int(dropped.max()):,} of {table.n_rows:,} rows"
+               + (f" (missing values in {', '.join(f'{c!r} {m:,}' for c, m in incomplete)})"
+                  if incomplete else ""))
     if args.json:
-        rows = [[None if math.isnan(v) else float(v) for v in row] for row in M]
-        say(json.dumps({"columns": names, "estimator": how, "unit": "bits", "n": table.n_rows,
-                        "matrix": rows}, indent=1))
+        rows_json = [[None if math.isnan(v) else float(v) for v in row] for row in M]
+        out: Dict[str, Any] = {"columns": names, "estimator": how, "unit": u.name, "n": table.n_rows,
+                               "matrix": rows_json}
+        if args.dropna:
+            out["dropped"] = dropped.tolist()
+        say(json.dumps(out, indent=1))
     else:
         diagonal = "NaN (I(X;X) is infinite)" if args.method == "ksg" else "entropy of the binned column"
-        say(f"pairwise MI in bits ({how}, n={table.n_rows:,}; diagonal: {diagonal}):")
+        say(f"pairwise MI in {u.name} ({how}, n={table.n_rows:,}; diagonal: {diagonal}):")
         width = max(8, max(len(c) for c in names))
         say(" " * width + "  " + "  ".join(f"{c[:10]:>10}" for c in names))
         for name, row in zip(names, M):
             say(f"{name:<{width}}  " + "  ".join(f"{_cell(v):>10}" for v in row))
     if args.plot is not None:
-        _write(lambda: _heatmap(M, names, f"pairwise MI ({how})", args.plot), args.plot, "--plot")
+        _write(lambda: _heatmap(M, names, f"pairwise MI ({how})", args.plot, u.name), args.plot, "--plot")
         if not args.json:
             say(f"wrote {args.plot}")
     return EXIT_OK
@@ -130,53 +152,59 @@ def cmd_select(args: argparse.Namespace) -> int:
         import sklearn  # noqa: F401
     except ImportError:
         raise CLIError("scikit-learn is needed for select: pip install 'fastmi[sklearn]'") from None
-    names = _split(args.columns)
+    names = split_names(args.columns)
     wanted = {args.target: "--target", **({c: "--columns" for c in names} if names else {})}
-    table = load_table(args.file, wanted if names else None, required={args.target: "--target"})
+    table = load_table(args.file, wanted if names else None, required={args.target: "--target"},
+                       sep=args.sep)
     features = _numeric_features(table, names, (args.target,), args.quiet)
     if args.n > len(features):
         raise CLIError(f"--n {args.n} is more than the {len(features)} feature columns")
-    X = np.column_stack([table.numeric(c, "feature column") for c in features])
-    y = table.labels(args.target, "--target") if not table.is_numeric(args.target) \
-        else table.numeric(args.target, "--target")
-    _neighbours(args.k, table.n_rows, args.file)
+    rows, _, n = dropna_rows(table, [args.target, *features], args)
+    X = np.column_stack([table.numeric(c, "feature column", rows) for c in features])
+    y = table.labels(args.target, "--target", rows) if not table.is_numeric(args.target) \
+        else table.numeric(args.target, "--target", rows)
+    _neighbours(args.k, n, table.path)
 
     import fastmi
 
     selector = fastmi.MRMRSelector(args.n, criterion=args.criterion, n_neighbors=args.k,
                                    random_state=args.random_state, n_jobs=args.n_jobs)
     with Progress(enabled=not args.quiet, delay=0.5) as progress:
-        progress.set(f"selecting {args.n} of {len(features)} columns ({table.n_rows:,} rows)")
+        progress.set(f"selecting {args.n} of {len(features)} columns ({n:,} rows)")
         _estimate(selector.fit, X, y)
-    picked = [{"step": s + 1, "column": features[j], "score": float(selector.scores_[s]),
-               "relevance_nats": float(selector.relevance_[j])}
+    u = unit(args)
+    # miq's score is a ratio of two informations (no unit); the others are in nats
+    score_unit = "ratio" if args.criterion == "miq" else u.name
+    scores = selector.scores_ if args.criterion == "miq" else u.from_nats(selector.scores_)
+    relevance = u.from_nats(selector.relevance_)
+    picked = [{"step": s + 1, "column": features[j], "score": float(scores[s]),
+               "relevance": float(relevance[j])}
               for s, j in enumerate(selector.selected_)]
     if args.json:
-        say(json.dumps(picked, indent=1))
+        say(json.dumps({"target": args.target, "criterion": args.criterion, "unit": u.name,
+                        "score_unit": score_unit, "n": n, "dropped": table.n_rows - n,
+                        "selected": picked}, indent=1))
         return EXIT_OK
     say(f"mRMR selection for {args.target!r} (criterion={args.criterion}, n_neighbors={args.k}, "
-        f"random_state={args.random_state}, n={table.n_rows:,}), in nats:")
+        f"random_state={args.random_state}, n={n:,}), relevance in {u.name}, score "
+        + ("a ratio (no unit):" if args.criterion == "miq" else f"in {u.name}:"))
     width = max([len("column")] + [len(p["column"]) for p in picked])
     say(f"{'step':>4}  {'column':<{width}}  {'score':>10}  {'relevance':>10}")
     for p in picked:
-        say(f"{p['step']:>4}  {p['column']:<{width}}  {p['score']:>10.4f}  {p['relevance_nats']:>10.4f}")
+        say(f"{p['step']:>4}  {p['column']:<{width}}  {p['score']:>10.4f}  {p['relevance']:>10.4f}")
     return EXIT_OK
 
 
 def cmd_test(args: argparse.Namespace) -> int:
-    import numpy as np
 
-    xs, ys, zs = _split(args.x), _split(args.y), _split(args.z) or []
+
+    xs, ys, zs = split_names(args.x) or [], split_names(args.y) or [], split_names(args.z) or []
     wanted = {**{c: "--x" for c in xs}, **{c: "--y" for c in ys}, **{c: "--z" for c in zs}}
-    table = load_table(args.file, wanted)
-
-    def block(cols: List[str], option: str) -> Any:
-        a = np.column_stack([table.numeric(c, option) for c in cols])
-        return a[:, 0] if a.shape[1] == 1 else a
-
-    x, y = block(xs, "--x"), block(ys, "--y")
-    z = block(zs, "--z") if zs else None
-    k = _neighbours(args.k, table.n_rows, args.file)
+    table = load_table(args.file, wanted, sep=args.sep)
+    rows, _, n = dropna_rows(table, [*xs, *ys, *zs], args)
+    x, y = variable(table, xs, "--x", rows), variable(table, ys, "--y", rows)
+    z = variable(table, zs, "--z", rows) if zs else None
+    k = _neighbours(args.k, n, table.path)
 
     from fastmi import significance
 
@@ -186,7 +214,7 @@ def cmd_test(args: argparse.Namespace) -> int:
         result = checked
     else:
         with Progress(total=args.permutations, enabled=not args.quiet, delay=0.5) as progress:
-            progress.set(f"{args.permutations} permutations ({table.n_rows:,} rows)")
+            progress.set(f"{args.permutations} permutations ({n:,} rows)")
             seen = [0]
 
             def advance(done: int, total: int) -> None:
@@ -194,14 +222,16 @@ def cmd_test(args: argparse.Namespace) -> int:
                 seen[0] = done
 
             result = _estimate(significance._run, *checked, progress=advance)
+    u = unit(args)
+    statistic = float(u.from_bits(result.statistic))
     what = f"I({', '.join(xs)}; {', '.join(ys)}" + (f" | {', '.join(zs)})" if zs else ")")
     scheme = (f"local permutations, shuffle_neighbors={args.shuffle_neighbors}" if zs
               else "permutations")
     if args.json:
-        say(json.dumps({"statistic_bits": result.statistic, "pvalue": result.pvalue,
+        say(json.dumps({"statistic": statistic, "unit": u.name, "pvalue": result.pvalue,
                         "n_permutations": args.permutations, "k": k, "conditional": bool(zs),
-                        "n": table.n_rows}, indent=1))
+                        "n": n, "dropped": table.n_rows - n}, indent=1))
         return EXIT_OK
-    say(f"{what} = {result.statistic:.4f} bits (KSG, k={k}, n={table.n_rows:,})")
+    say(f"{what} = {statistic:.4f} {u.name} (KSG, k={k}, n={n:,})")
     say(f"p-value = {result.pvalue:.4g} ({args.permutations} {scheme}, random_state={args.random_state})")
     return EXIT_OK

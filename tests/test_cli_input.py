@@ -1,0 +1,294 @@
+"""The ``fastmi`` command line on real files: one unit for every command (--base, --nats),
+missing values (--dropna), delimiters (--sep), standard input, categorical columns in
+``rank`` (--discrete), no abbreviated flags, and the tie warning's CLI remedy."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import re
+import subprocess
+import sys
+import types
+
+import numpy as np
+import pytest
+
+import fastmi
+
+N = 200
+
+
+def write(path, names, rows, sep=","):
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(sep.join(names) + "\n")
+        for row in rows:
+            f.write(sep.join(v if isinstance(v, str) else repr(float(v)) for v in row) + "\n")
+    return path
+
+
+@pytest.fixture
+def cols():
+    rng = np.random.default_rng(11)
+    a = rng.standard_normal(N)
+    b = 0.8 * a + 0.6 * rng.standard_normal(N)
+    c = rng.standard_normal(N)
+    colour = np.array(["red", "green", "blue", "grey"])[(a > 0).astype(int) * 2 + (c > 0)]
+    return {"a": a, "b": b, "c": c, "colour": colour}
+
+
+@pytest.fixture
+def plain(tmp_path, cols):
+    names = list(cols)
+    return write(tmp_path / "plain.csv", names, zip(*(cols[c] for c in names)))
+
+
+def one_value(stdout):
+    """The number and unit of a ``I(...) = v unit (...)`` or ``H(...) = ...`` line."""
+    m = re.fullmatch(r"[IH]\(.+\) = (-?\d+\.\d{4}) (\S+(?: units)?) \(.+\)\n", stdout)
+    assert m, stdout
+    return float(m.group(1)), m.group(2)
+
+
+# --------------------------------------------------------------------------- units
+
+
+@pytest.mark.parametrize("argv", [
+    ["mi", "{f}", "--x", "a", "--y", "b"],
+    ["mi", "{f}", "--x", "a", "--y", "b", "--estimator", "binned"],
+    ["mi", "{f}", "--x", "a", "--y", "b", "--z", "c"],
+    ["entropy", "{f}", "--x", "a"],
+    ["entropy", "{f}", "--x", "colour", "--estimator", "discrete"],
+])
+def test_every_line_names_its_unit(cli, plain, argv):
+    """Bits by default; --nats and --base 10 scale the same estimate by ln 2 and log10 2."""
+    argv = [a.format(f=plain) for a in argv]
+    bits, unit = one_value(cli(*argv).stdout)
+    assert unit == "bits"
+    nats, unit = one_value(cli(*argv, "--nats").stdout)
+    assert unit == "nats" and nats == pytest.approx(bits * math.log(2), abs=1e-4)
+    assert one_value(cli(*argv, "--base", "e").stdout) == (nats, "nats")
+    hartleys, unit = one_value(cli(*argv, "--base", "10").stdout)
+    assert unit == "hartleys" and hartleys == pytest.approx(bits * math.log10(2), abs=1e-4)
+    assert one_value(cli(*argv, "--base", "2").stdout) == (bits, "bits")
+
+
+def test_units_agree_across_commands(cli, plain, cols):
+    """mi, pairwise, test and rank print the same quantity in the same unit: I(a; b) of
+    mi, pairwise and test is ksg_mi's; rank's is scikit-learn's estimate, converted."""
+    for base, name in ((None, "bits"), ("e", "nats")):
+        extra = [] if base is None else ["--base", base]
+        scale = 1.0 if base is None else math.log(2)
+        mi, unit = one_value(cli("mi", plain, "--x", "a", "--y", "b", *extra).stdout)
+        assert unit == name
+        assert mi == pytest.approx(fastmi.ksg_mi(cols["a"], cols["b"]) * scale, abs=5e-5)
+        pair = json.loads(cli("pairwise", plain, "--columns", "a,b", "--json", *extra).stdout)
+        assert pair["unit"] == name and pair["matrix"][0][1] == pytest.approx(mi, abs=5e-5)
+        test = json.loads(cli("test", plain, "--x", "a", "--y", "b", "--permutations", "5",
+                              "--json", *extra).stdout)
+        assert test["unit"] == name and test["statistic"] == pytest.approx(mi, abs=5e-5)
+        rank = json.loads(cli("rank", plain, "--target", "b", "--task", "regression",
+                              "--json", "-q", *extra).stdout)
+        assert rank["unit"] == name
+        row = next(r for r in rank["ranking"] if r["column"] == "a")
+        X = np.column_stack([cols["a"], cols["c"], np.unique(cols["colour"], return_inverse=True)[1]])
+        nats = fastmi.mutual_info_regression(X, cols["b"], random_state=0,
+                                             discrete_features=[False, False, True])[0]
+        assert row["mi"] == pytest.approx(nats / math.log(2) * scale, rel=1e-12)
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["--base", "1"], "--base: expected a logarithm base"),
+    (["--base", "-2"], "--base: expected a logarithm base"),
+    (["--base", "two"], "'two'"),
+    (["--nats", "--base", "2"], "not allowed with argument"),
+])
+def test_bad_unit(cli, plain, argv, fragment):
+    r = cli("mi", plain, "--x", "a", "--y", "b", *argv)
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.count("\n") == 1 and fragment in r.stderr, r.stderr
+
+
+# --------------------------------------------------------------------------- missing values
+
+
+@pytest.fixture
+def holes(tmp_path, cols):
+    """plain.csv with a in rows 3 and 10 empty, c 'NA' in row 5, colour empty in row 7."""
+    a = [""if i in (3, 10) else v for i, v in enumerate(cols["a"])]
+    c = ["NA" if i == 5 else v for i, v in enumerate(cols["c"])]
+    colour = ["" if i == 7 else v for i, v in enumerate(cols["colour"])]
+    return write(tmp_path / "holes.csv", ["a", "b", "c", "colour"], zip(a, cols["b"], c, colour))
+
+
+def test_missing_value_is_an_error_without_dropna(cli, holes):
+    r = cli("mi", holes, "--x", "a", "--y", "b")
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr == ("fastmi: error: column 'a' (--x) has 2 missing or infinite value(s), the "
+                        "first at data row 4 (missing (NaN)); drop or fill them first (or use "
+                        "--dropna)\n")
+
+
+def test_dropna_mi_uses_the_complete_rows_of_the_pair(cli, holes, cols):
+    keep = np.ones(N, bool)
+    keep[[3, 10]] = False
+    r = cli("mi", holes, "--x", "a", "--y", "b", "--dropna")
+    assert r.returncode == 0, r.stderr
+    value, _ = one_value(r.stdout)
+    assert f"n={N - 2})" in r.stdout
+    assert value == pytest.approx(fastmi.ksg_mi(cols["a"][keep], cols["b"][keep]), abs=5e-5)
+    assert r.stderr == f"fastmi: note: --dropna dropped 2 of {N} rows (a missing value in 'a', 'b')\n"
+    r = cli("mi", holes, "--x", "b", "--y", "c", "--dropna", "-q")  # c misses row 5 only
+    keep = np.arange(N) != 5
+    assert r.stderr == "" and f"n={N - 1})" in r.stdout
+    assert one_value(r.stdout)[0] == pytest.approx(
+        fastmi.ksg_mi(cols["b"][keep], cols["c"][keep]), abs=5e-5)
+
+
+def test_dropna_rank_is_pairwise_complete(cli, holes, cols):
+    """Each (feature, target) pair drops only its own missing rows; complete features are
+    estimated together, exactly as without --dropna."""
+    r = cli("rank", holes, "--target", "b", "--task", "regression", "--dropna", "--json", "--nats")
+    assert r.returncode == 0, r.stderr
+    got = {row["column"]: row for row in json.loads(r.stdout)["ranking"]}
+    assert {c: got[c]["n"] for c in got} == {"a": N - 2, "c": N - 1, "colour": N - 1}
+    assert r.stderr == ("fastmi: note: --dropna dropped rows where the column or the target 'b' "
+                        f"is missing: 'a' 2, 'c' 1, 'colour' 1 (of {N} rows)\n")
+    for name, missing in (("a", [3, 10]), ("c", [5])):
+        keep = ~np.isin(np.arange(N), missing)
+        want = fastmi.mutual_info_regression(cols[name][keep, None], cols["b"][keep], random_state=0)
+        assert got[name]["mi"] == want[0]
+    keep = np.arange(N) != 7
+    codes = np.unique(cols["colour"][keep], return_inverse=True)[1]
+    want = fastmi.mutual_info_regression(codes[:, None], cols["b"][keep], discrete_features=[True],
+                                         random_state=0)
+    assert got["colour"]["mi"] == want[0]
+    assert got["colour"]["discrete"] is True
+
+
+def test_dropna_pairwise(cli, holes, cols):
+    r = cli("pairwise", holes, "--columns", "a,b,c", "--dropna", "--json")
+    assert r.returncode == 0, r.stderr
+    got = json.loads(r.stdout)
+    assert got["dropped"] == [[0, 2, 3], [2, 0, 1], [3, 1, 0]]
+    m = got["matrix"]
+    ok_a, ok_c = ~np.isin(np.arange(N), [3, 10]), np.arange(N) != 5
+    assert m[0][1] == fastmi.ksg_mi(cols["a"][ok_a], cols["b"][ok_a])
+    assert m[1][2] == fastmi.ksg_mi(cols["b"][ok_c], cols["c"][ok_c])
+    both = ok_a & ok_c
+    assert m[0][2] == m[2][0] == fastmi.ksg_mi(cols["a"][both], cols["c"][both])
+    assert "up to 3 of 200 rows" in r.stderr and "'a' 2, 'c' 1" in r.stderr
+    r = cli("pairwise", holes, "--columns", "a,c", "--dropna", "--method", "binned", "--json", "-q")
+    diagonal = json.loads(r.stdout)["matrix"][0][0]
+    assert diagonal == fastmi.pairwise_mi(np.column_stack([cols["a"][ok_a]] * 2), method="binned")[0, 0]
+
+
+def test_dropna_leaves_no_rows(tmp_path, cli):
+    path = tmp_path / "gaps.csv"
+    path.write_text("a,b\n1,\n,2\n3,\n")
+    r = cli("mi", path, "--x", "a", "--y", "b", "--dropna")
+    assert r.returncode == 2 and "--dropna leaves no rows" in r.stderr
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def test_sep_and_standard_input(tmp_path, cli, cols, plain, monkeypatch):
+    expected = cli("mi", plain, "--x", "a", "--y", "b").stdout
+    text = plain.read_text()
+    semi = tmp_path / "semi.txt"
+    semi.write_text(text.replace(",", ";"))
+    assert cli("mi", semi, "--x", "a", "--y", "b", "--sep", ";").stdout == expected
+    tabbed = tmp_path / "tabbed.txt"
+    tabbed.write_text(text.replace(",", "\t"))
+    assert cli("mi", tabbed, "--x", "a", "--y", "b", "--sep", "\\t").stdout == expected
+    monkeypatch.setattr(sys, "stdin", types.SimpleNamespace(buffer=io.BytesIO(text.encode())))
+    assert cli("mi", "-", "--x", "a", "--y", "b").stdout == expected
+    monkeypatch.setattr(sys, "stdin", types.SimpleNamespace(buffer=io.BytesIO(b"")))
+    r = cli("mi", "-", "--x", "a", "--y", "b")
+    assert r.returncode == 2 and r.stderr == "fastmi: error: standard input is empty\n"
+    r = cli("mi", semi, "--x", "a", "--y", "b", "--sep", ";;")
+    assert r.returncode == 2 and "--sep: expected one character" in r.stderr
+
+
+def test_standard_input_of_a_real_process(plain):
+    proc = subprocess.run([sys.executable, "-m", "fastmi", "rank", "-", "--target", "b", "--json",
+                           "-q"], input=plain.read_bytes(), capture_output=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert {r["column"] for r in json.loads(proc.stdout)["ranking"]} == {"a", "c", "colour"}
+
+
+def test_cells_as_pyarrow_reads_them(tmp_path, cli):
+    """Numbers with spaces, true/false, NA markers; text with an empty cell is categorical."""
+    path = tmp_path / "cells.csv"
+    path.write_text("x,flag,word\n 1.5 ,true,p\n2,false,\nNA,TRUE,q\n-3e1,false,p\n")
+    from fastmi.cli.reader import load_table
+
+    table = load_table(str(path))
+    np.testing.assert_array_equal(table.data["x"], [1.5, 2.0, np.nan, -30.0])
+    np.testing.assert_array_equal(table.data["flag"], [1.0, 0.0, 1.0, 0.0])
+    assert table.data["word"].tolist() == ["p", None, "q", "p"]
+    assert table.missing("word").tolist() == [False, True, False, False]
+
+
+def test_ragged_row_and_unknown_sep_for_parquet(tmp_path, cli):
+    path = tmp_path / "short.csv"
+    path.write_text("a,b,c\n1,2,3\n\n4,5\n")
+    r = cli("mi", path, "--x", "a", "--y", "b")
+    assert r.stderr == ("fastmi: error: cannot parse " + str(path)
+                        + " as CSV: data row 2 has 2 fields, the header has 3\n")
+    pytest.importorskip("pyarrow.parquet")
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"a": [1.0, 2.0], "b": [3.0, 4.0]}), tmp_path / "t.parquet")
+    r = cli("mi", tmp_path / "t.parquet", "--x", "a", "--y", "b", "--sep", ";")
+    assert r.returncode == 2 and "--sep applies to CSV files" in r.stderr
+
+
+# --------------------------------------------------------------------------- rank, flags, ties
+
+
+def test_rank_discrete_target_and_columns(tmp_path, cli, cols):
+    """--discrete makes an integer target class labels (auto would take it as continuous:
+    more than 20 values) and an integer feature a discrete one."""
+    target = np.round(cols["a"] * 10)
+    codes = (cols["c"] > 0).astype(int) + 2 * (cols["b"] > 0)
+    path = write(tmp_path / "ints.csv", ["t", "a", "k"], zip(target, cols["a"], codes))
+    auto = json.loads(cli("rank", path, "--target", "t", "--json", "-q").stdout)
+    assert auto["task"] == "regression"
+    got = json.loads(cli("rank", path, "--target", "t", "--discrete", "t,k", "--json", "-q",
+                         "--nats").stdout)
+    assert got["task"] == "classification"
+    want = fastmi.mutual_info_classif(np.column_stack([cols["a"], codes]), target,
+                                      discrete_features=[False, True], random_state=0)
+    assert {r["column"]: r["mi"] for r in got["ranking"]} == {"a": want[0], "k": want[1]}
+    r = cli("rank", path, "--target", "t", "--discrete", "t", "--task", "regression")
+    assert r.returncode == 2 and "contradicts --discrete" in r.stderr
+    r = cli("rank", path, "--target", "t", "--discrete", "zz")
+    assert r.returncode == 2 and "unknown column 'zz' for --discrete" in r.stderr
+
+
+@pytest.mark.parametrize("argv", [
+    ["bench", "--case", "ksg"],
+    ["mi", "{f}", "--x", "a", "--y", "b", "--est", "binned"],
+    ["rank", "{f}", "--targ", "a"],
+    ["pairwise", "{f}", "--col", "a,b"],
+])
+def test_abbreviated_flags_are_refused(cli, plain, argv):
+    r = cli(*[a.format(f=plain) for a in argv])
+    assert r.returncode == 2 and r.stdout == ""
+    assert "unrecognized arguments" in r.stderr or "required" in r.stderr, r.stderr
+
+
+def test_tie_warning_names_the_cli_remedy(tmp_path, cli):
+    i = np.arange(300)
+    path = write(tmp_path / "ties.csv", ["x", "y"], zip(i % 5, i % 3))
+    r = cli("mi", path, "--x", "x", "--y", "y")
+    assert r.returncode == 0, r.stderr
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("fastmi: warning: "), r.stderr
+    assert "--estimator binned" in lines[0] and "fastmi." not in lines[0]
+    r = cli("pairwise", path, "-q")
+    assert r.stderr.count("warning") == 1 and "--method binned" in r.stderr
