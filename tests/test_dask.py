@@ -48,7 +48,7 @@ def test_import_fastmi_does_not_import_dask() -> None:
     assert out.stdout.strip() == "False"
 
 
-@pytest.mark.parametrize("bins", [10, [7, 3], np.linspace(-2.0, 2.0, 9), 1000])
+@pytest.mark.parametrize("bins", [10, [7, 3], np.linspace(-2.0, 2.0, 9), 300])  # 300: a sparse table in memory
 def test_discrete_mi_bit_identical(client: Any, bins: Any) -> None:
     x, y = _data(10_007)
     got = fd.discrete_mi(da.from_array(x, chunks=999), da.from_array(y, chunks=1234), bins=bins)
@@ -225,8 +225,8 @@ def _slow(block: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
 
 
 def test_worker_killed_mid_computation(client: Any) -> None:
-    x, y = _data(40_000, seed=9)
-    xs = da.from_array(x, chunks=500).map_blocks(_slow, dtype=np.float64)
+    x, y = _data(20_000, seed=9)
+    xs = da.from_array(x, chunks=500).map_blocks(_slow, dtype=np.float64, meta=np.empty(0))
     ys = da.from_array(y, chunks=500)
     future = client.compute(fd.discrete_mi(xs, ys, bins=9, compute=False))
     deadline = time.monotonic() + 20
@@ -234,10 +234,9 @@ def test_worker_killed_mid_computation(client: Any) -> None:
         assert time.monotonic() < deadline
         time.sleep(0.01)
     time.sleep(0.3)
-    before = set(client.scheduler_info()["workers"])
     nanny = next(iter(client.cluster.workers.values()))
+    killed = nanny.worker_address
     assert not future.done()
-    nanny.process.process.kill()  # the worker dies mid-computation; its nanny starts another
+    nanny.process.process.kill()  # the worker dies mid-computation (its nanny starts another)
     assert future.result(timeout=60) == fastmi.discrete_mi(x, y, bins=9)
-    client.wait_for_workers(2, timeout=30)
-    assert set(client.scheduler_info()["workers"]) != before  # a worker was really replaced
+    assert killed not in client.scheduler_info()["workers"]  # it really died

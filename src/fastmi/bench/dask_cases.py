@@ -81,7 +81,7 @@ def run(quick: bool = False, emit: Callable[[str], None] = print, workers: tuple
         ) -> dict[str, Any]:
     """Run the three measurements; returns them as a dict (also emitted as lines)."""
     import dask.array as da
-    from dask import delayed
+    from dask.delayed import delayed
     from distributed import Client, LocalCluster
 
     import fastmi.dask as fd
@@ -99,7 +99,8 @@ def run(quick: bool = False, emit: Callable[[str], None] = print, workers: tuple
     X = rng.standard_normal((fn, fp))
     target = X[:, 0] + np.sin(X[:, 1]) + 0.5 * rng.standard_normal(fn)
     mem: dict[int, tuple[float, float]] = {}
-    want = fwant = None
+    want: float = 0.0
+    fwant: npt.NDArray[np.float64] = np.empty(0)
     for w in workers:  # the in-memory call on as many threads as there are workers
         t_mem, want = _timed(lambda: fastmi.discrete_mi(x, y, bins=32, n_jobs=w), 3)
         emit(f"in memory   discrete_mi  n={n:.0e}  {t_mem:7.3f} s  {n / t_mem / 1e6:8.1f} M samples/s ({w} thread(s))")

@@ -143,7 +143,7 @@ def discrete_mi(x: Any, y: Any, bins: Any = 10, *, base: float = 2, n_jobs: Opti
     two passes form one graph and the chunks are kept between them.
     """
     require_dask()
-    from dask import delayed
+    from dask.delayed import delayed
 
     base = check_base(base)
     compute = check_compute(compute)
@@ -169,7 +169,10 @@ def _chunk_bin_counts(block: Any, axis: _Axis, threads: int) -> npt.NDArray[np.i
     return np.bincount(codes[codes >= 0], minlength=axis[0]).astype(np.int64)
 
 
-def _chunk_value_counts(block: Any) -> tuple[npt.NDArray[Any], npt.NDArray[np.int64]]:
+_Counts = Tuple[npt.NDArray[Any], npt.NDArray[np.int64]]  # (sorted distinct values, their counts)
+
+
+def _chunk_value_counts(block: Any) -> _Counts:
     arr = as_block(block).reshape(-1)
     if arr.dtype.kind == "f":
         check_finite(arr, "x")
@@ -179,7 +182,7 @@ def _chunk_value_counts(block: Any) -> tuple[npt.NDArray[Any], npt.NDArray[np.in
     return values, counts.astype(np.int64)
 
 
-def _merge_value_counts(*parts: tuple[npt.NDArray[Any], npt.NDArray[np.int64]]) -> tuple[npt.NDArray[Any], npt.NDArray[np.int64]]:
+def _merge_value_counts(*parts: _Counts) -> _Counts:
     values = np.concatenate([p[0] for p in parts])
     counts = np.concatenate([p[1] for p in parts])
     merged, inverse = np.unique(values, return_inverse=True)
@@ -214,7 +217,7 @@ def _label_blocks(x: Any) -> list[Any]:
     return sample_blocks(x, "x")[1]
 
 
-def _discrete_counts(merged: tuple[npt.NDArray[Any], npt.NDArray[np.int64]]) -> npt.NDArray[np.int64]:
+def _discrete_counts(merged: _Counts) -> npt.NDArray[np.int64]:
     if merged[1].shape[0] == 0:
         raise ValueError("x is empty: at least one sample is needed")
     return merged[1]
@@ -256,7 +259,7 @@ def entropy(x: Any, *, method: str = "binned", bins: Any = 10, base: float = 2, 
         Non-numeric input (``"binned"``), values that are not labels.
     """
     require_dask()
-    from dask import delayed
+    from dask.delayed import delayed
 
     method = check_choice(method, "method", ("binned", "discrete"))
     base = check_base(base)

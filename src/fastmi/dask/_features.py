@@ -87,7 +87,7 @@ def _estimate(X: Any, y: Any, discrete_target: bool, discrete_features: Any, n_n
               random_state: Any, n_jobs: Optional[int], compute: bool) -> Any:
     require_dask()
     import dask.array as da
-    from dask import delayed
+    from dask.delayed import delayed
 
     compute = check_compute(compute)
     threads = task_threads(n_jobs)

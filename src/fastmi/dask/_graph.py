@@ -79,7 +79,7 @@ def as_block(a: Any) -> npt.NDArray[Any]:
 def tree(parts: Sequence[Any], combine: Callable[..., Any], name: str) -> Any:
     """The Delayed reduction of `parts` by `combine` (of up to SPLIT_EVERY
     arguments), level by level."""
-    from dask import delayed
+    from dask.delayed import delayed
 
     level = list(parts)
     while len(level) > 1:
@@ -105,9 +105,9 @@ def finish(result: Any, compute: bool) -> Any:
     default scheduler), or itself when compute is False."""
     if not compute:
         return result
-    import dask
+    from dask.base import compute as dask_compute
 
-    return dask.compute(result)[0]
+    return dask_compute(result)[0]
 
 
 def check_compute(compute: object) -> bool:

@@ -78,8 +78,11 @@ def _pairwise_block(prep: dict[str, Any], pairs: npt.NDArray[np.int64], threads:
     return values, zeros
 
 
+_Part = tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]
+
+
 def _pairwise_matrix(p: int, binned: bool, base: float, k: Any, pairs: npt.NDArray[np.int64],
-                     *parts: tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]) -> tuple[npt.NDArray[np.float64], int]:
+                     *parts: _Part) -> tuple[npt.NDArray[np.float64], int]:
     """(the matrix, tied pairs) from the blocks' results, as pairwise_mi forms it."""
     values = np.concatenate([v for v, _ in parts]) if parts else np.zeros(0)
     extra = np.concatenate([z for _, z in parts]) if parts else np.zeros(0, dtype=np.int64)
@@ -144,7 +147,7 @@ def pairwise_mi(X: Any, *, method: str = "ksg", k: int = 3, bins: Any = 10, base
         As :func:`fastmi.pairwise_mi` (with compute=True).
     """
     require_dask()
-    from dask import delayed
+    from dask.delayed import delayed
 
     method = check_choice(method, "method", ("ksg", "binned"))
     base = check_base(base)
@@ -262,7 +265,7 @@ def mi_test(x: Any, y: Any, z: Any = None, *, k: int = 3, n_permutations: int = 
         As :func:`fastmi.mi_test`.
     """
     require_dask()
-    from dask import delayed
+    from dask.delayed import delayed
 
     base = check_base(base)
     compute = check_compute(compute)
