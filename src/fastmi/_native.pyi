@@ -77,3 +77,13 @@ def cmi_null_nats(
     x: _F64, y: _F64, z: _F64, k: int, neighbors: _I64, seeds: npt.NDArray[np.uint64], n_threads: int,
     interruptible: bool,
 ) -> tuple[_F64, _I64]: ...
+
+# chunks (fastmi.dask; csrc/fastmi/entry_chunks.hpp)
+def table_mi_bits(counts: _I64) -> float: ...
+def skip_normals(
+    key: npt.NDArray[np.uint32], pos: int, has_gauss: int, gauss: float, m: int, interruptible: bool
+) -> tuple[int, int, float]: ...
+def add_normal_noise_columns(
+    x: _F64, c: _F64, stride: int, offset: int, key: npt.NDArray[np.uint32], pos: int, has_gauss: int,
+    gauss: float, interruptible: bool,
+) -> None: ...

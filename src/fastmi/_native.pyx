@@ -370,3 +370,34 @@ def cmi_null_nats(const double[:, ::1] x, const double[:, ::1] y, const double[:
                         x.shape[0], k, &neighbors[0, 0], <int>neighbors.shape[1], &seeds[0], b,
                         n_threads, _checker(interruptible), &out[0], &zeros[0])
     return out.base, zeros.base
+
+
+# --------------------------------------------------------------------------- chunks (fastmi.dask)
+
+cdef extern from "fastmi/entry_chunks.hpp" namespace "fastmi::entry" nogil:
+    double c_table_mi_bits "fastmi::entry::table_mi_bits"(const int64_t*, int64_t, int64_t) except +
+    void c_skip_normals "fastmi::entry::skip_normals"(uint32_t*, int*, int*, double*, int64_t, InterruptFn) except +
+    void c_add_normal_noise_columns "fastmi::entry::add_normal_noise_columns"(double*, int64_t, int64_t, const double*, int64_t, int64_t, const uint32_t*, int, int, double, InterruptFn) except +
+
+
+def table_mi_bits(const int64_t[:, ::1] counts):
+    cdef double bits
+    with nogil:
+        bits = c_table_mi_bits(&counts[0, 0], counts.shape[0], counts.shape[1])
+    return bits
+
+
+def skip_normals(uint32_t[::1] key, int pos, int has_gauss, double gauss, int64_t m, bint interruptible):
+    with nogil:
+        c_skip_normals(&key[0], &pos, &has_gauss, &gauss, m, _checker(interruptible))
+    return pos, has_gauss, gauss
+
+
+def add_normal_noise_columns(double[::1, :] x, const double[::1] c, int64_t stride, int64_t offset,
+                             const uint32_t[::1] key, int pos, int has_gauss, double gauss, bint interruptible):
+    cdef int64_t n = x.shape[0], w = x.shape[1]
+    cdef double* block = _block(x)
+    cdef const double* factors = _f64(c)
+    with nogil:
+        c_add_normal_noise_columns(block, n, w, factors, stride, offset, &key[0], pos, has_gauss, gauss,
+                                   _checker(interruptible))

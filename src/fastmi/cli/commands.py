@@ -263,6 +263,10 @@ def _write(write: Callable[[], None], path: str, option: str) -> None:
 def cmd_bench(args: argparse.Namespace) -> int:
     from fastmi import bench
 
+    if getattr(args, "dask", False):
+        from fastmi.bench import dask_cases
+
+        return EXIT_OK if dask_cases.run(quick=args.quick, emit=say)["equal"] else EXIT_FAILED
     keys = None
     if args.cases is not None:
         try:

@@ -202,6 +202,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--budget", type=_positive_float, metavar="SECONDS",
                        help="longest real run of a baseline at one size before larger sizes "
                             "are extrapolated (default: 1 with --quick, else 10)")
+    bench.add_argument("--dask", action="store_true",
+                       help="benchmark fastmi.dask on local clusters of 1 and 2 workers instead "
+                            "(needs fastmi[dask])")
     _add_common(bench)
 
     mi = _command(

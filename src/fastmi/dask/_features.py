@@ -1,0 +1,211 @@
+"""scikit-learn's feature scoring over blocks of columns: each block scaled,
+noised from its own slice of the one noise stream, and scored natively
+where it lives, against a target prepared once."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import numpy as np
+import numpy.typing as npt
+
+from .. import _native
+from .._validation import (
+    MAX_NATIVE_INT,
+    check_int,
+    check_k,
+    check_random_state,
+    check_target_classif,
+    check_target_regression,
+    check_X,
+    discrete_mask,
+    interruptible,
+)
+from ..sklearn.estimate import _compute_mi
+from ..sklearn.noise import mt19937_state
+from ..sklearn.preprocess import _check_noised, discrete_block, scale_and_noise_target, scale_columns
+from ._graph import check_compute, finish, is_dask, require_dask, task_threads
+
+# (key, pos, has_gauss, gauss): a RandomState's MT19937 state
+_State = tuple[npt.NDArray[np.uint32], int, int, float]
+
+
+def _rng_at(state: _State) -> np.random.RandomState:
+    rng = np.random.RandomState()
+    rng.set_state(("MT19937", state[0], state[1], state[2], state[3]))
+    return rng
+
+
+def _skip(state: _State, m: int) -> _State:
+    key = state[0].copy()
+    pos, has_gauss, gauss = _native.skip_normals(key, state[1], state[2], state[3], m, interruptible())
+    return key, pos, has_gauss, gauss
+
+
+def _target(y: Any, n: int, discrete_target: bool, state: _State, threads: int) -> tuple[Any, int]:
+    """(target, n_labels) as the in-memory call prepares it: label codes, or
+    y scaled and noised from the stream after the features' noise."""
+    y = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") and not isinstance(y, np.ndarray) else y)
+    if discrete_target:
+        return check_target_classif(y, n)
+    y = check_target_regression(y, n)
+    return scale_and_noise_target(y, _rng_at(state), threads), 0
+
+
+def _score_block(block: Any, start: int, target: tuple[Any, int], discrete_target: bool,
+                 continuous: npt.NDArray[np.bool_], offset: int, n_continuous: int, state: _State, k: int,
+                 threads: int) -> npt.NDArray[np.float64]:
+    """MI (nats) of columns [start, start + width) with the target: scaled and
+    noised with values (i, offset + j) of the row-major noise matrix."""
+    X, _ = check_X(block.to_numpy() if hasattr(block, "to_numpy") else block)
+    n, w = X.shape
+    cmask = continuous[start : start + w]
+    tgt, n_labels = target
+    mi = np.empty(w, dtype=np.float64)
+    if cmask.any():
+        cols = start + np.flatnonzero(cmask)
+        xc = np.asfortranarray(X[:, cmask])
+        if xc.dtype != np.float64:
+            xc = xc.astype(np.float64)
+        means = np.empty(cols.size, dtype=np.float64)
+        scale_columns(xc, means, cols)
+        c = np.ascontiguousarray(1e-10 * means)
+        key, pos, has_gauss, gauss = state
+        _native.add_normal_noise_columns(xc, c, n_continuous, offset, key, pos, has_gauss, gauss, interruptible())
+        _check_noised(xc, means, cols, n)
+        mi[cmask] = _compute_mi(xc, False, tgt, discrete_target, n_labels, k, threads)
+    if (~cmask).any():
+        xd = discrete_block(X[:, ~cmask], exact_ints=n_continuous == 0)
+        mi[~cmask] = _compute_mi(xd, True, tgt, discrete_target, n_labels, k, threads)
+    return mi
+
+
+def _concat(*parts: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    return np.concatenate(parts)
+
+
+def _estimate(X: Any, y: Any, discrete_target: bool, discrete_features: Any, n_neighbors: Any,
+              random_state: Any, n_jobs: Optional[int], compute: bool) -> Any:
+    require_dask()
+    import dask.array as da
+    from dask.delayed import delayed
+
+    compute = check_compute(compute)
+    threads = task_threads(n_jobs)
+    if not is_dask(X):
+        X = da.from_array(np.asarray(X), chunks=(-1, "auto"))
+    elif not isinstance(X, da.Array):  # a dask DataFrame
+        X = X.to_dask_array(lengths=False)
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D (n_samples, n_features); got shape {X.shape}")
+    n, p = X.shape
+    if np.isnan(n):
+        raise ValueError(
+            "X has chunks of unknown length; give a dask array with known chunks "
+            "(e.g. DataFrame.to_dask_array(lengths=True))"
+        )
+    n, p = int(n), int(p)
+    if n == 0 or p == 0:
+        raise ValueError(f"X has shape {(n, p)}: at least one sample and one feature are needed")
+    discrete = discrete_mask(discrete_features, p, False)
+    continuous = ~discrete
+    pc = int(continuous.sum())
+    if not discrete_target and continuous.any():
+        k = check_k(n_neighbors, n, "n_neighbors", context=" for continuous features against a continuous target")
+    else:
+        k = min(check_int(n_neighbors, "n_neighbors", minimum=1), max(1, n - 1), MAX_NATIVE_INT)
+    rng = check_random_state(random_state)
+    state = mt19937_state(rng)
+    if state is None:
+        raise TypeError("random_state must be None, an int or a RandomState on MT19937")
+    after_X = _skip(state, n * pc)
+    # the caller's generator advances as the in-memory call advances it
+    rng.set_state(("MT19937",) + _skip(after_X, 0 if discrete_target else n))
+    if isinstance(y, da.Array) and y.ndim == 1:
+        y = y.rechunk(-1)
+    target = delayed(_target, pure=True)(y, n, discrete_target, after_X, threads)
+    X = X.rechunk({0: -1})  # whole columns: each feature's estimate needs all its samples
+    blocks = X.to_delayed()[0]
+    parts = []
+    start = 0
+    for block, width in zip(blocks, X.chunks[1]):
+        offset = int(continuous[:start].sum())
+        parts.append(delayed(_score_block, pure=True)(block, start, target, discrete_target, continuous,
+                                                      offset, pc, state, k, threads))
+        start += width
+    return finish(delayed(_concat, pure=True)(*parts), compute)
+
+
+def mutual_info_regression(X: Any, y: Any, *, discrete_features: Any = "auto", n_neighbors: int = 3,
+                           random_state: Any = None, n_jobs: Optional[int] = None, compute: bool = True) -> Any:
+    """:func:`fastmi.mutual_info_regression` over blocks of features, in nats, bit for bit.
+
+    Each block of columns (X's column chunks) is scaled, noised and scored
+    by the native code where it lives, against the target prepared once;
+    the noise of each block is its slice of scikit-learn's one noise stream,
+    so the numbers are those of the in-memory call for the same
+    `random_state`.
+
+    Parameters
+    ----------
+    X : dask array (n_samples, n_features), dask DataFrame, or array_like
+        Dense features; rows are rechunked to whole columns (every
+        estimate needs all the samples of its feature).
+    y : dask array, array_like or Series, shape (n_samples,)
+        Continuous target.
+    discrete_features : {'auto', bool, array-like}, default 'auto'
+        As for :func:`fastmi.mutual_info_regression` ('auto': none).
+    n_neighbors : int, default 3
+        ``k`` of the KSG and Ross estimators.
+    random_state : int, RandomState instance or None, default None
+        Source of the noise, as in memory (an instance is advanced as the
+        in-memory call advances it).
+    n_jobs : int or None, default None
+        Threads of each block's native call (default 1).
+    compute : bool, default True
+        False returns a ``dask.delayed`` object instead of the array.
+
+    Returns
+    -------
+    ndarray of shape (n_features,) or dask.delayed.Delayed
+        MI of each feature with the target in **nats**, clipped at 0.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As the in-memory call (data errors when the blocks are computed).
+    """
+    return _estimate(X, y, False, discrete_features, n_neighbors, random_state, n_jobs, compute)
+
+
+def mutual_info_classif(X: Any, y: Any, *, discrete_features: Any = "auto", n_neighbors: int = 3,
+                        random_state: Any = None, n_jobs: Optional[int] = None, compute: bool = True) -> Any:
+    """:func:`fastmi.mutual_info_classif` over blocks of features, in nats, bit for bit.
+
+    Parameters
+    ----------
+    X : dask array (n_samples, n_features), dask DataFrame, or array_like
+        Dense features, as for :func:`mutual_info_regression`.
+    y : dask array, array_like or Series, shape (n_samples,)
+        Class labels.
+    discrete_features : {'auto', bool, array-like}, default 'auto'
+        As for :func:`fastmi.mutual_info_classif`.
+    n_neighbors : int, default 3
+        ``k`` of Ross's estimator.
+    random_state : int, RandomState instance or None, default None
+        Source of the noise of the continuous features, as in memory.
+    n_jobs : int or None, default None
+        Threads of each block's native call (default 1).
+    compute : bool, default True
+        False returns a ``dask.delayed`` object instead of the array.
+
+    Returns
+    -------
+    ndarray of shape (n_features,) or dask.delayed.Delayed
+        MI of each feature with the classes in **nats**, clipped at 0.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As the in-memory call.
+    """
+    return _estimate(X, y, True, discrete_features, n_neighbors, random_state, n_jobs, compute)

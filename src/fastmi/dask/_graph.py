@@ -1,0 +1,123 @@
+"""Shared plumbing of fastmi.dask: dask imported on demand, inputs split into
+delayed blocks, tree sums of integer tables, and compute-or-return."""
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+# tables summed this many at a time (a tree: no task holds more)
+SPLIT_EVERY = 8
+
+
+def require_dask() -> Any:
+    """The dask module, or an ImportError naming the extra to install."""
+    try:
+        import dask
+        import dask.array  # noqa: F401
+    except ImportError as exc:  # pragma: no cover - exercised without dask only
+        raise ImportError(
+            "fastmi.dask needs dask: pip install 'fastmi[dask]' (dask[array] and distributed)"
+        ) from exc
+    return dask
+
+
+def is_dask(a: object) -> bool:
+    """Whether `a` is a dask collection (array, Series, DataFrame, Delayed)."""
+    return type(a).__module__.split(".")[0] == "dask" and hasattr(a, "__dask_graph__")
+
+
+def sample_blocks(a: Any, name: str) -> tuple[Any, list[Any]]:
+    """(the collection, its blocks as Delayed) of one variable's samples.
+
+    A dask array (1-D, any chunks), a dask Series (one block per
+    partition), or anything else (one block, wrapped as a dask array).
+    """
+    import dask.array as da
+
+    if not is_dask(a):
+        arr = np.asarray(a)
+        a = da.from_array(arr, chunks=arr.shape if arr.ndim else ())
+    if isinstance(a, da.Array):
+        if a.ndim != 1:
+            raise ValueError(f"{name} must be a 1-D dask array of samples; got {a.ndim}-D, shape {a.shape}")
+        if a.dtype.kind not in "biuf":
+            raise TypeError(f"{name} must hold real numbers (bool, int or float); got dtype {a.dtype}")
+        return a, list(a.to_delayed().ravel())
+    if hasattr(a, "to_delayed") and hasattr(a, "npartitions") and getattr(a, "ndim", 1) == 1:
+        return a, list(a.to_delayed())
+    raise TypeError(f"{name} must be a dask array, a dask Series or an array; got {type(a).__name__}")
+
+
+def align_blocks(x: Any, y: Any) -> tuple[Any, Any, list[Any], list[Any]]:
+    """x and y as collections with blocks of equal length, and their blocks."""
+    import dask.array as da
+
+    x, bx = sample_blocks(x, "x")
+    y, by = sample_blocks(y, "y")
+    if isinstance(x, da.Array) and isinstance(y, da.Array):
+        if not (np.isnan(x.shape[0]) or np.isnan(y.shape[0])) and x.shape[0] != y.shape[0]:
+            raise ValueError(f"x and y must have the same number of samples; got {x.shape[0]} and {y.shape[0]}")
+        if x.chunks != y.chunks and not np.isnan(x.shape[0]) and not np.isnan(y.shape[0]):
+            y = y.rechunk(x.chunks)
+            by = list(y.to_delayed().ravel())
+    if len(bx) != len(by):
+        raise ValueError(
+            f"x and y must be split alike: {len(bx)} and {len(by)} blocks (rechunk one to the other's chunks)"
+        )
+    return x, y, bx, by
+
+
+def as_block(a: Any) -> npt.NDArray[Any]:
+    """One block (numpy array or pandas Series) as a numpy array."""
+    if hasattr(a, "to_numpy") and not isinstance(a, np.ndarray):
+        a = a.to_numpy()
+    return np.asarray(a)
+
+
+def tree(parts: Sequence[Any], combine: Callable[..., Any], name: str) -> Any:
+    """The Delayed reduction of `parts` by `combine` (of up to SPLIT_EVERY
+    arguments), level by level."""
+    from dask.delayed import delayed
+
+    level = list(parts)
+    while len(level) > 1:
+        level = [
+            delayed(combine, pure=True)(*level[i : i + SPLIT_EVERY])
+            for i in range(0, len(level), SPLIT_EVERY)
+        ]
+    if not level:
+        raise ValueError(f"{name}: no blocks to combine")
+    return level[0]
+
+
+def add_tables(*tables: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The sum of integer tables of one shape (exact, in any order)."""
+    out = np.array(tables[0], dtype=np.int64, copy=True)
+    for t in tables[1:]:
+        out += t
+    return out
+
+
+def finish(result: Any, compute: bool) -> Any:
+    """`result` computed (by the current distributed Client, else dask's
+    default scheduler), or itself when compute is False."""
+    if not compute:
+        return result
+    from dask.base import compute as dask_compute
+
+    return dask_compute(result)[0]
+
+
+def check_compute(compute: object) -> bool:
+    if not isinstance(compute, (bool, np.bool_)):
+        raise TypeError(f"compute must be True or False; got {compute!r}")
+    return bool(compute)
+
+
+def task_threads(n_jobs: object) -> int:
+    """Threads each task's native call uses (fastmi's n_jobs rules; default 1)."""
+    from .._validation import resolve_n_jobs
+
+    return int(resolve_n_jobs(1 if n_jobs is None else n_jobs))

@@ -1,0 +1,292 @@
+"""pairwise_mi by blocks of pairs, mi_test by blocks of permutations: the
+data prepared once and shared by every block; each block one native call."""
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any, Optional
+
+import numpy as np
+import numpy.typing as npt
+
+from .. import _native, _plugin
+from .._validation import as_samples, check_base, check_choice, check_int, check_k, check_ksg_radii
+from .._validation import check_uniform_edges, column_spans, finite_range, interruptible
+from ..ksg import TiedSamplesWarning, _as_2d
+from ..significance import MITestResult, _check, _seeds
+from ._graph import check_compute, finish, require_dask, task_threads
+
+
+def _whole(a: Any) -> Any:
+    """A dask array as one chunk (each estimate needs every sample), else `a`."""
+    import dask.array as da
+
+    if isinstance(a, da.Array):
+        return a.rechunk(-1)
+    return a  # a dask DataFrame or Series arrives whole as pandas
+
+
+# --------------------------------------------------------------------------- pairwise_mi
+
+
+def _pairwise_prepare(X: Any, method: str, k: Any, bins: Any, threads: int) -> dict[str, Any]:
+    """pairwise_mi's checks and shared per-column state (runs once, in a task)."""
+    X = as_samples(X.to_numpy() if hasattr(X, "to_numpy") else X, "X")
+    if X.ndim != 2:
+        raise ValueError(f"X must be a 2-D array (n_samples, n_features); got shape {X.shape}")
+    n, p = X.shape
+    prep: dict[str, Any] = {"X": np.asfortranarray(X), "p": p}
+    if method == "binned":
+        (nb, edges), = _plugin.same_axes(bins, 1)
+        axes = []
+        for c in range(p):
+            label = f"X[:, {c}]"
+            lo, hi = finite_range(np.ascontiguousarray(X[:, c]), label, threads)
+            if edges is None:
+                check_uniform_edges(lo, hi, nb, label)
+            axes.append((nb, edges, lo, hi))
+        prep["axes"] = axes
+        return prep
+    k = check_k(k, n)
+    span = column_spans(X, "X")
+    constant = (X == X[:1]).all(axis=0)
+    wide = ~np.isfinite(span)
+    pairs = np.column_stack(np.triu_indices(p, k=1))
+    for i, j in pairs[wide[pairs[:, 0]] | wide[pairs[:, 1]]]:
+        if not (constant[i] or constant[j]):
+            check_ksg_radii(X[:, [i]], X[:, [j]], span[[i, j]], k, False, threads)
+    prep["k"] = k
+    prep["constant"] = constant
+    return prep
+
+
+def _pairwise_block(prep: dict[str, Any], pairs: npt.NDArray[np.int64], threads: int
+                    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+    """(values, per-pair zeros or counted) of a block of pairs, as pairwise_mi computes them."""
+    pairs = np.ascontiguousarray(pairs, dtype=np.int64)
+    if "axes" in prep:
+        return _native.binned_pairs_bits(prep["X"], prep["axes"], pairs, threads, interruptible())
+    constant = prep["constant"]
+    live = ~(constant[pairs[:, 0]] | constant[pairs[:, 1]])
+    values = np.zeros(pairs.shape[0])
+    zeros = np.zeros(pairs.shape[0], dtype=np.int64)
+    if live.any():
+        nats, z = _native.ksg_pairs_nats(prep["X"], np.ascontiguousarray(pairs[live]), prep["k"], threads,
+                                         interruptible())
+        values[live] = nats
+        zeros[live] = z
+    return values, zeros
+
+
+_Part = tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]
+
+
+def _pairwise_matrix(p: int, binned: bool, base: float, k: Any, pairs: npt.NDArray[np.int64],
+                     *parts: _Part) -> tuple[npt.NDArray[np.float64], int]:
+    """(the matrix, tied pairs) from the blocks' results, as pairwise_mi forms it."""
+    values = np.concatenate([v for v, _ in parts]) if parts else np.zeros(0)
+    extra = np.concatenate([z for _, z in parts]) if parts else np.zeros(0, dtype=np.int64)
+    i, j = pairs[:, 0], pairs[:, 1]
+    if binned:
+        if (extra == 0).any():
+            raise ValueError("no sample falls inside the bin edges")
+        bits = np.where(values > 0.0, values, 0.0)
+        if base != 2.0:
+            bits = bits * (math.log(2.0) / math.log(base))
+        out = np.empty((p, p))
+        out[i, j] = bits
+        out[j, i] = bits
+        return out, 0
+    out = np.full((p, p), np.nan)
+    bits = values / math.log(base)
+    bits = np.where(bits > 0.0, bits, 0.0)
+    out[i, j] = bits
+    out[j, i] = bits
+    return out, int(np.count_nonzero(extra))
+
+
+def pairwise_mi(X: Any, *, method: str = "ksg", k: int = 3, bins: Any = 10, base: float = 2,
+                n_jobs: Optional[int] = None, pairs_per_task: int = 64, compute: bool = True) -> Any:
+    """:func:`fastmi.pairwise_mi` by blocks of pairs, bit for bit.
+
+    Parameters
+    ----------
+    X : dask array, dask DataFrame or array_like, shape (n, p)
+        Samples of p variables; gathered whole once per worker (every
+        estimate needs all the samples of its two columns).
+    method : {"ksg", "binned"}, keyword-only, default "ksg"
+        As for :func:`fastmi.pairwise_mi`.
+    k : int, keyword-only, default 3
+        Neighbour order for ``"ksg"``.
+    bins : int or array of edges, keyword-only, default 10
+        For ``"binned"``.
+    base : float, keyword-only, default 2
+        Logarithm base: 2 for bits, ``numpy.e`` for nats.
+    n_jobs : int or None, keyword-only
+        Threads of each task's native call (default 1).
+    pairs_per_task : int, keyword-only, default 64
+        Pairs computed by one task.
+    compute : bool, keyword-only, default True
+        False returns a ``dask.delayed`` object of the matrix (the
+        TiedSamplesWarning is then not raised).
+
+    Returns
+    -------
+    ndarray of float64, shape (p, p), or dask.delayed.Delayed
+        The matrix of :func:`fastmi.pairwise_mi`, in **bits** (units of
+        ``log(base)``).
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`fastmi.pairwise_mi`.
+
+    Warns
+    -----
+    TiedSamplesWarning
+        As :func:`fastmi.pairwise_mi` (with compute=True).
+    """
+    require_dask()
+    from dask.delayed import delayed
+
+    method = check_choice(method, "method", ("ksg", "binned"))
+    base = check_base(base)
+    compute = check_compute(compute)
+    threads = task_threads(n_jobs)
+    per = check_int(pairs_per_task, "pairs_per_task", minimum=1)
+    shape = getattr(X, "shape", None)
+    if shape is None or len(shape) != 2 or np.isnan(shape[1]):
+        X = np.asarray(X)
+        shape = X.shape
+    if len(shape) != 2:
+        raise ValueError(f"X must be a 2-D array (n_samples, n_features); got shape {shape}")
+    p = int(shape[1])
+    prep = delayed(_pairwise_prepare, pure=True)(_whole(X), method, k, bins, threads)
+    binned = method == "binned"
+    i, j = np.triu_indices(p, k=0 if binned else 1)
+    pairs = np.ascontiguousarray(np.column_stack([i, j]), dtype=np.int64)
+    parts = [delayed(_pairwise_block, pure=True)(prep, pairs[s : s + per], threads)
+             for s in range(0, pairs.shape[0], per)]
+    result = delayed(_pairwise_matrix, pure=True)(p, binned, base, k, pairs, *parts)
+    if not compute:
+        return result[0]
+    out, tied = finish(result, True)
+    if tied:
+        warnings.warn(
+            f"{tied} of {pairs.shape[0]} pairs have samples at distance 0 from their k-th neighbour "
+            f"(k={k}) in the joint space (duplicated samples), where the KSG estimator's "
+            "assumptions fail. Add tiny noise to continuous data, or use method='binned'.",
+            TiedSamplesWarning,
+            stacklevel=2,
+        )
+    return out
+
+
+# --------------------------------------------------------------------------- mi_test
+
+
+def _test_prepare(x: Any, y: Any, z: Any, k: Any, shuffle_neighbors: Any, threads: int) -> Any:
+    """mi_test's checks, the statistic and the shared neighbour lists (once, in a task)."""
+    conv = [None if a is None else (a.to_numpy() if hasattr(a, "to_numpy") else a) for a in (x, y, z)]
+    checked = _check(conv[0], conv[1], conv[2], k, 1, shuffle_neighbors, 0, None, 2)
+    if isinstance(checked, MITestResult):
+        return None  # constant x or y: every estimate is 0
+    x, y, z, k, shuffle_neighbors, _, _, _ = checked
+    x2, y2 = _as_2d(x), _as_2d(y)
+    check = interruptible()
+    if z is None:
+        stat, zeros = _native.ksg_mi_nats(x2, y2, k, _native.KsgVariant.published, threads, check)
+        return {"x": x2, "y": y2, "k": k, "stat": stat, "zeros": zeros, "n": x.shape[0]}
+    z2 = _as_2d(z)
+    stat, zeros = _native.cmi_ksg_nats(x2, y2, z2, k, threads, check)
+    neighbors = _native.nearest_in_z(z2, shuffle_neighbors, threads, check)
+    return {"x": x2, "y": y2, "z": z2, "k": k, "stat": stat, "zeros": zeros, "n": x.shape[0],
+            "neighbors": neighbors}
+
+
+def _test_block(prep: Any, seeds: npt.NDArray[np.uint64], threads: int) -> npt.NDArray[np.float64]:
+    """The null estimates (nats) of one block of permutations, one seed each."""
+    if prep is None:
+        return np.zeros(seeds.shape[0])
+    check = interruptible()
+    if "z" not in prep:
+        return _native.ksg_null_nats(prep["x"], prep["y"], prep["k"], seeds, threads, check)[0]
+    return _native.cmi_null_nats(prep["x"], prep["y"], prep["z"], prep["k"], prep["neighbors"], seeds, threads,
+                                 check)[0]
+
+
+def _test_result(prep: Any, base: float, *nulls: npt.NDArray[np.float64]) -> tuple[MITestResult, int, int]:
+    null_nats = np.concatenate(nulls)
+    total = null_nats.shape[0]
+    if prep is None:
+        return MITestResult(0.0, 1.0, np.zeros(total)), 0, 0
+    scale = math.log(base)
+    statistic = float(prep["stat"]) / scale
+    null = null_nats / scale
+    pvalue = (1.0 + np.count_nonzero(null >= statistic)) / (1.0 + total)
+    return MITestResult(statistic, float(pvalue), null), int(prep["zeros"]), int(prep["n"])
+
+
+def mi_test(x: Any, y: Any, z: Any = None, *, k: int = 3, n_permutations: int = 1000, shuffle_neighbors: int = 5,
+            random_state: Any = None, n_jobs: Optional[int] = None, base: float = 2,
+            permutations_per_task: int = 50, compute: bool = True) -> Any:
+    """:func:`fastmi.mi_test` by blocks of permutations, bit for bit.
+
+    Permutation b is drawn from the b-th of the seeds that
+    ``numpy.random.default_rng(random_state)`` draws up front (on the
+    client), whichever block and worker computes it: the null distribution
+    is the in-memory one for every cluster size.
+
+    Parameters
+    ----------
+    x, y : dask array, array_like, shape (n,) or (n, d)
+        Samples of the two variables (gathered whole once per worker).
+    z : dask array or array_like, shape (n,) or (n, dz), optional
+        Samples of the conditioning variable.
+    k, n_permutations, shuffle_neighbors, random_state, base
+        As for :func:`fastmi.mi_test`.
+    n_jobs : int or None, keyword-only
+        Threads of each task's native call (default 1).
+    permutations_per_task : int, keyword-only, default 50
+        Permutations computed by one task.
+    compute : bool, keyword-only, default True
+        False returns a ``dask.delayed`` object of the MITestResult (the
+        TiedSamplesWarning is then not raised).
+
+    Returns
+    -------
+    MITestResult or dask.delayed.Delayed
+        ``statistic`` and ``null_distribution`` in **bits** (units of
+        ``log(base)``) and ``pvalue``, as :func:`fastmi.mi_test` returns them.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`fastmi.mi_test`.
+    """
+    require_dask()
+    from dask.delayed import delayed
+
+    base = check_base(base)
+    compute = check_compute(compute)
+    threads = task_threads(n_jobs)
+    n_permutations = check_int(n_permutations, "n_permutations", minimum=1)
+    per = check_int(permutations_per_task, "permutations_per_task", minimum=1)
+    seeds = _seeds(random_state, n_permutations)
+    prep = delayed(_test_prepare, pure=True)(_whole(x), _whole(y), None if z is None else _whole(z), k,
+                                             shuffle_neighbors, threads)
+    nulls = [delayed(_test_block, pure=True)(prep, seeds[s : s + per], threads)
+             for s in range(0, n_permutations, per)]
+    result = delayed(_test_result, pure=True)(prep, base, *nulls)
+    if not compute:
+        return result[0]
+    res, zeros, n = finish(result, True)
+    if zeros:
+        warnings.warn(
+            f"{zeros} of {n} samples are at distance 0 from their k-th neighbour (k={k}) in the "
+            "joint space (duplicated samples), where the KSG estimators' assumptions fail. Add "
+            "tiny noise to continuous data.",
+            TiedSamplesWarning,
+            stacklevel=2,
+        )
+    return res

@@ -1,0 +1,243 @@
+"""fastmi.dask against the in-memory calls, bit for bit, on a real
+distributed.LocalCluster of two worker processes."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from typing import Any, Iterator
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+import fastmi
+
+da = pytest.importorskip("dask.array")
+distributed = pytest.importorskip("distributed")
+import dask  # noqa: E402
+
+import fastmi.dask as fd  # noqa: E402
+
+pytestmark = pytest.mark.dask
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Any]:
+    with dask.config.set({"distributed.worker.daemon": False, "distributed.admin.tick.limit": "10s"}):
+        cluster = distributed.LocalCluster(
+            n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None, silence_logs=50
+        )
+        c = distributed.Client(cluster)
+        try:
+            yield c
+        finally:
+            c.close()
+            cluster.close()
+
+
+def _data(n: int, seed: int = 0) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(n)
+    return x, x + 0.7 * rng.standard_normal(n)
+
+
+def test_import_fastmi_does_not_import_dask() -> None:
+    code = "import sys, fastmi; fastmi.discrete_mi([0.0, 1.0], [1.0, 0.0]); print('dask' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("bins", [10, [7, 3], np.linspace(-2.0, 2.0, 9), 300])  # 300: a sparse table in memory
+def test_discrete_mi_bit_identical(client: Any, bins: Any) -> None:
+    x, y = _data(10_007)
+    got = fd.discrete_mi(da.from_array(x, chunks=999), da.from_array(y, chunks=1234), bins=bins)
+    assert got == fastmi.discrete_mi(x, y, bins=bins)  # the same float, not merely close
+
+
+def test_discrete_mi_single_and_empty_chunks(client: Any) -> None:
+    x, y = _data(3001, seed=1)
+    want = fastmi.discrete_mi(x, y, bins=12, base=np.e)
+    assert fd.discrete_mi(da.from_array(x, chunks=-1), da.from_array(y, chunks=-1), bins=12, base=np.e) == want
+    chunks = ((0, 300, 700, 0, 0, 1500, 501, 0),)
+    xs, ys = da.from_array(x, chunks=chunks), da.from_array(y, chunks=chunks)
+    assert xs.chunks == chunks
+    assert fd.discrete_mi(xs, ys, bins=12, base=np.e) == want
+
+
+def test_discrete_mi_constant_and_ints(client: Any) -> None:
+    x = np.repeat(np.arange(7, dtype=np.int32), 300)
+    y = np.full(x.shape, 3.0)
+    assert fd.discrete_mi(da.from_array(x, chunks=500), da.from_array(y, chunks=500)) == fastmi.discrete_mi(x, y)
+    assert fd.discrete_mi(da.from_array(x, chunks=500), da.from_array(x, chunks=500), bins=7) == pytest.approx(
+        np.log2(7), rel=1e-12
+    )
+
+
+def test_discrete_mi_series(client: Any) -> None:
+    dd = pytest.importorskip("dask.dataframe")
+    pd = pytest.importorskip("pandas")
+    x, y = _data(2000, seed=2)
+    frame = dd.from_pandas(pd.DataFrame({"x": x, "y": y}), npartitions=3)
+    assert fd.discrete_mi(frame["x"], frame["y"], bins=8) == fastmi.discrete_mi(x, y, bins=8)
+
+
+def test_discrete_mi_bad_input(client: Any) -> None:
+    x, y = _data(1000)
+    x[777] = np.nan
+    with pytest.raises(ValueError, match="x contains NaN"):
+        fd.discrete_mi(da.from_array(x, chunks=100), da.from_array(y, chunks=100))
+    with pytest.raises(ValueError, match="same number of samples"):
+        fd.discrete_mi(da.from_array(y, chunks=100), da.from_array(y[:-1], chunks=100))
+    with pytest.raises(ValueError, match="bins"):
+        fd.discrete_mi(da.from_array(y, chunks=100), da.from_array(y, chunks=100), bins=0)
+
+
+@pytest.mark.parametrize("method", ["binned", "discrete"])
+def test_entropy_bit_identical(client: Any, method: str) -> None:
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal(5003) if method == "binned" else rng.integers(-5, 40, 5003).astype(float)
+    want = fastmi.entropy(x, method=method, bins=17)
+    assert fd.entropy(da.from_array(x, chunks=700), method=method, bins=17) == want
+    assert fd.entropy(da.from_array(x, chunks=-1), method=method, bins=17) == want
+
+
+def test_nothing_computed_before_compute() -> None:
+    calls: list[int] = []
+
+    def boom(block: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        calls.append(1)
+        raise RuntimeError("computed")
+
+    meta = np.empty(0)
+    x = da.from_array(np.arange(100.0), chunks=10).map_blocks(boom, dtype=np.float64, meta=meta)
+    X = da.from_array(np.ones((100, 4)), chunks=(50, 2)).map_blocks(boom, dtype=np.float64, meta=np.empty((0, 0)))
+    assert calls == []
+    with dask.config.set(scheduler="sync"):
+        lazy = [
+            fd.discrete_mi(x, x, compute=False),
+            fd.entropy(x, compute=False),
+            fd.entropy(x, method="discrete", compute=False),
+            fd.mutual_info_regression(X, x, random_state=0, compute=False),
+            fd.mutual_info_classif(X, x, random_state=0, compute=False),
+            fd.pairwise_mi(X, compute=False),
+            fd.mi_test(x, x, n_permutations=5, compute=False),
+        ]
+        assert calls == []
+        for obj in lazy:
+            with pytest.raises(RuntimeError, match="computed"):
+                obj.compute()
+    assert calls
+
+
+def test_local_scheduler_without_client() -> None:
+    x, y = _data(4000, seed=4)
+    with dask.config.set(scheduler="threads"):
+        assert fd.discrete_mi(da.from_array(x, chunks=333), da.from_array(y, chunks=333)) == fastmi.discrete_mi(x, y)
+
+
+def _features(n: int, p: int, seed: int) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    # integer values, heavily tied: the tie-breaking noise decides the
+    # neighbours, so a block noised with another slice of the stream differs
+    rng = np.random.RandomState(seed)
+    X = np.round(2 * rng.standard_normal((n, p)))
+    return X, np.round(X[:, 0] + X[:, 2] ** 2 + 0.5 * rng.standard_normal(n))
+
+
+@pytest.mark.parametrize("chunks", [(400, 3), (-1, -1), (123, 5)])
+def test_mutual_info_regression_bit_identical(client: Any, chunks: tuple[int, int]) -> None:
+    X, y = _features(400, 11, 5)
+    mask = np.zeros(11, dtype=bool)
+    mask[[1, 7]] = True
+    for discrete in ("auto", mask):
+        want = fastmi.mutual_info_regression(X, y, discrete_features=discrete, random_state=3)
+        got = fd.mutual_info_regression(
+            da.from_array(X, chunks=chunks), da.from_array(y, chunks=100), discrete_features=discrete, random_state=3
+        )
+        assert np.array_equal(got, want)
+
+
+def test_mutual_info_classif_and_random_state_instance(client: Any) -> None:
+    X, y = _features(300, 9, 6)
+    labels = (y > 0).astype(int) + (y > 1)
+    mask = np.array([False, True] + [False] * 7)
+    rng_a, rng_b = np.random.RandomState(11), np.random.RandomState(11)
+    rng_a.standard_normal(3)  # a cached gauss value in the state
+    rng_b.standard_normal(3)
+    want = fastmi.mutual_info_classif(X, labels, discrete_features=mask, random_state=rng_a)
+    got = fd.mutual_info_classif(da.from_array(X, chunks=(300, 2)), labels, discrete_features=mask,
+                                 random_state=rng_b)
+    assert np.array_equal(got, want)
+    assert rng_a.standard_normal() == rng_b.standard_normal()  # advanced alike
+    want = fastmi.mutual_info_regression(X, y, random_state=rng_a)
+    got = fd.mutual_info_regression(da.from_array(X, chunks=(300, 4)), y, random_state=rng_b)
+    assert np.array_equal(got, want)
+    assert rng_a.standard_normal() == rng_b.standard_normal()
+
+
+def test_noise_columns_equal_the_whole_stream() -> None:
+    from fastmi import _native
+    from fastmi.sklearn.noise import mt19937_state
+
+    rng = np.random.RandomState(9)
+    rng.standard_normal(1)
+    key, pos, has_gauss, gauss = mt19937_state(rng)
+    n, p = 37, 9
+    noise = rng.standard_normal((n, p))
+    for offset, w in ((0, 9), (0, 1), (3, 4), (8, 1), (5, 0)):
+        block = np.zeros((n, w), order="F")
+        _native.add_normal_noise_columns(block, np.ones(w), p, offset, key, pos, has_gauss, gauss, False)
+        assert np.array_equal(block, noise[:, offset : offset + w])
+    k2 = key.copy()
+    state = _native.skip_normals(k2, pos, has_gauss, gauss, n * p, False)
+    after = np.random.RandomState()
+    after.set_state(("MT19937", k2) + state)
+    assert after.standard_normal(5).tolist() == rng.standard_normal(5).tolist()
+
+
+@pytest.mark.parametrize("method", ["ksg", "binned"])
+def test_pairwise_mi_bit_identical(client: Any, method: str) -> None:
+    rng = np.random.default_rng(7)
+    X = rng.standard_normal((300, 7))
+    X[:, 3] = X[:, 0] + 0.1 * X[:, 3]
+    X[:, 5] = 1.0  # constant
+    want = fastmi.pairwise_mi(X, method=method, bins=6)
+    got = fd.pairwise_mi(da.from_array(X, chunks=(100, 3)), method=method, bins=6, pairs_per_task=4)
+    assert np.array_equal(got, want, equal_nan=True)
+
+
+@pytest.mark.parametrize("conditional", [False, True])
+def test_mi_test_same_null(client: Any, conditional: bool) -> None:
+    rng = np.random.default_rng(8)
+    z = rng.standard_normal(300)
+    x, y = z + rng.standard_normal(300), z + rng.standard_normal(300)
+    zz = z if conditional else None
+    want = fastmi.mi_test(x, y, zz, n_permutations=23, random_state=4)
+    for per in (1, 5, 23):
+        got = fd.mi_test(da.from_array(x, chunks=70), y, zz, n_permutations=23, random_state=4,
+                         permutations_per_task=per)
+        assert got.statistic == want.statistic and got.pvalue == want.pvalue
+        assert np.array_equal(got.null_distribution, want.null_distribution)
+
+
+def _slow(block: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    time.sleep(0.05)
+    return block
+
+
+def test_worker_killed_mid_computation(client: Any) -> None:
+    x, y = _data(20_000, seed=9)
+    xs = da.from_array(x, chunks=500).map_blocks(_slow, dtype=np.float64, meta=np.empty(0))
+    ys = da.from_array(y, chunks=500)
+    future = client.compute(fd.discrete_mi(xs, ys, bins=9, compute=False))
+    deadline = time.monotonic() + 20
+    while not client.processing() or not any(client.processing().values()):
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    time.sleep(0.3)
+    nanny = next(iter(client.cluster.workers.values()))
+    killed = nanny.worker_address
+    assert not future.done()
+    nanny.process.process.kill()  # the worker dies mid-computation (its nanny starts another)
+    assert future.result(timeout=60) == fastmi.discrete_mi(x, y, bins=9)
+    assert killed not in client.scheduler_info()["workers"]  # it really died
