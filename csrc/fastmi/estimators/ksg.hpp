@@ -25,32 +25,56 @@ namespace fastmi {
 // How the per-sample terms of a mean are summed; either order is fixed, so
 // the result never depends on the thread count.
 enum class Summation {
-    blocks,  // per block of the search, then the blocks in order (no per-sample buffer)
+    blocks,  // per block of the search when it runs over sorted values, else
+             // by sample index (below): never by the layout of a search tree
     numpy,   // per sample in original order, numpy's pairwise summation (scikit-learn's np.mean)
 };
+
+// The order of a sum whose terms come from a count search (DigammaSum).
+enum class TermOrder {
+    sorted_blocks,  // per block of kQueryBlock sorted positions, the blocks in order
+                    // (the sorted order is the data's: no per-sample buffer)
+    index_blocks,   // per sample by index, then blocks of kQueryBlock consecutive
+                    // indices summed in turn, the blocks in order: what a KD-tree's
+                    // counts use, so that no leaf size or tree shape moves a bit
+    numpy,          // per sample by index, numpy's pairwise summation
+};
+
+// Sum over blocks of kQueryBlock consecutive t[i], each block left to right,
+// then the block sums in order (also in parallel: the same bits).
+inline double index_blocks_sum(const std::vector<double>& t, const Ctx& ctx) {
+    const index_t n = static_cast<index_t>(t.size());
+    std::vector<double> parts(static_cast<size_t>(n_blocks(n, kQueryBlock)), 0.0);
+    parallel_blocks(n, kQueryBlock, ctx, [&](index_t b, index_t s, index_t e) {
+        double acc = 0.0;
+        for (index_t i = s; i < e; ++i) acc += t[i];
+        parts[b] = acc;
+    });
+    return ordered_sum(parts);
+}
 
 struct KsgResult {
     double mi_nats;        // unclipped
     index_t zero_radius;   // samples whose k-th neighbour distance is 0
 };
 
-// Sum over samples of digamma(c_i + 1), the c_i given by a count search,
-// in the order S (fixed at compile time: the add is on the innermost loop).
-template <Summation S>
+// Sum over samples of digamma(c_i + Shift), the c_i given by a count search,
+// in the order O (fixed at compile time: the add is on the innermost loop).
+template <TermOrder O, int Shift = 1>
 class DigammaSum {
 public:
     explicit DigammaSum(index_t n) {
-        // blocks: enough parts for either processing order (sorted values or leaves)
-        const index_t parts = S == Summation::blocks ? n_blocks(n, std::min(kQueryBlock, kLeafBlock)) : n;
+        const index_t parts = O == TermOrder::sorted_blocks ? n_blocks(n, kQueryBlock) : n;
         parts_.assign(static_cast<size_t>(parts), 0.0);
     }
     // c: the other samples within the radius of sample i, found in block b
     FASTMI_INLINE void add(index_t b, index_t i, index_t c) {
-        if constexpr (S == Summation::blocks) parts_[b] += digamma_count(c + 1);
-        else parts_[i] = digamma_count(c + 1);
+        if constexpr (O == TermOrder::sorted_blocks) parts_[b] += digamma_count(c + Shift);
+        else parts_[i] = digamma_count(c + Shift);
     }
-    double total() const {
-        if constexpr (S == Summation::blocks) return ordered_sum(parts_);
+    double total(const Ctx& ctx) const {
+        if constexpr (O == TermOrder::sorted_blocks) return ordered_sum(parts_);
+        else if constexpr (O == TermOrder::index_blocks) return index_blocks_sum(parts_, ctx);
         else return pairwise_sum(parts_.data(), static_cast<index_t>(parts_.size()));
     }
 
@@ -64,17 +88,27 @@ struct SortedColumn {
     const ValueIndex* index = nullptr;
 };
 
-// Sum over the samples of psi(c_i + 1), c_i the other samples within
+// Sum over the samples of psi(c_i + Shift), c_i the other samples within
 // radius[i] in `cols`: counted in the sorted order `s` when given (its value
-// index built here unless given), else as for_each_count picks.
-template <class Norm, Summation S>
+// index built here unless given), else as for_each_count picks. With
+// Summation::blocks the order is the sorted one's blocks in one dimension
+// and the sample index's otherwise (TermOrder).
+template <class Norm, Summation S, int Shift = 1>
 double marginal_sum(const Columns& cols, SortedColumn s, const double* radius, Bound bound, const Ctx& ctx) {
-    DigammaSum<S> sum(cols.n);
-    auto sink = [&](index_t b, index_t i, index_t c) { sum.add(b, i, c); };
-    if (s.sorted == nullptr) for_each_count<Norm>(cols, radius, bound, ctx, sink);
-    else if (s.index != nullptr) sorted_counts<Norm>(*s.sorted, *s.index, radius, bound, ctx, sink);
-    else sorted_counts<Norm>(*s.sorted, ValueIndex(s.sorted->value.data(), cols.n), radius, bound, ctx, sink);
-    return sum.total();
+    auto run = [&](auto order) {
+        DigammaSum<decltype(order)::value, Shift> sum(cols.n);
+        auto sink = [&](index_t b, index_t i, index_t c) { sum.add(b, i, c); };
+        if (s.sorted == nullptr) for_each_count<Norm>(cols, radius, bound, ctx, sink);
+        else if (s.index != nullptr) sorted_counts<Norm>(*s.sorted, *s.index, radius, bound, ctx, sink);
+        else sorted_counts<Norm>(*s.sorted, ValueIndex(s.sorted->value.data(), cols.n), radius, bound, ctx, sink);
+        return sum.total(ctx);
+    };
+    using numpy = std::integral_constant<TermOrder, TermOrder::numpy>;
+    using sorted_blocks = std::integral_constant<TermOrder, TermOrder::sorted_blocks>;
+    using index_blocks = std::integral_constant<TermOrder, TermOrder::index_blocks>;
+    if constexpr (S == Summation::numpy) return run(numpy{});
+    else if (s.sorted != nullptr || cols.d() == 1) return run(sorted_blocks{});
+    else return run(index_blocks{});
 }
 
 template <class Norm>

@@ -67,12 +67,9 @@ index_t ksg2_marginal_radii(const Columns& xy, int dx, int k, const Ctx& ctx, do
 }
 
 // Sum over samples of digamma(c_i), c_i the other samples within radius[i]
-// (inclusive) in `cols`.
+// (inclusive) in `cols`, in the order of marginal_sum (ksg.hpp).
 inline double sum_digamma_inclusive(const Columns& cols, const double* radius, const Ctx& ctx) {
-    std::vector<double> parts(static_cast<size_t>(n_blocks(cols.n, std::min(kQueryBlock, kLeafBlock))), 0.0);
-    for_each_count<MaxNorm>(cols, radius, Bound::inclusive, ctx,
-                            [&](index_t b, index_t, index_t c) { parts[b] += digamma_count(c); });
-    return ordered_sum(parts);
+    return marginal_sum<MaxNorm, Summation::blocks, 0>(cols, {}, radius, Bound::inclusive, ctx);
 }
 
 inline KsgResult ksg2(const Columns& x, const Columns& y, int k, const Ctx& ctx) {

@@ -70,8 +70,9 @@ index_t sorted_counts(const SortedValues& s, const ValueIndex& index, const doub
 }
 
 // The same in the coordinates `cols`: sorted once when one-dimensional,
-// else a KD-tree. Blocks follow a deterministic processing order, so
-// per-block sums are reproducible.
+// else a KD-tree. In one dimension the blocks are sorted positions (the
+// data's order: per-block sums are reproducible); a KD-tree's blocks follow
+// its layout, so callers sum its counts by sample index (estimators/ksg.hpp).
 template <class Norm, class Sink>
 index_t for_each_count(const Columns& cols, const double* radius, Bound bound, const Ctx& ctx, Sink&& sink) {
     switch (cols.d()) {
