@@ -7,16 +7,21 @@ thread counts). The native code then only asserts invariants.
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import numbers
 import operator
 import os
 import threading
 import warnings
+from typing import Any, Hashable, Iterator, Sequence
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _native
+from ._typing import RandomStateLike
+from .exceptions import FeatureIndexError, InvalidParameterError
 
 # Numeric kinds accepted as samples: bool, signed/unsigned int, float.
 _NUMERIC_KINDS = "biuf"
@@ -163,10 +168,37 @@ def check_float64_range(arr: np.ndarray, name: str) -> None:
         )
 
 
-def check_finite(arr: np.ndarray, name: str) -> None:
-    if not np.isfinite(arr).all():
-        bad = "NaN" if np.isnan(arr).any() else "infinity"
-        raise ValueError(f"{name} contains {bad}; every sample must be finite")
+def check_finite(arr: npt.NDArray[Any], name: str, columns: Sequence[Hashable] | None = None,
+                 rows: Sequence[Hashable] | None = None) -> None:
+    """Refuses NaN and infinity, naming the first row holding one (and its column, for 2-D
+    `arr`): by its label in `columns` / `rows` where given (a DataFrame's), else its position."""
+    if arr.dtype.kind not in "fc" or np.isfinite(arr).all():
+        return
+    bad = ~np.isfinite(arr)
+    if arr.ndim == 2:
+        row = int(np.flatnonzero(bad.any(axis=1))[0])
+        col = int(np.flatnonzero(bad[row])[0])
+        value = arr[row, col]
+    else:
+        row, col = int(np.flatnonzero(bad.reshape(-1))[0]), None
+        value = arr.reshape(-1)[row]
+    raise ValueError(
+        f"{name} contains {'NaN' if np.isnan(value) else 'infinity'} at {cell_name(row, col, columns, rows)}"
+        f"{f' ({int(bad.sum())} non-finite values in all)' if bad.sum() > 1 else ''}; every sample must be finite"
+    )
+
+
+def cell_name(row: int | None, col: int | None, columns: Sequence[Hashable] | None = None,
+              rows: Sequence[Hashable] | None = None) -> str:
+    """'row 3, column 1', with a DataFrame's labels where given: "row 3 (index 'r3'), column 'age'"."""
+    parts = []
+    if row is not None:
+        label = rows[row] if rows is not None else row
+        same = isinstance(label, (int, np.integer)) and int(label) == row
+        parts.append(f"row {row}" + ("" if same else f" (index {label!r})"))
+    if col is not None:
+        parts.append(f"column {columns[col]!r}" if columns is not None else f"column {col}")
+    return ", ".join(parts)
 
 
 def check_same_length(x: np.ndarray, y: np.ndarray, xname: str = "x", yname: str = "y", *,
@@ -392,20 +424,23 @@ def is_sparse(a) -> bool:
     return bool(scipy.sparse.issparse(a))
 
 
-def check_random_state(seed):
+def check_random_state(seed: RandomStateLike) -> np.random.RandomState:
     """numpy's RandomState for `seed`, as scikit-learn resolves it.
 
     None (or the ``numpy.random`` module) gives numpy's global RandomState, an
     integer a new ``RandomState(seed)``, a RandomState instance itself (its
-    state advances).
+    state advances). Anything else raises InvalidParameterError (a ValueError
+    and a TypeError), as scikit-learn does.
     """
     if seed is None or seed is np.random:
         return np.random.mtrand._rand
     if isinstance(seed, (bool, np.bool_)):
-        raise TypeError(f"random_state must be None, an int or a numpy.random.RandomState; got {seed!r}")
+        raise InvalidParameterError(
+            f"random_state must be None, an int or a numpy.random.RandomState; got {seed!r}"
+        )
     if isinstance(seed, numbers.Integral):
         if not 0 <= int(seed) < 2**32:
-            raise ValueError(f"random_state must be in [0, 2**32 - 1] when an int; got {seed}")
+            raise InvalidParameterError(f"random_state must be in [0, 2**32 - 1] when an int; got {seed}")
         return np.random.RandomState(int(seed))
     if isinstance(seed, np.random.RandomState):
         return seed
@@ -414,30 +449,137 @@ def check_random_state(seed):
         if isinstance(seed, np.random.Generator)
         else ""
     )
-    raise TypeError(f"random_state must be None, an int or a numpy.random.RandomState; got {seed!r}{hint}")
+    raise InvalidParameterError(
+        f"random_state must be None, an int or a numpy.random.RandomState; got {seed!r}{hint}"
+    )
 
 
-def check_X(X):
-    """(X, is_sparse): a 2-D numeric ndarray in its own layout, or a CSC matrix."""
+@contextlib.contextmanager
+def parameter_errors() -> Iterator[None]:
+    """Re-raises the TypeError or ValueError of a scalar check as InvalidParameterError
+    (both), as scikit-learn's parameter validation raises it; same message."""
+    try:
+        yield
+    except InvalidParameterError:
+        raise
+    except (TypeError, ValueError) as exc:
+        raise InvalidParameterError(str(exc)) from None
+
+
+def _is_frame(a: object) -> bool:
+    """Whether `a` looks like a pandas DataFrame (pandas is not imported)."""
+    return hasattr(a, "dtypes") and hasattr(a, "columns") and hasattr(a, "to_numpy")
+
+
+def _check_array_like(a: object, name: str, what: str) -> None:
+    """scikit-learn's 'array-like' constraint: refuses None and scalars."""
+    if a is None or isinstance(a, (str, bytes, numbers.Number, np.generic)):
+        raise InvalidParameterError(f"{name} must be {what}; got {'None' if a is None else f'a scalar, {a!r}'}")
+
+
+def _real_or_none(values: npt.NDArray[Any]) -> npt.NDArray[Any] | None:
+    """`values` as real numbers: as they are (bool, int, float), object arrays as float64
+    (as scikit-learn converts them); None where they are not numbers."""
+    if values.dtype.kind in _NUMERIC_KINDS:
+        return values
+    if values.dtype.kind == "O":
+        try:
+            return values.astype(np.float64)
+        except (TypeError, ValueError):
+            return None
+    return None
+
+
+def _pandas_values(col: Any) -> npt.NDArray[Any]:
+    """A pandas Series' values as scikit-learn's check_array sees them: nullable
+    and pyarrow numbers and booleans as float64 (missing values NaN), the
+    rest as numpy gives them (a categorical column as its categories' values)."""
+    dtype = col.dtype
+    if not isinstance(dtype, np.dtype) and getattr(dtype, "kind", "O") in _NUMERIC_KINDS:
+        return np.asarray(col.to_numpy(dtype=np.float64, na_value=np.nan))
+    return np.asarray(col.to_numpy())
+
+
+def _not_real(name: str, values: npt.NDArray[Any], col: int | None = None,
+              columns: Sequence[Hashable] | None = None, *, task: str = "") -> InvalidParameterError:
+    where = f" (column {columns[col]!r})" if columns is not None and col is not None else (
+        f" (column {col})" if col is not None else "")
+    return InvalidParameterError(
+        f"{name} must hold real numbers{task} (bool, int or float); got dtype {values.dtype}{where}"
+    )
+
+
+def _frame_values(df: Any, name: str) -> npt.NDArray[Any]:
+    """A DataFrame as scikit-learn's check_array converts it: numpy columns of one
+    kind as ``to_numpy()`` gives them; otherwise every column through
+    _pandas_values into one array of their common dtype (float64 wherever
+    bool, nullable or object columns mix with others)."""
+    dtypes = list(df.dtypes)
+    columns = list(df.columns)
+    if all(isinstance(d, np.dtype) and d.kind in "iuf" for d in dtypes) or all(
+        isinstance(d, np.dtype) and d.kind == "b" for d in dtypes
+    ):
+        return np.asarray(df.to_numpy())
+    parts = []
+    for j, (_, col) in enumerate(df.items()):
+        values = _real_or_none(_pandas_values(col))
+        if values is None:
+            raise _not_real(name, _pandas_values(col), j, columns)
+        parts.append(values)
+    if not parts:
+        return np.asarray(df.to_numpy(dtype=np.float64))
+    if any(not isinstance(d, np.dtype) for d in dtypes):
+        dtype = np.dtype(np.float64)  # scikit-learn's astype(None) on nullable columns
+    else:
+        dtype = np.result_type(*parts)
+    out = np.empty((df.shape[0], len(parts)), dtype=dtype, order="F")
+    for j, values in enumerate(parts):
+        out[:, j] = values
+    return out
+
+
+def check_X(X: Any) -> tuple[Any, bool]:
+    """(X, is_sparse): a 2-D numeric ndarray in its own layout, or a CSC matrix.
+
+    Accepts what scikit-learn's check_array accepts for the drop-ins: numpy
+    arrays, nested sequences, object arrays of numbers, DataFrames with
+    numpy, nullable (Int64, Float64, boolean), pyarrow, bool and numeric
+    categorical columns, scipy.sparse. NaN and infinity are refused naming
+    the first row holding one and its column.
+    """
+    _check_array_like(X, "X", "an array-like or a sparse matrix of shape (n_samples, n_features)")
     if is_sparse(X):
         if X.ndim != 2:
             raise ValueError(f"X must be 2-D (n_samples, n_features); got shape {X.shape}")
         X = X.tocsc()
-        if X.dtype.kind not in "biuf":
-            raise TypeError(f"X must hold real numbers (bool, int or float); got dtype {X.dtype}")
+        if X.dtype.kind not in _NUMERIC_KINDS:
+            raise InvalidParameterError(f"X must hold real numbers (bool, int or float); got dtype {X.dtype}")
         if X.dtype.kind == "f":
-            check_finite(X.data, "X")
+            _check_finite_sparse(X)
             check_float64_range(X.data, "X")
     else:
-        X = to_array(X, "X")
-        if X.ndim != 2:
+        columns = rows = None
+        if _is_frame(X):
+            columns, rows = list(X.columns), list(X.index)
+            arr = _frame_values(X, "X")
+        else:
+            if hasattr(X, "to_numpy") and not isinstance(X, np.ndarray):  # a Series
+                X = _pandas_values(X)
+            try:
+                arr = np.asarray(X)
+            except Exception as exc:  # ragged lists and the like
+                raise ValueError(f"X could not be converted to a numeric array: {exc}") from None
+        if arr.ndim != 2:
             raise ValueError(
-                f"X must be a 2-D array (n_samples, n_features); got {X.ndim}-D array of shape {X.shape}"
-                + (" (reshape a single feature with X.reshape(-1, 1))" if X.ndim == 1 else "")
+                f"X must be a 2-D array (n_samples, n_features); got {arr.ndim}-D array of shape {arr.shape}"
+                + (" (reshape a single feature with X.reshape(-1, 1))" if arr.ndim == 1 else "")
             )
-        if X.dtype.kind == "f":
-            check_finite(X, "X")
-            check_float64_range(X, "X")
+        real = _real_or_none(arr)
+        if real is None:
+            raise _not_real("X", arr, _first_non_real_column(arr), columns)
+        X = real
+        check_finite(X, "X", columns, rows)
+        check_float64_range(X, "X")
     if X.shape[0] < 1:
         raise ValueError(f"X is empty (shape {X.shape}): at least one sample is needed")
     if X.shape[1] < 1:
@@ -445,10 +587,39 @@ def check_X(X):
     return X, is_sparse(X)
 
 
-def as_1d(a, name: str, n: int | None = None) -> np.ndarray:
+def _first_non_real_column(arr: npt.NDArray[Any]) -> int | None:
+    """The first column of an object array that cannot be read as float64 (None if not 2-D object)."""
+    if arr.dtype.kind != "O" or arr.ndim != 2:
+        return None
+    for j in range(arr.shape[1]):
+        if _real_or_none(arr[:, j]) is None:
+            return j
+    return None  # pragma: no cover - some column failed as a whole
+
+
+def _check_finite_sparse(X: Any) -> None:
+    """check_finite for a CSC matrix: names the first row (and its column) holding NaN or infinity."""
+    bad = np.flatnonzero(~np.isfinite(X.data))
+    if bad.size == 0:
+        return
+    cols = np.searchsorted(X.indptr, bad, side="right") - 1
+    rows = X.indices[bad]
+    first = int(np.lexsort((cols, rows))[0])
+    value = X.data[bad[first]]
+    raise ValueError(
+        f"X contains {'NaN' if np.isnan(value) else 'infinity'} at "
+        f"{cell_name(int(rows[first]), int(cols[first]))}"
+        f"{f' ({bad.size} non-finite values in all)' if bad.size > 1 else ''}; every sample must be finite"
+    )
+
+
+def as_1d(a: Any, name: str, n: int | None = None) -> npt.NDArray[Any]:
     """`a` as a 1-D array of any dtype (an (n, 1) column is flattened)."""
+    _check_array_like(a, name, "an array-like of shape (n_samples,)")
+    if _is_frame(a) and len(a.columns) == 1:
+        a = a.iloc[:, 0]
     if hasattr(a, "to_numpy") and not isinstance(a, np.ndarray):  # pandas
-        a = a.to_numpy()
+        a = _pandas_values(a) if not _is_frame(a) else a.to_numpy()
     try:
         a = np.asarray(a)
     except ValueError as exc:  # ragged nested sequences
@@ -466,17 +637,18 @@ def as_1d(a, name: str, n: int | None = None) -> np.ndarray:
     return a
 
 
-def check_target_regression(y, n: int) -> np.ndarray:
+def check_target_regression(y: Any, n: int) -> npt.NDArray[Any]:
+    """A continuous target: 1-D real numbers (object arrays of numbers as float64), finite."""
     y = as_1d(y, "y", n)
-    if y.dtype.kind not in "biuf":
-        raise TypeError(f"y must hold real numbers for regression; got dtype {y.dtype}")
-    if y.dtype.kind == "f":
-        check_finite(y, "y")
-        check_float64_range(y, "y")
-    return y
+    real = _real_or_none(y)
+    if real is None:
+        raise _not_real("y", y, task=" for regression")
+    check_finite(real, "y")
+    check_float64_range(real, "y")
+    return real
 
 
-def as_label_codes(labels: np.ndarray, name: str) -> tuple[np.ndarray, int]:
+def as_label_codes(labels: npt.NDArray[Any], name: str) -> tuple[npt.NDArray[np.int64], int]:
     """(codes in numpy.unique's order as int64, number of distinct labels)."""
     if labels.dtype.kind == "f":
         check_finite(labels, name)
@@ -504,7 +676,8 @@ def as_label_codes(labels: np.ndarray, name: str) -> tuple[np.ndarray, int]:
     return np.ascontiguousarray(codes.reshape(-1), dtype=np.int64), int(classes.shape[0])
 
 
-def check_target_classif(y, n: int) -> tuple[np.ndarray, int]:
+def check_target_classif(y: Any, n: int) -> tuple[npt.NDArray[np.int64], int]:
+    """Class labels as (codes, number of classes); refuses non-integral floats as scikit-learn does."""
     y = as_1d(y, "y", n)
     if y.dtype.kind == "f" and np.isfinite(y).all() and np.any(y != np.floor(y)):
         raise ValueError(
@@ -515,24 +688,38 @@ def check_target_classif(y, n: int) -> tuple[np.ndarray, int]:
     return as_label_codes(y, "y")
 
 
-def discrete_mask(discrete_features, n_features: int, sparse: bool) -> np.ndarray:
+def discrete_mask(discrete_features: Any, n_features: int, sparse: bool) -> npt.NDArray[np.bool_]:
+    """The boolean mask of discrete features, from scikit-learn's `discrete_features`.
+
+    A value of the wrong kind raises InvalidParameterError, a mask or index
+    array that does not fit X FeatureIndexError (an IndexError, as in
+    scikit-learn, and a ValueError).
+    """
     if isinstance(discrete_features, str):
         if discrete_features != "auto":
-            raise ValueError(
+            raise InvalidParameterError(
                 "discrete_features must be 'auto', a bool, a boolean mask or an array of "
                 f"feature indices; got {discrete_features!r}"
             )
         return np.full(n_features, sparse, dtype=bool)
     if isinstance(discrete_features, (bool, np.bool_)):
         return np.full(n_features, bool(discrete_features), dtype=bool)
-    arr = np.asarray(discrete_features)
+    if discrete_features is None or np.ndim(discrete_features) == 0:
+        raise InvalidParameterError(
+            "discrete_features must be 'auto', a bool, a boolean mask or an array of "
+            f"feature indices; got {discrete_features!r}"
+        )
+    try:
+        arr = np.asarray(discrete_features)
+    except ValueError as exc:  # ragged
+        raise FeatureIndexError(f"discrete_features could not be converted to an array: {exc}") from None
     if arr.ndim != 1:
-        raise ValueError(
+        raise FeatureIndexError(
             f"discrete_features must be a 1-D boolean mask or array of indices; got shape {arr.shape}"
         )
     if arr.dtype == bool:
         if arr.shape[0] != n_features:
-            raise ValueError(
+            raise FeatureIndexError(
                 f"discrete_features as a boolean mask must have one entry per feature "
                 f"({n_features}); got {arr.shape[0]}"
             )
@@ -541,12 +728,13 @@ def discrete_mask(discrete_features, n_features: int, sparse: bool) -> np.ndarra
     if arr.size == 0:
         return mask
     if arr.dtype.kind not in "iu":
-        raise TypeError(
+        raise FeatureIndexError(
             f"discrete_features must hold booleans (a mask) or integer feature indices; got dtype {arr.dtype}"
         )
     if arr.min() < -n_features or arr.max() >= n_features:
-        raise ValueError(
-            f"discrete_features holds an index outside [-{n_features}, {n_features}) "
+        bad = arr[(arr < -n_features) | (arr >= n_features)][0]
+        raise FeatureIndexError(
+            f"discrete_features holds index {int(bad)}, outside [-{n_features}, {n_features}) "
             f"for X with {n_features} features"
         )
     mask[arr] = True
