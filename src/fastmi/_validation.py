@@ -14,14 +14,19 @@ import operator
 import os
 import threading
 import warnings
-from typing import Any, Hashable, Iterator, Sequence
+from typing import Any, Hashable, Iterator, Optional, Sequence
 
 import numpy as np
 import numpy.typing as npt
 
 from . import _native
-from ._typing import RandomStateLike
 from .exceptions import FeatureIndexError, InvalidParameterError
+
+I64 = npt.NDArray[np.int64]
+# One histogram axis: (number of bins, explicit edges or None) ...
+BinSpec = tuple[int, Optional[npt.NDArray[np.float64]]]
+# ... and with the data's range: (nbins, edges or None, lo, hi), as the native code takes it.
+Axis = tuple[int, Optional[npt.NDArray[np.float64]], float, float]
 
 # Numeric kinds accepted as samples: bool, signed/unsigned int, float.
 _NUMERIC_KINDS = "biuf"
@@ -39,33 +44,35 @@ MAX_NATIVE_INT = 2**31 - 1
 # --------------------------------------------------------------------------- scalars
 
 
-def check_int(value, name: str, *, minimum: int | None = None) -> int:
+def check_int(value: object, name: str, *, minimum: int | None = None) -> int:
+    """`value` as an int: an integer (Python or numpy), not a bool; at least `minimum` if given."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {value!r}")
-    value = int(value)
-    if minimum is not None and value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return value
+    number = int(value)
+    if minimum is not None and number < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {number}")
+    return number
 
 
-def check_bool(value, name: str) -> bool:
+def check_bool(value: object, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be True or False, got {value!r}")
     return bool(value)
 
 
-def check_k(k, n: int, name: str = "k", *, context: str = "") -> int:
+def check_k(k: object, n: int, name: str = "k", *, context: str = "") -> int:
     """``1 <= k < n``, the neighbour order of a KSG estimate on n samples."""
-    k = check_int(k, name, minimum=1)
-    if k >= n:
-        raise ValueError(f"{name} must be smaller than the number of samples ({n}){context}, got {k}")
-    if k > MAX_NATIVE_INT:
-        raise ValueError(f"{name} must be at most 2**31 - 1, got {k}")
-    return k
+    order = check_int(k, name, minimum=1)
+    if order >= n:
+        raise ValueError(f"{name} must be smaller than the number of samples ({n}){context}, got {order}")
+    if order > MAX_NATIVE_INT:
+        raise ValueError(f"{name} must be at most 2**31 - 1, got {order}")
+    return order
 
 
-def check_choice(value, name: str, choices: tuple) -> str:
-    if value not in choices:
+def check_choice(value: object, name: str, choices: tuple[str, ...]) -> str:
+    """`value`, one of the strings `choices`."""
+    if not isinstance(value, str) or value not in choices:
         raise ValueError(f"{name} must be {' or '.join(repr(c) for c in choices)}, got {value!r}")
     return value
 
@@ -80,7 +87,7 @@ def _cpu_count() -> int:
         return os.cpu_count() or 1
 
 
-def resolve_n_jobs(n_jobs) -> int:
+def resolve_n_jobs(n_jobs: object) -> int:
     """Number of threads for the native core; 0 means OpenMP's default.
 
     None: OpenMP's default; -1: all cores; -2: all but one, and so on;
@@ -90,20 +97,20 @@ def resolve_n_jobs(n_jobs) -> int:
         return 0
     if isinstance(n_jobs, (bool, np.bool_)) or not isinstance(n_jobs, numbers.Integral):
         raise TypeError(f"n_jobs must be None or an integer, got {n_jobs!r}")
-    n_jobs = int(n_jobs)
-    if n_jobs == 0:
+    threads = int(n_jobs)
+    if threads == 0:
         raise ValueError("n_jobs must be a positive integer, -1 (all cores) or None; got 0")
-    if n_jobs < 0:
-        n_jobs = max(1, _cpu_count() + 1 + n_jobs)
+    if threads < 0:
+        threads = max(1, _cpu_count() + 1 + threads)
     # More threads than this only adds overhead (and must fit a C int).
-    n_jobs = min(n_jobs, max(64, 4 * _cpu_count()))
-    if n_jobs > 1 and not _native.has_openmp():
+    threads = min(threads, max(64, 4 * _cpu_count()))
+    if threads > 1 and not _native.has_openmp():
         warnings.warn(
-            f"fastmi was built without OpenMP: n_jobs={n_jobs} runs on one thread",
+            f"fastmi was built without OpenMP: n_jobs={threads} runs on one thread",
             RuntimeWarning,
             stacklevel=3,
         )
-    return n_jobs
+    return threads
 
 
 def interruptible() -> bool:
@@ -114,7 +121,7 @@ def interruptible() -> bool:
 # --------------------------------------------------------------------------- samples
 
 
-def to_array(a, name: str) -> np.ndarray:
+def to_array(a: object, name: str) -> npt.NDArray[Any]:
     """`a` (array-like, pandas) as a numeric ndarray of its own dtype."""
     if hasattr(a, "to_numpy") and not isinstance(a, np.ndarray):  # pandas
         a = a.to_numpy()
@@ -129,7 +136,7 @@ def to_array(a, name: str) -> np.ndarray:
     return arr
 
 
-def as_samples(a, name: str, *, max_ndim: int = 2) -> np.ndarray:
+def as_samples(a: object, name: str, *, max_ndim: int = 2) -> npt.NDArray[np.float64]:
     """`a` as a float64 C-contiguous array of shape (n,) or (n, d).
 
     No copy is made when `a` is already float64 and C-contiguous.
@@ -210,7 +217,7 @@ def check_same_length(x: np.ndarray, y: np.ndarray, xname: str = "x", yname: str
 def column_spans(a: np.ndarray, name: str) -> np.ndarray:
     """max - min of each column of `a` (2-D), after refusing NaN and infinity."""
     with np.errstate(over="ignore", invalid="ignore"):
-        span = a.max(axis=0) - a.min(axis=0)
+        span: npt.NDArray[np.float64] = a.max(axis=0) - a.min(axis=0)
     if not np.isfinite(span).all():
         check_finite(a, name)  # NaN or infinity: refused with that message
     return span
@@ -249,17 +256,18 @@ def check_ksg_radii(x: np.ndarray, y: np.ndarray, span: np.ndarray, k: int, lega
         )
 
 
-def check_base(base) -> float:
+def check_base(base: object) -> float:
     """The logarithm base of a result: a finite real number > 0 and != 1."""
     if isinstance(base, (bool, np.bool_)) or not isinstance(base, numbers.Real):
         raise TypeError(f"base must be a real number (2 for bits, numpy.e for nats), got {base!r}")
-    base = float(base)
-    if not (math.isfinite(base) and base > 0.0 and base != 1.0):
-        raise ValueError(f"base must be a finite number > 0 other than 1 (2 for bits, numpy.e for nats), got {base!r}")
-    return base
+    value = float(base)
+    if not (math.isfinite(value) and value > 0.0 and value != 1.0):
+        raise ValueError(f"base must be a finite number > 0 other than 1 (2 for bits, numpy.e for nats), got {value!r}")
+    return value
 
 
-def check_knn_radii(parts, k: int, threads: int, *, factor: float = 1.0) -> None:
+def check_knn_radii(parts: Sequence[tuple[npt.NDArray[np.float64], str]], k: int, threads: int, *,
+                    factor: float = 1.0) -> None:
     """Refuses NaN, infinity, and samples whose max-norm distance to their
     k-th neighbour in the joint space of `parts` ((2-D array, name) pairs),
     times `factor`, overflows float64 (the toolkit's estimators; ksg_mi's
@@ -290,7 +298,7 @@ def check_knn_radii(parts, k: int, threads: int, *, factor: float = 1.0) -> None
 # --------------------------------------------------------------------------- bins
 
 
-def _axis_count(spec, name: str):
+def _axis_count(spec: Any, name: str) -> tuple[int, Any]:
     """(nbins, spec) for one axis, following numpy.histogramdd, without converting edges.
 
     Only the number of bins is found here, so that a table over the cap is
@@ -320,7 +328,7 @@ def _axis_count(spec, name: str):
     raise ValueError(f"{name} must be a scalar or a 1-D array of edges")
 
 
-def _edges(spec, name: str) -> np.ndarray:
+def _edges(spec: Any, name: str) -> npt.NDArray[np.float64]:
     """Explicit edges as a float64 contiguous array, checked as numpy.histogram2d checks them."""
     edges = np.asarray(spec)
     if edges.dtype.kind not in "iuf":
@@ -333,7 +341,7 @@ def _edges(spec, name: str) -> np.ndarray:
     return edges
 
 
-def resolve_bins(bins):
+def resolve_bins(bins: Any) -> tuple[BinSpec, BinSpec]:
     """Per-axis (nbins, edges or None) pairs for the `bins` that np.histogram2d takes.
 
     Refuses a joint table of more than ``_MAX_CELLS`` cells before converting
@@ -400,7 +408,8 @@ def check_uniform_edges(lo: float, hi: float, nbins: int, name: str) -> None:
         )
 
 
-def binned_axes(x: np.ndarray, y: np.ndarray, bins, n_threads: int):
+def binned_axes(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], bins: Any,
+                n_threads: int) -> tuple[Axis, Axis]:
     """The two axes (nbins, edges or None, lo, hi) of the joint histogram of x and y."""
     (nbx, ex), (nby, ey) = resolve_bins(bins)
     xlo, xhi = finite_range(x, "x", n_threads)
@@ -415,7 +424,7 @@ def binned_axes(x: np.ndarray, y: np.ndarray, bins, n_threads: int):
 # --------------------------------------------------------------------------- scikit-learn's arguments
 
 
-def is_sparse(a) -> bool:
+def is_sparse(a: object) -> bool:
     """Whether `a` is a scipy.sparse matrix or array (scipy imported only if so)."""
     if not type(a).__module__.startswith("scipy.sparse"):
         return False
@@ -424,7 +433,7 @@ def is_sparse(a) -> bool:
     return bool(scipy.sparse.issparse(a))
 
 
-def check_random_state(seed: RandomStateLike) -> np.random.RandomState:
+def check_random_state(seed: object) -> np.random.RandomState:
     """numpy's RandomState for `seed`, as scikit-learn resolves it.
 
     None (or the ``numpy.random`` module) gives numpy's global RandomState, an
@@ -621,20 +630,20 @@ def as_1d(a: Any, name: str, n: int | None = None) -> npt.NDArray[Any]:
     if hasattr(a, "to_numpy") and not isinstance(a, np.ndarray):  # pandas
         a = _pandas_values(a) if not _is_frame(a) else a.to_numpy()
     try:
-        a = np.asarray(a)
+        arr: npt.NDArray[Any] = np.asarray(a)
     except ValueError as exc:  # ragged nested sequences
         raise ValueError(f"{name} could not be converted to an array: {exc}") from None
-    if a.ndim == 0:
+    if arr.ndim == 0:
         raise ValueError(f"{name} must be a 1-D array (n_samples,), got a scalar")
-    if a.ndim == 2 and a.shape[1] == 1:
-        a = a[:, 0]
-    if a.ndim != 1:
-        raise ValueError(f"{name} must be 1-D (n_samples,); got a {a.ndim}-D array of shape {a.shape}")
-    if a.shape[0] == 0:
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-D (n_samples,); got a {arr.ndim}-D array of shape {arr.shape}")
+    if arr.shape[0] == 0:
         raise ValueError(f"{name} is empty: at least one sample is needed")
-    if n is not None and a.shape[0] != n:
-        raise ValueError(f"X and {name} must have the same number of samples; got {n} and {a.shape[0]}")
-    return a
+    if n is not None and arr.shape[0] != n:
+        raise ValueError(f"X and {name} must have the same number of samples; got {n} and {arr.shape[0]}")
+    return arr
 
 
 def check_target_regression(y: Any, n: int) -> npt.NDArray[Any]:
@@ -749,7 +758,8 @@ def check_sparse_all_discrete(sparse: bool, continuous: np.ndarray) -> None:
         )
 
 
-def check_scaling(name: str, block: np.ndarray, bad: np.ndarray, cols, what: str) -> None:
+def check_scaling(name: str, block: npt.NDArray[Any], bad: npt.NDArray[np.bool_], cols: npt.NDArray[np.intp] | None,
+                  what: str) -> None:
     """Refuses a column (its index in X from `cols`), or the target, whose scaling overflowed.
 
     `bad` flags the columns (one entry for the target) where `what` (the std,
@@ -761,7 +771,7 @@ def check_scaling(name: str, block: np.ndarray, bad: np.ndarray, cols, what: str
         return
     j = int(np.flatnonzero(bad)[0])
     col = block[:, j] if block.ndim == 2 else block
-    where = f"{name} column {int(cols[j])}" if block.ndim == 2 else name
+    where = f"{name} column {int(cols[j])}" if block.ndim == 2 and cols is not None else name
     with np.errstate(invalid="ignore"):
         top = np.max(np.abs(col), initial=0.0, where=np.isfinite(col))
     reach = f" (its values reach {float(top):.3g})" if top > 0 else ""
@@ -772,7 +782,7 @@ def check_scaling(name: str, block: np.ndarray, bad: np.ndarray, cols, what: str
     )
 
 
-def contingency_cells(contingency):
+def contingency_cells(contingency: Any) -> tuple[I64, I64, I64, I64, I64]:
     """(rows, cols, counts, row sums, column sums) of a count table, row-major order, as int64.
 
     The counts are checked (non-negative integers whose total fits in int64)

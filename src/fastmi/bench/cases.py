@@ -70,7 +70,7 @@ class Case:
     notes: List[str] = field(default_factory=list)
 
 
-def _sklearn():
+def _sklearn() -> Any:
     try:
         from sklearn import feature_selection
     except ImportError:

@@ -19,7 +19,7 @@ from .report import format_case, format_header
 FULL_BUDGET = 10.0
 QUICK_BUDGET = 1.0
 
-GROWTH = {
+GROWTH: Dict[str, Callable[[int], float]] = {
     "n": lambda n: float(n),
     "n log n": lambda n: n * math.log(n),
     "n^2": lambda n: float(n) * n,
@@ -151,9 +151,10 @@ def environment(n_jobs: Optional[int] = None) -> Dict[str, Any]:
             return None
         return getattr(mod, "__version__", None)
 
+    usable: Optional[int]
     try:
-        usable = len(os.sched_getaffinity(0))  # type: ignore[attr-defined]
-    except AttributeError:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
         usable = os.cpu_count()
     try:
         openmp: Optional[bool] = bool(fastmi.has_openmp())

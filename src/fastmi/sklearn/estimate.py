@@ -471,9 +471,9 @@ def mi_feature_selection(
     >>> top.tolist()
     [1]
     """
-    task = check_choice(task, "task", ("classification", "regression"))
+    kind = check_choice(task, "task", ("classification", "regression"))
     n_features = check_int(n_features, "n_features", minimum=0)
-    estimator = mutual_info_classif if task == "classification" else mutual_info_regression
+    estimator = mutual_info_classif if kind == "classification" else mutual_info_regression
     scores = estimator(
         X, y, discrete_features=discrete_features, n_neighbors=n_neighbors, random_state=random_state, n_jobs=n_jobs
     )
