@@ -14,7 +14,7 @@ import operator
 import os
 import threading
 import warnings
-from typing import Any, Hashable, Iterator, Optional, Sequence
+from typing import Any, Hashable, Iterator, Optional, Sequence, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -23,6 +23,7 @@ from . import _native
 from .exceptions import FeatureIndexError, InvalidParameterError
 
 I64 = npt.NDArray[np.int64]
+_T = TypeVar("_T")
 # One histogram axis: (number of bins, explicit edges or None) ...
 BinSpec = tuple[int, Optional[npt.NDArray[np.float64]]]
 # ... and with the data's range: (nbins, edges or None, lo, hi), as the native code takes it.
@@ -70,8 +71,8 @@ def check_k(k: object, n: int, name: str = "k", *, context: str = "") -> int:
     return order
 
 
-def check_choice(value: object, name: str, choices: tuple[str, ...]) -> str:
-    """`value`, one of the strings `choices`."""
+def check_choice(value: _T, name: str, choices: tuple[str, ...]) -> _T:
+    """`value` itself, after checking that it is one of the strings `choices`."""
     if not isinstance(value, str) or value not in choices:
         raise ValueError(f"{name} must be {' or '.join(repr(c) for c in choices)}, got {value!r}")
     return value

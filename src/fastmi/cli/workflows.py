@@ -166,7 +166,7 @@ def cmd_select(args: argparse.Namespace) -> int:
 def cmd_test(args: argparse.Namespace) -> int:
     import numpy as np
 
-    xs, ys, zs = _split(args.x), _split(args.y), _split(args.z) or []
+    xs, ys, zs = _split(args.x) or [], _split(args.y) or [], _split(args.z) or []  # --x, --y: required
     wanted = {**{c: "--x" for c in xs}, **{c: "--y" for c in ys}, **{c: "--z" for c in zs}}
     table = load_table(args.file, wanted)
 
