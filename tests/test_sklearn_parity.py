@@ -236,6 +236,29 @@ def test_text_column_named() -> None:
         skfs.mutual_info_regression(df, Y_REG)
 
 
+LABELS = np.array([0, 0, 1, 1, 2])
+SCORE_BAD = {
+    "different lengths": (LABELS, LABELS[:-1], None),
+    "2-D labels": (np.c_[LABELS, LABELS], LABELS, None),
+    "None labels": (None, LABELS, None),
+    "scalar labels": (3, LABELS, None),
+    "NaN label": (np.r_[LABELS[:-1], np.nan], LABELS, None),
+    "1-D contingency": (None, None, np.array([1, 2])),
+    "text contingency": (None, None, np.array([["a", "b"]])),
+}
+
+
+@pytest.mark.parametrize("name", list(SCORE_BAD))
+def test_mutual_info_score_same_exception_class(name: str) -> None:
+    from sklearn.metrics import mutual_info_score
+
+    a, b, table = SCORE_BAD[name]
+    want = _raised(mutual_info_score, a, b, contingency=table)
+    got = _raised(fastmi.mutual_info_score, a, b, contingency=table)
+    missing = _builtin_bases(want) - _builtin_bases(got)
+    assert not missing, (name, repr(want), repr(got), missing)
+
+
 # --------------------------------------------------------------------------- mi_feature_selection
 
 

@@ -804,7 +804,7 @@ def contingency_cells(contingency: Any) -> tuple[I64, I64, I64, I64, I64]:
         rows, cols = np.nonzero(table)
         vals = table[rows, cols]
     if vals.dtype.kind not in "biuf":
-        raise TypeError(f"contingency must hold counts (integers); got dtype {vals.dtype}")
+        raise InvalidParameterError(f"contingency must hold counts (integers); got dtype {vals.dtype}")
     if vals.dtype.kind == "f" and (not np.isfinite(vals).all() or np.any(vals != np.floor(vals))):
         raise ValueError("contingency must hold integer counts; got non-integer values")
     if np.any(vals < 0):

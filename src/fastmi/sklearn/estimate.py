@@ -134,8 +134,11 @@ def mutual_info_regression(
     Parameters
     ----------
     X : array-like or sparse matrix, shape (n_samples, n_features)
-        Feature matrix (numpy array, pandas DataFrame, or a scipy.sparse
-        matrix whose features are all discrete).
+        Feature matrix: a numpy array (object arrays of numbers are read as
+        float64), a pandas DataFrame whose columns are numbers, bools,
+        nullable ``Int64`` / ``Float64`` / ``boolean``, pyarrow numbers or
+        categoricals of numbers (as in scikit-learn, such columns are read as
+        float64), or a scipy.sparse matrix whose features are all discrete.
     y : array-like of shape (n_samples,)
         Continuous target.
     discrete_features : {'auto', bool, array-like}, default='auto'
@@ -171,12 +174,20 @@ def mutual_info_regression(
     Raises
     ------
     ValueError
-        Shapes that disagree, NaN or infinite values, sparse `X` with
-        continuous features, an out-of-range `n_neighbors`, a bad mask, a
+        Shapes that disagree, NaN or infinite values (the message names the
+        first row holding one, and its column), sparse `X` with continuous
+        features, `n_neighbors` not smaller than the number of samples, a
         column or target whose scaling overflows (its std, its mean, or the
         noise added), long double values beyond float64's range.
-    TypeError
-        Non-numeric data or arguments of the wrong type.
+    fastmi.exceptions.InvalidParameterError
+        (a ValueError and a TypeError, as scikit-learn's own) An argument of
+        the wrong type or value: `n_neighbors`, `copy`, `random_state`,
+        `n_jobs`, `discrete_features` of the wrong kind, `X` or `y` that are
+        None, scalars or text.
+    fastmi.exceptions.FeatureIndexError
+        (an IndexError, as scikit-learn's, and an InvalidParameterError) A
+        `discrete_features` mask of the wrong length, an index out of range,
+        non-integer indices.
 
     Notes
     -----
@@ -246,8 +257,11 @@ def mutual_info_classif(
     Parameters
     ----------
     X : array-like or sparse matrix, shape (n_samples, n_features)
-        Feature matrix (numpy array, pandas DataFrame, or a scipy.sparse
-        matrix whose features are all discrete).
+        Feature matrix: a numpy array (object arrays of numbers are read as
+        float64), a pandas DataFrame whose columns are numbers, bools,
+        nullable ``Int64`` / ``Float64`` / ``boolean``, pyarrow numbers or
+        categoricals of numbers (as in scikit-learn, such columns are read as
+        float64), or a scipy.sparse matrix whose features are all discrete.
     y : array-like of shape (n_samples,)
         Class labels (integers, strings, integral floats, ...).
     discrete_features : {'auto', bool, array-like}, default='auto'
@@ -283,12 +297,20 @@ def mutual_info_classif(
     Raises
     ------
     ValueError
-        Shapes that disagree, NaN or infinite values, a continuous
-        (non-integral float) target, sparse `X` with continuous features, a
-        bad mask, a column whose scaling overflows (its std, its mean, or the
-        noise added), long double values beyond float64's range.
-    TypeError
-        Non-numeric features or arguments of the wrong type.
+        Shapes that disagree, NaN or infinite values (the message names the
+        first row holding one, and its column), a continuous (non-integral
+        float) target, sparse `X` with continuous features, a column whose
+        scaling overflows (its std, its mean, or the noise added), long
+        double values beyond float64's range.
+    fastmi.exceptions.InvalidParameterError
+        (a ValueError and a TypeError, as scikit-learn's own) An argument of
+        the wrong type or value: `n_neighbors`, `copy`, `random_state`,
+        `n_jobs`, `discrete_features` of the wrong kind, `X` or `y` that are
+        None, scalars or text.
+    fastmi.exceptions.FeatureIndexError
+        (an IndexError, as scikit-learn's, and an InvalidParameterError) A
+        `discrete_features` mask of the wrong length, an index out of range,
+        non-integer indices.
 
     Notes
     -----
