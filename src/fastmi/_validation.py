@@ -180,9 +180,11 @@ def check_finite(arr: npt.NDArray[Any], name: str, columns: Sequence[Hashable] |
                  rows: Sequence[Hashable] | None = None) -> None:
     """Refuses NaN and infinity, naming the first row holding one (and its column, for 2-D
     `arr`): by its label in `columns` / `rows` where given (a DataFrame's), else its position."""
-    if arr.dtype.kind not in "fc" or np.isfinite(arr).all():
+    if arr.dtype.kind not in "fc":
         return
-    bad = ~np.isfinite(arr)
+    bad = ~np.isfinite(arr)  # one look at the data: another thread may be changing it
+    if not bad.any():
+        return
     if arr.ndim == 2:
         row = int(np.flatnonzero(bad.any(axis=1))[0])
         col = int(np.flatnonzero(bad[row])[0])
@@ -525,7 +527,7 @@ def _frame_values(df: Any, name: str) -> npt.NDArray[Any]:
     _pandas_values into one array of their common dtype (float64 wherever
     bool, nullable or object columns mix with others)."""
     dtypes = list(df.dtypes)
-    columns = list(df.columns)
+    columns = df.columns
     if all(isinstance(d, np.dtype) and d.kind in "iuf" for d in dtypes) or all(
         isinstance(d, np.dtype) and d.kind == "b" for d in dtypes
     ):
@@ -570,7 +572,7 @@ def check_X(X: Any) -> tuple[Any, bool]:
     else:
         columns = rows = None
         if _is_frame(X):
-            columns, rows = list(X.columns), list(X.index)
+            columns, rows = X.columns, X.index  # labels, looked up only for a message
             arr = _frame_values(X, "X")
         else:
             if hasattr(X, "to_numpy") and not isinstance(X, np.ndarray):  # a Series
