@@ -45,6 +45,7 @@ class Fn:
     k_name: str | None = None
     k_max_refused: bool = False  # k >= n is refused (not clamped per class)
     bins: bool = False
+    object_numbers: tuple = (False, False)  # object arrays of numbers accepted, as scikit-learn does
 
     def function(self):
         if not hasattr(fastmi, self.name):
@@ -94,6 +95,7 @@ FNS = [
         only_1d=(False, True),
         k_name="n_neighbors",
         k_max_refused=True,
+        object_numbers=(True, True),
     ),
     Fn(
         "mutual_info_classif",
@@ -103,6 +105,7 @@ FNS = [
         needs_2d=(True, False),
         only_1d=(False, True),
         k_name="n_neighbors",
+        object_numbers=(True, False),
     ),
     Fn(
         "mutual_info_score",
@@ -118,6 +121,7 @@ FNS = [
         labels=(False, True),
         needs_2d=(True, False),
         only_1d=(False, True),
+        object_numbers=(True, False),
     ),
 ]
 FN_IDS = [f.name for f in FNS]
@@ -275,7 +279,7 @@ def _3d(a):
 
 # name -> (make bad argument from base, exception type, message keyword, applies(fn, which))
 REFUSALS = {
-    "object": (lambda a: a.astype(object), TypeError, _DTYPE_KEYWORD, "not_labels"),
+    "object": (lambda a: a.astype(object), TypeError, _DTYPE_KEYWORD, "not_labels_nor_object_numbers"),
     "string": (lambda a: a.astype(str), TypeError, _DTYPE_KEYWORD, "not_labels"),
     "complex": (lambda a: a.astype(complex), TypeError, _DTYPE_KEYWORD, "not_labels"),
     "0-d": (lambda a: np.float64(1.5), ValueError, r"scalar|0-d|0d|dim", "all"),
@@ -296,6 +300,7 @@ def _applies(rule, fn, which, base):
     return {
         "all": True,
         "not_labels": not fn.labels[which],
+        "not_labels_nor_object_numbers": not fn.labels[which] and not fn.object_numbers[which],
         "only_1d": fn.only_1d[which],
         "needs_2d": fn.needs_2d[which],
         "is_2d": base.ndim == 2,

@@ -14,6 +14,8 @@ references they are tested against live in :mod:`fastmi.reference`.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from . import _native
 from .binned import discrete_mi, histogram2d
 from .cmi import conditional_mi
@@ -32,7 +34,7 @@ from .sklearn import (
 __version__ = "0.1.0"
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     # MRMRSelector is a scikit-learn estimator: scikit-learn is imported on
     # first use only, so that importing fastmi needs numpy alone.
     if name == "MRMRSelector":
@@ -42,7 +44,7 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def __dir__():
+def __dir__() -> list[str]:
     return sorted(set(globals()) | {"MRMRSelector"})
 
 

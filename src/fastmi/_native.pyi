@@ -1,6 +1,12 @@
 # Type stubs for fastmi's one extension module, built from _native.pyx
 # (marshalling only; csrc/fastmi/entry.hpp documents every function).
+# Arrays are float64 or int64 as named; the .pyx also fixes their layout
+# (1-D contiguous, 2-D C-ordered, or 2-D Fortran-ordered for the per-feature
+# kernels mi_* , add_normal_noise, ksg_pairs_nats and binned_pairs_bits),
+# which the types cannot say. tests/test_typing.py checks that every
+# function is here with the .pyx's parameter names.
 import enum
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -69,7 +75,7 @@ def binned_pairs_bits(
     X: _F64, axes: list[_Axis], pairs: _I64, n_threads: int, interruptible: bool
 ) -> tuple[_F64, _I64]: ...
 def nearest_in_z(z: _F64, s: int, n_threads: int, interruptible: bool) -> _I64: ...
-def permutation_of(neighbors: _I64 | None, n: int, seed: int) -> _I64: ...
+def permutation_of(neighbors: _I64 | None, n: int, seed: int | np.unsignedinteger[Any]) -> _I64: ...
 def ksg_null_nats(
     x: _F64, y: _F64, k: int, seeds: npt.NDArray[np.uint64], n_threads: int, interruptible: bool
 ) -> tuple[_F64, _I64]: ...

@@ -5,12 +5,16 @@ the combined codes, and every quantity a sum of plug-in entropies.
 from __future__ import annotations
 
 import math
+from typing import Any, Callable, Sequence
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _native
 from ._validation import (
     _MAX_CELLS,
+    Axis,
+    BinSpec,
     _axis_count,
     _edges,
     as_label_codes,
@@ -23,8 +27,10 @@ from ._validation import (
 # combined with another variable's codes.
 _MAX_CODE = 1 << 62
 
+Codes = npt.NDArray[np.int64]
 
-def _axis_spec(spec, name: str):
+
+def _axis_spec(spec: Any, name: str) -> BinSpec:
     """(nbins, float64 edges or None) of one axis, as numpy.histogramdd reads
     it; at most as many bins as discrete_mi's table has cells (the native
     code holds every edge)."""
@@ -34,7 +40,7 @@ def _axis_spec(spec, name: str):
     return nb, (None if edges is None else _edges(edges, name))
 
 
-def histogramdd_axes(bins, d: int):
+def histogramdd_axes(bins: Any, d: int) -> list[BinSpec]:
     """One (nbins, edges) pair per column for numpy.histogramdd's `bins`: an
     int for every column, or a sequence of d ints or edge arrays; with d == 1
     also one array of edges (numpy.histogram's rule)."""
@@ -53,19 +59,19 @@ def histogramdd_axes(bins, d: int):
     return [_axis_spec(b, f"bins[{c}]") for c, b in enumerate(specs)]
 
 
-def same_axes(bins, d: int):
+def same_axes(bins: Any, d: int) -> list[BinSpec]:
     """An int or one array of edges, used for each of d columns."""
     if isinstance(bins, (str, bytes)) or np.ndim(bins) > 1:
         raise TypeError(f"bins must be an integer or one array of edges, got {bins!r}")
     return [_axis_spec(bins, "bins")] * d
 
 
-def binned_codes(a: np.ndarray, name: str, specs, threads: int) -> tuple[np.ndarray, int]:
+def binned_codes(a: npt.NDArray[np.float64], name: str, specs: Sequence[BinSpec], threads: int) -> tuple[Codes, int]:
     """(cell code per sample, -1 outside explicit edges; number of cells) of
     the histogram numpy.histogramdd makes of `a` (a checked float64 sample
     array) with one (nbins, edges) spec per column."""
     data = a.reshape(a.shape[0], -1)
-    axes = []
+    axes: list[Axis] = []
     cells = 1
     for c, (nb, edges) in enumerate(specs):
         column = np.ascontiguousarray(data[:, c])
@@ -80,12 +86,12 @@ def binned_codes(a: np.ndarray, name: str, specs, threads: int) -> tuple[np.ndar
     return _native.histogram_codes(data, axes, threads, interruptible()), cells
 
 
-def label_codes(a, name: str, n: int | None = None) -> tuple[np.ndarray, int]:
+def label_codes(a: object, name: str, n: int | None = None) -> tuple[Codes, int]:
     """(code per sample, number of codes) of a 1-D or 2-D array of labels
     (numbers or strings); rows of a 2-D array are joint labels."""
     if hasattr(a, "to_numpy") and not isinstance(a, np.ndarray):  # pandas
         a = a.to_numpy()
-    arr = np.asarray(a)
+    arr: npt.NDArray[Any] = np.asarray(a)
     if arr.ndim not in (1, 2):
         raise ValueError(f"{name} must be 1-D (n,) or 2-D (n, d); got a {arr.ndim}-D array of shape {arr.shape}")
     if arr.shape[0] == 0:
@@ -95,16 +101,16 @@ def label_codes(a, name: str, n: int | None = None) -> tuple[np.ndarray, int]:
     if n is not None and arr.shape[0] != n:
         raise ValueError(f"x and {name} must have the same number of samples; got {n} and {arr.shape[0]}")
     columns = [arr] if arr.ndim == 1 else [arr[:, c] for c in range(arr.shape[1])]
-    label = (lambda c: name) if arr.ndim == 1 else (lambda c: f"{name}[:, {c}]")
+    label: Callable[[int], str] = (lambda c: name) if arr.ndim == 1 else (lambda c: f"{name}[:, {c}]")
     return combine([as_label_codes(np.ascontiguousarray(col), label(c)) for c, col in enumerate(columns)])
 
 
-def _compact(codes: np.ndarray) -> tuple[np.ndarray, int]:
+def _compact(codes: Codes) -> tuple[Codes, int]:
     values, inverse = np.unique(codes, return_inverse=True)
     return inverse.reshape(-1).astype(np.int64), int(values.shape[0])
 
 
-def combine(parts) -> tuple[np.ndarray, int]:
+def combine(parts: Sequence[tuple[Codes, int]]) -> tuple[Codes, int]:
     """Joint codes (row-major over the parts) of several (codes, size) pairs;
     -1 (outside the edges) in any part gives -1."""
     codes, size = parts[0]
@@ -122,7 +128,7 @@ def combine(parts) -> tuple[np.ndarray, int]:
     return codes, size
 
 
-def entropy_nats(codes: np.ndarray, size: int) -> tuple[float, int, int]:
+def entropy_nats(codes: Codes, size: int) -> tuple[float, int, int]:
     """(plug-in entropy in nats, occupied cells, samples) of the codes >= 0."""
     kept = codes[codes >= 0] if (codes < 0).any() else codes
     total = int(kept.shape[0])

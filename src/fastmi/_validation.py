@@ -7,16 +7,27 @@ thread counts). The native code then only asserts invariants.
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import numbers
 import operator
 import os
 import threading
 import warnings
+from typing import Any, Hashable, Iterator, Optional, Sequence, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _native
+from .exceptions import FeatureIndexError, InvalidParameterError
+
+I64 = npt.NDArray[np.int64]
+_T = TypeVar("_T")
+# One histogram axis: (number of bins, explicit edges or None) ...
+BinSpec = tuple[int, Optional[npt.NDArray[np.float64]]]
+# ... and with the data's range: (nbins, edges or None, lo, hi), as the native code takes it.
+Axis = tuple[int, Optional[npt.NDArray[np.float64]], float, float]
 
 # Numeric kinds accepted as samples: bool, signed/unsigned int, float.
 _NUMERIC_KINDS = "biuf"
@@ -34,33 +45,35 @@ MAX_NATIVE_INT = 2**31 - 1
 # --------------------------------------------------------------------------- scalars
 
 
-def check_int(value, name: str, *, minimum: int | None = None) -> int:
+def check_int(value: object, name: str, *, minimum: int | None = None) -> int:
+    """`value` as an int: an integer (Python or numpy), not a bool; at least `minimum` if given."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {value!r}")
-    value = int(value)
-    if minimum is not None and value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return value
+    number = int(value)
+    if minimum is not None and number < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {number}")
+    return number
 
 
-def check_bool(value, name: str) -> bool:
+def check_bool(value: object, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be True or False, got {value!r}")
     return bool(value)
 
 
-def check_k(k, n: int, name: str = "k", *, context: str = "") -> int:
+def check_k(k: object, n: int, name: str = "k", *, context: str = "") -> int:
     """``1 <= k < n``, the neighbour order of a KSG estimate on n samples."""
-    k = check_int(k, name, minimum=1)
-    if k >= n:
-        raise ValueError(f"{name} must be smaller than the number of samples ({n}){context}, got {k}")
-    if k > MAX_NATIVE_INT:
-        raise ValueError(f"{name} must be at most 2**31 - 1, got {k}")
-    return k
+    order = check_int(k, name, minimum=1)
+    if order >= n:
+        raise ValueError(f"{name} must be smaller than the number of samples ({n}){context}, got {order}")
+    if order > MAX_NATIVE_INT:
+        raise ValueError(f"{name} must be at most 2**31 - 1, got {order}")
+    return order
 
 
-def check_choice(value, name: str, choices: tuple) -> str:
-    if value not in choices:
+def check_choice(value: _T, name: str, choices: tuple[str, ...]) -> _T:
+    """`value` itself, after checking that it is one of the strings `choices`."""
+    if not isinstance(value, str) or value not in choices:
         raise ValueError(f"{name} must be {' or '.join(repr(c) for c in choices)}, got {value!r}")
     return value
 
@@ -75,7 +88,7 @@ def _cpu_count() -> int:
         return os.cpu_count() or 1
 
 
-def resolve_n_jobs(n_jobs) -> int:
+def resolve_n_jobs(n_jobs: object) -> int:
     """Number of threads for the native core; 0 means OpenMP's default.
 
     None: OpenMP's default; -1: all cores; -2: all but one, and so on;
@@ -85,20 +98,20 @@ def resolve_n_jobs(n_jobs) -> int:
         return 0
     if isinstance(n_jobs, (bool, np.bool_)) or not isinstance(n_jobs, numbers.Integral):
         raise TypeError(f"n_jobs must be None or an integer, got {n_jobs!r}")
-    n_jobs = int(n_jobs)
-    if n_jobs == 0:
+    threads = int(n_jobs)
+    if threads == 0:
         raise ValueError("n_jobs must be a positive integer, -1 (all cores) or None; got 0")
-    if n_jobs < 0:
-        n_jobs = max(1, _cpu_count() + 1 + n_jobs)
+    if threads < 0:
+        threads = max(1, _cpu_count() + 1 + threads)
     # More threads than this only adds overhead (and must fit a C int).
-    n_jobs = min(n_jobs, max(64, 4 * _cpu_count()))
-    if n_jobs > 1 and not _native.has_openmp():
+    threads = min(threads, max(64, 4 * _cpu_count()))
+    if threads > 1 and not _native.has_openmp():
         warnings.warn(
-            f"fastmi was built without OpenMP: n_jobs={n_jobs} runs on one thread",
+            f"fastmi was built without OpenMP: n_jobs={threads} runs on one thread",
             RuntimeWarning,
             stacklevel=3,
         )
-    return n_jobs
+    return threads
 
 
 def interruptible() -> bool:
@@ -109,7 +122,7 @@ def interruptible() -> bool:
 # --------------------------------------------------------------------------- samples
 
 
-def to_array(a, name: str) -> np.ndarray:
+def to_array(a: object, name: str) -> npt.NDArray[Any]:
     """`a` (array-like, pandas) as a numeric ndarray of its own dtype."""
     if hasattr(a, "to_numpy") and not isinstance(a, np.ndarray):  # pandas
         a = a.to_numpy()
@@ -124,7 +137,7 @@ def to_array(a, name: str) -> np.ndarray:
     return arr
 
 
-def as_samples(a, name: str, *, max_ndim: int = 2) -> np.ndarray:
+def as_samples(a: object, name: str, *, max_ndim: int = 2) -> npt.NDArray[np.float64]:
     """`a` as a float64 C-contiguous array of shape (n,) or (n, d).
 
     No copy is made when `a` is already float64 and C-contiguous.
@@ -163,10 +176,39 @@ def check_float64_range(arr: np.ndarray, name: str) -> None:
         )
 
 
-def check_finite(arr: np.ndarray, name: str) -> None:
-    if not np.isfinite(arr).all():
-        bad = "NaN" if np.isnan(arr).any() else "infinity"
-        raise ValueError(f"{name} contains {bad}; every sample must be finite")
+def check_finite(arr: npt.NDArray[Any], name: str, columns: Sequence[Hashable] | None = None,
+                 rows: Sequence[Hashable] | None = None) -> None:
+    """Refuses NaN and infinity, naming the first row holding one (and its column, for 2-D
+    `arr`): by its label in `columns` / `rows` where given (a DataFrame's), else its position."""
+    if arr.dtype.kind not in "fc":
+        return
+    bad = ~np.isfinite(arr)  # one look at the data: another thread may be changing it
+    if not bad.any():
+        return
+    if arr.ndim == 2:
+        row = int(np.flatnonzero(bad.any(axis=1))[0])
+        col = int(np.flatnonzero(bad[row])[0])
+        value = arr[row, col]
+    else:
+        row, col = int(np.flatnonzero(bad.reshape(-1))[0]), None
+        value = arr.reshape(-1)[row]
+    raise ValueError(
+        f"{name} contains {'NaN' if np.isnan(value) else 'infinity'} at {cell_name(row, col, columns, rows)}"
+        f"{f' ({int(bad.sum())} non-finite values in all)' if bad.sum() > 1 else ''}; every sample must be finite"
+    )
+
+
+def cell_name(row: int | None, col: int | None, columns: Sequence[Hashable] | None = None,
+              rows: Sequence[Hashable] | None = None) -> str:
+    """'row 3, column 1', with a DataFrame's labels where given: "row 3 (index 'r3'), column 'age'"."""
+    parts = []
+    if row is not None:
+        label = rows[row] if rows is not None else row
+        same = isinstance(label, (int, np.integer)) and int(label) == row
+        parts.append(f"row {row}" + ("" if same else f" (index {label!r})"))
+    if col is not None:
+        parts.append(f"column {columns[col]!r}" if columns is not None else f"column {col}")
+    return ", ".join(parts)
 
 
 def check_same_length(x: np.ndarray, y: np.ndarray, xname: str = "x", yname: str = "y", *,
@@ -178,7 +220,7 @@ def check_same_length(x: np.ndarray, y: np.ndarray, xname: str = "x", yname: str
 def column_spans(a: np.ndarray, name: str) -> np.ndarray:
     """max - min of each column of `a` (2-D), after refusing NaN and infinity."""
     with np.errstate(over="ignore", invalid="ignore"):
-        span = a.max(axis=0) - a.min(axis=0)
+        span: npt.NDArray[np.float64] = a.max(axis=0) - a.min(axis=0)
     if not np.isfinite(span).all():
         check_finite(a, name)  # NaN or infinity: refused with that message
     return span
@@ -217,17 +259,18 @@ def check_ksg_radii(x: np.ndarray, y: np.ndarray, span: np.ndarray, k: int, lega
         )
 
 
-def check_base(base) -> float:
+def check_base(base: object) -> float:
     """The logarithm base of a result: a finite real number > 0 and != 1."""
     if isinstance(base, (bool, np.bool_)) or not isinstance(base, numbers.Real):
         raise TypeError(f"base must be a real number (2 for bits, numpy.e for nats), got {base!r}")
-    base = float(base)
-    if not (math.isfinite(base) and base > 0.0 and base != 1.0):
-        raise ValueError(f"base must be a finite number > 0 other than 1 (2 for bits, numpy.e for nats), got {base!r}")
-    return base
+    value = float(base)
+    if not (math.isfinite(value) and value > 0.0 and value != 1.0):
+        raise ValueError(f"base must be a finite number > 0 other than 1 (2 for bits, numpy.e for nats), got {value!r}")
+    return value
 
 
-def check_knn_radii(parts, k: int, threads: int, *, factor: float = 1.0) -> None:
+def check_knn_radii(parts: Sequence[tuple[npt.NDArray[np.float64], str]], k: int, threads: int, *,
+                    factor: float = 1.0) -> None:
     """Refuses NaN, infinity, and samples whose max-norm distance to their
     k-th neighbour in the joint space of `parts` ((2-D array, name) pairs),
     times `factor`, overflows float64 (the toolkit's estimators; ksg_mi's
@@ -258,7 +301,7 @@ def check_knn_radii(parts, k: int, threads: int, *, factor: float = 1.0) -> None
 # --------------------------------------------------------------------------- bins
 
 
-def _axis_count(spec, name: str):
+def _axis_count(spec: Any, name: str) -> tuple[int, Any]:
     """(nbins, spec) for one axis, following numpy.histogramdd, without converting edges.
 
     Only the number of bins is found here, so that a table over the cap is
@@ -288,7 +331,7 @@ def _axis_count(spec, name: str):
     raise ValueError(f"{name} must be a scalar or a 1-D array of edges")
 
 
-def _edges(spec, name: str) -> np.ndarray:
+def _edges(spec: Any, name: str) -> npt.NDArray[np.float64]:
     """Explicit edges as a float64 contiguous array, checked as numpy.histogram2d checks them."""
     edges = np.asarray(spec)
     if edges.dtype.kind not in "iuf":
@@ -301,7 +344,7 @@ def _edges(spec, name: str) -> np.ndarray:
     return edges
 
 
-def resolve_bins(bins):
+def resolve_bins(bins: Any) -> tuple[BinSpec, BinSpec]:
     """Per-axis (nbins, edges or None) pairs for the `bins` that np.histogram2d takes.
 
     Refuses a joint table of more than ``_MAX_CELLS`` cells before converting
@@ -368,7 +411,8 @@ def check_uniform_edges(lo: float, hi: float, nbins: int, name: str) -> None:
         )
 
 
-def binned_axes(x: np.ndarray, y: np.ndarray, bins, n_threads: int):
+def binned_axes(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], bins: Any,
+                n_threads: int) -> tuple[Axis, Axis]:
     """The two axes (nbins, edges or None, lo, hi) of the joint histogram of x and y."""
     (nbx, ex), (nby, ey) = resolve_bins(bins)
     xlo, xhi = finite_range(x, "x", n_threads)
@@ -383,7 +427,7 @@ def binned_axes(x: np.ndarray, y: np.ndarray, bins, n_threads: int):
 # --------------------------------------------------------------------------- scikit-learn's arguments
 
 
-def is_sparse(a) -> bool:
+def is_sparse(a: object) -> bool:
     """Whether `a` is a scipy.sparse matrix or array (scipy imported only if so)."""
     if not type(a).__module__.startswith("scipy.sparse"):
         return False
@@ -392,20 +436,23 @@ def is_sparse(a) -> bool:
     return bool(scipy.sparse.issparse(a))
 
 
-def check_random_state(seed):
+def check_random_state(seed: object) -> np.random.RandomState:
     """numpy's RandomState for `seed`, as scikit-learn resolves it.
 
     None (or the ``numpy.random`` module) gives numpy's global RandomState, an
     integer a new ``RandomState(seed)``, a RandomState instance itself (its
-    state advances).
+    state advances). Anything else raises InvalidParameterError (a ValueError
+    and a TypeError), as scikit-learn does.
     """
     if seed is None or seed is np.random:
         return np.random.mtrand._rand
     if isinstance(seed, (bool, np.bool_)):
-        raise TypeError(f"random_state must be None, an int or a numpy.random.RandomState; got {seed!r}")
+        raise InvalidParameterError(
+            f"random_state must be None, an int or a numpy.random.RandomState; got {seed!r}"
+        )
     if isinstance(seed, numbers.Integral):
         if not 0 <= int(seed) < 2**32:
-            raise ValueError(f"random_state must be in [0, 2**32 - 1] when an int; got {seed}")
+            raise InvalidParameterError(f"random_state must be in [0, 2**32 - 1] when an int; got {seed}")
         return np.random.RandomState(int(seed))
     if isinstance(seed, np.random.RandomState):
         return seed
@@ -414,30 +461,137 @@ def check_random_state(seed):
         if isinstance(seed, np.random.Generator)
         else ""
     )
-    raise TypeError(f"random_state must be None, an int or a numpy.random.RandomState; got {seed!r}{hint}")
+    raise InvalidParameterError(
+        f"random_state must be None, an int or a numpy.random.RandomState; got {seed!r}{hint}"
+    )
 
 
-def check_X(X):
-    """(X, is_sparse): a 2-D numeric ndarray in its own layout, or a CSC matrix."""
+@contextlib.contextmanager
+def parameter_errors() -> Iterator[None]:
+    """Re-raises the TypeError or ValueError of a scalar check as InvalidParameterError
+    (both), as scikit-learn's parameter validation raises it; same message."""
+    try:
+        yield
+    except InvalidParameterError:
+        raise
+    except (TypeError, ValueError) as exc:
+        raise InvalidParameterError(str(exc)) from None
+
+
+def _is_frame(a: object) -> bool:
+    """Whether `a` looks like a pandas DataFrame (pandas is not imported)."""
+    return hasattr(a, "dtypes") and hasattr(a, "columns") and hasattr(a, "to_numpy")
+
+
+def _check_array_like(a: object, name: str, what: str) -> None:
+    """scikit-learn's 'array-like' constraint: refuses None and scalars."""
+    if a is None or isinstance(a, (str, bytes, numbers.Number, np.generic)):
+        raise InvalidParameterError(f"{name} must be {what}; got {'None' if a is None else f'a scalar, {a!r}'}")
+
+
+def _real_or_none(values: npt.NDArray[Any]) -> npt.NDArray[Any] | None:
+    """`values` as real numbers: as they are (bool, int, float), object arrays as float64
+    (as scikit-learn converts them); None where they are not numbers."""
+    if values.dtype.kind in _NUMERIC_KINDS:
+        return values
+    if values.dtype.kind == "O":
+        try:
+            return values.astype(np.float64)
+        except (TypeError, ValueError):
+            return None
+    return None
+
+
+def _pandas_values(col: Any) -> npt.NDArray[Any]:
+    """A pandas Series' values as scikit-learn's check_array sees them: nullable
+    and pyarrow numbers and booleans as float64 (missing values NaN), the
+    rest as numpy gives them (a categorical column as its categories' values)."""
+    dtype = col.dtype
+    if not isinstance(dtype, np.dtype) and getattr(dtype, "kind", "O") in _NUMERIC_KINDS:
+        return np.asarray(col.to_numpy(dtype=np.float64, na_value=np.nan))
+    return np.asarray(col.to_numpy())
+
+
+def _not_real(name: str, values: npt.NDArray[Any], col: int | None = None,
+              columns: Sequence[Hashable] | None = None, *, task: str = "") -> InvalidParameterError:
+    where = f" (column {columns[col]!r})" if columns is not None and col is not None else (
+        f" (column {col})" if col is not None else "")
+    return InvalidParameterError(
+        f"{name} must hold real numbers{task} (bool, int or float); got dtype {values.dtype}{where}"
+    )
+
+
+def _frame_values(df: Any, name: str) -> npt.NDArray[Any]:
+    """A DataFrame as scikit-learn's check_array converts it: numpy columns of one
+    kind as ``to_numpy()`` gives them; otherwise every column through
+    _pandas_values into one array of their common dtype (float64 wherever
+    bool, nullable or object columns mix with others)."""
+    dtypes = list(df.dtypes)
+    columns = df.columns
+    if all(isinstance(d, np.dtype) and d.kind in "iuf" for d in dtypes) or all(
+        isinstance(d, np.dtype) and d.kind == "b" for d in dtypes
+    ):
+        return np.asarray(df.to_numpy())
+    parts = []
+    for j, (_, col) in enumerate(df.items()):
+        values = _real_or_none(_pandas_values(col))
+        if values is None:
+            raise _not_real(name, _pandas_values(col), j, columns)
+        parts.append(values)
+    if not parts:
+        return np.asarray(df.to_numpy(dtype=np.float64))
+    if any(not isinstance(d, np.dtype) for d in dtypes):
+        dtype = np.dtype(np.float64)  # scikit-learn's astype(None) on nullable columns
+    else:
+        dtype = np.result_type(*parts)
+    out = np.empty((df.shape[0], len(parts)), dtype=dtype, order="F")
+    for j, values in enumerate(parts):
+        out[:, j] = values
+    return out
+
+
+def check_X(X: Any) -> tuple[Any, bool]:
+    """(X, is_sparse): a 2-D numeric ndarray in its own layout, or a CSC matrix.
+
+    Accepts what scikit-learn's check_array accepts for the drop-ins: numpy
+    arrays, nested sequences, object arrays of numbers, DataFrames with
+    numpy, nullable (Int64, Float64, boolean), pyarrow, bool and numeric
+    categorical columns, scipy.sparse. NaN and infinity are refused naming
+    the first row holding one and its column.
+    """
+    _check_array_like(X, "X", "an array-like or a sparse matrix of shape (n_samples, n_features)")
     if is_sparse(X):
         if X.ndim != 2:
             raise ValueError(f"X must be 2-D (n_samples, n_features); got shape {X.shape}")
         X = X.tocsc()
-        if X.dtype.kind not in "biuf":
-            raise TypeError(f"X must hold real numbers (bool, int or float); got dtype {X.dtype}")
+        if X.dtype.kind not in _NUMERIC_KINDS:
+            raise InvalidParameterError(f"X must hold real numbers (bool, int or float); got dtype {X.dtype}")
         if X.dtype.kind == "f":
-            check_finite(X.data, "X")
+            _check_finite_sparse(X)
             check_float64_range(X.data, "X")
     else:
-        X = to_array(X, "X")
-        if X.ndim != 2:
+        columns = rows = None
+        if _is_frame(X):
+            columns, rows = X.columns, X.index  # labels, looked up only for a message
+            arr = _frame_values(X, "X")
+        else:
+            if hasattr(X, "to_numpy") and not isinstance(X, np.ndarray):  # a Series
+                X = _pandas_values(X)
+            try:
+                arr = np.asarray(X)
+            except Exception as exc:  # ragged lists and the like
+                raise ValueError(f"X could not be converted to a numeric array: {exc}") from None
+        if arr.ndim != 2:
             raise ValueError(
-                f"X must be a 2-D array (n_samples, n_features); got {X.ndim}-D array of shape {X.shape}"
-                + (" (reshape a single feature with X.reshape(-1, 1))" if X.ndim == 1 else "")
+                f"X must be a 2-D array (n_samples, n_features); got {arr.ndim}-D array of shape {arr.shape}"
+                + (" (reshape a single feature with X.reshape(-1, 1))" if arr.ndim == 1 else "")
             )
-        if X.dtype.kind == "f":
-            check_finite(X, "X")
-            check_float64_range(X, "X")
+        real = _real_or_none(arr)
+        if real is None:
+            raise _not_real("X", arr, _first_non_real_column(arr), columns)
+        X = real
+        check_finite(X, "X", columns, rows)
+        check_float64_range(X, "X")
     if X.shape[0] < 1:
         raise ValueError(f"X is empty (shape {X.shape}): at least one sample is needed")
     if X.shape[1] < 1:
@@ -445,38 +599,68 @@ def check_X(X):
     return X, is_sparse(X)
 
 
-def as_1d(a, name: str, n: int | None = None) -> np.ndarray:
+def _first_non_real_column(arr: npt.NDArray[Any]) -> int | None:
+    """The first column of an object array that cannot be read as float64 (None if not 2-D object)."""
+    if arr.dtype.kind != "O" or arr.ndim != 2:
+        return None
+    for j in range(arr.shape[1]):
+        if _real_or_none(arr[:, j]) is None:
+            return j
+    return None  # pragma: no cover - some column failed as a whole
+
+
+def _check_finite_sparse(X: Any) -> None:
+    """check_finite for a CSC matrix: names the first row (and its column) holding NaN or infinity."""
+    bad = np.flatnonzero(~np.isfinite(X.data))
+    if bad.size == 0:
+        return
+    cols = np.searchsorted(X.indptr, bad, side="right") - 1
+    rows = X.indices[bad]
+    first = int(np.lexsort((cols, rows))[0])
+    value = X.data[bad[first]]
+    raise ValueError(
+        f"X contains {'NaN' if np.isnan(value) else 'infinity'} at "
+        f"{cell_name(int(rows[first]), int(cols[first]))}"
+        f"{f' ({bad.size} non-finite values in all)' if bad.size > 1 else ''}; every sample must be finite"
+    )
+
+
+def as_1d(a: Any, name: str, n: int | None = None) -> npt.NDArray[Any]:
     """`a` as a 1-D array of any dtype (an (n, 1) column is flattened)."""
+    _check_array_like(a, name, "an array-like of shape (n_samples,)")
+    if _is_frame(a) and len(a.columns) == 1:
+        a = a.iloc[:, 0]
     if hasattr(a, "to_numpy") and not isinstance(a, np.ndarray):  # pandas
-        a = a.to_numpy()
+        a = _pandas_values(a) if not _is_frame(a) else a.to_numpy()
     try:
-        a = np.asarray(a)
+        arr: npt.NDArray[Any] = np.asarray(a)
     except ValueError as exc:  # ragged nested sequences
         raise ValueError(f"{name} could not be converted to an array: {exc}") from None
-    if a.ndim == 0:
+    if arr.ndim == 0:
         raise ValueError(f"{name} must be a 1-D array (n_samples,), got a scalar")
-    if a.ndim == 2 and a.shape[1] == 1:
-        a = a[:, 0]
-    if a.ndim != 1:
-        raise ValueError(f"{name} must be 1-D (n_samples,); got a {a.ndim}-D array of shape {a.shape}")
-    if a.shape[0] == 0:
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-D (n_samples,); got a {arr.ndim}-D array of shape {arr.shape}")
+    if arr.shape[0] == 0:
         raise ValueError(f"{name} is empty: at least one sample is needed")
-    if n is not None and a.shape[0] != n:
-        raise ValueError(f"X and {name} must have the same number of samples; got {n} and {a.shape[0]}")
-    return a
+    if n is not None and arr.shape[0] != n:
+        raise ValueError(f"X and {name} must have the same number of samples; got {n} and {arr.shape[0]}")
+    return arr
 
 
-def check_target_regression(y, n: int) -> np.ndarray:
+def check_target_regression(y: Any, n: int) -> npt.NDArray[Any]:
+    """A continuous target: 1-D real numbers (object arrays of numbers as float64), finite."""
     y = as_1d(y, "y", n)
-    if y.dtype.kind not in "biuf":
-        raise TypeError(f"y must hold real numbers for regression; got dtype {y.dtype}")
-    if y.dtype.kind == "f":
-        check_finite(y, "y")
-        check_float64_range(y, "y")
-    return y
+    real = _real_or_none(y)
+    if real is None:
+        raise _not_real("y", y, task=" for regression")
+    check_finite(real, "y")
+    check_float64_range(real, "y")
+    return real
 
 
-def as_label_codes(labels: np.ndarray, name: str) -> tuple[np.ndarray, int]:
+def as_label_codes(labels: npt.NDArray[Any], name: str) -> tuple[npt.NDArray[np.int64], int]:
     """(codes in numpy.unique's order as int64, number of distinct labels)."""
     if labels.dtype.kind == "f":
         check_finite(labels, name)
@@ -504,7 +688,8 @@ def as_label_codes(labels: np.ndarray, name: str) -> tuple[np.ndarray, int]:
     return np.ascontiguousarray(codes.reshape(-1), dtype=np.int64), int(classes.shape[0])
 
 
-def check_target_classif(y, n: int) -> tuple[np.ndarray, int]:
+def check_target_classif(y: Any, n: int) -> tuple[npt.NDArray[np.int64], int]:
+    """Class labels as (codes, number of classes); refuses non-integral floats as scikit-learn does."""
     y = as_1d(y, "y", n)
     if y.dtype.kind == "f" and np.isfinite(y).all() and np.any(y != np.floor(y)):
         raise ValueError(
@@ -515,24 +700,38 @@ def check_target_classif(y, n: int) -> tuple[np.ndarray, int]:
     return as_label_codes(y, "y")
 
 
-def discrete_mask(discrete_features, n_features: int, sparse: bool) -> np.ndarray:
+def discrete_mask(discrete_features: Any, n_features: int, sparse: bool) -> npt.NDArray[np.bool_]:
+    """The boolean mask of discrete features, from scikit-learn's `discrete_features`.
+
+    A value of the wrong kind raises InvalidParameterError, a mask or index
+    array that does not fit X FeatureIndexError (an IndexError, as in
+    scikit-learn, and a ValueError).
+    """
     if isinstance(discrete_features, str):
         if discrete_features != "auto":
-            raise ValueError(
+            raise InvalidParameterError(
                 "discrete_features must be 'auto', a bool, a boolean mask or an array of "
                 f"feature indices; got {discrete_features!r}"
             )
         return np.full(n_features, sparse, dtype=bool)
     if isinstance(discrete_features, (bool, np.bool_)):
         return np.full(n_features, bool(discrete_features), dtype=bool)
-    arr = np.asarray(discrete_features)
+    if discrete_features is None or np.ndim(discrete_features) == 0:
+        raise InvalidParameterError(
+            "discrete_features must be 'auto', a bool, a boolean mask or an array of "
+            f"feature indices; got {discrete_features!r}"
+        )
+    try:
+        arr = np.asarray(discrete_features)
+    except ValueError as exc:  # ragged
+        raise FeatureIndexError(f"discrete_features could not be converted to an array: {exc}") from None
     if arr.ndim != 1:
-        raise ValueError(
+        raise FeatureIndexError(
             f"discrete_features must be a 1-D boolean mask or array of indices; got shape {arr.shape}"
         )
     if arr.dtype == bool:
         if arr.shape[0] != n_features:
-            raise ValueError(
+            raise FeatureIndexError(
                 f"discrete_features as a boolean mask must have one entry per feature "
                 f"({n_features}); got {arr.shape[0]}"
             )
@@ -541,12 +740,13 @@ def discrete_mask(discrete_features, n_features: int, sparse: bool) -> np.ndarra
     if arr.size == 0:
         return mask
     if arr.dtype.kind not in "iu":
-        raise TypeError(
+        raise FeatureIndexError(
             f"discrete_features must hold booleans (a mask) or integer feature indices; got dtype {arr.dtype}"
         )
     if arr.min() < -n_features or arr.max() >= n_features:
-        raise ValueError(
-            f"discrete_features holds an index outside [-{n_features}, {n_features}) "
+        bad = arr[(arr < -n_features) | (arr >= n_features)][0]
+        raise FeatureIndexError(
+            f"discrete_features holds index {int(bad)}, outside [-{n_features}, {n_features}) "
             f"for X with {n_features} features"
         )
     mask[arr] = True
@@ -561,7 +761,8 @@ def check_sparse_all_discrete(sparse: bool, continuous: np.ndarray) -> None:
         )
 
 
-def check_scaling(name: str, block: np.ndarray, bad: np.ndarray, cols, what: str) -> None:
+def check_scaling(name: str, block: npt.NDArray[Any], bad: npt.NDArray[np.bool_], cols: npt.NDArray[np.intp] | None,
+                  what: str) -> None:
     """Refuses a column (its index in X from `cols`), or the target, whose scaling overflowed.
 
     `bad` flags the columns (one entry for the target) where `what` (the std,
@@ -573,7 +774,7 @@ def check_scaling(name: str, block: np.ndarray, bad: np.ndarray, cols, what: str
         return
     j = int(np.flatnonzero(bad)[0])
     col = block[:, j] if block.ndim == 2 else block
-    where = f"{name} column {int(cols[j])}" if block.ndim == 2 else name
+    where = f"{name} column {int(cols[j])}" if block.ndim == 2 and cols is not None else name
     with np.errstate(invalid="ignore"):
         top = np.max(np.abs(col), initial=0.0, where=np.isfinite(col))
     reach = f" (its values reach {float(top):.3g})" if top > 0 else ""
@@ -584,7 +785,7 @@ def check_scaling(name: str, block: np.ndarray, bad: np.ndarray, cols, what: str
     )
 
 
-def contingency_cells(contingency):
+def contingency_cells(contingency: Any) -> tuple[I64, I64, I64, I64, I64]:
     """(rows, cols, counts, row sums, column sums) of a count table, row-major order, as int64.
 
     The counts are checked (non-negative integers whose total fits in int64)
@@ -605,7 +806,7 @@ def contingency_cells(contingency):
         rows, cols = np.nonzero(table)
         vals = table[rows, cols]
     if vals.dtype.kind not in "biuf":
-        raise TypeError(f"contingency must hold counts (integers); got dtype {vals.dtype}")
+        raise InvalidParameterError(f"contingency must hold counts (integers); got dtype {vals.dtype}")
     if vals.dtype.kind == "f" and (not np.isfinite(vals).all() or np.any(vals != np.floor(vals))):
         raise ValueError("contingency must hold integer counts; got non-integer values")
     if np.any(vals < 0):

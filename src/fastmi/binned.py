@@ -2,14 +2,27 @@
 from __future__ import annotations
 
 import math
+from typing import Any, Optional
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _native
-from ._validation import as_samples, binned_axes, check_base, check_same_length, interruptible, resolve_n_jobs
+from ._validation import (
+    Axis,
+    as_samples,
+    binned_axes,
+    check_base,
+    check_same_length,
+    interruptible,
+    resolve_n_jobs,
+)
+
+_F64 = npt.NDArray[np.float64]
 
 
-def _prepare(x, y, bins, n_jobs):
+def _prepare(x: npt.ArrayLike, y: npt.ArrayLike, bins: Any, n_jobs: Optional[int]
+             ) -> tuple[_F64, _F64, Axis, Axis, int]:
     x = as_samples(x, "x", max_ndim=1)
     y = as_samples(y, "y", max_ndim=1)
     check_same_length(x, y)
@@ -18,7 +31,9 @@ def _prepare(x, y, bins, n_jobs):
     return x, y, ax, ay, threads
 
 
-def discrete_mi(x, y, bins=10, *, base=2, n_jobs=None) -> float:
+def discrete_mi(
+    x: npt.ArrayLike, y: npt.ArrayLike, bins: Any = 10, *, base: float = 2, n_jobs: Optional[int] = None
+) -> float:
     """Mutual information of two variables from their joint histogram, in bits.
 
     Drop-in for the reference ``discrete_mi``: the joint histogram is formed
@@ -86,7 +101,9 @@ def discrete_mi(x, y, bins=10, *, base=2, n_jobs=None) -> float:
     return mi if base == 2.0 else mi * (math.log(2.0) / math.log(base))
 
 
-def histogram2d(x, y, bins=10, *, n_jobs=None) -> np.ndarray:
+def histogram2d(
+    x: npt.ArrayLike, y: npt.ArrayLike, bins: Any = 10, *, n_jobs: Optional[int] = None
+) -> npt.NDArray[np.int64]:
     """Joint count table of ``numpy.histogram2d(x, y, bins)``, computed natively.
 
     Parameters

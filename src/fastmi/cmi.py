@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import math
 import warnings
+from typing import Any, Literal, Optional
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _native, _plugin
 from .ksg import TiedSamplesWarning, _as_2d, _is_constant
@@ -22,7 +24,17 @@ from ._validation import (
 _METHODS = ("ksg", "binned", "discrete")
 
 
-def conditional_mi(x, y, z, *, k=3, method="ksg", bins=10, base=2, n_jobs=None) -> float:
+def conditional_mi(
+    x: npt.ArrayLike,
+    y: npt.ArrayLike,
+    z: npt.ArrayLike,
+    *,
+    k: int = 3,
+    method: Literal["ksg", "binned", "discrete"] = "ksg",
+    bins: Any = 10,
+    base: float = 2,
+    n_jobs: Optional[int] = None,
+) -> float:
     """Conditional mutual information I(X;Y|Z) from samples, in bits by default.
 
     Parameters
@@ -136,7 +148,8 @@ def conditional_mi(x, y, z, *, k=3, method="ksg", bins=10, base=2, n_jobs=None) 
     return float(nats) / math.log(base)
 
 
-def _plugin_cmi(y, x, z, base: float) -> float:
+def _plugin_cmi(y: tuple[npt.NDArray[np.int64], int], x: tuple[npt.NDArray[np.int64], int],
+                z: tuple[npt.NDArray[np.int64], int], base: float) -> float:
     """H(X,Z) + H(Y,Z) - H(X,Y,Z) - H(Z) of the code arrays (codes, size);
     samples outside the edges of any variable are left out of every term."""
     outside = (x[0] < 0) | (y[0] < 0) | (z[0] < 0)

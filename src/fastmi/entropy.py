@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import math
 import warnings
+from typing import Any, Literal, Optional
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _native, _plugin
 from .ksg import TiedSamplesWarning
@@ -21,7 +23,15 @@ from ._validation import (
 _METHODS = ("kl", "binned", "miller_madow", "discrete")
 
 
-def entropy(x, *, method="kl", k=3, bins=10, base=2, n_jobs=None) -> float:
+def entropy(
+    x: npt.ArrayLike,
+    *,
+    method: Literal["kl", "binned", "miller_madow", "discrete"] = "kl",
+    k: int = 3,
+    bins: Any = 10,
+    base: float = 2,
+    n_jobs: Optional[int] = None,
+) -> float:
     """Entropy of a variable from its samples, in bits by default.
 
     Parameters

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import math
 import warnings
+from typing import Literal, Optional
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _native
 from ._validation import (
@@ -33,7 +35,16 @@ def _as_2d(a: np.ndarray) -> np.ndarray:
     return a.reshape(-1, 1) if a.ndim == 1 else a
 
 
-def ksg_mi(x, y, k=3, *, algorithm=1, legacy=False, base=2, n_jobs=None) -> float:
+def ksg_mi(
+    x: npt.ArrayLike,
+    y: npt.ArrayLike,
+    k: int = 3,
+    *,
+    algorithm: Literal[1, 2] = 1,
+    legacy: bool = False,
+    base: float = 2,
+    n_jobs: Optional[int] = None,
+) -> float:
     """Mutual information of continuous variables by the KSG estimator, in bits.
 
     The default is the published estimator (Kraskov, Stoegbauer and

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import math
 import numbers
+from typing import Any, Optional
 
 import numpy as np
+import numpy.typing as npt
 from sklearn.base import BaseEstimator
 from sklearn.feature_selection import SelectorMixin
 from sklearn.utils.multiclass import type_of_target
@@ -32,7 +34,7 @@ try:
     from sklearn.utils.validation import validate_data as _validate_data
 except ImportError:  # scikit-learn < 1.6
 
-    def _validate_data(estimator, *args, **kwargs):
+    def _validate_data(estimator: Any, *args: Any, **kwargs: Any) -> Any:
         return estimator._validate_data(*args, **kwargs)
 
 
@@ -47,7 +49,13 @@ class _Data:
     discrete features keep their values, as label codes.
     """
 
-    def __init__(self, X, y, discrete_target, discrete_features, k, random_state, threads):
+    xc: Optional[npt.NDArray[np.float64]]  # the continuous features, prepared as scikit-learn does
+    xd: Optional[npt.NDArray[np.float64]]  # the discrete features
+    y_codes: Optional[npt.NDArray[np.int64]]  # a discrete target's label codes
+    y_values: Optional[npt.NDArray[np.float64]]  # a continuous target, scaled and noised
+
+    def __init__(self, X: npt.NDArray[Any], y: Any, discrete_target: bool, discrete_features: Any, k: int,
+                 random_state: Any, threads: int) -> None:
         n, p = X.shape
         self.n, self.p, self.threads = n, p, threads
         self.k = k
@@ -75,6 +83,7 @@ class _Data:
     def relevance(self) -> np.ndarray:
         """I(f; y) in nats for every feature: scikit-learn's estimators (the drop-ins' values)."""
         target = self.y_codes if self.y_values is None else self.y_values
+        assert target is not None
         mi = np.empty(self.p)
         if self.xc is not None:
             mi[~self.discrete] = self._mi(self.xc, False, target, self.y_values is None, self.n_labels)
@@ -83,9 +92,9 @@ class _Data:
         return mi
 
     def column(self, f: int) -> np.ndarray:
-        if self.discrete[f]:
-            return self.xd[:, self.disc_pos[f]]
-        return self.xc[:, self.cont_pos[f]]
+        block = self.xd if self.discrete[f] else self.xc
+        assert block is not None  # a feature's own kind is present
+        return block[:, (self.disc_pos if self.discrete[f] else self.cont_pos)[f]]
 
     def codes(self, f: int) -> tuple[np.ndarray, int]:
         if f not in self._codes:
@@ -100,6 +109,7 @@ class _Data:
         idx = np.flatnonzero(both)
         if idx.size:
             pairs = np.ascontiguousarray(np.column_stack([self.cont_pos[fs[idx]], self.cont_pos[ss[idx]]]), dtype=np.int64)
+            assert self.xc is not None  # pairs of continuous features
             nats, _ = _native.ksg_pairs_nats(self.xc, pairs, self.k, self.threads, interruptible())
             out[idx] = np.where(nats > 0.0, nats, 0.0)
         for q in np.flatnonzero(~both):
@@ -124,6 +134,7 @@ class _Data:
             if self.discrete[f]:
                 codes, labels = _joint_codes(self.codes(f), self.codes(s))
                 if self.y_values is None:
+                    assert self.y_codes is not None
                     out[i] = self._mi(np.asfortranarray(codes.reshape(-1, 1), dtype=np.float64), True,
                                       self.y_codes, True, self.n_labels)[0]
                 else:
@@ -134,6 +145,7 @@ class _Data:
                 out[i], _ = _native.ksg_mi_nats(pair, self.y_values.reshape(-1, 1), self.k,
                                                 _native.KsgVariant.published, self.threads, check)
             else:
+                assert self.y_codes is not None
                 out[i] = _ross_nd(pair, self.y_codes, self.n_labels, self.k, self.threads, check)
         return out
 
@@ -254,14 +266,14 @@ class MRMRSelector(SelectorMixin, BaseEstimator):
 
     def __init__(
         self,
-        n_features_to_select=10,
+        n_features_to_select: int = 10,
         *,
-        criterion="mid",
-        discrete_features="auto",
-        n_neighbors=3,
-        random_state=None,
-        n_jobs=None,
-    ):
+        criterion: str = "mid",
+        discrete_features: Any = "auto",
+        n_neighbors: int = 3,
+        random_state: Any = None,
+        n_jobs: Optional[int] = None,
+    ) -> None:
         self.n_features_to_select = n_features_to_select
         self.criterion = criterion
         self.discrete_features = discrete_features
@@ -269,30 +281,30 @@ class MRMRSelector(SelectorMixin, BaseEstimator):
         self.random_state = random_state
         self.n_jobs = n_jobs
 
-    def __sklearn_tags__(self):
+    def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.target_tags.required = True
         return tags
 
-    def _more_tags(self):  # scikit-learn < 1.6
+    def _more_tags(self) -> dict[str, bool]:  # scikit-learn < 1.6
         return {"requires_y": True}
 
     def _check_params(self, p: int) -> int:
-        m = self.n_features_to_select
+        m: object = self.n_features_to_select  # set_params may have put anything there
         if isinstance(m, (bool, np.bool_)) or not isinstance(m, numbers.Integral):
             raise TypeError(f"n_features_to_select must be an integer, got {m!r}")
-        if not 1 <= m <= p:
+        if not 1 <= int(m) <= p:
             raise ValueError(f"n_features_to_select must be in [1, n_features = {p}]; got {m}")
         if not isinstance(self.criterion, str) or self.criterion not in _CRITERIA:
             raise ValueError(f"criterion must be one of {', '.join(map(repr, _CRITERIA))}; got {self.criterion!r}")
-        k = self.n_neighbors
+        k: object = self.n_neighbors
         if isinstance(k, (bool, np.bool_)) or not isinstance(k, numbers.Integral):
             raise TypeError(f"n_neighbors must be an integer, got {k!r}")
-        if k < 1:
+        if int(k) < 1:
             raise ValueError(f"n_neighbors must be >= 1, got {k}")
         return int(m)
 
-    def fit(self, X, y):
+    def fit(self, X: npt.ArrayLike, y: npt.ArrayLike) -> MRMRSelector:
         """Select features of X for the target y.
 
         Parameters
@@ -308,6 +320,7 @@ class MRMRSelector(SelectorMixin, BaseEstimator):
             The fitted selector.
         """
         X, y = _validate_data(self, X, y, dtype="numeric", y_numeric=False, ensure_min_samples=2)
+        assert isinstance(X, np.ndarray)
         n, p = X.shape
         m = self._check_params(p)
         kind = type_of_target(y)
@@ -330,14 +343,15 @@ class MRMRSelector(SelectorMixin, BaseEstimator):
         self.selected_, self.scores_ = _greedy(data, relevance, m, self.criterion)
         return self
 
-    def _get_support_mask(self):
+    def _get_support_mask(self) -> npt.NDArray[np.bool_]:
         check_is_fitted(self, "selected_")
         mask = np.zeros(self.n_features_in_, dtype=bool)
         mask[self.selected_] = True
         return mask
 
 
-def _greedy(data: _Data, relevance: np.ndarray, m: int, criterion: str):
+def _greedy(data: _Data, relevance: npt.NDArray[np.float64], m: int, criterion: str
+            ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
     """Greedy forward selection; see MRMRSelector.
 
     Lazy evaluation for "mid", "miq" and "cmim": a candidate's terms against
@@ -355,8 +369,8 @@ def _greedy(data: _Data, relevance: np.ndarray, m: int, criterion: str):
     selected: list[int] = []
     scores: list[float] = []
     left = np.ones(p, dtype=bool)
-    acc = np.zeros(p)            # mid, miq: sum of I(f; s); jmi: sum of I(f, s; y)
-    worst = np.full(p, np.inf)   # cmim: min of I(f; y | s)
+    acc: npt.NDArray[np.float64] = np.zeros(p)  # mid, miq: sum of I(f; s); jmi: sum of I(f, s; y)
+    worst: npt.NDArray[np.float64] = np.full(p, np.inf)  # cmim: min of I(f; y | s)
     done = np.zeros(p, dtype=np.intp)  # terms included, against selected[:done[f]]
 
     def update(fs: np.ndarray) -> None:
@@ -380,7 +394,7 @@ def _greedy(data: _Data, relevance: np.ndarray, m: int, criterion: str):
                     worst[g] = np.minimum(worst[g], joint - relevance[s])
         done[fs] = len(selected)
 
-    def score(fs: np.ndarray) -> np.ndarray:
+    def score(fs: npt.NDArray[np.intp]) -> npt.NDArray[np.float64]:
         """The criterion of fs from the terms they have (an upper bound until up to date)."""
         size = len(selected)
         if criterion == "mid":
@@ -416,6 +430,7 @@ def _greedy(data: _Data, relevance: np.ndarray, m: int, criterion: str):
                     key = (float(exact), relevance[f], -f)
                     if best_key is None or key > best_key:
                         best_key = key
+            assert best_key is not None  # at least one candidate was scored
             best = (np.array([best_key[0]]), np.array([-best_key[2]]))
         values, fs = best
         order = np.lexsort((fs, -relevance[fs], -values))

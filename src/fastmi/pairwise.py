@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import math
 import warnings
+from typing import Any, Literal, Optional
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _native, _plugin
 from ._validation import (
@@ -29,7 +31,15 @@ def _upper_pairs(p: int) -> np.ndarray:
     return np.ascontiguousarray(np.column_stack([i, j]), dtype=np.int64)
 
 
-def pairwise_mi(X, *, method="ksg", k=3, bins=10, base=2, n_jobs=None) -> np.ndarray:
+def pairwise_mi(
+    X: npt.ArrayLike,
+    *,
+    method: Literal["ksg", "binned"] = "ksg",
+    k: int = 3,
+    bins: Any = 10,
+    base: float = 2,
+    n_jobs: Optional[int] = None,
+) -> npt.NDArray[np.float64]:
     """Mutual information between every pair of columns of X, in bits by default.
 
     Parameters
@@ -139,7 +149,7 @@ def pairwise_mi(X, *, method="ksg", k=3, bins=10, base=2, n_jobs=None) -> np.nda
     return out
 
 
-def _binned_matrix(X: np.ndarray, bins, base: float, threads: int) -> np.ndarray:
+def _binned_matrix(X: npt.NDArray[np.float64], bins: Any, base: float, threads: int) -> npt.NDArray[np.float64]:
     n, p = X.shape
     (nb, edges), = _plugin.same_axes(bins, 1)
     axes = []

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 
 from ._validation import check_base, check_choice
 
@@ -32,7 +34,13 @@ def _entropy(p: np.ndarray) -> float:
     return float(-np.sum(p * np.log(p)))
 
 
-def info_from_pmf(P, *, base=2, normalization="arithmetic", normalize=False) -> PmfInfo:
+def info_from_pmf(
+    P: npt.ArrayLike,
+    *,
+    base: float = 2,
+    normalization: Literal["arithmetic", "geometric", "min", "max"] = "arithmetic",
+    normalize: bool = False,
+) -> PmfInfo:
     """Compute the entropies and mutual information of a joint probability table.
 
     Parameters
@@ -83,7 +91,7 @@ def info_from_pmf(P, *, base=2, normalization="arithmetic", normalize=False) -> 
     (0.2781, 1.7219)
     """
     base = check_base(base)
-    normalization = check_choice(normalization, "normalization", _NORMALIZATIONS)
+    norm = check_choice(normalization, "normalization", _NORMALIZATIONS)
     if not isinstance(normalize, (bool, np.bool_)):
         raise TypeError(f"normalize must be True or False, got {normalize!r}")
     p = np.asarray(P)
@@ -123,7 +131,7 @@ def info_from_pmf(P, *, base=2, normalization="arithmetic", normalize=False) -> 
             "geometric": math.sqrt(hx * hy),
             "min": min(hx, hy),
             "max": max(hx, hy),
-        }[normalization]
+        }[norm]
         nmi = mi / max(scale, np.finfo(np.float64).eps)
     log_b = math.log(base)
     return PmfInfo(
@@ -135,5 +143,5 @@ def info_from_pmf(P, *, base=2, normalization="arithmetic", normalize=False) -> 
         mutual_info=mi / log_b,
         normalized_mi=nmi,
         base=base,
-        normalization=normalization,
+        normalization=norm,
     )

@@ -20,8 +20,13 @@ from __future__ import annotations
 import math
 import operator
 from fractions import Fraction
+from typing import Any, Literal, Union, overload
 
 import numpy as np
+import numpy.typing as npt
+
+_F64 = npt.NDArray[np.float64]
+_I64 = npt.NDArray[np.int64]
 
 __all__ = [
     "discrete_mi",
@@ -49,7 +54,7 @@ _EULER_GAMMA = Fraction("0.5772156649015328606065120900824024310422")
 _TABLE_SIZE = 64
 
 
-def _build_digamma_table(size):
+def _build_digamma_table(size: int) -> _F64:
     table = np.empty(size, dtype=np.float64)
     table[0] = np.nan  # psi(0) is undefined; never used
     harmonic = Fraction(0)
@@ -75,7 +80,15 @@ _ASYMPTOTIC_COEFFS = (
 )
 
 
-def digamma(n):
+@overload
+def digamma(n: Union[int, np.integer[Any]]) -> float: ...
+
+
+@overload
+def digamma(n: npt.ArrayLike) -> Union[float, _F64]: ...
+
+
+def digamma(n: npt.ArrayLike) -> Union[float, _F64]:
     """Digamma function psi(n) of positive integers.
 
     Parameters
@@ -134,7 +147,7 @@ def digamma(n):
 # --------------------------------------------------------------------------
 
 
-def discrete_mi(x, y, bins=10):
+def discrete_mi(x: npt.ArrayLike, y: npt.ArrayLike, bins: Any = 10) -> float:
     """Plug-in mutual information of a 2-D histogram, in bits.
 
     Same numbers as the textbook listing: ``joint = np.histogram2d(x, y,
@@ -195,7 +208,7 @@ def discrete_mi(x, y, bins=10):
 # --------------------------------------------------------------------------
 
 
-def _as_samples(a, name):
+def _as_samples(a: npt.ArrayLike, name: str) -> _F64:
     arr = np.asarray(a, dtype=np.float64)
     if arr.ndim == 1:
         arr = arr.reshape(-1, 1)
@@ -208,24 +221,24 @@ def _as_samples(a, name):
     return np.ascontiguousarray(arr)
 
 
-def _validate_ksg(x, y, k):
-    x = _as_samples(x, "x")
-    y = _as_samples(y, "y")
-    n = x.shape[0]
-    if y.shape[0] != n:
-        raise ValueError(f"ksg_mi: x and y have different lengths ({n} != {y.shape[0]})")
+def _validate_ksg(x: npt.ArrayLike, y: npt.ArrayLike, k: object) -> tuple[_F64, _F64, int]:
+    xs = _as_samples(x, "x")
+    ys = _as_samples(y, "y")
+    n = xs.shape[0]
+    if ys.shape[0] != n:
+        raise ValueError(f"ksg_mi: x and y have different lengths ({n} != {ys.shape[0]})")
     if isinstance(k, (bool, np.bool_)):
         raise ValueError("ksg_mi: k must be an integer")
     try:
-        k = operator.index(k)
+        order = operator.index(k)  # type: ignore[arg-type]  # anything with __index__; else TypeError
     except TypeError:
         raise ValueError("ksg_mi: k must be an integer") from None
-    if not 1 <= k < n:
-        raise ValueError(f"ksg_mi: need 1 <= k < n (k={k}, n={n})")
-    return x, y, k
+    if not 1 <= order < n:
+        raise ValueError(f"ksg_mi: need 1 <= k < n (k={order}, n={n})")
+    return xs, ys, order
 
 
-def _tile_distance(a_rows, a_cols, squared):
+def _tile_distance(a_rows: _F64, a_cols: _F64, squared: bool) -> _F64:
     """Distances between rows of a_rows (B, d) and a_cols (C, d).
 
     squared=False: max over coordinates of |a - b| (Chebyshev).
@@ -249,14 +262,16 @@ def _tile_distance(a_rows, a_cols, squared):
     return out
 
 
-def _tile_sizes(n, k):
+def _tile_sizes(n: int, k: int) -> tuple[int, int]:
     cols = min(n, _MAX_COLS)
     per_row = _LIVE_TILES * cols + 2 * k
     rows = max(1, min(n, (_MEMORY_BUDGET // 8) // per_row))
     return rows, cols
 
 
-def brute_force_ksg_counts(x, y, k, legacy=False):
+def brute_force_ksg_counts(
+    x: npt.ArrayLike, y: npt.ArrayLike, k: int, legacy: bool = False
+) -> tuple[_F64, _I64, _I64]:
     """Per-sample KSG quantities by exhaustive (brute-force) search.
 
     Parameters
@@ -290,12 +305,12 @@ def brute_force_ksg_counts(x, y, k, legacy=False):
     O(n**2) time; rows and columns are processed in tiles so the working
     memory stays around 64 MB whatever n is.
     """
-    x, y, k = _validate_ksg(x, y, k)
+    xs, ys, k = _validate_ksg(x, y, k)
     squared = bool(legacy)
-    n = x.shape[0]
+    n = xs.shape[0]
     rows_per, cols_per = _tile_sizes(n, k)
-    xy = np.ascontiguousarray(np.hstack([x, y]))
-    nxd = x.shape[1]
+    xy = np.ascontiguousarray(np.hstack([xs, ys]))
+    nxd = xs.shape[1]
 
     eps = np.empty(n, dtype=np.float64)
     nx = np.empty(n, dtype=np.int64)
@@ -332,10 +347,10 @@ def brute_force_ksg_counts(x, y, k, legacy=False):
         cy = np.zeros(r1 - r0, dtype=np.int64)
         for c0 in range(0, n, cols_per):
             c1 = min(n, c0 + cols_per)
-            dxm = _tile_distance(blk[:, :nxd], x[c0:c1], squared)
+            dxm = _tile_distance(blk[:, :nxd], xs[c0:c1], squared)
             cx += np.count_nonzero(dxm <= thr[:, None], axis=1)
             del dxm
-            dym = _tile_distance(blk[:, nxd:], y[c0:c1], squared)
+            dym = _tile_distance(blk[:, nxd:], ys[c0:c1], squared)
             cy += np.count_nonzero(dym <= thr[:, None], axis=1)
             del dym
         nx[r0:r1] = cx - 1
@@ -343,7 +358,7 @@ def brute_force_ksg_counts(x, y, k, legacy=False):
     return eps, nx, ny
 
 
-def ksg_mi(x, y, k=3, *, legacy=False):
+def ksg_mi(x: npt.ArrayLike, y: npt.ArrayLike, k: int = 3, *, legacy: bool = False) -> float:
     """Kraskov-Stoegbauer-Grassberger k-NN mutual information, in bits.
 
     Parameters
@@ -385,7 +400,7 @@ def ksg_mi(x, y, k=3, *, legacy=False):
     per_sample = digamma(nx + 1) + digamma(ny + 1)
     total = float(np.add.accumulate(per_sample)[-1])  # sequential sum
     mi_nats = digamma(k) + digamma(n) - total / n
-    return max(0.0, mi_nats / math.log(2.0))
+    return max(0.0, float(mi_nats) / math.log(2.0))
 
 
 # --------------------------------------------------------------------------
@@ -393,7 +408,12 @@ def ksg_mi(x, y, k=3, *, legacy=False):
 # --------------------------------------------------------------------------
 
 
-def mi_feature_selection(X, y, n_features=5, task="classification"):
+def mi_feature_selection(
+    X: npt.ArrayLike,
+    y: npt.ArrayLike,
+    n_features: int = 5,
+    task: Literal["classification", "regression"] = "classification",
+) -> tuple[npt.NDArray[np.intp], _F64]:
     """Rank features by scikit-learn's mutual-information scores.
 
     Same semantics as the textbook listing: scores from

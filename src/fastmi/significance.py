@@ -4,8 +4,10 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
+from typing import Any, Callable, Optional, Sequence, Tuple, Union
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _native
 from ._validation import (
@@ -19,6 +21,12 @@ from ._validation import (
     resolve_n_jobs,
 )
 from .ksg import TiedSamplesWarning, _as_2d, _is_constant
+
+_F64 = npt.NDArray[np.float64]
+# What numpy.random.default_rng takes.
+SeedLike = Union[None, int, Sequence[int], np.random.SeedSequence, np.random.BitGenerator, np.random.Generator]
+# _check's result: the arguments of _run after the progress callback.
+_Checked = Tuple[_F64, _F64, Optional[_F64], int, int, npt.NDArray[np.uint64], int, float]
 
 
 @dataclass(frozen=True)
@@ -37,10 +45,10 @@ class MITestResult:
 
     statistic: float
     pvalue: float
-    null_distribution: np.ndarray
+    null_distribution: npt.NDArray[np.float64]
 
 
-def _seeds(random_state, n_permutations: int) -> np.ndarray:
+def _seeds(random_state: Any, n_permutations: int) -> npt.NDArray[np.uint64]:
     """One 64-bit seed per permutation, drawn up front from numpy's Generator."""
     try:
         rng = np.random.default_rng(random_state)
@@ -52,22 +60,22 @@ def _seeds(random_state, n_permutations: int) -> np.ndarray:
     return rng.integers(0, 2**64, size=n_permutations, dtype=np.uint64, endpoint=False)
 
 
-def _permutation(seed, n: int, neighbors=None) -> np.ndarray:
+def _permutation(seed: int, n: int, neighbors: Optional[npt.NDArray[np.int64]] = None) -> npt.NDArray[np.int64]:
     """The permutation of y that mi_test draws from one seed (for tests and checks)."""
     return _native.permutation_of(neighbors, n, np.uint64(seed))
 
 
 def mi_test(
-    x,
-    y,
-    z=None,
+    x: npt.ArrayLike,
+    y: npt.ArrayLike,
+    z: Optional[npt.ArrayLike] = None,
     *,
-    k=3,
-    n_permutations=1000,
-    shuffle_neighbors=5,
-    random_state=None,
-    n_jobs=None,
-    base=2,
+    k: int = 3,
+    n_permutations: int = 1000,
+    shuffle_neighbors: int = 5,
+    random_state: SeedLike = None,
+    n_jobs: Optional[int] = None,
+    base: float = 2,
 ) -> MITestResult:
     """Permutation test of independence of x and y (given z) with the KSG estimators.
 
@@ -160,7 +168,9 @@ def mi_test(
     return _run(*checked)
 
 
-def _check(x, y, z, k, n_permutations, shuffle_neighbors, random_state, n_jobs, base):
+def _check(x: npt.ArrayLike, y: npt.ArrayLike, z: Optional[npt.ArrayLike], k: int, n_permutations: int,
+           shuffle_neighbors: int, random_state: SeedLike, n_jobs: Optional[int], base: float
+           ) -> Union[_Checked, MITestResult]:
     """mi_test's checks: the arguments of _run, or the result for constant x or y."""
     x = as_samples(x, "x")
     y = as_samples(y, "y")
@@ -198,8 +208,8 @@ def _check(x, y, z, k, n_permutations, shuffle_neighbors, random_state, n_jobs, 
     return x, y, z, k, shuffle_neighbors, seeds, threads, base
 
 
-def _run(x, y, z, k: int, shuffle_neighbors: int, seeds: np.ndarray, threads: int, base: float,
-         progress=None) -> MITestResult:
+def _run(x: _F64, y: _F64, z: Optional[_F64], k: int, shuffle_neighbors: int, seeds: npt.NDArray[np.uint64],
+         threads: int, base: float, progress: Optional[Callable[[int, int], object]] = None) -> MITestResult:
     """mi_test on checked, non-constant data. ``progress(done, total)``, when
     given, is called as the permutations complete (in chunks; the values do
     not depend on the chunks: each permutation has its own seed)."""
@@ -209,21 +219,21 @@ def _run(x, y, z, k: int, shuffle_neighbors: int, seeds: np.ndarray, threads: in
     if z is None:
         stat_nats, zeros = _native.ksg_mi_nats(x2, y2, k, _native.KsgVariant.published, threads, check)
 
-        def null(part):
+        def null(part: npt.NDArray[np.uint64]) -> _F64:
             return _native.ksg_null_nats(x2, y2, k, part, threads, check)[0]
     else:
         z2 = _as_2d(z)
         stat_nats, zeros = _native.cmi_ksg_nats(x2, y2, z2, k, threads, check)
         neighbors = _native.nearest_in_z(z2, shuffle_neighbors, threads, check)
 
-        def null(part):
+        def null(part: npt.NDArray[np.uint64]) -> _F64:
             return _native.cmi_null_nats(x2, y2, z2, k, neighbors, part, threads, check)[0]
     total = seeds.shape[0]
     if progress is None:
         null_nats = null(seeds)
     else:
         step = max(1, -(-total // 100), 4 * (threads or _native.default_threads()))
-        parts = []
+        parts: list[_F64] = []
         for start in range(0, total, step):
             parts.append(null(seeds[start : start + step]))
             progress(min(total, start + step), total)
@@ -238,6 +248,6 @@ def _run(x, y, z, k: int, shuffle_neighbors: int, seeds: np.ndarray, threads: in
         )
     scale = math.log(base)
     statistic = float(stat_nats) / scale
-    null = null_nats / scale
-    pvalue = (1.0 + np.count_nonzero(null >= statistic)) / (1.0 + total)
-    return MITestResult(statistic, float(pvalue), null)
+    null_dist = null_nats / scale
+    pvalue = (1.0 + np.count_nonzero(null_dist >= statistic)) / (1.0 + total)
+    return MITestResult(statistic, float(pvalue), null_dist)

@@ -158,7 +158,7 @@ def environment(n_jobs: Optional[int] = None) -> Dict[str, Any]:
     usable: Optional[int]
     try:
         usable = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on macOS or Windows
+    except AttributeError:  # not on Linux
         usable = os.cpu_count()
     try:
         openmp: Optional[bool] = bool(fastmi.has_openmp())

@@ -196,8 +196,6 @@ def cmd_select(args: argparse.Namespace) -> int:
 
 
 def cmd_test(args: argparse.Namespace) -> int:
-
-
     xs, ys, zs = split_names(args.x) or [], split_names(args.y) or [], split_names(args.z) or []
     wanted = {**{c: "--x" for c in xs}, **{c: "--y" for c in ys}, **{c: "--z" for c in zs}}
     table = load_table(args.file, wanted, sep=args.sep)

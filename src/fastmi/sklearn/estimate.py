@@ -10,7 +10,10 @@ scikit-learn's dispatch over the kinds of a feature-target pair.
 """
 from __future__ import annotations
 
+from typing import Any, Literal, Optional, Tuple
+
 import numpy as np
+import numpy.typing as npt
 
 from .. import _native
 from .._validation import (
@@ -30,13 +33,16 @@ from .._validation import (
     contingency_cells,
     discrete_mask,
     interruptible,
+    parameter_errors,
     resolve_n_jobs,
 )
+from .._typing import DiscreteFeatures, MatrixLike, RandomStateLike
+from .._typing import F64Array as _F64
 from .preprocess import continuous_block, discrete_block, scale_and_noise_target, sparse_blocks
 
 
-def _compute_mi(features: np.ndarray, features_discrete: bool, target: np.ndarray, target_discrete: bool,
-                n_labels: int, k: int, threads: int) -> np.ndarray:
+def _compute_mi(features: _F64, features_discrete: bool, target: npt.NDArray[Any], target_discrete: bool,
+                n_labels: int, k: int, threads: int) -> _F64:
     """MI (nats, clipped at 0) of each column of `features` with `target`: scikit-learn's
     _compute_mi, over a Fortran-ordered float64 (n, p) block of features of one kind.
 
@@ -55,10 +61,21 @@ def _compute_mi(features: np.ndarray, features_discrete: bool, target: np.ndarra
     return np.where(mi > 0.0, mi, 0.0)
 
 
-def _estimate_mi(X, y, discrete_target, discrete_features, n_neighbors, copy, random_state, n_jobs):
-    """mutual_info_regression (discrete_target False) or mutual_info_classif (True)."""
+def _estimate_mi(X: Any, y: Any, discrete_target: bool, discrete_features: DiscreteFeatures, n_neighbors: int,
+                 copy: bool, random_state: RandomStateLike, n_jobs: Optional[int]) -> _F64:
+    """mutual_info_regression (discrete_target False) or mutual_info_classif (True).
+
+    Every exception class is one scikit-learn raises for the same argument,
+    or a class deriving from it (fastmi.exceptions).
+    """
+    with parameter_errors():  # scikit-learn validates these before looking at the data
+        check_int(n_neighbors, "n_neighbors", minimum=1)
+        copy = check_bool(copy, "copy")
+        rng = check_random_state(random_state)
+        threads = resolve_n_jobs(n_jobs)
     X, sparse = check_X(X)
     n, p = X.shape
+    target: npt.NDArray[Any]
     if discrete_target:
         target, n_labels = check_target_classif(y, n)
     else:
@@ -72,12 +89,9 @@ def _estimate_mi(X, y, discrete_target, discrete_features, n_neighbors, copy, ra
     else:
         # Ross's estimator uses min(k, m - 1) within a group of m <= n samples,
         # so any larger k gives the same numbers (and must fit a C int)
-        k = min(check_int(n_neighbors, "n_neighbors", minimum=1), max(1, n - 1), MAX_NATIVE_INT)
-    copy = check_bool(copy, "copy")
-    threads = resolve_n_jobs(n_jobs)
-    rng = check_random_state(random_state)
+        k = min(int(n_neighbors), max(1, n - 1), MAX_NATIVE_INT)
 
-    xc = None
+    xc: Optional[_F64] = None
     if continuous.any():
         xc = continuous_block(X, continuous, rng, threads)
         if not copy and isinstance(X, np.ndarray) and X.dtype == np.float64 and X.flags.writeable:
@@ -99,8 +113,15 @@ def _estimate_mi(X, y, discrete_target, discrete_features, n_neighbors, copy, ra
 
 
 def mutual_info_regression(
-    X, y, *, discrete_features="auto", n_neighbors=3, copy=True, random_state=None, n_jobs=None
-):
+    X: MatrixLike,
+    y: npt.ArrayLike,
+    *,
+    discrete_features: DiscreteFeatures = "auto",
+    n_neighbors: int = 3,
+    copy: bool = True,
+    random_state: RandomStateLike = None,
+    n_jobs: Optional[int] = None,
+) -> _F64:
     """Mutual information between each feature and a continuous target, in nats.
 
     A drop-in replacement for ``sklearn.feature_selection.mutual_info_regression``:
@@ -113,8 +134,11 @@ def mutual_info_regression(
     Parameters
     ----------
     X : array-like or sparse matrix, shape (n_samples, n_features)
-        Feature matrix (numpy array, pandas DataFrame, or a scipy.sparse
-        matrix whose features are all discrete).
+        Feature matrix: a numpy array (object arrays of numbers are read as
+        float64), a pandas DataFrame whose columns are numbers, bools,
+        nullable ``Int64`` / ``Float64`` / ``boolean``, pyarrow numbers or
+        categoricals of numbers (as in scikit-learn, such columns are read as
+        float64), or a scipy.sparse matrix whose features are all discrete.
     y : array-like of shape (n_samples,)
         Continuous target.
     discrete_features : {'auto', bool, array-like}, default='auto'
@@ -150,12 +174,20 @@ def mutual_info_regression(
     Raises
     ------
     ValueError
-        Shapes that disagree, NaN or infinite values, sparse `X` with
-        continuous features, an out-of-range `n_neighbors`, a bad mask, a
+        Shapes that disagree, NaN or infinite values (the message names the
+        first row holding one, and its column), sparse `X` with continuous
+        features, `n_neighbors` not smaller than the number of samples, a
         column or target whose scaling overflows (its std, its mean, or the
         noise added), long double values beyond float64's range.
-    TypeError
-        Non-numeric data or arguments of the wrong type.
+    fastmi.exceptions.InvalidParameterError
+        (a ValueError and a TypeError, as scikit-learn's own) An argument of
+        the wrong type or value: `n_neighbors`, `copy`, `random_state`,
+        `n_jobs`, `discrete_features` of the wrong kind, `X` or `y` that are
+        None, scalars or text.
+    fastmi.exceptions.FeatureIndexError
+        (an IndexError, as scikit-learn's, and an InvalidParameterError) A
+        `discrete_features` mask of the wrong length, an index out of range,
+        non-integer indices.
 
     Notes
     -----
@@ -204,8 +236,15 @@ def mutual_info_regression(
 
 
 def mutual_info_classif(
-    X, y, *, discrete_features="auto", n_neighbors=3, copy=True, random_state=None, n_jobs=None
-):
+    X: MatrixLike,
+    y: npt.ArrayLike,
+    *,
+    discrete_features: DiscreteFeatures = "auto",
+    n_neighbors: int = 3,
+    copy: bool = True,
+    random_state: RandomStateLike = None,
+    n_jobs: Optional[int] = None,
+) -> _F64:
     """Mutual information between each feature and a discrete target, in nats.
 
     A drop-in replacement for ``sklearn.feature_selection.mutual_info_classif``:
@@ -218,8 +257,11 @@ def mutual_info_classif(
     Parameters
     ----------
     X : array-like or sparse matrix, shape (n_samples, n_features)
-        Feature matrix (numpy array, pandas DataFrame, or a scipy.sparse
-        matrix whose features are all discrete).
+        Feature matrix: a numpy array (object arrays of numbers are read as
+        float64), a pandas DataFrame whose columns are numbers, bools,
+        nullable ``Int64`` / ``Float64`` / ``boolean``, pyarrow numbers or
+        categoricals of numbers (as in scikit-learn, such columns are read as
+        float64), or a scipy.sparse matrix whose features are all discrete.
     y : array-like of shape (n_samples,)
         Class labels (integers, strings, integral floats, ...).
     discrete_features : {'auto', bool, array-like}, default='auto'
@@ -255,12 +297,20 @@ def mutual_info_classif(
     Raises
     ------
     ValueError
-        Shapes that disagree, NaN or infinite values, a continuous
-        (non-integral float) target, sparse `X` with continuous features, a
-        bad mask, a column whose scaling overflows (its std, its mean, or the
-        noise added), long double values beyond float64's range.
-    TypeError
-        Non-numeric features or arguments of the wrong type.
+        Shapes that disagree, NaN or infinite values (the message names the
+        first row holding one, and its column), a continuous (non-integral
+        float) target, sparse `X` with continuous features, a column whose
+        scaling overflows (its std, its mean, or the noise added), long
+        double values beyond float64's range.
+    fastmi.exceptions.InvalidParameterError
+        (a ValueError and a TypeError, as scikit-learn's own) An argument of
+        the wrong type or value: `n_neighbors`, `copy`, `random_state`,
+        `n_jobs`, `discrete_features` of the wrong kind, `X` or `y` that are
+        None, scalars or text.
+    fastmi.exceptions.FeatureIndexError
+        (an IndexError, as scikit-learn's, and an InvalidParameterError) A
+        `discrete_features` mask of the wrong length, an index out of range,
+        non-integer indices.
 
     Notes
     -----
@@ -303,7 +353,9 @@ def mutual_info_classif(
     return _estimate_mi(X, y, True, discrete_features, n_neighbors, copy, random_state, n_jobs)
 
 
-def mutual_info_score(labels_true, labels_pred, *, contingency=None):
+def mutual_info_score(
+    labels_true: npt.ArrayLike, labels_pred: npt.ArrayLike, *, contingency: Optional[MatrixLike] = None
+) -> float:
     """Mutual information between two labellings (or a contingency table), in nats.
 
     A drop-in replacement for ``sklearn.metrics.mutual_info_score``: the
@@ -364,7 +416,17 @@ def mutual_info_score(labels_true, labels_pred, *, contingency=None):
     return max(0.0, _native.contingency_mi_codes(ca, na, cb, nb, interruptible()))
 
 
-def mi_feature_selection(X, y, n_features=5, task="classification"):
+def mi_feature_selection(
+    X: MatrixLike,
+    y: npt.ArrayLike,
+    n_features: int = 5,
+    task: Literal["classification", "regression"] = "classification",
+    *,
+    random_state: RandomStateLike = 42,
+    discrete_features: DiscreteFeatures = "auto",
+    n_neighbors: int = 3,
+    n_jobs: Optional[int] = None,
+) -> Tuple[npt.NDArray[np.intp], _F64]:
     """The `n_features` features with the highest mutual information with `y`.
 
     Same signature and result as the reference ``mi_feature_selection``
@@ -372,18 +434,31 @@ def mi_feature_selection(X, y, n_features=5, task="classification"):
     scikit-learn's ``mutual_info_classif`` / ``mutual_info_regression`` with
     ``random_state=42``: the scores here are the same numbers, from
     :func:`mutual_info_classif` / :func:`mutual_info_regression`, and the
-    ranking is the same ``np.argsort(scores)[::-1][:n_features]``.
+    ranking is the same ``np.argsort(scores)[::-1][:n_features]``. The
+    keyword-only arguments after `task` are passed on to them; their
+    defaults give the reference's numbers.
 
     Parameters
     ----------
-    X : array-like, shape (n_samples, n_features_total)
-        Feature matrix; every feature is treated as continuous.
+    X : array-like or sparse matrix, shape (n_samples, n_features_total)
+        Feature matrix (see :func:`mutual_info_classif`).
     y : array-like, shape (n_samples,)
         Target: class labels for ``task='classification'``, values for
         ``task='regression'``.
     n_features : int, default=5
         Number of top features returned (all of them if larger).
     task : {'classification', 'regression'}, default='classification'
+    random_state : int, RandomState instance or None, default=42
+        Source of the tie-breaking noise, as in :func:`mutual_info_classif`;
+        the default is the reference's.
+    discrete_features : {'auto', bool, array-like}, default='auto'
+        Which features are discrete, as in :func:`mutual_info_classif`
+        ('auto': none for dense `X`, all for sparse `X`).
+    n_neighbors : int, default=3
+        Number of neighbours of the KSG and Ross estimators.
+    n_jobs : int or None, default=None
+        Threads (see :func:`mutual_info_classif`); the result is
+        bit-identical for every value.
 
     Returns
     -------
@@ -396,6 +471,9 @@ def mi_feature_selection(X, y, n_features=5, task="classification"):
     ------
     ValueError
         An unknown `task`, a negative `n_features`, or invalid data (see
+        :func:`mutual_info_classif`).
+    TypeError
+        A non-integer `n_features`, or arguments of the wrong type (see
         :func:`mutual_info_classif`).
 
     References
@@ -415,9 +493,11 @@ def mi_feature_selection(X, y, n_features=5, task="classification"):
     >>> top.tolist()
     [1]
     """
-    task = check_choice(task, "task", ("classification", "regression"))
+    kind = check_choice(task, "task", ("classification", "regression"))
     n_features = check_int(n_features, "n_features", minimum=0)
-    estimator = mutual_info_classif if task == "classification" else mutual_info_regression
-    scores = estimator(X, y, random_state=42)
+    estimator = mutual_info_classif if kind == "classification" else mutual_info_regression
+    scores = estimator(
+        X, y, discrete_features=discrete_features, n_neighbors=n_neighbors, random_state=random_state, n_jobs=n_jobs
+    )
     top = np.argsort(scores)[::-1][:n_features]
     return top, scores[top]

@@ -8,14 +8,16 @@ draws it instead for generators the native stream does not reproduce.
 from __future__ import annotations
 
 import threading
+from typing import Optional, Tuple
 
 import numpy as np
+import numpy.typing as npt
 
 from .. import _native
 from .._validation import interruptible
 
 
-def mt19937_state(rng):
+def mt19937_state(rng: np.random.RandomState) -> Optional[Tuple[npt.NDArray[np.uint32], int, int, float]]:
     """(key copy, pos, has_gauss, gauss) of a RandomState on MT19937, else None."""
     try:
         state = rng.get_state(legacy=False)
@@ -27,7 +29,7 @@ def mt19937_state(rng):
         return None
 
 
-_NATIVE_NOISE: list = []  # [True/False] once checked
+_NATIVE_NOISE: list[bool] = []  # [True/False] once checked
 _RLOCK = type(threading.RLock())
 
 
@@ -50,7 +52,8 @@ def native_noise_ok() -> bool:
     return _NATIVE_NOISE[0]
 
 
-def draw_noise(block: np.ndarray, c: np.ndarray, rng, threads: int, native=None) -> None:
+def draw_noise(block: npt.NDArray[np.float64], c: npt.ArrayLike, rng: np.random.RandomState, threads: int,
+               native: Optional[bool] = None) -> None:
     """``block += c * rng.standard_normal(block.shape)`` in place, value for value.
 
     `block` is Fortran-ordered float64 (n, p), `c` the p per-column factors.

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Iterator
 
 import numpy as np
+import numpy.typing as npt
 
 from .. import _native
 from .._validation import check_scaling
@@ -62,7 +64,8 @@ def _check_noised(block: np.ndarray, means: np.ndarray, cols: np.ndarray, n: int
 _PARALLEL_PREP = 1 << 20
 
 
-def continuous_block(X: np.ndarray, continuous: np.ndarray, rng, threads: int) -> np.ndarray:
+def continuous_block(X: npt.NDArray[Any], continuous: npt.NDArray[np.bool_], rng: np.random.RandomState,
+                     threads: int) -> npt.NDArray[np.float64]:
     """``X[:, continuous]`` as a Fortran-ordered float64 copy, scaled, plus the tie-breaking noise.
 
     The values are scikit-learn's: ``scale(X[:, mask], with_mean=False)``, then
@@ -99,7 +102,7 @@ def continuous_block(X: np.ndarray, continuous: np.ndarray, rng, threads: int) -
     return xc
 
 
-def scale_and_noise_target(y: np.ndarray, rng, threads: int) -> np.ndarray:
+def scale_and_noise_target(y: npt.NDArray[Any], rng: np.random.RandomState, threads: int) -> npt.NDArray[np.float64]:
     """y divided by its std (unless exactly 0) plus noise, as scikit-learn does."""
     if y.dtype in (np.float16, np.float32, np.float64):
         y = y.copy()  # scikit-learn keeps these precisions
@@ -141,7 +144,7 @@ def discrete_block(Xd: np.ndarray, exact_ints: bool) -> np.ndarray:
     return np.asfortranarray(Xd, dtype=np.float64)
 
 
-def sparse_blocks(X, n: int):
+def sparse_blocks(X: Any, n: int) -> Iterator[tuple[int, int, npt.NDArray[np.float64]]]:
     """(start, stop, block) for consecutive columns of the CSC matrix X, each block
     a Fortran-ordered float64 densification of columns [start, stop)."""
     p = X.shape[1]
