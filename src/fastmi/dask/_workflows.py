@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any, Optional
+from typing import Any, List, Optional
 
 import numpy as np
 import numpy.typing as npt
@@ -187,7 +187,7 @@ def pairwise_mi(X: Any, *, method: str = "ksg", k: int = 3, bins: Any = 10, base
 
 def _test_prepare(x: Any, y: Any, z: Any, k: Any, shuffle_neighbors: Any, threads: int) -> Any:
     """mi_test's checks, the statistic and the shared neighbour lists (once, in a task)."""
-    conv = [None if a is None else (a.to_numpy() if hasattr(a, "to_numpy") else a) for a in (x, y, z)]
+    conv: List[Any] = [None if a is None else (a.to_numpy() if hasattr(a, "to_numpy") else a) for a in (x, y, z)]
     checked = _check(conv[0], conv[1], conv[2], k, 1, shuffle_neighbors, 0, None, 2)
     if isinstance(checked, MITestResult):
         return None  # constant x or y: every estimate is 0
