@@ -370,3 +370,34 @@ def cmi_null_nats(const double[:, ::1] x, const double[:, ::1] y, const double[:
                         x.shape[0], k, &neighbors[0, 0], <int>neighbors.shape[1], &seeds[0], b,
                         n_threads, _checker(interruptible), &out[0], &zeros[0])
     return out.base, zeros.base
+
+
+# --------------------------------------------------------------------------- ties (csrc/fastmi/search/ties.hpp)
+
+cdef extern from "fastmi/search/ties.hpp" namespace "fastmi::entry" nogil:
+    void c_column_ties "fastmi::entry::column_ties"(const double* const*, const int64_t*, int, int64_t, int,
+                                                    InterruptFn, int64_t*, int64_t*) except +
+
+
+def column_ties(list blocks, int n_threads, bint interruptible):
+    """Every column of the 2-D float64 arrays in blocks (n >= 1 rows each, any
+    strides), in order: the samples whose value another sample shares, and
+    the number of distinct values."""
+    cdef vector[const double*] cols
+    cdef vector[int64_t] strides
+    cdef const double[:, :] a
+    cdef int64_t n = -1
+    cdef Py_ssize_t c
+    for block in blocks:
+        a = block
+        if n < 0:
+            n = a.shape[0]
+        for c in range(a.shape[1]):
+            cols.push_back(&a[0, c])
+            strides.push_back(a.strides[0] // <int64_t>sizeof(double))
+    cdef int d = <int>cols.size()
+    cdef int64_t[::1] tied = np.zeros(d, dtype=np.int64)
+    cdef int64_t[::1] distinct = np.zeros(d, dtype=np.int64)
+    with nogil:
+        c_column_ties(cols.data(), strides.data(), d, n, n_threads, _checker(interruptible), &tied[0], &distinct[0])
+    return tied.base, distinct.base
