@@ -11,18 +11,23 @@ is scanned for repeated values (``_native.column_ties``: O(n), a few tens
 of milliseconds per million samples), and only the columns that have some,
 and at least two distinct values, get Gaussian noise of standard deviation
 
-    ``max(1e-10 * std(column), 2**-32 * max|column|)``
+    ``max(1e-10 * std(column), 2**-42 * max|column|)``
 
 added to a copy (never to the caller's array), with a
 :class:`TiedSamplesWarning` that says so. The first term is
 scikit-learn's scale (1e-10 of the spread): far below the resolution of any
 real measurement, so values that differ keep their order and their
 distances to within 1e-10 of the spread, and the estimate is that of the
-data. The second keeps the noise at about 2**20 units in the last place of
-the column's largest value, so that it still separates equal values when
-the column sits far from 0 relative to its spread (where 1e-10 of the
-spread would round away). Constant columns are left as they are (the
-estimators handle them exactly).
+data. The second, about 1000 units in the last place of the column's
+largest magnitude, takes over only when the column sits so far from 0
+relative to its spread that 1e-10 of the spread would round away (values
+near 5.0 that differ by 1e-10, timestamps in seconds): the noise then still
+separates equal values, at about 1/100 of the spacing of values that are
+themselves 1e5 units in the last place apart. (scikit-learn's
+``1e-10 * max(std, mean|x|)`` grows with the offset instead: for Unix
+timestamps in seconds, about 1.7e9, it is 0.17 s, a sixth of the data's
+resolution.) Constant columns are left as they are (the estimators handle
+them exactly).
 
 The noise of a column is a function of ``random_state`` and the column's
 values alone: ``numpy.random.Generator(PCG64(SeedSequence([seed, *h])))``,
@@ -38,6 +43,7 @@ about zero k-th-neighbour distances, as before).
 from __future__ import annotations
 
 import hashlib
+import numbers
 import warnings
 from dataclasses import dataclass
 from typing import Optional, Sequence
@@ -55,7 +61,7 @@ DEFAULT_SEED = 0
 #: Noise standard deviation relative to the column's standard deviation.
 RELATIVE_SCALE = 1e-10
 #: Least noise standard deviation relative to the column's largest magnitude.
-MAGNITUDE_FLOOR = 2.0**-32
+MAGNITUDE_FLOOR = 2.0**-42
 #: What the warning suggests, in Python.
 DEFAULT_REMEDY = "For discrete data use fastmi.discrete_mi; tie_breaking='off' estimates on the data as given."
 
@@ -89,13 +95,14 @@ class TieReport:
 def noise_seed(random_state: object) -> int:
     """The seed of the tie-breaking noise (random_state checked by
     _validation.check_noise_random_state): None -> DEFAULT_SEED, an int -> itself,
-    a SeedSequence or Generator -> one draw from it (a Generator advances)."""
+    anything else numpy.random.default_rng takes (a SeedSequence, a Generator,
+    which advances) -> one draw from it."""
     if random_state is None:
         return DEFAULT_SEED
-    if isinstance(random_state, (np.random.SeedSequence, np.random.Generator)):
-        rng = np.random.default_rng(random_state)
-        return int(rng.integers(0, 2**63, dtype=np.int64))
-    return int(random_state)  # type: ignore[call-overload]
+    if isinstance(random_state, numbers.Integral):
+        return int(random_state)
+    rng = np.random.default_rng(random_state)  # type: ignore[arg-type]
+    return int(rng.integers(0, 2**63, dtype=np.int64))
 
 
 def column_noise(column: F64, seed: int) -> F64:
@@ -159,7 +166,7 @@ def tie_message(report: TieReport, remedy: str = DEFAULT_REMEDY) -> str:
     return (
         f"repeated values in {', '.join(named)}: nearest-neighbour estimators need distinct values, "
         "so fastmi added Gaussian noise of standard deviation max(1e-10 x the column's standard "
-        f"deviation, 2**-32 x its largest magnitude) to a copy of each (random_state seed {report.seed}). "
+        f"deviation, 2**-42 x its largest magnitude) to a copy of each (random_state seed {report.seed}). "
         f"{remedy}"
     )
 
