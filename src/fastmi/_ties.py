@@ -90,6 +90,7 @@ class TieReport:
     tied: tuple[int, ...]
     n: int
     seed: int
+    requested: bool = False  # tie_breaking="noise": asked for, so not warned about
 
 
 def noise_seed(random_state: object) -> int:
@@ -154,7 +155,7 @@ def break_ties(
                 counts.append(int(tied[at + c]))
         out.append(a)
         at += d
-    return out, TieReport(tuple(names), tuple(counts), int(arrays[0].shape[0]), seed)
+    return out, TieReport(tuple(names), tuple(counts), int(arrays[0].shape[0]), seed, mode == "noise")
 
 
 def tie_message(report: TieReport, remedy: str = DEFAULT_REMEDY) -> str:
@@ -172,8 +173,8 @@ def tie_message(report: TieReport, remedy: str = DEFAULT_REMEDY) -> str:
 
 
 def warn_ties(report: Optional[TieReport], remedy: str = DEFAULT_REMEDY, stacklevel: int = 3) -> None:
-    """Emits the TiedSamplesWarning of ``report`` (nothing when None)."""
-    if report is None:
+    """Emits the TiedSamplesWarning of ``report`` (nothing when None or asked for)."""
+    if report is None or report.requested:
         return
     warning = TiedSamplesWarning(tie_message(report, remedy))
     warning.report = report
