@@ -377,6 +377,9 @@ def cmi_null_nats(const double[:, ::1] x, const double[:, ::1] y, const double[:
 cdef extern from "fastmi/search/ties.hpp" namespace "fastmi::entry" nogil:
     void c_column_ties "fastmi::entry::column_ties"(const double* const*, const int64_t*, int, int64_t, int,
                                                     InterruptFn, int64_t*, int64_t*) except +
+    double c_ksg1_nats_if_untied "fastmi::entry::ksg1_nats_if_untied"(const double*, const double*, int64_t, int,
+                                                                     int, InterruptFn, int64_t*, int64_t*,
+                                                                     int64_t*) except +
 
 
 def column_ties(list blocks, int n_threads, bint interruptible):
@@ -401,3 +404,14 @@ def column_ties(list blocks, int n_threads, bint interruptible):
     with nogil:
         c_column_ties(cols.data(), strides.data(), d, n, n_threads, _checker(interruptible), &tied[0], &distinct[0])
     return tied.base, distinct.base
+
+
+def ksg1_nats_if_untied(const double[::1] x, const double[::1] y, int k, int n_threads, bint interruptible):
+    """ksg_mi_nats (published) of 1-D x and y when neither has repeated values:
+    (nats or NaN, zero_radius, tied_x, tied_y)."""
+    cdef int64_t zero_radius = 0, tied_x = 0, tied_y = 0
+    cdef double nats
+    with nogil:
+        nats = c_ksg1_nats_if_untied(&x[0], &y[0], x.shape[0], k, n_threads, _checker(interruptible), &zero_radius,
+                                     &tied_x, &tied_y)
+    return nats, zero_radius, tied_x, tied_y

@@ -1,14 +1,20 @@
-// Tie detection: for every column of a strided block, how many samples
-// share their value with another sample, and how many distinct values
-// there are. Two O(n) hashing passes per column, then a sort and an O(m)
-// scan of the m values that may repeat (count_ties); columns run in
-// parallel when there are at least as many as threads. Exact comparisons
-// (-0.0 equals 0.0). The counts never depend on the thread count.
+// Tie detection: for every column of one or several arrays, how many
+// samples share their value with another sample, and how many distinct
+// values there are, in O(n) (count_ties: hashing, no full sort); columns
+// run in parallel when there are at least as many as threads. Exact
+// comparisons (-0.0 equals 0.0). The counts never depend on the thread
+// count. And the 1-D KSG estimate that scans the sorted orders it builds
+// anyway, so that data without ties pay nothing for the check.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <limits>
+#include <memory>
 #include <vector>
 
+#include "fastmi/estimators/ksg.hpp"
+#include "fastmi/runtime/columns.hpp"
 #include "fastmi/runtime/parallel.hpp"
 #include "fastmi/search/radix_sort.hpp"
 
@@ -32,47 +38,92 @@ inline TieCount count_ties_sorted(const double* v, index_t n) {
     return t;
 }
 
-// A hash of a value's order key (equal values, -0.0 and 0.0 included,
-// hash alike) to `bits` bits.
-FASTMI_INLINE std::uint64_t tie_hash(double v, int bits) {
-    return (order_key(v) * 0x9E3779B97F4A7C15ull) >> (64 - bits);
+// A hash of a value's order key (equal values, -0.0 and 0.0 included, have
+// equal keys and so equal hashes): MurmurHash3's finaliser, which mixes
+// every bit of the key into every bit of the hash (keys of integer-valued
+// doubles differ in their top bits only).
+FASTMI_INLINE std::uint64_t tie_mix(std::uint64_t key) {
+    key ^= key >> 33;
+    key *= 0xFF51AFD7ED558CCDull;
+    key ^= key >> 33;
+    key *= 0xC4CEB9FE1A85EC53ull;
+    key ^= key >> 33;
+    return key;
 }
 
-// Ties of x[i * stride], i < n, without sorting all n values. Pass 1 sets
-// one bit per value in a table of at least 16 n bits (a few MB at most for
-// a million samples, so it stays in cache) and marks the bits found set
-// already: every repeated value lands on a marked bit, and so does about
-// one distinct value in 16. Pass 2 gathers the values on marked bits, and
-// only those are sorted and scanned: about n / 16 values for continuous
-// data (O(n) time overall), up to n for heavily tied data.
+// Ties of x[i * stride], i < n, without sorting the n values. The order
+// keys are scattered into 256 buckets by the top 8 bits of their hash (two
+// streaming passes); within a bucket of m keys (a few thousand per million
+// samples: cache-resident), one pass sets a bit per key in a table of at
+// least 16 m bits and marks the bits found set already. Every repeated
+// value lands on a marked bit, and so does about one distinct value in 16;
+// only the keys on marked bits are sorted and scanned. O(n) time for
+// continuous data, up to a sort of the tied values for heavily tied data.
 inline TieCount count_ties(const double* x, index_t n, index_t stride, const Ctx& ctx) {
-    int bits = 10;
-    while (bits < 62 && (index_t(1) << bits) < 16 * n) ++bits;
-    const size_t words = size_t(1) << (bits - 6);
-    std::vector<std::uint64_t> seen(words, 0), twice(words, 0);
+    constexpr int kTop = 8;
+    constexpr index_t kBuckets = index_t(1) << kTop;
+    TieCount t;
+    if (n < 2) {
+        t.distinct = n;
+        return t;
+    }
     WorkPoll poll(ctx);
-    index_t marked = 0;
-    for_polled(n, poll, [&](index_t i) {
-        const std::uint64_t h = tie_hash(x[i * stride], bits);
-        const std::uint64_t bit = std::uint64_t(1) << (h & 63);
-        std::uint64_t& w = seen[h >> 6];
-        if (w & bit) {
-            twice[h >> 6] |= bit;
-            ++marked;
-        } else {
-            w |= bit;
+    // tie_mix is a bijection: equal hashes are equal keys, so the hashes
+    // alone are bucketed (computed twice rather than stored twice)
+    std::vector<index_t> start(static_cast<size_t>(kBuckets) + 1, 0);
+    for_polled(n, poll, [&](index_t i) { ++start[(tie_mix(order_key(x[i * stride])) >> (64 - kTop)) + 1]; });
+    for (index_t b = 0; b < kBuckets; ++b) start[b + 1] += start[b];
+    std::unique_ptr<std::uint64_t[]> bucketed(new std::uint64_t[static_cast<size_t>(n)]);  // all written next
+    {
+        std::vector<index_t> at(start.begin(), start.end() - 1);
+        for_polled(n, poll, [&](index_t i) {
+            const std::uint64_t h = tie_mix(order_key(x[i * stride]));
+            bucketed[at[h >> (64 - kTop)]++] = h;
+        });
+    }
+    std::vector<std::uint64_t> seen, twice, candidates;
+    for (index_t b = 0; b < kBuckets; ++b) {
+        const index_t s = start[b], m = start[b + 1] - s;
+        poll.add(m);
+        if (m < 2) {
+            t.distinct += m;
+            continue;
         }
-    });
-    if (marked == 0) return TieCount{0, n};
-    std::vector<double> candidates;
-    for_polled(n, poll, [&](index_t i) {
-        const std::uint64_t h = tie_hash(x[i * stride], bits);
-        if (twice[h >> 6] & (std::uint64_t(1) << (h & 63))) candidates.push_back(x[i * stride]);
-    });
-    const index_t m = static_cast<index_t>(candidates.size());
-    const SortedValues s(candidates.data(), m, ctx);
-    TieCount t = count_ties_sorted(s.value.data(), m);
-    t.distinct += n - m;  // the values on unmarked bits occur once each
+        int bits = 6;
+        while (bits < 56 && (index_t(1) << bits) < 16 * m) ++bits;
+        const size_t words = size_t(1) << (bits - 6);
+        seen.assign(words, 0);
+        twice.assign(words, 0);
+        const std::uint64_t* hb = bucketed.get() + s;
+        bool marked = false;
+        for (index_t p = 0; p < m; ++p) {
+            const std::uint64_t slot = (hb[p] << kTop) >> (64 - bits);
+            const std::uint64_t bit = std::uint64_t(1) << (slot & 63);
+            const std::uint64_t w = seen[slot >> 6];
+            marked |= (w & bit) != 0;
+            twice[slot >> 6] |= w & bit;
+            seen[slot >> 6] = w | bit;
+        }
+        if (!marked) {
+            t.distinct += m;
+            continue;
+        }
+        candidates.clear();
+        for (index_t p = 0; p < m; ++p) {
+            const std::uint64_t slot = (hb[p] << kTop) >> (64 - bits);
+            if (twice[slot >> 6] & (std::uint64_t(1) << (slot & 63))) candidates.push_back(hb[p]);
+        }
+        std::sort(candidates.begin(), candidates.end());
+        const index_t c = static_cast<index_t>(candidates.size());
+        for (index_t a = 0; a < c;) {
+            index_t e = a + 1;
+            while (e < c && candidates[e] == candidates[a]) ++e;
+            if (e - a > 1) t.tied += e - a;
+            ++t.distinct;
+            a = e;
+        }
+        t.distinct += m - c;  // the keys on unmarked bits occur once each
+    }
     return t;
 }
 
@@ -97,6 +148,30 @@ inline void column_ties(const double* const* cols, const std::int64_t* strides, 
     check_invariant(n >= 1 && d >= 1, "column_ties needs n >= 1 and d >= 1");
     const Ctx ctx = Ctx::make(n_threads, check, n * d, Grain::scan);
     fastmi::column_ties(cols, strides, d, n, ctx, tied, distinct);
+}
+
+// KSG algorithm 1 (published) between the plain 1-D columns x and y, as
+// ksg_mi_nats computes it (the same sorted orders, the same numbers), but
+// only when neither column has repeated values: the sorted orders that the
+// estimator builds anyway are scanned for ties first (O(n), nearly free).
+// *tied_x and *tied_y receive the tied-sample counts; when either is
+// non-zero nothing is estimated and NaN is returned.
+inline double ksg1_nats_if_untied(const double* x, const double* y, std::int64_t n, int k, int n_threads,
+                                  InterruptFn check, std::int64_t* zero_radius, std::int64_t* tied_x,
+                                  std::int64_t* tied_y) {
+    const Ctx ctx = Ctx::make(n_threads, check, n, Grain::tree);  // ksg_mi_nats's
+    check_invariant(k >= 1 && k < n, "KSG needs 1 <= k < n");
+    const SortedValues xs(x, n, ctx);
+    *tied_x = count_ties_sorted(xs.value.data(), n).tied;
+    const SortedValues ys(y, n, ctx);
+    *tied_y = count_ties_sorted(ys.value.data(), n).tied;
+    *zero_radius = 0;
+    if (*tied_x != 0 || *tied_y != 0) return std::numeric_limits<double>::quiet_NaN();
+    poll_interrupt(ctx);
+    const KsgResult r = ksg1<MaxNorm>(Columns::of(x, n, 1), Columns::of(y, n, 1), k, Bound::strict,
+                                      Summation::blocks, ctx, SortedColumn{&ys, nullptr}, SortedColumn{&xs, nullptr});
+    *zero_radius = r.zero_radius;
+    return r.mi_nats;
 }
 
 }  // namespace entry
