@@ -6,6 +6,7 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _native
 from ._validation import (
@@ -62,16 +63,16 @@ def _permutation(seed, n: int, neighbors=None) -> np.ndarray:
 
 
 def mi_test(
-    x,
-    y,
-    z=None,
+    x: npt.ArrayLike,
+    y: npt.ArrayLike,
+    z: npt.ArrayLike | None = None,
     *,
-    k=3,
-    n_permutations=1000,
-    shuffle_neighbors=5,
-    random_state=None,
-    n_jobs=None,
-    base=2,
+    k: int = 3,
+    n_permutations: int = 1000,
+    shuffle_neighbors: int = 5,
+    random_state: None | int | np.random.SeedSequence | np.random.Generator = None,
+    n_jobs: int | None = None,
+    base: float = 2,
     tie_breaking: str = "auto",
 ) -> MITestResult:
     """Permutation test of independence of x and y (given z) with the KSG estimators.
@@ -177,8 +178,22 @@ def mi_test(
     return _run(*checked)
 
 
-def _check(x, y, z, k, n_permutations, shuffle_neighbors, random_state, n_jobs, base,  # type: ignore[no-untyped-def]
-           tie_breaking: str = "auto", remedy: str = _REMEDY):
+def _check(
+    x: npt.ArrayLike,
+    y: npt.ArrayLike,
+    z: npt.ArrayLike | None,
+    k: int,
+    n_permutations: int,
+    shuffle_neighbors: int,
+    random_state: object,
+    n_jobs: int | None,
+    base: float,
+    tie_breaking: str = "auto",
+    remedy: str = _REMEDY,
+) -> MITestResult | tuple[
+    npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64] | None, int, int,
+    npt.NDArray[np.uint64], int, float,
+]:
     """mi_test's checks: the arguments of _run (the data with their tie-breaking
     noise, whose warning it emits), or the result for constant x or y."""
     x = as_samples(x, "x")
