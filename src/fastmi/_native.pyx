@@ -380,6 +380,8 @@ cdef extern from "fastmi/search/ties.hpp" namespace "fastmi::entry" nogil:
     double c_ksg1_nats_if_untied "fastmi::entry::ksg1_nats_if_untied"(const double*, const double*, int64_t, int,
                                                                      int, InterruptFn, int64_t*, int64_t*,
                                                                      int64_t*) except +
+    double c_kl1_nats_if_untied "fastmi::entry::kl1_nats_if_untied"(const double*, int64_t, int, int, InterruptFn,
+                                                                   int64_t*, int64_t*) except +
 
 
 def column_ties(list blocks, int n_threads, bint interruptible):
@@ -415,3 +417,12 @@ def ksg1_nats_if_untied(const double[::1] x, const double[::1] y, int k, int n_t
         nats = c_ksg1_nats_if_untied(&x[0], &y[0], x.shape[0], k, n_threads, _checker(interruptible), &zero_radius,
                                      &tied_x, &tied_y)
     return nats, zero_radius, tied_x, tied_y
+
+
+def kl1_nats_if_untied(const double[::1] x, int k, int n_threads, bint interruptible):
+    """kl_entropy_nats of 1-D x when it has no repeated values: (nats or NaN, zero_radius, tied)."""
+    cdef int64_t zero_radius = 0, tied = 0
+    cdef double nats
+    with nogil:
+        nats = c_kl1_nats_if_untied(&x[0], x.shape[0], k, n_threads, _checker(interruptible), &zero_radius, &tied)
+    return nats, zero_radius, tied

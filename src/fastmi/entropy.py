@@ -151,6 +151,11 @@ def entropy(
     if method == "kl":
         k = check_k(k, n)
         check_knn_radii([(x.reshape(n, -1), "x")], k, threads, factor=2.0)  # log(2 eps)
+        if tie_breaking == "auto" and x.size == n:
+            # 1-D: the sorted order the estimator builds anyway is scanned for ties first
+            h, zeros, tied = _native.kl1_nats_if_untied(x.reshape(-1), k, threads, interruptible())
+            if tied == 0:
+                return _in_base(_kl_result(h, zeros, n, k, None), base)
         (data,), report = break_ties([(x.reshape(n, -1), "x")], tie_breaking, random_state, threads)
         if report is not None:
             check_knn_radii([(data, "x")], k, threads, factor=2.0)
@@ -172,7 +177,12 @@ def _kl(x: npt.NDArray[np.float64], k: int, threads: int, report: TieReport | No
     n = x.shape[0]
     data = x.reshape(n, -1)
     h, zeros = _native.kl_entropy_nats(data, k, threads, interruptible())
-    warn_ties(report, _REMEDY, stacklevel=4)
+    return _kl_result(h, zeros, n, k, report)
+
+
+def _kl_result(h: float, zeros: int, n: int, k: int, report: TieReport | None) -> float:
+    """The KL estimate h (nats) with its warnings, or the refusal when every radius is 0."""
+    warn_ties(report, _REMEDY, stacklevel=5)
     if zeros == n:
         raise ValueError(
             f"every sample of x has {k} or more exact duplicates (k={k}), so every k-th-neighbour "
@@ -185,6 +195,6 @@ def _kl(x: npt.NDArray[np.float64], k: int, threads: int, report: TieReport | No
             "(duplicated samples); they are left out of the mean of log(2 eps). Add tiny noise "
             "to continuous data, or use method='discrete' for discrete data.",
             TiedSamplesWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
     return float(h)

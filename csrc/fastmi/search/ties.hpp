@@ -4,7 +4,8 @@
 // run in parallel when there are at least as many as threads. Exact
 // comparisons (-0.0 equals 0.0). The counts never depend on the thread
 // count. And the 1-D KSG estimate that scans the sorted orders it builds
-// anyway, so that data without ties pay nothing for the check.
+// anyway, so that data without ties pay nothing for the check (likewise
+// the 1-D KL entropy).
 #pragma once
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include <memory>
 #include <vector>
 
+#include "fastmi/estimators/entropy.hpp"
 #include "fastmi/estimators/ksg.hpp"
 #include "fastmi/runtime/columns.hpp"
 #include "fastmi/runtime/parallel.hpp"
@@ -172,6 +174,24 @@ inline double ksg1_nats_if_untied(const double* x, const double* y, std::int64_t
                                       Summation::blocks, ctx, SortedColumn{&ys, nullptr}, SortedColumn{&xs, nullptr});
     *zero_radius = r.zero_radius;
     return r.mi_nats;
+}
+
+// The Kozachenko-Leonenko entropy of the plain 1-D column x, as
+// kl_entropy_nats computes it, but only when x has no repeated values (the
+// sorted order it builds anyway is scanned first). *tied receives the
+// tied-sample count; when it is non-zero NaN is returned.
+inline double kl1_nats_if_untied(const double* x, std::int64_t n, int k, int n_threads, InterruptFn check,
+                                 std::int64_t* zero_radius, std::int64_t* tied) {
+    const Ctx ctx = Ctx::make(n_threads, check, n, Grain::tree);  // kl_entropy_nats's
+    check_invariant(k >= 1 && k < n, "KL entropy needs 1 <= k < n");
+    const SortedValues s(x, n, ctx);
+    *tied = count_ties_sorted(s.value.data(), n).tied;
+    *zero_radius = 0;
+    if (*tied != 0) return std::numeric_limits<double>::quiet_NaN();
+    poll_interrupt(ctx);
+    const EntropyResult r = kl_entropy_sorted(s.value.data(), n, k, ctx);
+    *zero_radius = r.zero_radius;
+    return r.h_nats;
 }
 
 }  // namespace entry
