@@ -71,18 +71,24 @@ inline TieCount count_ties(const double* x, index_t n, index_t stride, const Ctx
     }
     WorkPoll poll(ctx);
     // tie_mix is a bijection: equal hashes are equal keys, so the hashes
-    // alone are bucketed (computed twice rather than stored twice)
+    // alone are bucketed. Each value's bucket is kept from the counting pass
+    // (one byte): x is the caller's array, which another thread may change
+    // meanwhile, and the placement must agree with the counts whatever it
+    // reads the second time (memory safety; the counts are then meaningless).
     std::vector<index_t> start(static_cast<size_t>(kBuckets) + 1, 0);
-    for_polled(n, poll, [&](index_t i) { ++start[(tie_mix(order_key(x[i * stride])) >> (64 - kTop)) + 1]; });
+    std::unique_ptr<std::uint8_t[]> bucket(new std::uint8_t[static_cast<size_t>(n)]);  // all written next
+    for_polled(n, poll, [&](index_t i) {
+        const auto b = static_cast<std::uint8_t>(tie_mix(order_key(x[i * stride])) >> (64 - kTop));
+        bucket[i] = b;
+        ++start[b + 1];
+    });
     for (index_t b = 0; b < kBuckets; ++b) start[b + 1] += start[b];
     std::unique_ptr<std::uint64_t[]> bucketed(new std::uint64_t[static_cast<size_t>(n)]);  // all written next
     {
         std::vector<index_t> at(start.begin(), start.end() - 1);
-        for_polled(n, poll, [&](index_t i) {
-            const std::uint64_t h = tie_mix(order_key(x[i * stride]));
-            bucketed[at[h >> (64 - kTop)]++] = h;
-        });
+        for_polled(n, poll, [&](index_t i) { bucketed[at[bucket[i]]++] = tie_mix(order_key(x[i * stride])); });
     }
+    bucket.reset();
     std::vector<std::uint64_t> seen, twice, candidates;
     for (index_t b = 0; b < kBuckets; ++b) {
         const index_t s = start[b], m = start[b + 1] - s;
