@@ -85,6 +85,8 @@ def test_one_column_and_pandas(rng):
 def test_ties_warn(rng):
     X = np.repeat(rng.standard_normal((50, 2)), 5, axis=0)
     with pytest.warns(fastmi.TiedSamplesWarning, match="1 of 1 pairs"):
+        fastmi.pairwise_mi(X, tie_breaking="off")
+    with pytest.warns(fastmi.TiedSamplesWarning, match=r"repeated values in X\[:, 0\] .*X\[:, 1\]"):
         fastmi.pairwise_mi(X)
 
 

@@ -401,3 +401,59 @@ def add_normal_noise_columns(double[::1, :] x, const double[::1] c, int64_t stri
     with nogil:
         c_add_normal_noise_columns(block, n, w, factors, stride, offset, &key[0], pos, has_gauss, gauss,
                                    _checker(interruptible))
+
+
+# --------------------------------------------------------------------------- ties (csrc/fastmi/search/ties.hpp)
+
+cdef extern from "fastmi/search/ties.hpp" namespace "fastmi::entry" nogil:
+    void c_column_ties "fastmi::entry::column_ties"(const double* const*, const int64_t*, int, int64_t, int,
+                                                    InterruptFn, int64_t*, int64_t*) except +
+    double c_ksg1_nats_if_untied "fastmi::entry::ksg1_nats_if_untied"(const double*, const double*, int64_t, int,
+                                                                     int, InterruptFn, int64_t*, int64_t*,
+                                                                     int64_t*) except +
+    double c_kl1_nats_if_untied "fastmi::entry::kl1_nats_if_untied"(const double*, int64_t, int, int, InterruptFn,
+                                                                   int64_t*, int64_t*) except +
+
+
+def column_ties(list blocks, int n_threads, bint interruptible):
+    """Every column of the 2-D float64 arrays in blocks (n >= 1 rows each, any
+    strides), in order: the samples whose value another sample shares, and
+    the number of distinct values."""
+    cdef vector[const double*] cols
+    cdef vector[int64_t] strides
+    cdef const double[:, :] a
+    cdef int64_t n = -1
+    cdef Py_ssize_t c
+    for block in blocks:
+        a = block
+        if n < 0:
+            n = a.shape[0]
+        for c in range(a.shape[1]):
+            cols.push_back(&a[0, c])
+            strides.push_back(a.strides[0] // <int64_t>sizeof(double))
+    cdef int d = <int>cols.size()
+    cdef int64_t[::1] tied = np.zeros(d, dtype=np.int64)
+    cdef int64_t[::1] distinct = np.zeros(d, dtype=np.int64)
+    with nogil:
+        c_column_ties(cols.data(), strides.data(), d, n, n_threads, _checker(interruptible), &tied[0], &distinct[0])
+    return tied.base, distinct.base
+
+
+def ksg1_nats_if_untied(const double[::1] x, const double[::1] y, int k, int n_threads, bint interruptible):
+    """ksg_mi_nats (published) of 1-D x and y when neither has repeated values:
+    (nats or NaN, zero_radius, tied_x, tied_y)."""
+    cdef int64_t zero_radius = 0, tied_x = 0, tied_y = 0
+    cdef double nats
+    with nogil:
+        nats = c_ksg1_nats_if_untied(&x[0], &y[0], x.shape[0], k, n_threads, _checker(interruptible), &zero_radius,
+                                     &tied_x, &tied_y)
+    return nats, zero_radius, tied_x, tied_y
+
+
+def kl1_nats_if_untied(const double[::1] x, int k, int n_threads, bint interruptible):
+    """kl_entropy_nats of 1-D x when it has no repeated values: (nats or NaN, zero_radius, tied)."""
+    cdef int64_t zero_radius = 0, tied = 0
+    cdef double nats
+    with nogil:
+        nats = c_kl1_nats_if_untied(&x[0], x.shape[0], k, n_threads, _checker(interruptible), &zero_radius, &tied)
+    return nats, zero_radius, tied

@@ -26,3 +26,9 @@ RandomStateLike = Union[None, int, np.integer[Any], np.random.RandomState]
 DiscreteFeatures = Union[Literal["auto"], bool, npt.ArrayLike]
 
 F64Array = npt.NDArray[np.float64]
+
+# The seed of the tie-breaking noise of the KSG family: None (seed 0), an int >= 0, a SeedSequence, a Generator.
+TieSeed = Union[None, int, np.random.SeedSequence, np.random.Generator]
+
+# How the KSG family treats repeated values.
+TieBreaking = Literal["auto", "noise", "off"]

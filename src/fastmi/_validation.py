@@ -14,12 +14,13 @@ import operator
 import os
 import threading
 import warnings
-from typing import Any, Hashable, Iterator, Optional, Sequence, TypeVar
+from typing import Any, Hashable, Iterator, Optional, Sequence, TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
 
 from . import _native
+from ._typing import TieBreaking
 from .exceptions import FeatureIndexError, InvalidParameterError
 
 I64 = npt.NDArray[np.int64]
@@ -827,3 +828,29 @@ def contingency_cells(contingency: Any) -> tuple[I64, I64, I64, I64, I64]:
     np.add.at(pi, rows, counts)
     np.add.at(pj, cols, counts)
     return rows, cols, counts, pi, pj
+
+
+# --------------------------------------------------------------------------- ties
+
+TIE_BREAKING = ("auto", "noise", "off")
+
+
+def check_tie_breaking(value: object) -> TieBreaking:
+    """``tie_breaking``: "auto", "noise" or "off" (see fastmi._ties)."""
+    if isinstance(value, str) and value in TIE_BREAKING:
+        return cast(TieBreaking, value)
+    raise ValueError(f"tie_breaking must be 'auto', 'noise' or 'off', got {value!r}")
+
+
+def check_noise_random_state(random_state: object) -> None:
+    """The ``random_state`` of the tie-breaking noise: None, a non-negative int,
+    a numpy.random.SeedSequence or a numpy.random.Generator."""
+    if random_state is None or isinstance(random_state, (np.random.SeedSequence, np.random.Generator)):
+        return
+    if isinstance(random_state, (bool, np.bool_)) or not isinstance(random_state, numbers.Integral):
+        raise TypeError(
+            "random_state must be None, a non-negative int, a numpy.random.SeedSequence or a "
+            f"numpy.random.Generator; got {random_state!r}"
+        )
+    if int(random_state) < 0:
+        raise ValueError(f"random_state must be non-negative when an int; got {random_state}")

@@ -9,17 +9,23 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _native, _plugin
-from .ksg import TiedSamplesWarning, _as_2d, _is_constant
+from ._ties import TiedSamplesWarning, break_ties, warn_ties
+from .ksg import _as_2d, _is_constant
 from ._validation import (
     as_samples,
     check_base,
     check_choice,
     check_k,
     check_knn_radii,
+    check_noise_random_state,
     check_same_length,
+    check_tie_breaking,
     interruptible,
     resolve_n_jobs,
 )
+from ._typing import TieBreaking, TieSeed
+
+_REMEDY = "For discrete data use method='discrete'; tie_breaking='off' estimates on the data as given."
 
 _METHODS = ("ksg", "binned", "discrete")
 
@@ -34,6 +40,8 @@ def conditional_mi(
     bins: Any = 10,
     base: float = 2,
     n_jobs: Optional[int] = None,
+    random_state: TieSeed = None,
+    tie_breaking: TieBreaking = "auto",
 ) -> float:
     """Conditional mutual information I(X;Y|Z) from samples, in bits by default.
 
@@ -65,6 +73,15 @@ def conditional_mi(
     n_jobs : int or None, keyword-only
         Threads: None uses OpenMP's default, -1 all cores, k > 0 that many.
         The result is bit-identical for every value.
+    random_state : None, int, numpy.random.SeedSequence or numpy.random.Generator, keyword-only
+        Seed of the tie-breaking noise, as in :func:`ksg_mi` (None: the
+        fixed seed 0).
+    tie_breaking : {"auto", "noise", "off"}, keyword-only, default "auto"
+        As in :func:`ksg_mi`: ``"auto"`` adds noise of standard deviation
+        ``max(1e-10 * std, 2**-42 * max|value|)`` to a copy of every column
+        with repeated values (and a warning), ``"noise"`` to every
+        non-constant column, ``"off"`` uses the data as given.
+        For ``"ksg"`` only; the columns of x, y and z are scanned.
 
     Returns
     -------
@@ -88,8 +105,10 @@ def conditional_mi(
     Warns
     -----
     TiedSamplesWarning
-        ``"ksg"`` on samples with k or more exact duplicates in the joint
-        space (zero k-th-neighbour distance).
+        ``"ksg"`` with ``tie_breaking="auto"``: when a column of x, y or z
+        has repeated values and noise was added; with ``"off"``: on samples
+        with k or more exact duplicates in the joint space (zero
+        k-th-neighbour distance).
 
     Notes
     -----
@@ -114,6 +133,8 @@ def conditional_mi(
     """
     method = check_choice(method, "method", _METHODS)
     base = check_base(base)
+    tie_breaking = check_tie_breaking(tie_breaking)
+    check_noise_random_state(random_state)
     if method == "discrete":
         threads = resolve_n_jobs(n_jobs)
         cx, sx = _plugin.label_codes(x, "x")
@@ -136,7 +157,12 @@ def conditional_mi(
     check_knn_radii([(_as_2d(x), "x"), (_as_2d(y), "y"), (_as_2d(z), "z")], k, threads)
     if _is_constant(x) or _is_constant(y):
         return 0.0  # a variable with a single value shares no information
-    nats, zeros = _native.cmi_ksg_nats(_as_2d(x), _as_2d(y), _as_2d(z), k, threads, interruptible())
+    blocks = [(_as_2d(x), "x"), (_as_2d(y), "y"), (_as_2d(z), "z")]
+    (x2, y2, z2), report = break_ties(blocks, tie_breaking, random_state, threads)
+    if report is not None:
+        check_knn_radii([(x2, "x"), (y2, "y"), (z2, "z")], k, threads)
+    nats, zeros = _native.cmi_ksg_nats(x2, y2, z2, k, threads, interruptible())
+    warn_ties(report, _REMEDY)
     if zeros:
         warnings.warn(
             f"{zeros} of {n} samples are at distance 0 from their k-th neighbour (k={k}) in "

@@ -9,15 +9,23 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _native, _plugin
-from .ksg import TiedSamplesWarning
+from ._ties import TiedSamplesWarning, TieReport, break_ties, warn_ties
 from ._validation import (
     as_samples,
     check_base,
     check_choice,
     check_k,
     check_knn_radii,
+    check_noise_random_state,
+    check_tie_breaking,
     interruptible,
     resolve_n_jobs,
+)
+from ._typing import TieBreaking, TieSeed
+
+_REMEDY = (
+    "The KL estimate is then that of the noised data (far below the entropy of the values' spread); "
+    "for discrete or rounded data use method='discrete'; tie_breaking='off' estimates on the data as given."
 )
 
 _METHODS = ("kl", "binned", "miller_madow", "discrete")
@@ -31,6 +39,8 @@ def entropy(
     bins: Any = 10,
     base: float = 2,
     n_jobs: Optional[int] = None,
+    random_state: TieSeed = None,
+    tie_breaking: TieBreaking = "auto",
 ) -> float:
     """Entropy of a variable from its samples, in bits by default.
 
@@ -61,6 +71,15 @@ def entropy(
     n_jobs : int or None, keyword-only
         Threads: None uses OpenMP's default, -1 all cores, k > 0 that many.
         The result is bit-identical for every value.
+    random_state : None, int, numpy.random.SeedSequence or numpy.random.Generator, keyword-only
+        Seed of the tie-breaking noise, as in :func:`ksg_mi` (None: the
+        fixed seed 0).
+    tie_breaking : {"auto", "noise", "off"}, keyword-only, default "auto"
+        As in :func:`ksg_mi`: ``"auto"`` adds noise of standard deviation
+        ``max(1e-10 * std, 2**-42 * max|value|)`` to a copy of every column
+        with repeated values (and a warning), ``"noise"`` to every
+        non-constant column, ``"off"`` uses the data as given.
+        For ``"kl"`` only.
 
     Returns
     -------
@@ -84,7 +103,12 @@ def entropy(
     Warns
     -----
     TiedSamplesWarning
-        ``"kl"`` on data where some samples have k or more exact duplicates,
+        ``"kl"`` with ``tie_breaking="auto"``: when a column has repeated
+        values and noise was added. The differential entropy of rounded
+        data is then that of the noise-spread values, far below the
+        entropy of the continuous variable they were rounded from: use
+        ``method="discrete"`` for them. With ``"off"``: on data where
+        some samples have k or more exact duplicates,
         so their k-th-neighbour distance is 0 and ``log(2 eps)`` is -inf.
         Those samples are left out of the mean of ``log(2 eps)`` (the
         estimate is then that of the other samples, with ``psi(n)`` and
@@ -116,6 +140,8 @@ def entropy(
     """
     method = check_choice(method, "method", _METHODS)
     base = check_base(base)
+    tie_breaking = check_tie_breaking(tie_breaking)
+    check_noise_random_state(random_state)
     if method == "discrete":
         resolve_n_jobs(n_jobs)
         codes, size = _plugin.label_codes(x, "x")
@@ -127,7 +153,15 @@ def entropy(
     if method == "kl":
         k = check_k(k, n)
         check_knn_radii([(x.reshape(n, -1), "x")], k, threads, factor=2.0)  # log(2 eps)
-        return _in_base(_kl(x, k, threads), base)
+        if tie_breaking == "auto" and x.size == n:
+            # 1-D: the sorted order the estimator builds anyway is scanned for ties first
+            h, zeros, tied = _native.kl1_nats_if_untied(x.reshape(-1), k, threads, interruptible())
+            if tied == 0:
+                return _in_base(_kl_result(h, zeros, n, k, None), base)
+        (data,), report = break_ties([(x.reshape(n, -1), "x")], tie_breaking, random_state, threads)
+        if report is not None:
+            check_knn_radii([(data, "x")], k, threads, factor=2.0)
+        return _in_base(_kl(data, k, threads, report), base)
     data = x.reshape(n, -1)
     specs = _plugin.histogramdd_axes(bins, data.shape[1])
     codes, size = _plugin.binned_codes(data, "x", specs, threads)
@@ -141,10 +175,16 @@ def _in_base(nats: float, base: float) -> float:
     return float(nats) / math.log(base)
 
 
-def _kl(x: np.ndarray, k: int, threads: int) -> float:
+def _kl(x: npt.NDArray[np.float64], k: int, threads: int, report: TieReport | None) -> float:
     n = x.shape[0]
     data = x.reshape(n, -1)
     h, zeros = _native.kl_entropy_nats(data, k, threads, interruptible())
+    return _kl_result(h, zeros, n, k, report)
+
+
+def _kl_result(h: float, zeros: int, n: int, k: int, report: TieReport | None) -> float:
+    """The KL estimate h (nats) with its warnings, or the refusal when every radius is 0."""
+    warn_ties(report, _REMEDY, stacklevel=5)
     if zeros == n:
         raise ValueError(
             f"every sample of x has {k} or more exact duplicates (k={k}), so every k-th-neighbour "
@@ -157,6 +197,6 @@ def _kl(x: np.ndarray, k: int, threads: int) -> float:
             "(duplicated samples); they are left out of the mean of log(2 eps). Add tiny noise "
             "to continuous data, or use method='discrete' for discrete data.",
             TiedSamplesWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
     return float(h)

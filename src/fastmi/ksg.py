@@ -9,21 +9,23 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _native
+from ._ties import TiedSamplesWarning, break_ties, warn_ties
 from ._validation import (
     as_samples,
     check_base,
     check_bool,
     check_k,
     check_ksg_radii,
+    check_noise_random_state,
     check_same_length,
+    check_tie_breaking,
     column_spans,
     interruptible,
     resolve_n_jobs,
 )
+from ._typing import TieBreaking, TieSeed
 
-
-class TiedSamplesWarning(UserWarning):
-    """Many samples share their k nearest neighbours at distance zero."""
+__all__ = ["TiedSamplesWarning", "ksg_mi"]
 
 
 def _is_constant(a: np.ndarray) -> bool:
@@ -44,6 +46,8 @@ def ksg_mi(
     legacy: bool = False,
     base: float = 2,
     n_jobs: Optional[int] = None,
+    random_state: TieSeed = None,
+    tie_breaking: TieBreaking = "auto",
 ) -> float:
     """Mutual information of continuous variables by the KSG estimator, in bits.
 
@@ -84,6 +88,23 @@ def ksg_mi(
         "forkserver" start methods, gunicorn or Celery workers) runs it on
         one thread, with the same result: OpenMP's thread pool does not
         survive fork.
+    random_state : None, int, numpy.random.SeedSequence or numpy.random.Generator, keyword-only
+        Seed of the tie-breaking noise (see ``tie_breaking``). None means the
+        fixed seed 0, so results are reproducible by default; an int >= 0
+        is the seed; a SeedSequence or Generator gives one seed (a
+        Generator advances, and only when noise is added).
+    tie_breaking : {"auto", "noise", "off"}, keyword-only, default "auto"
+        ``"auto"``: every column of x and y that has repeated values (and
+        at least two distinct values) gets Gaussian noise of standard
+        deviation ``max(1e-10 * std(column), 2**-42 * max|column|)``, added
+        to a copy (your arrays are never changed), with a
+        :class:`TiedSamplesWarning`; data without repeated values are used
+        as given (bit-identical results). ``"noise"``: every non-constant
+        column gets it, without a warning. ``"off"``: the data as given,
+        with the warning on zero k-th-neighbour distances only. The noise
+        of a column depends on ``random_state`` and that column's values
+        alone (the same in every function and position). ``legacy=True``
+        never adds noise (``"noise"`` is refused there).
 
     Returns
     -------
@@ -106,10 +127,16 @@ def ksg_mi(
     Warns
     -----
     TiedSamplesWarning
-        When samples have k or more exact duplicates in the joint space, so
-        their k-th-neighbour distance is 0 and KSG's assumptions fail. Add
-        tiny noise (as scikit-learn does), or use :func:`discrete_mi` for
-        discrete data.
+        With ``tie_breaking="auto"``: when x or y has repeated values and
+        tie-breaking noise was added (the warning names the columns, how
+        many samples were tied, and the seed). Ties make KSG wrong: a
+        rho = 0.8 Gaussian pair rounded to one decimal gives 0 bits
+        without noise (0.74 with it, the truth being 0.737), and
+        independent variables on a 100 x 100 grid give 1.35 bits (about 0
+        with it). With ``"off"`` (or ``legacy=True``): when samples have k
+        or more exact duplicates in the joint space, so their
+        k-th-neighbour distance is 0. For discrete data use
+        :func:`discrete_mi`.
 
     Notes
     -----
@@ -147,6 +174,11 @@ def ksg_mi(
         raise ValueError(f"algorithm must be 1 or 2, got {algorithm!r}")
     if algorithm == 2 and legacy:
         raise ValueError("algorithm=2 has no legacy variant: legacy=True reproduces the textbook listing's algorithm 1")
+    tie_breaking = check_tie_breaking(tie_breaking)
+    check_noise_random_state(random_state)
+    if legacy and tie_breaking == "noise":
+        raise ValueError("legacy=True reproduces the textbook listing's numbers and adds no noise; "
+                         "use tie_breaking='auto' or 'off' with it")
     base = check_base(base)
     x2, y2 = _as_2d(x), _as_2d(y)
     span = np.concatenate([column_spans(x2, "x"), column_spans(y2, "y")])  # also refuses NaN and infinity
@@ -156,12 +188,29 @@ def ksg_mi(
         # would instead read structure into the ties of the other variable.
         return 0.0
     check_ksg_radii(x2, y2, span, k, legacy, threads)
-    # legacy=True is the textbook listing's variant
-    variant = _native.KsgVariant.textbook if legacy else _native.KsgVariant.published
-    if algorithm == 2:
-        mi_nats, zeros = _native.ksg2_mi_nats(x2, y2, k, threads, interruptible())
+    report = None
+    if not legacy and tie_breaking == "auto" and algorithm == 1 and x2.shape[1] == 1 and y2.shape[1] == 1:
+        # 1-D: the sorted orders the estimator builds anyway are scanned for
+        # ties first (O(n), nearly free); the estimate is made only without them
+        mi_nats, zeros, tied_x, tied_y = _native.ksg1_nats_if_untied(
+            x2.reshape(-1), y2.reshape(-1), k, threads, interruptible()
+        )
+        untied = tied_x == 0 and tied_y == 0
     else:
-        mi_nats, zeros = _native.ksg_mi_nats(x2, y2, k, variant, threads, interruptible())
+        untied = False
+    if not untied:
+        if not legacy:
+            (x2, y2), report = break_ties([(x2, "x"), (y2, "y")], tie_breaking, random_state, threads)
+            if report is not None:
+                span = np.concatenate([column_spans(x2, "x"), column_spans(y2, "y")])
+                check_ksg_radii(x2, y2, span, k, legacy, threads)
+        # legacy=True is the textbook listing's variant
+        variant = _native.KsgVariant.textbook if legacy else _native.KsgVariant.published
+        if algorithm == 2:
+            mi_nats, zeros = _native.ksg2_mi_nats(x2, y2, k, threads, interruptible())
+        else:
+            mi_nats, zeros = _native.ksg_mi_nats(x2, y2, k, variant, threads, interruptible())
+    warn_ties(report, stacklevel=3)
     if zeros:
         warnings.warn(
             f"{zeros} of {n} samples are at distance 0 from their k-th neighbour (k={k}) in "

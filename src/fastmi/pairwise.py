@@ -9,21 +9,24 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _native, _plugin
+from ._ties import TiedSamplesWarning, break_ties, warn_ties
 from ._validation import (
     as_samples,
     check_base,
     check_choice,
     check_k,
     check_ksg_radii,
+    check_noise_random_state,
+    check_tie_breaking,
     check_uniform_edges,
     column_spans,
     finite_range,
     interruptible,
     resolve_n_jobs,
 )
-from .ksg import TiedSamplesWarning
-
+from ._typing import TieBreaking, TieSeed
 _METHODS = ("ksg", "binned")
+_REMEDY = "For discrete data use method='binned'; tie_breaking='off' estimates on the data as given."
 
 
 def _upper_pairs(p: int) -> np.ndarray:
@@ -39,6 +42,8 @@ def pairwise_mi(
     bins: Any = 10,
     base: float = 2,
     n_jobs: Optional[int] = None,
+    random_state: TieSeed = None,
+    tie_breaking: TieBreaking = "auto",
 ) -> npt.NDArray[np.float64]:
     """Mutual information between every pair of columns of X, in bits by default.
 
@@ -48,7 +53,8 @@ def pairwise_mi(
         Samples (rows) of p one-dimensional variables (columns).
     method : {"ksg", "binned"}, keyword-only, default "ksg"
         ``"ksg"``: entry ``[i, j]`` (``i < j``) is exactly
-        ``fastmi.ksg_mi(X[:, i], X[:, j], k=k, base=base)``, bit for bit
+        ``fastmi.ksg_mi(X[:, i], X[:, j], k=k, base=base,
+        random_state=random_state, tie_breaking=tie_breaking)``, bit for bit
         (KSG algorithm 1, max-norm, clipped at 0). ``"binned"``: exactly
         ``fastmi.discrete_mi(X[:, i], X[:, j], bins=bins, base=base)``.
     k : int, keyword-only, default 3
@@ -61,6 +67,17 @@ def pairwise_mi(
     n_jobs : int or None, keyword-only
         Threads: None uses OpenMP's default, -1 all cores, k > 0 that many.
         Pairs run in parallel; the result is bit-identical for every value.
+    random_state : None, int, numpy.random.SeedSequence or numpy.random.Generator, keyword-only
+        Seed of the tie-breaking noise, as in :func:`ksg_mi` (None: the
+        fixed seed 0; a SeedSequence or Generator gives one seed, used for
+        every column). A column's noise depends on the seed and its values
+        only, so entry ``[i, j]`` matches ``ksg_mi`` with that seed.
+    tie_breaking : {"auto", "noise", "off"}, keyword-only, default "auto"
+        For ``"ksg"``, as in :func:`ksg_mi`: ``"auto"`` adds noise of
+        standard deviation ``max(1e-10 * std, 2**-42 * max|value|)`` to a
+        copy of every column with repeated values (one warning naming
+        them), ``"noise"`` to every non-constant column, ``"off"`` uses the
+        data as given.
 
     Returns
     -------
@@ -88,7 +105,9 @@ def pairwise_mi(
     Warns
     -----
     TiedSamplesWarning
-        ``"ksg"`` on pairs with k or more exact duplicates in the joint
+        ``"ksg"`` with ``tie_breaking="auto"``: when columns have repeated
+        values and noise was added (one warning naming them); with
+        ``"off"``: on pairs with k or more exact duplicates in the joint
         space (one warning naming how many pairs).
 
     Notes
@@ -112,6 +131,8 @@ def pairwise_mi(
     """
     method = check_choice(method, "method", _METHODS)
     base = check_base(base)
+    tie_breaking = check_tie_breaking(tie_breaking)
+    check_noise_random_state(random_state)
     X = as_samples(X, "X")
     if X.ndim != 2:
         raise ValueError(f"X must be a 2-D array (n_samples, n_features); got shape {X.shape}")
@@ -126,6 +147,9 @@ def pairwise_mi(
     if pairs.shape[0] == 0:
         return out
     constant = (X == X[:1]).all(axis=0)
+    (X,), report = break_ties([(np.asfortranarray(X), "X")], tie_breaking, random_state, threads)
+    if report is not None:
+        span = column_spans(X, "X")
     wide = ~np.isfinite(span)
     for i, j in pairs[wide[pairs[:, 0]] | wide[pairs[:, 1]]]:
         if not (constant[i] or constant[j]):  # as ksg_mi: a k-th-neighbour distance overflowing float64
@@ -133,6 +157,7 @@ def pairwise_mi(
     live = ~(constant[pairs[:, 0]] | constant[pairs[:, 1]])
     values = np.zeros(pairs.shape[0])
     nats, zeros = _native.ksg_pairs_nats(np.asfortranarray(X), pairs[live], k, threads, interruptible())
+    warn_ties(report, _REMEDY)
     bits = nats / math.log(base)
     values[live] = np.where(bits > 0.0, bits, 0.0)  # ksg_mi's max(0.0, ...)
     tied = int(np.count_nonzero(zeros))

@@ -20,11 +20,15 @@ from ._validation import (
     interruptible,
     resolve_n_jobs,
 )
-from .ksg import TiedSamplesWarning, _as_2d, _is_constant
+from ._ties import TiedSamplesWarning, break_ties, warn_ties
+from ._typing import TieBreaking, TieSeed
+from ._validation import check_tie_breaking
+from .ksg import _as_2d, _is_constant
+
+_REMEDY = "tie_breaking='off' tests the data as given."
 
 _F64 = npt.NDArray[np.float64]
 # What numpy.random.default_rng takes.
-SeedLike = Union[None, int, Sequence[int], np.random.SeedSequence, np.random.BitGenerator, np.random.Generator]
 # _check's result: the arguments of _run after the progress callback.
 _Checked = Tuple[_F64, _F64, Optional[_F64], int, int, npt.NDArray[np.uint64], int, float]
 
@@ -73,9 +77,10 @@ def mi_test(
     k: int = 3,
     n_permutations: int = 1000,
     shuffle_neighbors: int = 5,
-    random_state: SeedLike = None,
+    random_state: TieSeed = None,
     n_jobs: Optional[int] = None,
     base: float = 2,
+    tie_breaking: TieBreaking = "auto",
 ) -> MITestResult:
     """Permutation test of independence of x and y (given z) with the KSG estimators.
 
@@ -111,6 +116,16 @@ def mi_test(
         Permutations run in parallel.
     base : float, keyword-only, default 2
         Logarithm base of the estimates: 2 for bits, ``numpy.e`` for nats.
+    tie_breaking : {"auto", "noise", "off"}, keyword-only, default "auto"
+        As in :func:`ksg_mi`: ``"auto"`` adds noise of standard deviation
+        ``max(1e-10 * std, 2**-42 * max|value|)`` to a copy of every column
+        of x, y and z with repeated values (with a warning), once, before
+        the statistic and every permutation; ``"noise"`` to every
+        non-constant column; ``"off"`` uses the data as given. The noise
+        comes from ``random_state`` as in :func:`ksg_mi` (None: the fixed
+        seed 0; an int: that seed, so the statistic is ``ksg_mi(x, y,
+        random_state=random_state)`` unclipped; a SeedSequence or
+        Generator: one further draw, after the permutations' seeds).
 
     Returns
     -------
@@ -134,7 +149,9 @@ def mi_test(
     Warns
     -----
     TiedSamplesWarning
-        When the data have k or more exact duplicates in the joint space.
+        With ``tie_breaking="auto"``: when a column has repeated values and
+        noise was added; with ``"off"``: when the data have k or more
+        exact duplicates in the joint space.
 
     Notes
     -----
@@ -162,16 +179,17 @@ def mi_test(
     >>> fastmi.mi_test(x, y, z, n_permutations=99, random_state=0).pvalue > 0.05  # not given z
     True
     """
-    checked = _check(x, y, z, k, n_permutations, shuffle_neighbors, random_state, n_jobs, base)
+    checked = _check(x, y, z, k, n_permutations, shuffle_neighbors, random_state, n_jobs, base, tie_breaking)
     if isinstance(checked, MITestResult):
         return checked
     return _run(*checked)
 
 
 def _check(x: npt.ArrayLike, y: npt.ArrayLike, z: Optional[npt.ArrayLike], k: int, n_permutations: int,
-           shuffle_neighbors: int, random_state: SeedLike, n_jobs: Optional[int], base: float
-           ) -> Union[_Checked, MITestResult]:
-    """mi_test's checks: the arguments of _run, or the result for constant x or y."""
+           shuffle_neighbors: int, random_state: TieSeed, n_jobs: Optional[int], base: float,
+           tie_breaking: TieBreaking = "auto", remedy: str = _REMEDY) -> Union[_Checked, MITestResult]:
+    """mi_test's checks: the arguments of _run (the data with their tie-breaking
+    noise, whose warning it emits), or the result for constant x or y."""
     x = as_samples(x, "x")
     y = as_samples(y, "y")
     check_same_length(x, y)
@@ -188,6 +206,7 @@ def _check(x: npt.ArrayLike, y: npt.ArrayLike, z: Optional[npt.ArrayLike], k: in
                 f"shuffle_neighbors must be smaller than the number of samples ({n}), got {shuffle_neighbors}"
             )
     base = check_base(base)
+    tie_breaking = check_tie_breaking(tie_breaking)
     threads = resolve_n_jobs(n_jobs)
     for a, name in ((x, "x"), (y, "y"), (z, "z")):
         if a is None:
@@ -205,6 +224,20 @@ def _check(x: npt.ArrayLike, y: npt.ArrayLike, z: Optional[npt.ArrayLike], k: in
     if _is_constant(x) or _is_constant(y):
         null = np.zeros(n_permutations)
         return MITestResult(0.0, 1.0, null)
+    blocks = [(_as_2d(x), "x"), (_as_2d(y), "y")] + ([] if z is None else [(_as_2d(z), "z")])
+    noised, report = break_ties(blocks, tie_breaking, random_state, threads)
+    if report is not None:
+        x, y = noised[0], noised[1]
+        z = None if z is None else noised[2]
+        for a, name in zip(noised, ("x", "y", "z")):
+            with np.errstate(over="ignore", invalid="ignore"):
+                wide = not np.isfinite(a.max(axis=0) - a.min(axis=0)).all()
+            if wide:
+                raise ValueError(
+                    f"{name} spans more than 1.8e308 once its ties are broken, so neighbour distances may "
+                    "overflow float64; divide the data by a constant first"
+                )
+    warn_ties(report, remedy, stacklevel=4)
     return x, y, z, k, shuffle_neighbors, seeds, threads, base
 
 

@@ -1,0 +1,181 @@
+"""Ties in the nearest-neighbour estimators: detection, tie-breaking noise, the warning.
+
+The KSG, Kozachenko-Leonenko and Frenzel-Pompe estimators assume that no
+two samples share a coordinate value. Repeated values (rounded or
+integer-valued data) make their neighbour counts meaningless: exact
+duplicates give zero distances, and a grid of values gives many equal
+distances, which the strict and inclusive counts split arbitrarily.
+
+With ``tie_breaking="auto"`` (the default) every column of every variable
+is scanned for repeated values (``_native.column_ties``: O(n), a few tens
+of milliseconds per million samples), and only the columns that have some,
+and at least two distinct values, get Gaussian noise of standard deviation
+
+    ``max(1e-10 * std(column), 2**-42 * max|column|)``
+
+added to a copy (never to the caller's array), with a
+:class:`TiedSamplesWarning` that says so. The first term is
+scikit-learn's scale (1e-10 of the spread): far below the resolution of any
+real measurement, so values that differ keep their order and their
+distances to within 1e-10 of the spread, and the estimate is that of the
+data. The second, about 1000 units in the last place of the column's
+largest magnitude, takes over only when the column sits so far from 0
+relative to its spread that 1e-10 of the spread would round away (values
+near 5.0 that differ by 1e-10, timestamps in seconds): the noise then still
+separates equal values, at about 1/100 of the spacing of values that are
+themselves 1e5 units in the last place apart. (scikit-learn's
+``1e-10 * max(std, mean|x|)`` grows with the offset instead: for Unix
+timestamps in seconds, about 1.7e9, it is 0.17 s, a sixth of the data's
+resolution.) Constant columns are left as they are (the estimators handle
+them exactly).
+
+The noise of a column is a function of ``random_state`` and the column's
+values alone: ``numpy.random.Generator(PCG64(SeedSequence([seed, *h])))``,
+``h`` the four 32-bit words of the 128-bit BLAKE2b digest of the column's
+little-endian float64 bytes (-0.0 read as 0.0), ``seed`` the int
+``random_state`` (0 for None). So a column gets the same noise as x, y or
+z, alone or inside a matrix, and ``pairwise_mi(X)[i, j]`` equals
+``ksg_mi(X[:, i], X[:, j])`` bit for bit; two different columns get
+independent noise. ``"noise"`` adds it to every non-constant column,
+``"off"`` never (the estimators then run on the data as given and warn only
+about zero k-th-neighbour distances, as before).
+"""
+from __future__ import annotations
+
+import hashlib
+import numbers
+import warnings
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from . import _native
+from ._validation import interruptible
+
+F64 = npt.NDArray[np.float64]
+
+#: The seed that ``random_state=None`` stands for.
+DEFAULT_SEED = 0
+#: Noise standard deviation relative to the column's standard deviation.
+RELATIVE_SCALE = 1e-10
+#: Least noise standard deviation relative to the column's largest magnitude.
+MAGNITUDE_FLOOR = 2.0**-42
+#: What the warning suggests, in Python.
+DEFAULT_REMEDY = "For discrete data use fastmi.discrete_mi; tie_breaking='off' estimates on the data as given."
+
+# columns named in a warning before "and N more"
+_NAMED = 6
+
+
+class TiedSamplesWarning(UserWarning):
+    """Samples with repeated values reached a nearest-neighbour estimator.
+
+    Raised when fastmi added tie-breaking noise (``report`` then says where,
+    see :func:`fastmi._ties.tie_message`), or, with ``tie_breaking="off"``,
+    when samples have k or more exact duplicates in the joint space (their
+    k-th-neighbour distance is 0).
+    """
+
+    report: Optional["TieReport"] = None
+
+
+@dataclass(frozen=True)
+class TieReport:
+    """What tie breaking did: the noised columns, how many samples of each were
+    tied (shared their value with another sample), of n, and the seed."""
+
+    columns: tuple[str, ...]
+    tied: tuple[int, ...]
+    n: int
+    seed: int
+    requested: bool = False  # tie_breaking="noise": asked for, so not warned about
+
+
+def noise_seed(random_state: object) -> int:
+    """The seed of the tie-breaking noise (random_state checked by
+    _validation.check_noise_random_state): None -> DEFAULT_SEED, an int -> itself,
+    anything else numpy.random.default_rng takes (a SeedSequence, a Generator,
+    which advances) -> one draw from it."""
+    if random_state is None:
+        return DEFAULT_SEED
+    if isinstance(random_state, numbers.Integral):
+        return int(random_state)
+    rng = np.random.default_rng(random_state)  # type: ignore[arg-type]
+    return int(rng.integers(0, 2**63, dtype=np.int64))
+
+
+def column_noise(column: F64, seed: int) -> F64:
+    """``column`` plus its tie-breaking noise (a new array); see the module docstring."""
+    values = np.ascontiguousarray(column, dtype=np.float64) + 0.0  # a copy, -0.0 as 0.0
+    digest = hashlib.blake2b(values.astype("<f8", copy=False).tobytes(), digest_size=16).digest()
+    words = [int(w) for w in np.frombuffer(digest, dtype="<u4")]
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, *words])))
+    top = float(np.max(np.abs(values)))
+    if top == 0.0:
+        return values
+    # the spread of values / top, so that no square overflows
+    scale = top * max(RELATIVE_SCALE * float(np.std(values / top)), MAGNITUDE_FLOOR)
+    out: F64 = values + scale * rng.standard_normal(values.shape[0])
+    if top > 1e300:  # noise on values near the float64 limit must not overflow
+        big = np.finfo(np.float64).max
+        np.clip(out, -big, big, out=out)
+    return out
+
+
+def break_ties(
+    blocks: Sequence[tuple[F64, str]], mode: str, random_state: object, threads: int
+) -> tuple[list[F64], Optional[TieReport]]:
+    """The 2-D blocks (n, d) with their tied columns noised (copies; the others
+    returned as given), and what was done (None: nothing). ``mode`` is
+    "auto" (columns with repeated values), "noise" (every column) or "off"."""
+    arrays = [a for a, _ in blocks]
+    if mode == "off":
+        return arrays, None
+    tied, distinct = _native.column_ties(arrays, threads, interruptible())
+    noisy = distinct >= 2
+    if mode == "auto":
+        noisy &= tied > 0
+    if not noisy.any():
+        return arrays, None
+    seed = noise_seed(random_state)
+    out: list[F64] = []
+    names: list[str] = []
+    counts: list[int] = []
+    at = 0
+    for a, name in blocks:
+        d = a.shape[1]
+        cols = np.flatnonzero(noisy[at : at + d])
+        if cols.size:
+            a = np.array(a, dtype=np.float64, order="K")
+            for c in cols:
+                a[:, c] = column_noise(a[:, c], seed)
+                names.append(name if d == 1 and not name.endswith("]") else f"{name}[:, {int(c)}]")
+                counts.append(int(tied[at + c]))
+        out.append(a)
+        at += d
+    return out, TieReport(tuple(names), tuple(counts), int(arrays[0].shape[0]), seed, mode == "noise")
+
+
+def tie_message(report: TieReport, remedy: str = DEFAULT_REMEDY) -> str:
+    """The text of the TiedSamplesWarning for ``report``, ending with ``remedy``
+    (what the caller should do instead: the Python default, or a command-line flag)."""
+    named = [f"{c} ({t} of {report.n} samples)" for c, t in zip(report.columns, report.tied)]
+    if len(named) > _NAMED:
+        named = named[:_NAMED] + [f"and {len(report.columns) - _NAMED} more columns"]
+    return (
+        f"repeated values in {', '.join(named)}: nearest-neighbour estimators need distinct values, "
+        "so fastmi added Gaussian noise of standard deviation max(1e-10 x the column's standard "
+        f"deviation, 2**-42 x its largest magnitude) to a copy of each (random_state seed {report.seed}). "
+        f"{remedy}"
+    )
+
+
+def warn_ties(report: Optional[TieReport], remedy: str = DEFAULT_REMEDY, stacklevel: int = 3) -> None:
+    """Emits the TiedSamplesWarning of ``report`` (nothing when None or asked for)."""
+    if report is None or report.requested:
+        return
+    warning = TiedSamplesWarning(tie_message(report, remedy))
+    warning.report = report
+    warnings.warn(warning, stacklevel=stacklevel)
