@@ -220,6 +220,35 @@ def test_mi_test_same_null(client: Any, conditional: bool) -> None:
         assert np.array_equal(got.null_distribution, want.null_distribution)
 
 
+@pytest.mark.parametrize("random_state", [None, 3, "generator"])
+def test_tied_data_same_noise_as_in_memory(client: Any, random_state: Any) -> None:
+    # rounded data: the tie-breaking noise is added once, in the prepare task, with
+    # the in-memory seed (a Generator as advanced by the permutation seeds)
+    rng = np.random.default_rng(9)
+    z = rng.standard_normal(300)
+    x, y = np.round(z + rng.standard_normal(300), 1), np.round(z + rng.standard_normal(300), 1)
+    X = np.column_stack([x, y, np.round(z, 1), z])
+
+    def state() -> Any:
+        return np.random.default_rng(11) if random_state == "generator" else random_state
+
+    with pytest.warns(fastmi.TiedSamplesWarning, match="repeated values"):
+        want_m = fastmi.pairwise_mi(X, random_state=state())
+    with pytest.warns(fastmi.TiedSamplesWarning, match="repeated values"):
+        got_m = fd.pairwise_mi(da.from_array(X, chunks=(100, 2)), random_state=state(), pairs_per_task=2)
+    assert np.array_equal(got_m, want_m, equal_nan=True)
+    with pytest.warns(fastmi.TiedSamplesWarning, match="repeated values"):
+        want = fastmi.mi_test(x, y, z, n_permutations=9, random_state=state())
+    with pytest.warns(fastmi.TiedSamplesWarning, match="repeated values"):
+        got = fd.mi_test(da.from_array(x, chunks=70), y, z, n_permutations=9, random_state=state(),
+                         permutations_per_task=4)
+    assert got.statistic == want.statistic  # None: the noise's fixed default seed
+    if random_state is not None:  # None: the permutations come from fresh entropy, in memory too
+        assert np.array_equal(got.null_distribution, want.null_distribution)
+    off = fd.mi_test(x, y, z, n_permutations=9, random_state=state(), tie_breaking="off")
+    assert off.statistic != want.statistic  # the noise mattered
+
+
 def _slow(block: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     time.sleep(0.05)
     return block

@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _native, _plugin
-from ._ties import TiedSamplesWarning, break_ties, warn_ties
+from ._ties import TiedSamplesWarning, TieReport, break_ties, warn_ties
 from ._validation import (
     as_samples,
     check_base,
@@ -140,50 +140,73 @@ def pairwise_mi(
     threads = resolve_n_jobs(n_jobs)
     if method == "binned":
         return _binned_matrix(X, bins, base, threads)
-    k = check_k(k, n)
-    span = column_spans(X, "X")  # also refuses NaN and infinity
     out = np.full((p, p), np.nan)
     pairs = _upper_pairs(p)
     if pairs.shape[0] == 0:
+        check_k(k, n)
+        column_spans(X, "X")  # refuses NaN and infinity
         return out
-    constant = (X == X[:1]).all(axis=0)
-    (X,), report = break_ties([(np.asfortranarray(X), "X")], tie_breaking, random_state, threads)
-    if report is not None:
-        span = column_spans(X, "X")
-    wide = ~np.isfinite(span)
-    for i, j in pairs[wide[pairs[:, 0]] | wide[pairs[:, 1]]]:
-        if not (constant[i] or constant[j]):  # as ksg_mi: a k-th-neighbour distance overflowing float64
-            check_ksg_radii(X[:, [i]], X[:, [j]], span[[i, j]], k, False, threads)
+    X, k, constant, report = _ksg_prepare(X, k, tie_breaking, random_state, threads)
     live = ~(constant[pairs[:, 0]] | constant[pairs[:, 1]])
     values = np.zeros(pairs.shape[0])
-    nats, zeros = _native.ksg_pairs_nats(np.asfortranarray(X), pairs[live], k, threads, interruptible())
+    nats, zeros = _native.ksg_pairs_nats(X, pairs[live], k, threads, interruptible())
     warn_ties(report, _REMEDY)
     bits = nats / math.log(base)
     values[live] = np.where(bits > 0.0, bits, 0.0)  # ksg_mi's max(0.0, ...)
-    tied = int(np.count_nonzero(zeros))
-    if tied:
-        warnings.warn(
-            f"{tied} of {pairs.shape[0]} pairs have samples at distance 0 from their k-th neighbour "
-            f"(k={k}) in the joint space (duplicated samples), where the KSG estimator's "
-            "assumptions fail. Add tiny noise to continuous data, or use method='binned'.",
-            TiedSamplesWarning,
-            stacklevel=2,
-        )
+    _warn_zero_radius(int(np.count_nonzero(zeros)), pairs.shape[0], k, stacklevel=3)
     out[pairs[:, 0], pairs[:, 1]] = values
     out[pairs[:, 1], pairs[:, 0]] = values
     return out
 
 
-def _binned_matrix(X: npt.NDArray[np.float64], bins: Any, base: float, threads: int) -> npt.NDArray[np.float64]:
+def _ksg_prepare(X: npt.NDArray[np.float64], k: int, tie_breaking: TieBreaking, random_state: TieSeed,
+                 threads: int) -> tuple[npt.NDArray[np.float64], int, npt.NDArray[np.bool_], Optional[TieReport]]:
+    """pairwise_mi's KSG checks and shared state: (X with its tie-breaking noise,
+    Fortran order; k checked; constant columns; what tie breaking did)."""
     n, p = X.shape
+    k = check_k(k, n)
+    span = column_spans(X, "X")  # also refuses NaN and infinity
+    constant: npt.NDArray[np.bool_] = (X == X[:1]).all(axis=0)
+    (X,), report = break_ties([(np.asfortranarray(X), "X")], tie_breaking, random_state, threads)
+    if report is not None:
+        span = column_spans(X, "X")
+    wide = ~np.isfinite(span)
+    pairs = _upper_pairs(p)
+    for i, j in pairs[wide[pairs[:, 0]] | wide[pairs[:, 1]]]:
+        if not (constant[i] or constant[j]):  # as ksg_mi: a k-th-neighbour distance overflowing float64
+            check_ksg_radii(X[:, [i]], X[:, [j]], span[[i, j]], k, False, threads)
+    return np.asfortranarray(X), k, constant, report
+
+
+def _warn_zero_radius(tied: int, n_pairs: int, k: int, stacklevel: int) -> None:
+    """The warning for pairs with k or more exact duplicates in the joint space
+    (``stacklevel`` as warnings.warn's, counted from this function)."""
+    if tied:
+        warnings.warn(
+            f"{tied} of {n_pairs} pairs have samples at distance 0 from their k-th neighbour "
+            f"(k={k}) in the joint space (duplicated samples), where the KSG estimator's "
+            "assumptions fail. Add tiny noise to continuous data, or use method='binned'.",
+            TiedSamplesWarning,
+            stacklevel=stacklevel,
+        )
+
+
+def _binned_axes(X: npt.NDArray[np.float64], bins: Any, threads: int) -> list[tuple[Any, ...]]:
+    """Each column's binning (bins, edges or None, lowest, highest), as discrete_mi bins it."""
     (nb, edges), = _plugin.same_axes(bins, 1)
-    axes = []
-    for c in range(p):
+    axes: list[tuple[Any, ...]] = []
+    for c in range(X.shape[1]):
         label = f"X[:, {c}]"
         lo, hi = finite_range(np.ascontiguousarray(X[:, c]), label, threads)
         if edges is None:
             check_uniform_edges(lo, hi, nb, label)
         axes.append((nb, edges, lo, hi))
+    return axes
+
+
+def _binned_matrix(X: npt.NDArray[np.float64], bins: Any, base: float, threads: int) -> npt.NDArray[np.float64]:
+    n, p = X.shape
+    axes = _binned_axes(X, bins, threads)
     i, j = np.triu_indices(p)  # the diagonal included
     pairs = np.ascontiguousarray(np.column_stack([i, j]), dtype=np.int64)
     bits, counted = _native.binned_pairs_bits(np.asfortranarray(X), axes, pairs, threads, interruptible())

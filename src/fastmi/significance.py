@@ -187,9 +187,12 @@ def mi_test(
 
 def _check(x: npt.ArrayLike, y: npt.ArrayLike, z: Optional[npt.ArrayLike], k: int, n_permutations: int,
            shuffle_neighbors: int, random_state: TieSeed, n_jobs: Optional[int], base: float,
-           tie_breaking: TieBreaking = "auto", remedy: str = _REMEDY) -> Union[_Checked, MITestResult]:
+           tie_breaking: TieBreaking = "auto", remedy: str = _REMEDY,
+           seeds: Optional[npt.NDArray[np.uint64]] = None) -> Union[_Checked, MITestResult]:
     """mi_test's checks: the arguments of _run (the data with their tie-breaking
-    noise, whose warning it emits), or the result for constant x or y."""
+    noise, whose warning it emits), or the result for constant x or y.
+    ``seeds``: the permutations' seeds when already drawn from ``random_state``
+    (which then only seeds the noise, as after drawing them)."""
     x = as_samples(x, "x")
     y = as_samples(y, "y")
     check_same_length(x, y)
@@ -220,7 +223,8 @@ def _check(x: npt.ArrayLike, y: npt.ArrayLike, z: Optional[npt.ArrayLike], k: in
                 f"{name} spans more than 1.8e308, so neighbour distances may overflow float64; "
                 "divide the data by a constant first"
             )
-    seeds = _seeds(random_state, n_permutations)
+    if seeds is None:
+        seeds = _seeds(random_state, n_permutations)
     if _is_constant(x) or _is_constant(y):
         null = np.zeros(n_permutations)
         return MITestResult(0.0, 1.0, null)
@@ -239,6 +243,19 @@ def _check(x: npt.ArrayLike, y: npt.ArrayLike, z: Optional[npt.ArrayLike], k: in
                 )
     warn_ties(report, remedy, stacklevel=4)
     return x, y, z, k, shuffle_neighbors, seeds, threads, base
+
+
+def _warn_zero_radius(zeros: int, n: int, k: int, stacklevel: int) -> None:
+    """The warning for samples with k or more exact duplicates in the joint space
+    (``stacklevel`` as warnings.warn's, counted from this function)."""
+    if zeros:
+        warnings.warn(
+            f"{zeros} of {n} samples are at distance 0 from their k-th neighbour (k={k}) in the "
+            "joint space (duplicated samples), where the KSG estimators' assumptions fail. Add "
+            "tiny noise to continuous data.",
+            TiedSamplesWarning,
+            stacklevel=stacklevel,
+        )
 
 
 def _run(x: _F64, y: _F64, z: Optional[_F64], k: int, shuffle_neighbors: int, seeds: npt.NDArray[np.uint64],
@@ -271,14 +288,7 @@ def _run(x: _F64, y: _F64, z: Optional[_F64], k: int, shuffle_neighbors: int, se
             parts.append(null(seeds[start : start + step]))
             progress(min(total, start + step), total)
         null_nats = np.concatenate(parts)
-    if zeros:
-        warnings.warn(
-            f"{zeros} of {n} samples are at distance 0 from their k-th neighbour (k={k}) in the "
-            "joint space (duplicated samples), where the KSG estimators' assumptions fail. Add "
-            "tiny noise to continuous data.",
-            TiedSamplesWarning,
-            stacklevel=3,
-        )
+    _warn_zero_radius(int(zeros), n, k, stacklevel=4)
     scale = math.log(base)
     statistic = float(stat_nats) / scale
     null_dist = null_nats / scale

@@ -2,6 +2,7 @@
 data prepared once and shared by every block; each block one native call."""
 from __future__ import annotations
 
+import copy
 import math
 import warnings
 from typing import Any, List, Optional
@@ -9,11 +10,17 @@ from typing import Any, List, Optional
 import numpy as np
 import numpy.typing as npt
 
-from .. import _native, _plugin
-from .._validation import as_samples, check_base, check_choice, check_int, check_k, check_ksg_radii
-from .._validation import check_uniform_edges, column_spans, finite_range, interruptible
-from ..ksg import TiedSamplesWarning, _as_2d
+from .. import _native
+from .._ties import TiedSamplesWarning, warn_ties
+from .._typing import TieBreaking, TieSeed
+from .._validation import as_samples, check_base, check_choice, check_int, check_noise_random_state
+from .._validation import check_tie_breaking, interruptible
+from ..ksg import _as_2d
+from ..pairwise import _REMEDY as _PAIRWISE_REMEDY
+from ..pairwise import _binned_axes, _ksg_prepare, _warn_zero_radius
+from ..significance import _REMEDY as _TEST_REMEDY
 from ..significance import MITestResult, _check, _seeds
+from ..significance import _warn_zero_radius as _warn_zero_radius_test
 from ._graph import check_compute, finish, require_dask, task_threads
 
 
@@ -29,35 +36,17 @@ def _whole(a: Any) -> Any:
 # --------------------------------------------------------------------------- pairwise_mi
 
 
-def _pairwise_prepare(X: Any, method: str, k: Any, bins: Any, threads: int) -> dict[str, Any]:
-    """pairwise_mi's checks and shared per-column state (runs once, in a task)."""
+def _pairwise_prepare(X: Any, method: str, k: Any, bins: Any, tie_breaking: TieBreaking, random_state: Any,
+                      threads: int) -> dict[str, Any]:
+    """pairwise_mi's checks and shared per-column state, as in memory (runs once, in a task)."""
     X = as_samples(X.to_numpy() if hasattr(X, "to_numpy") else X, "X")
     if X.ndim != 2:
         raise ValueError(f"X must be a 2-D array (n_samples, n_features); got shape {X.shape}")
-    n, p = X.shape
-    prep: dict[str, Any] = {"X": np.asfortranarray(X), "p": p}
+    p = X.shape[1]
     if method == "binned":
-        (nb, edges), = _plugin.same_axes(bins, 1)
-        axes = []
-        for c in range(p):
-            label = f"X[:, {c}]"
-            lo, hi = finite_range(np.ascontiguousarray(X[:, c]), label, threads)
-            if edges is None:
-                check_uniform_edges(lo, hi, nb, label)
-            axes.append((nb, edges, lo, hi))
-        prep["axes"] = axes
-        return prep
-    k = check_k(k, n)
-    span = column_spans(X, "X")
-    constant = (X == X[:1]).all(axis=0)
-    wide = ~np.isfinite(span)
-    pairs = np.column_stack(np.triu_indices(p, k=1))
-    for i, j in pairs[wide[pairs[:, 0]] | wide[pairs[:, 1]]]:
-        if not (constant[i] or constant[j]):
-            check_ksg_radii(X[:, [i]], X[:, [j]], span[[i, j]], k, False, threads)
-    prep["k"] = k
-    prep["constant"] = constant
-    return prep
+        return {"X": np.asfortranarray(X), "p": p, "axes": _binned_axes(X, bins, threads), "report": None}
+    noised, k, constant, report = _ksg_prepare(X, k, tie_breaking, random_state, threads)
+    return {"X": noised, "p": p, "k": k, "constant": constant, "report": report}
 
 
 def _pairwise_block(prep: dict[str, Any], pairs: npt.NDArray[np.int64], threads: int
@@ -106,7 +95,8 @@ def _pairwise_matrix(p: int, binned: bool, base: float, k: Any, pairs: npt.NDArr
 
 
 def pairwise_mi(X: Any, *, method: str = "ksg", k: int = 3, bins: Any = 10, base: float = 2,
-                n_jobs: Optional[int] = None, pairs_per_task: int = 64, compute: bool = True) -> Any:
+                n_jobs: Optional[int] = None, random_state: TieSeed = None, tie_breaking: TieBreaking = "auto",
+                pairs_per_task: int = 64, compute: bool = True) -> Any:
     """:func:`fastmi.pairwise_mi` by blocks of pairs, bit for bit.
 
     Parameters
@@ -124,6 +114,9 @@ def pairwise_mi(X: Any, *, method: str = "ksg", k: int = 3, bins: Any = 10, base
         Logarithm base: 2 for bits, ``numpy.e`` for nats.
     n_jobs : int or None, keyword-only
         Threads of each task's native call (default 1).
+    random_state, tie_breaking : keyword-only
+        As for :func:`fastmi.pairwise_mi` (the noise is added once, in the
+        task that prepares the data; a Generator is copied, not advanced).
     pairs_per_task : int, keyword-only, default 64
         Pairs computed by one task.
     compute : bool, keyword-only, default True
@@ -151,6 +144,8 @@ def pairwise_mi(X: Any, *, method: str = "ksg", k: int = 3, bins: Any = 10, base
 
     method = check_choice(method, "method", ("ksg", "binned"))
     base = check_base(base)
+    tie_breaking = check_tie_breaking(tie_breaking)
+    check_noise_random_state(random_state)
     compute = check_compute(compute)
     threads = task_threads(n_jobs)
     per = check_int(pairs_per_task, "pairs_per_task", minimum=1)
@@ -161,7 +156,8 @@ def pairwise_mi(X: Any, *, method: str = "ksg", k: int = 3, bins: Any = 10, base
     if len(shape) != 2:
         raise ValueError(f"X must be a 2-D array (n_samples, n_features); got shape {shape}")
     p = int(shape[1])
-    prep = delayed(_pairwise_prepare, pure=True)(_whole(X), method, k, bins, threads)
+    prep = delayed(_pairwise_prepare, pure=True)(_whole(X), method, k, bins, tie_breaking,
+                                                 copy.deepcopy(random_state), threads)
     binned = method == "binned"
     i, j = np.triu_indices(p, k=0 if binned else 1)
     pairs = np.ascontiguousarray(np.column_stack([i, j]), dtype=np.int64)
@@ -170,25 +166,26 @@ def pairwise_mi(X: Any, *, method: str = "ksg", k: int = 3, bins: Any = 10, base
     result = delayed(_pairwise_matrix, pure=True)(p, binned, base, k, pairs, *parts)
     if not compute:
         return result[0]
-    out, tied = finish(result, True)
-    if tied:
-        warnings.warn(
-            f"{tied} of {pairs.shape[0]} pairs have samples at distance 0 from their k-th neighbour "
-            f"(k={k}) in the joint space (duplicated samples), where the KSG estimator's "
-            "assumptions fail. Add tiny noise to continuous data, or use method='binned'.",
-            TiedSamplesWarning,
-            stacklevel=2,
-        )
+    (out, tied), report = finish((result, prep["report"]), True)
+    warn_ties(report, _PAIRWISE_REMEDY)
+    _warn_zero_radius(tied, pairs.shape[0], k, stacklevel=3)
     return out
 
 
 # --------------------------------------------------------------------------- mi_test
 
 
-def _test_prepare(x: Any, y: Any, z: Any, k: Any, shuffle_neighbors: Any, threads: int) -> Any:
-    """mi_test's checks, the statistic and the shared neighbour lists (once, in a task)."""
+def _test_prepare(x: Any, y: Any, z: Any, k: Any, shuffle_neighbors: Any, tie_breaking: TieBreaking,
+                  random_state: Any, threads: int) -> Any:
+    """mi_test's checks, the statistic and the shared neighbour lists (once, in a
+    task): the data with their tie-breaking noise, as in memory; the tie
+    warning is returned (as "ties") for the client to emit."""
     conv: List[Any] = [None if a is None else (a.to_numpy() if hasattr(a, "to_numpy") else a) for a in (x, y, z)]
-    checked = _check(conv[0], conv[1], conv[2], k, 1, shuffle_neighbors, 0, None, 2)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", TiedSamplesWarning)
+        checked = _check(conv[0], conv[1], conv[2], k, 1, shuffle_neighbors, random_state, None, 2, tie_breaking,
+                         seeds=np.zeros(0, dtype=np.uint64))
+    ties = [getattr(w.message, "report", None) for w in caught if issubclass(w.category, TiedSamplesWarning)]
     if isinstance(checked, MITestResult):
         return None  # constant x or y: every estimate is 0
     x, y, z, k, shuffle_neighbors, _, _, _ = checked
@@ -196,12 +193,12 @@ def _test_prepare(x: Any, y: Any, z: Any, k: Any, shuffle_neighbors: Any, thread
     check = interruptible()
     if z is None:
         stat, zeros = _native.ksg_mi_nats(x2, y2, k, _native.KsgVariant.published, threads, check)
-        return {"x": x2, "y": y2, "k": k, "stat": stat, "zeros": zeros, "n": x.shape[0]}
+        return {"x": x2, "y": y2, "k": k, "stat": stat, "zeros": zeros, "n": x.shape[0], "ties": ties}
     z2 = _as_2d(z)
     stat, zeros = _native.cmi_ksg_nats(x2, y2, z2, k, threads, check)
     neighbors = _native.nearest_in_z(z2, shuffle_neighbors, threads, check)
     return {"x": x2, "y": y2, "z": z2, "k": k, "stat": stat, "zeros": zeros, "n": x.shape[0],
-            "neighbors": neighbors}
+            "neighbors": neighbors, "ties": ties}
 
 
 def _test_block(prep: Any, seeds: npt.NDArray[np.uint64], threads: int) -> npt.NDArray[np.float64]:
@@ -215,21 +212,21 @@ def _test_block(prep: Any, seeds: npt.NDArray[np.uint64], threads: int) -> npt.N
                                  check)[0]
 
 
-def _test_result(prep: Any, base: float, *nulls: npt.NDArray[np.float64]) -> tuple[MITestResult, int, int]:
+def _test_result(prep: Any, base: float, *nulls: npt.NDArray[np.float64]) -> tuple[MITestResult, int, int, list[Any]]:
     null_nats = np.concatenate(nulls)
     total = null_nats.shape[0]
     if prep is None:
-        return MITestResult(0.0, 1.0, np.zeros(total)), 0, 0
+        return MITestResult(0.0, 1.0, np.zeros(total)), 0, 0, []
     scale = math.log(base)
     statistic = float(prep["stat"]) / scale
     null = null_nats / scale
     pvalue = (1.0 + np.count_nonzero(null >= statistic)) / (1.0 + total)
-    return MITestResult(statistic, float(pvalue), null), int(prep["zeros"]), int(prep["n"])
+    return MITestResult(statistic, float(pvalue), null), int(prep["zeros"]), int(prep["n"]), prep["ties"]
 
 
 def mi_test(x: Any, y: Any, z: Any = None, *, k: int = 3, n_permutations: int = 1000, shuffle_neighbors: int = 5,
             random_state: Any = None, n_jobs: Optional[int] = None, base: float = 2,
-            permutations_per_task: int = 50, compute: bool = True) -> Any:
+            tie_breaking: TieBreaking = "auto", permutations_per_task: int = 50, compute: bool = True) -> Any:
     """:func:`fastmi.mi_test` by blocks of permutations, bit for bit.
 
     Permutation b is drawn from the b-th of the seeds that
@@ -243,8 +240,9 @@ def mi_test(x: Any, y: Any, z: Any = None, *, k: int = 3, n_permutations: int = 
         Samples of the two variables (gathered whole once per worker).
     z : dask array or array_like, shape (n,) or (n, dz), optional
         Samples of the conditioning variable.
-    k, n_permutations, shuffle_neighbors, random_state, base
-        As for :func:`fastmi.mi_test`.
+    k, n_permutations, shuffle_neighbors, random_state, base, tie_breaking
+        As for :func:`fastmi.mi_test` (the tie-breaking noise is added once,
+        in the task that prepares the data).
     n_jobs : int or None, keyword-only
         Threads of each task's native call (default 1).
     permutations_per_task : int, keyword-only, default 50
@@ -272,21 +270,19 @@ def mi_test(x: Any, y: Any, z: Any = None, *, k: int = 3, n_permutations: int = 
     threads = task_threads(n_jobs)
     n_permutations = check_int(n_permutations, "n_permutations", minimum=1)
     per = check_int(permutations_per_task, "permutations_per_task", minimum=1)
+    tie_breaking = check_tie_breaking(tie_breaking)
+    check_noise_random_state(random_state)
     seeds = _seeds(random_state, n_permutations)
+    # a Generator, as advanced by the seeds: the prepare task draws the noise's seed from a copy
     prep = delayed(_test_prepare, pure=True)(_whole(x), _whole(y), None if z is None else _whole(z), k,
-                                             shuffle_neighbors, threads)
+                                             shuffle_neighbors, tie_breaking, copy.deepcopy(random_state), threads)
     nulls = [delayed(_test_block, pure=True)(prep, seeds[s : s + per], threads)
              for s in range(0, n_permutations, per)]
     result = delayed(_test_result, pure=True)(prep, base, *nulls)
     if not compute:
         return result[0]
-    res, zeros, n = finish(result, True)
-    if zeros:
-        warnings.warn(
-            f"{zeros} of {n} samples are at distance 0 from their k-th neighbour (k={k}) in the "
-            "joint space (duplicated samples), where the KSG estimators' assumptions fail. Add "
-            "tiny noise to continuous data.",
-            TiedSamplesWarning,
-            stacklevel=2,
-        )
+    res, zeros, n, ties = finish(result, True)
+    for report in ties:
+        warn_ties(report, _TEST_REMEDY)
+    _warn_zero_radius_test(zeros, n, k, stacklevel=3)
     return res
