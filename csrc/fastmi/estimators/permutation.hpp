@@ -10,7 +10,9 @@
 // distribution is the same for every thread count. Structures that no
 // permutation changes are built once: the sorted orders and value indices
 // of x and y (a global permutation only relabels y's sorted order), the
-// sorted orders of x and z and the neighbour lists in z.
+// sorted orders of x and z and the neighbour lists in z; with 1-D x, y, z
+// also the quantile slabs of x, y and z, on which each permutation's joint
+// k-th distances are searched after one counting sort (grid3.hpp).
 #pragma once
 
 #include <algorithm>
