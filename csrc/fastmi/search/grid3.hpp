@@ -15,6 +15,10 @@
 #include <limits>
 #include <vector>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "fastmi/runtime/parallel.hpp"
 #include "fastmi/search/radix_sort.hpp"
 
@@ -168,7 +172,29 @@ private:
         const std::uint32_t s = start_[row + z0], e = start_[row + z1 + 1];
         const double qx = q[0], qy = q[1], qz = q[2];
         std::uint32_t a = m1, b = m2;
-        for (std::uint32_t j = s; j < e; ++j) {
+        std::uint32_t j = s;
+#ifdef __SSE2__
+        {
+            const __m128d vx = _mm_set1_pd(qx), vy = _mm_set1_pd(qy), vz = _mm_set1_pd(qz);
+            const __m128d sign = _mm_set1_pd(-0.0);
+            for (; j + 2 <= e; j += 2) {
+                const __m128d dx = _mm_andnot_pd(sign, _mm_sub_pd(_mm_loadu_pd(&px_[j]), vx));
+                const __m128d dy = _mm_andnot_pd(sign, _mm_sub_pd(_mm_loadu_pd(&py_[j]), vy));
+                const __m128d dz = _mm_andnot_pd(sign, _mm_sub_pd(_mm_loadu_pd(&pz_[j]), vz));
+                const __m128d d = _mm_max_pd(_mm_max_pd(dx, dy), dz);
+                const double d0 = _mm_cvtsd_f64(d), d1 = _mm_cvtsd_f64(_mm_unpackhi_pd(d, d));
+                tight[a] = d0;
+                a += d0 < t1;
+                loose[b] = d0;
+                b += d0 < t2;
+                tight[a] = d1;
+                a += d1 < t1;
+                loose[b] = d1;
+                b += d1 < t2;
+            }
+        }
+#endif
+        for (; j < e; ++j) {
             const double d = std::max(std::max(std::abs(px_[j] - qx), std::abs(py_[j] - qy)), std::abs(pz_[j] - qz));
             tight[a] = d;
             a += d < t1;
