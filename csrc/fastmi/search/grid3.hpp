@@ -3,10 +3,12 @@
 // share two coordinates: each coordinate is cut once into g slabs of equal
 // sample counts (by sorted position), so a point's cell is three table
 // lookups and the grid of a new joint space is one counting sort, O(n + g^3).
-// A query scans the 3 x 3 x 3 cells around its own, then, while its k-th
-// distance reaches past the scanned box, the cells the k-th distance still
-// reaches. Distances are the exact max-norm of the coordinate differences,
-// so the radii equal those of any exact search (the KD-tree's).
+// Queries run in cell order; each scans the box of cells that a little more
+// than the previous query's radius reaches, and selects its k-th distance
+// among the distances below the box's reach (all of which the box holds),
+// growing the box when fewer than k are. Distances are the exact max-norm
+// of the coordinate differences (SSE2 or scalar, the same values), so the
+// radii equal those of any exact search (the KD-tree's), whatever the guess.
 #pragma once
 
 #include <algorithm>
