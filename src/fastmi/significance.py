@@ -160,8 +160,11 @@ def mi_test(
     front, so the null distribution does not depend on the thread count.
     Without z, x's and y's sorted orders are computed once (a permutation
     only relabels y's); with z, x's and z's sorted orders and the
-    neighbour lists in z (max-norm, ties in index order) are. If x or y is
-    constant, every estimate is 0 and the p-value 1.
+    neighbour lists in z (max-norm, ties in index order) are, and, for
+    one-dimensional x, y and z, a grid of quantile slabs of the three
+    variables on which each permuted joint space is searched after one
+    counting sort. If x or y is constant, every estimate is 0 and the
+    p-value 1.
 
     References
     ----------

@@ -10,7 +10,9 @@
 // distribution is the same for every thread count. Structures that no
 // permutation changes are built once: the sorted orders and value indices
 // of x and y (a global permutation only relabels y's sorted order), the
-// sorted orders of x and z and the neighbour lists in z.
+// sorted orders of x and z and the neighbour lists in z; with 1-D x, y, z
+// also the quantile slabs of x, y and z, on which each permutation's joint
+// k-th distances are searched after one counting sort (grid3.hpp).
 #pragma once
 
 #include <algorithm>
@@ -27,6 +29,7 @@
 #include "fastmi/runtime/metric.hpp"
 #include "fastmi/runtime/parallel.hpp"
 #include "fastmi/search/dispatch.hpp"
+#include "fastmi/search/grid3.hpp"
 #include "fastmi/search/kdtree.hpp"
 #include "fastmi/search/radix_sort.hpp"
 #include "fastmi/search/rect_count.hpp"
@@ -194,6 +197,49 @@ inline double cmi_sum_sorted(const SortedValues& sx, const SortedValues& sy, con
     return cmi_digamma_sum(counts, wz, n, ctx);
 }
 
+// Rows of grid cells per block of the parallel k-th-neighbour search.
+constexpr index_t kGridRows = 16;
+
+// cmi_null for one-dimensional x, y and z (n < 2^31): the joint k-th
+// distances on a grid of quantile slabs (grid3.hpp) whose x and z slabs,
+// and y's (a permuted y takes the slab of the y it received), are cut once;
+// each permutation only counting-sorts the points into cells. The counts
+// then come from the sorted orders of x and z, made once, and of y[perm].
+inline void cmi_null_lines(const double* x, const double* y, const double* z, index_t n, int k,
+                           const std::int64_t* neighbors, int s, const std::uint64_t* seeds, index_t n_perm,
+                           const Ctx& ctx, double* out, std::int64_t* zeros) {
+    const SortedValues sx(x, n, ctx), sz(z, n, ctx);
+    const int g = grid3_slabs(n, k);
+    const QuantileSlabs qx(sx, g), qz(sz, g);
+    const QuantileSlabs qy(SortedValues(y, n, ctx), g);
+    poll_interrupt(ctx);
+    run_tasks(n_perm, ctx, [&](index_t b, const Ctx& c) {
+        std::vector<std::int64_t> perm(static_cast<size_t>(n));
+        draw_permutation(neighbors, n, s, seeds[b], perm.data());
+        std::vector<double> yp(static_cast<size_t>(n));
+        std::vector<std::uint32_t> ys(static_cast<size_t>(n));
+        for (index_t i = 0; i < n; ++i) {
+            yp[i] = y[perm[i]];
+            ys[i] = qy.slab[static_cast<size_t>(perm[i])];
+        }
+        Grid3 grid;
+        grid.build(qx, qy, qz, x, yp.data(), z, ys.data(), n);
+        std::vector<double> eps(static_cast<size_t>(n));
+        const index_t rows = static_cast<index_t>(g) * g;
+        std::vector<index_t> zero_parts(static_cast<size_t>(n_blocks(rows, kGridRows)), 0);
+        parallel_blocks(rows, kGridRows, c, [&](index_t blk, index_t r0, index_t r1) {
+            std::vector<double> buf(2 * static_cast<size_t>(n));
+            zero_parts[blk] = grid.knn_rows(k, static_cast<std::uint32_t>(r0), static_cast<std::uint32_t>(r1),
+                                            buf.data(), eps.data());
+        });
+        index_t zero = 0;
+        for (index_t v : zero_parts) zero += v;
+        zeros[b] = zero;
+        const SortedValues sy(yp.data(), n, c);
+        out[b] = digamma_int(k) - cmi_sum_sorted(sx, sy, sz, eps, c) / static_cast<double>(n);
+    });
+}
+
 // out[b] = Frenzel-Pompe conditional MI in nats (unclipped) of x and
 // y[perm_b] given z, perm_b the local permutation drawn from seeds[b] over
 // the s candidates per sample in `neighbors` (row-major (n, s));
@@ -202,10 +248,9 @@ inline void cmi_null(const double* x, int dx, const double* y, int dy, const dou
                      const std::int64_t* neighbors, int s, const std::uint64_t* seeds, index_t n_perm,
                      const Ctx& ctx, double* out, std::int64_t* zeros) {
     const bool lines = dx == 1 && dy == 1 && dz == 1 && n < (index_t(1) << 31);
-    std::unique_ptr<SortedValues> sx, sz;
     if (lines) {
-        sx = std::make_unique<SortedValues>(x, n, ctx);
-        sz = std::make_unique<SortedValues>(z, n, ctx);
+        cmi_null_lines(x, y, z, n, k, neighbors, s, seeds, n_perm, ctx, out, zeros);
+        return;
     }
     const Columns xc = Columns::of(x, n, dx), zc = Columns::of(z, n, dz);
     poll_interrupt(ctx);
@@ -214,17 +259,9 @@ inline void cmi_null(const double* x, int dx, const double* y, int dy, const dou
         draw_permutation(neighbors, n, s, seeds[b], perm.data());
         std::vector<double> yp(static_cast<size_t>(n) * dy);
         gather_rows(y, n, dy, perm.data(), yp.data());
-        const Columns yc = Columns::of(yp.data(), n, dy);
-        if (lines) {
-            std::vector<double> eps(static_cast<size_t>(n));
-            zeros[b] = knn_radius<MaxNorm>(Columns::joined(Columns::joined(xc, yc), zc), k, c, eps.data());
-            const SortedValues sy(yp.data(), n, c);
-            out[b] = digamma_int(k) - cmi_sum_sorted(*sx, sy, *sz, eps, c) / static_cast<double>(n);
-        } else {
-            const CmiResult r = cmi_ksg(xc, yc, zc, k, c);
-            out[b] = r.cmi_nats;
-            zeros[b] = r.zero_radius;
-        }
+        const CmiResult r = cmi_ksg(xc, Columns::of(yp.data(), n, dy), zc, k, c);
+        out[b] = r.cmi_nats;
+        zeros[b] = r.zero_radius;
     });
 }
 

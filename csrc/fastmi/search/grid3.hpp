@@ -1,0 +1,260 @@
+// k-th-neighbour radii (max-norm) of n points in three dimensions on a grid
+// of quantile slabs, for the many joint spaces of a permutation test that
+// share two coordinates: each coordinate is cut once into g slabs of equal
+// sample counts (by sorted position), so a point's cell is three table
+// lookups and the grid of a new joint space is one counting sort, O(n + g^3).
+// Queries run in cell order; each scans the box of cells that a little more
+// than the previous query's radius reaches, and selects its k-th distance
+// among the distances below the box's reach (all of which the box holds),
+// growing the box when fewer than k are. Distances are the exact max-norm
+// of the coordinate differences (SSE2 or scalar, the same values), so the
+// radii equal those of any exact search (the KD-tree's), whatever the guess.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include "fastmi/runtime/parallel.hpp"
+#include "fastmi/search/radix_sort.hpp"
+
+namespace fastmi {
+
+// One coordinate cut into g slabs: slab[i] of sample i (by its sorted
+// position p: p * g / n) and the smallest and largest value in each slab.
+struct QuantileSlabs {
+    int g = 0;
+    std::vector<std::uint32_t> slab;
+    std::vector<double> lo, hi;
+
+    QuantileSlabs() = default;
+    QuantileSlabs(const SortedValues& s, int g_) : g(g_) {
+        const index_t n = s.size();
+        slab.resize(static_cast<size_t>(n));
+        lo.assign(static_cast<size_t>(g), 0.0);
+        hi.assign(static_cast<size_t>(g), 0.0);
+        for (index_t p = 0; p < n; ++p) {
+            const auto c = static_cast<std::uint32_t>(p * g / n);
+            slab[static_cast<size_t>(s.index[p])] = c;
+            if (p == 0 || c != static_cast<std::uint32_t>((p - 1) * g / n)) lo[c] = s.value[p];
+            hi[c] = s.value[p];
+        }
+    }
+};
+
+// Slabs per axis for n points and neighbour order k: about k / 10 points
+// per cell on average (a k-th-neighbour cube spans a few cells), at least
+// half a point (at most 2n cells), at most n slabs (each slab non-empty).
+inline int grid3_slabs(index_t n, int k) {
+    const double per_cell = std::max(0.5, 0.1 * k);
+    int g = static_cast<int>(std::cbrt(static_cast<double>(n) / per_cell));
+    return static_cast<int>(std::max<index_t>(1, std::min<index_t>(g, n)));
+}
+
+// The points of one joint space sorted by cell: coordinates in cell order
+// and the sample each came from. Reused from one joint space to the next.
+class Grid3 {
+public:
+    // sx, sy, sz: the slabs of the three coordinates (the same g); the
+    // point of sample i is (x[i], y[i], z[i]) and lies in slab sx.slab[i],
+    // ys[i], sz.slab[i] (ys: its y slab, which need not be sy.slab[i], so
+    // that a permuted y can reuse the slabs of y: y[i] must lie within
+    // [sy.lo[ys[i]], sy.hi[ys[i]]]).
+    void build(const QuantileSlabs& sx, const QuantileSlabs& sy, const QuantileSlabs& sz, const double* x,
+               const double* y, const double* z, const std::uint32_t* ys, index_t n) {
+        n_ = n;
+        sx_ = &sx;
+        sy_ = &sy;
+        sz_ = &sz;
+        g_ = sx.g;
+        const size_t cells = static_cast<size_t>(g_) * g_ * g_;
+        start_.assign(cells + 1, 0);
+        cell_.resize(static_cast<size_t>(n));
+        for (index_t i = 0; i < n; ++i) {
+            const std::uint32_t c = (sx.slab[i] * g_ + ys[i]) * g_ + sz.slab[i];
+            cell_[i] = c;
+            ++start_[c + 1];
+        }
+        for (size_t c = 0; c < cells; ++c) start_[c + 1] += start_[c];
+        // the first guess of a k-th distance: the narrowest mean slab width
+        guess_ = std::numeric_limits<double>::infinity();
+        for (const QuantileSlabs* s : {&sx, &sy, &sz}) guess_ = std::min(guess_, (s->hi[g_ - 1] - s->lo[0]) / g_);
+        if (!(guess_ > 0.0) || !std::isfinite(guess_)) guess_ = 1.0;
+        px_.resize(static_cast<size_t>(n));
+        py_.resize(static_cast<size_t>(n));
+        pz_.resize(static_cast<size_t>(n));
+        id_.resize(static_cast<size_t>(n));
+        fill_.assign(start_.begin(), start_.end() - 1);
+        for (index_t i = 0; i < n; ++i) {
+            const std::uint32_t at = fill_[cell_[i]]++;
+            px_[at] = x[i];
+            py_[at] = y[i];
+            pz_[at] = z[i];
+            id_[at] = static_cast<std::uint32_t>(i);
+        }
+    }
+
+    // radius[i] = distance from sample i to its k-th nearest other sample,
+    // k < n, for the samples in cell rows [r0, r1) (row = g * x slab + y
+    // slab); returns how many of them are zero.
+    index_t knn_rows(int k, std::uint32_t r0, std::uint32_t r1, double* buf, double* radius) const {
+        index_t zeros = 0;
+        const int g = g_;
+        double guess = guess_;
+        for (std::uint32_t row = r0; row < r1; ++row) {
+            const int cx = static_cast<int>(row / g), cy = static_cast<int>(row % g);
+            for (int cz = 0; cz < g; ++cz) {
+                const std::uint32_t c = row * g + cz;
+                for (std::uint32_t p = start_[c]; p < start_[c + 1]; ++p) {
+                    const double r = knn_one(p, cx, cy, cz, guess, k, buf, n_);
+                    if (r > 0.0) guess = r;
+                    radius[id_[p]] = r;
+                    zeros += r == 0.0;
+                }
+            }
+        }
+        return zeros;
+    }
+
+    int g() const { return g_; }
+
+private:
+    struct Box {
+        int a[3], b[3];  // inclusive slab ranges per axis
+    };
+
+    const QuantileSlabs& slabs(int axis) const { return axis == 0 ? *sx_ : axis == 1 ? *sy_ : *sz_; }
+
+    // The box of slabs around the point's own that holds every point within
+    // r of q (each axis widened while a further slab may hold one).
+    Box reach_box(const double* q, const int* own, double r) const {
+        Box nb;
+        for (int a = 0; a < 3; ++a) {
+            const QuantileSlabs& s = slabs(a);
+            int lo = own[a], hi = own[a];
+            while (lo > 0 && q[a] - s.hi[lo - 1] < r) --lo;
+            while (hi < g_ - 1 && s.lo[hi + 1] - q[a] < r) ++hi;
+            nb.a[a] = lo;
+            nb.b[a] = hi;
+        }
+        return nb;
+    }
+
+    // Every unscanned point is at least this far from q along some axis.
+    double reach(const double* q, const Box& box) const {
+        double r = std::numeric_limits<double>::infinity();
+        for (int a = 0; a < 3; ++a) {
+            const QuantileSlabs& s = slabs(a);
+            if (box.a[a] > 0) r = std::min(r, q[a] - s.hi[box.a[a] - 1]);
+            if (box.b[a] < g_ - 1) r = std::min(r, s.lo[box.b[a] + 1] - q[a]);
+        }
+        return r;
+    }
+
+    static Box hull(const Box& u, const Box& v) {
+        Box h;
+        for (int a = 0; a < 3; ++a) {
+            h.a[a] = std::min(u.a[a], v.a[a]);
+            h.b[a] = std::max(u.b[a], v.b[a]);
+        }
+        return h;
+    }
+
+    // Appends to tight the distances from q below t1 of the points of
+    // cells (cx, cy, z0..z1), and to loose those below t2 >= t1.
+    FASTMI_INLINE void collect(const double* q, int cx, int cy, int z0, int z1, double t1, double t2, double* tight,
+                               std::uint32_t& m1, double* loose, std::uint32_t& m2) const {
+        const std::uint32_t row = static_cast<std::uint32_t>(cx * g_ + cy) * g_;
+        const std::uint32_t s = start_[row + z0], e = start_[row + z1 + 1];
+        const double qx = q[0], qy = q[1], qz = q[2];
+        std::uint32_t a = m1, b = m2;
+        std::uint32_t j = s;
+#ifdef __SSE2__
+        {
+            const __m128d vx = _mm_set1_pd(qx), vy = _mm_set1_pd(qy), vz = _mm_set1_pd(qz);
+            const __m128d sign = _mm_set1_pd(-0.0);
+            for (; j + 2 <= e; j += 2) {
+                const __m128d dx = _mm_andnot_pd(sign, _mm_sub_pd(_mm_loadu_pd(&px_[j]), vx));
+                const __m128d dy = _mm_andnot_pd(sign, _mm_sub_pd(_mm_loadu_pd(&py_[j]), vy));
+                const __m128d dz = _mm_andnot_pd(sign, _mm_sub_pd(_mm_loadu_pd(&pz_[j]), vz));
+                const __m128d d = _mm_max_pd(_mm_max_pd(dx, dy), dz);
+                const double d0 = _mm_cvtsd_f64(d), d1 = _mm_cvtsd_f64(_mm_unpackhi_pd(d, d));
+                tight[a] = d0;
+                a += d0 < t1;
+                loose[b] = d0;
+                b += d0 < t2;
+                tight[a] = d1;
+                a += d1 < t1;
+                loose[b] = d1;
+                b += d1 < t2;
+            }
+        }
+#endif
+        for (; j < e; ++j) {
+            const double d = std::max(std::max(std::abs(px_[j] - qx), std::abs(py_[j] - qy)), std::abs(pz_[j] - qz));
+            tight[a] = d;
+            a += d < t1;
+            loose[b] = d;
+            b += d < t2;
+        }
+        m1 = a;
+        m2 = b;
+    }
+
+    // The (k + 1)-th smallest of v[0..m), m > k.
+    static double select(double* v, std::uint32_t m, int k) {
+        if (m <= 16) {  // the smallest value with k + 1 values at most it
+            double best = std::numeric_limits<double>::infinity();
+            for (std::uint32_t i = 0; i < m; ++i) {
+                int le = 0;
+                for (std::uint32_t j = 0; j < m; ++j) le += v[j] <= v[i];
+                best = le > k && v[i] < best ? v[i] : best;
+            }
+            return best;
+        }
+        std::nth_element(v, v + k, v + m);
+        return v[k];
+    }
+
+    // The k-th distance of point p (k < n): the (k + 1)-th smallest distance
+    // from it, itself included. Every distance below the reach of the box
+    // of cells scanned is seen, so when k + 1 of them are, the (k + 1)-th
+    // smallest of them is the answer. The box is the one that t = a little
+    // above r0 (a nearby point's radius) reaches; the distances below t are
+    // kept apart, so that the selection usually runs on few values. The
+    // box grows until k + 1 distances are below its reach.
+    double knn_one(std::uint32_t p, int cx, int cy, int cz, double r0, int k, double* buf, index_t n) const {
+        const double q[3] = {px_[p], py_[p], pz_[p]};
+        const int own[3] = {cx, cy, cz};
+        double t = std::max(1.05 * r0, std::numeric_limits<double>::denorm_min());
+        double* tight = buf;
+        double* loose = buf + n;
+        const auto need = static_cast<std::uint32_t>(k);
+        for (;;) {
+            const Box box = reach_box(q, own, t);
+            const double t2 = reach(q, box);
+            std::uint32_t m1 = 0, m2 = 0;
+            for (int x = box.a[0]; x <= box.b[0]; ++x)
+                for (int y = box.a[1]; y <= box.b[1]; ++y)
+                    collect(q, x, y, box.a[2], box.b[2], t, t2, tight, m1, loose, m2);
+            if (m1 > need) return select(tight, m1, k);
+            if (m2 > need) return select(loose, m2, k);
+            t = std::max(m2 > need / 2 ? 1.3 * t : 2.0 * t, t2);  // t2 >= t: the box grows
+        }
+    }
+
+    const QuantileSlabs *sx_ = nullptr, *sy_ = nullptr, *sz_ = nullptr;
+    int g_ = 0;
+    index_t n_ = 0;
+    double guess_ = 1.0;
+    std::vector<std::uint32_t> start_, fill_, cell_, id_;
+    std::vector<double> px_, py_, pz_;
+};
+
+}  // namespace fastmi
