@@ -122,12 +122,16 @@ def test_bad_use(data, cli, argv, fragment):
     assert fragment in lines[0], (fragment, lines[0])
 
 
-def test_entropy_all_duplicates_is_one_error_line(tmp_path, cli):
+def test_entropy_of_repeated_values_warns_once_naming_the_cli_remedy(tmp_path, cli):
+    # two values, each repeated: read as rounded to a resolution of 1 (uniform noise of
+    # width 1): about 1 bit, with one warning line that names the CLI's estimators
     path = tmp_path / "ints.csv"
-    path.write_text("v\n" + "1\n2\n" * 20)
+    path.write_text("v\n" + "1\n2\n" * 2000)
     proc = cli("entropy", path, "--x", "v")
-    assert proc.returncode == 2
-    assert "method='discrete'" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert proc.returncode == 0, proc.stderr
+    assert "--estimator discrete" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    value = float(proc.stdout.split("=")[1].split()[0])
+    assert abs(value - 1.0) < 0.05, proc.stdout
 
 
 def test_help_lists_the_commands():

@@ -91,6 +91,9 @@ class TieReport:
     n: int
     seed: int
     requested: bool = False  # tie_breaking="noise": asked for, so not warned about
+    # "gaussian": the MI estimators' tiny noise; "dequantize": KL entropy's uniform noise of
+    # each column's resolution (the smallest gap between its distinct values)
+    kind: str = "gaussian"
 
 
 def noise_seed(random_state: object) -> int:
@@ -124,12 +127,33 @@ def column_noise(column: F64, seed: int) -> F64:
     return out
 
 
+def column_dequantized(column: F64, seed: int) -> F64:
+    """``column`` plus uniform noise on [-q/2, q/2), q the smallest gap between
+    its distinct values (a new array): the continuous variable that rounding to
+    a resolution of q would give these values. Seeded as column_noise."""
+    values = np.ascontiguousarray(column, dtype=np.float64) + 0.0
+    digest = hashlib.blake2b(values.astype("<f8", copy=False).tobytes(), digest_size=16).digest()
+    words = [int(w) for w in np.frombuffer(digest, dtype="<u4")]
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, *words])))
+    gaps = np.diff(np.unique(values))
+    if gaps.size == 0:
+        return values
+    q = float(gaps.min())
+    out: F64 = values + q * (rng.random(values.shape[0]) - 0.5)
+    if not np.isfinite(out).all():  # values near the float64 limit
+        big = np.finfo(np.float64).max
+        np.clip(out, -big, big, out=out)
+    return out
+
+
 def break_ties(
-    blocks: Sequence[tuple[F64, str]], mode: str, random_state: object, threads: int
+    blocks: Sequence[tuple[F64, str]], mode: str, random_state: object, threads: int,
+    kind: str = "gaussian",
 ) -> tuple[list[F64], Optional[TieReport]]:
     """The 2-D blocks (n, d) with their tied columns noised (copies; the others
     returned as given), and what was done (None: nothing). ``mode`` is
-    "auto" (columns with repeated values), "noise" (every column) or "off"."""
+    "auto" (columns with repeated values), "noise" (every column) or "off";
+    ``kind`` "gaussian" (column_noise) or "dequantize" (column_dequantized)."""
     arrays = [a for a, _ in blocks]
     if mode == "off":
         return arrays, None
@@ -150,12 +174,12 @@ def break_ties(
         if cols.size:
             a = np.array(a, dtype=np.float64, order="K")
             for c in cols:
-                a[:, c] = column_noise(a[:, c], seed)
+                a[:, c] = column_noise(a[:, c], seed) if kind == "gaussian" else column_dequantized(a[:, c], seed)
                 names.append(name if d == 1 and not name.endswith("]") else f"{name}[:, {int(c)}]")
                 counts.append(int(tied[at + c]))
         out.append(a)
         at += d
-    return out, TieReport(tuple(names), tuple(counts), int(arrays[0].shape[0]), seed, mode == "noise")
+    return out, TieReport(tuple(names), tuple(counts), int(arrays[0].shape[0]), seed, mode == "noise", kind)
 
 
 def tie_message(report: TieReport, remedy: str = DEFAULT_REMEDY) -> str:
@@ -164,6 +188,13 @@ def tie_message(report: TieReport, remedy: str = DEFAULT_REMEDY) -> str:
     named = [f"{c} ({t} of {report.n} samples)" for c, t in zip(report.columns, report.tied)]
     if len(named) > _NAMED:
         named = named[:_NAMED] + [f"and {len(report.columns) - _NAMED} more columns"]
+    if report.kind == "dequantize":
+        return (
+            f"repeated values in {', '.join(named)}: read as continuous values rounded to a resolution "
+            "q (the smallest gap between distinct values), so fastmi added uniform noise on [-q/2, q/2) "
+            f"to a copy of each (random_state seed {report.seed}), whose differential entropy the "
+            f"estimate is. {remedy}"
+        )
     return (
         f"repeated values in {', '.join(named)}: nearest-neighbour estimators need distinct values, "
         "so fastmi added Gaussian noise of standard deviation max(1e-10 x the column's standard "
