@@ -123,8 +123,15 @@ def interruptible() -> bool:
 # --------------------------------------------------------------------------- samples
 
 
+def aligned(arr: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """`arr`, or an aligned copy when its data are not aligned for its dtype
+    (np.frombuffer at an odd offset, buffers received over a network): the
+    native code reads doubles and integers through typed pointers."""
+    return arr if arr.flags.aligned else arr.copy()
+
+
 def to_array(a: object, name: str) -> npt.NDArray[Any]:
-    """`a` (array-like, pandas) as a numeric ndarray of its own dtype."""
+    """`a` (array-like, pandas) as a numeric ndarray of its own dtype, aligned."""
     if hasattr(a, "to_numpy") and not isinstance(a, np.ndarray):  # pandas
         a = a.to_numpy()
     try:
@@ -135,7 +142,7 @@ def to_array(a: object, name: str) -> npt.NDArray[Any]:
         raise TypeError(
             f"{name} must hold real numbers (bool, int or float); got dtype {arr.dtype}"
         )
-    return arr
+    return aligned(arr)
 
 
 def as_samples(a: object, name: str, *, max_ndim: int = 2) -> npt.NDArray[np.float64]:
@@ -590,7 +597,7 @@ def check_X(X: Any) -> tuple[Any, bool]:
         real = _real_or_none(arr)
         if real is None:
             raise _not_real("X", arr, _first_non_real_column(arr), columns)
-        X = real
+        X = aligned(real)
         check_finite(X, "X", columns, rows)
         check_float64_range(X, "X")
     if X.shape[0] < 1:
@@ -647,7 +654,7 @@ def as_1d(a: Any, name: str, n: int | None = None) -> npt.NDArray[Any]:
         raise ValueError(f"{name} is empty: at least one sample is needed")
     if n is not None and arr.shape[0] != n:
         raise ValueError(f"X and {name} must have the same number of samples; got {n} and {arr.shape[0]}")
-    return arr
+    return aligned(arr)
 
 
 def check_target_regression(y: Any, n: int) -> npt.NDArray[Any]:
