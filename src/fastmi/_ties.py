@@ -73,7 +73,7 @@ class TiedSamplesWarning(UserWarning):
     """Samples with repeated values reached a nearest-neighbour estimator.
 
     Raised when fastmi added tie-breaking noise (``report`` then says where,
-    see :func:`fastmi._ties.tie_message`), or, with ``tie_breaking="off"``,
+    see ``fastmi._ties.tie_message``), or, with ``tie_breaking="off"``,
     when samples have k or more exact duplicates in the joint space (their
     k-th-neighbour distance is 0).
     """

@@ -11,17 +11,23 @@ from __future__ import annotations
 
 
 class InvalidParameterError(ValueError, TypeError):
-    """An argument of the wrong type or value, where scikit-learn raises
-    ``ValueError`` or its ``InvalidParameterError`` (both a ``ValueError`` and a
-    ``TypeError``): a non-integer ``n_neighbors``, a ``random_state`` that is
-    not None, an int or a RandomState, ``X`` holding strings, and the like."""
+    """An argument of the wrong type or value (a ValueError and a TypeError).
+
+    Raised where scikit-learn raises ``ValueError`` or its
+    ``InvalidParameterError`` (both a ``ValueError`` and a ``TypeError``): a
+    non-integer ``n_neighbors``, a ``random_state`` that is not None, an int
+    or a RandomState, ``X`` holding strings, and the like.
+    """
 
 
 class FeatureIndexError(InvalidParameterError, IndexError):
-    """A ``discrete_features`` mask or index array that does not fit ``X``
-    (wrong length, an index out of range, non-integer indices, more than one
-    dimension): an ``IndexError`` as in scikit-learn, and a ``ValueError``
-    (``TypeError`` for non-integer indices) as fastmi raised before."""
+    """A ``discrete_features`` that does not fit ``X`` (also an IndexError).
+
+    A mask or index array of the wrong length, an index out of range,
+    non-integer indices or more than one dimension: an ``IndexError`` as in
+    scikit-learn, and a ``ValueError`` (``TypeError`` for non-integer
+    indices) as fastmi raised before.
+    """
 
 
 __all__ = ["FeatureIndexError", "InvalidParameterError"]

@@ -240,11 +240,22 @@ def mi_test(x: Any, y: Any, z: Any = None, *, k: int = 3, n_permutations: int = 
         Samples of the two variables (gathered whole once per worker).
     z : dask array or array_like, shape (n,) or (n, dz), optional
         Samples of the conditioning variable.
-    k, n_permutations, shuffle_neighbors, random_state, base, tie_breaking
-        As for :func:`fastmi.mi_test` (the tie-breaking noise is added once,
-        in the task that prepares the data).
+    k : int, keyword-only, default 3
+        Neighbour order, as for :func:`fastmi.mi_test`.
+    n_permutations : int, keyword-only, default 1000
+        Number of permutations.
+    shuffle_neighbors : int, keyword-only, default 5
+        Local permutations within this many nearest neighbours in z.
+    random_state : None, int, numpy.random.SeedSequence or numpy.random.Generator, keyword-only
+        As for :func:`fastmi.mi_test`: the permutations' seeds are drawn from
+        it on the client, then the seed of the tie-breaking noise.
     n_jobs : int or None, keyword-only
         Threads of each task's native call (default 1).
+    base : float, keyword-only, default 2
+        Logarithm base: 2 for bits, ``numpy.e`` for nats.
+    tie_breaking : {"auto", "noise", "off"}, keyword-only, default "auto"
+        As for :func:`fastmi.mi_test` (the noise is added once, in the task
+        that prepares the data).
     permutations_per_task : int, keyword-only, default 50
         Permutations computed by one task.
     compute : bool, keyword-only, default True
