@@ -127,7 +127,7 @@ def aligned(arr: npt.NDArray[Any]) -> npt.NDArray[Any]:
     """`arr`, or an aligned copy when its data are not aligned for its dtype
     (np.frombuffer at an odd offset, buffers received over a network): the
     native code reads doubles and integers through typed pointers."""
-    return arr if arr.flags.aligned else arr.copy()
+    return arr if arr.flags.aligned else arr.copy(order="K")
 
 
 def to_array(a: object, name: str) -> npt.NDArray[Any]:

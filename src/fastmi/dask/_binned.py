@@ -12,7 +12,7 @@ from .. import _native, _plugin
 from .._validation import as_samples, check_finite, check_base, check_choice, check_uniform_edges
 from .._validation import interruptible, resolve_bins
 from ._graph import add_tables, align_blocks, as_block, check_compute, finish, require_dask, sample_blocks
-from ._graph import task_threads, tree
+from ._graph import local, task_threads, tree
 
 # (min, max, finite, samples) of a chunk; None for an empty chunk
 _Range = Optional[Tuple[float, float, bool, int]]
@@ -66,7 +66,7 @@ def _joint_axes(rx: _Range, ry: _Range, specs: Any) -> tuple[_Axis, _Axis]:
 
 def _chunk_joint(xb: Any, yb: Any, axes: tuple[_Axis, _Axis], threads: int) -> npt.NDArray[np.int64]:
     """The joint count table of one chunk (numpy.histogram2d's, int64)."""
-    ax, ay = axes
+    ax, ay = local(axes)
     x, y = _samples(xb, "x"), _samples(yb, "y")
     if x.shape[0] != y.shape[0]:
         raise ValueError(f"x and y must have the same number of samples; chunks of {x.shape[0]} and {y.shape[0]}")
@@ -88,7 +88,7 @@ def _mi_of_table(table: npt.NDArray[np.int64], base: float) -> float:
     """discrete_mi's result from the summed table (its plug-in sum, its clipping)."""
     if int(table.sum()) == 0:
         raise ValueError("no sample falls inside the bin edges")
-    mi = max(0.0, float(_native.table_mi_bits(np.ascontiguousarray(table))))
+    mi = max(0.0, float(_native.table_mi_bits(local(np.ascontiguousarray(table)))))
     return mi if base == 2.0 else mi * (math.log(2.0) / math.log(base))
 
 
@@ -162,6 +162,7 @@ def discrete_mi(x: Any, y: Any, bins: Any = 10, *, base: float = 2, n_jobs: Opti
 
 
 def _chunk_bin_counts(block: Any, axis: _Axis, threads: int) -> npt.NDArray[np.int64]:
+    axis = local(axis)
     a = _samples(block, "x")
     if a.shape[0] == 0:
         return np.zeros(axis[0], dtype=np.int64)

@@ -23,7 +23,7 @@ from .._validation import (
 from ..sklearn.estimate import _compute_mi
 from ..sklearn.noise import mt19937_state
 from ..sklearn.preprocess import _check_noised, discrete_block, scale_and_noise_target, scale_columns
-from ._graph import check_compute, finish, is_dask, require_dask, task_threads
+from ._graph import check_compute, finish, is_dask, local, require_dask, task_threads
 
 # (key, pos, has_gauss, gauss): a RandomState's MT19937 state
 _State = tuple[npt.NDArray[np.uint32], int, int, float]
@@ -36,7 +36,7 @@ def _rng_at(state: _State) -> np.random.RandomState:
 
 
 def _skip(state: _State, m: int) -> _State:
-    key = state[0].copy()
+    key = state[0].copy()  # a copy: aligned
     pos, has_gauss, gauss = _native.skip_normals(key, state[1], state[2], state[3], m, interruptible())
     return key, pos, has_gauss, gauss
 
@@ -56,6 +56,7 @@ def _score_block(block: Any, start: int, target: tuple[Any, int], discrete_targe
                  threads: int) -> npt.NDArray[np.float64]:
     """MI (nats) of columns [start, start + width) with the target: scaled and
     noised with values (i, offset + j) of the row-major noise matrix."""
+    target, continuous, state = local(target), local(continuous), local(state)
     X, _ = check_X(block.to_numpy() if hasattr(block, "to_numpy") else block)
     n, w = X.shape
     cmask = continuous[start : start + w]

@@ -121,3 +121,19 @@ def task_threads(n_jobs: object) -> int:
     from .._validation import resolve_n_jobs
 
     return int(resolve_n_jobs(1 if n_jobs is None else n_jobs))
+
+
+def local(obj: Any) -> Any:
+    """``obj`` with every ndarray in it (inside dicts, tuples and lists too)
+    aligned for its dtype: arrays a task receives from another worker are
+    rebuilt on network buffers at any byte offset, and the native code reads
+    them through typed pointers. Aligned arrays are returned as they are."""
+    if isinstance(obj, np.ndarray):
+        return obj if obj.flags.aligned else obj.copy(order="K")
+    if isinstance(obj, dict):
+        return {key: local(value) for key, value in obj.items()}
+    if isinstance(obj, tuple):
+        return tuple(local(value) for value in obj)
+    if isinstance(obj, list):
+        return [local(value) for value in obj]
+    return obj

@@ -21,7 +21,7 @@ from ..pairwise import _binned_axes, _ksg_prepare, _warn_zero_radius
 from ..significance import _REMEDY as _TEST_REMEDY
 from ..significance import MITestResult, _check, _seeds
 from ..significance import _warn_zero_radius as _warn_zero_radius_test
-from ._graph import check_compute, finish, require_dask, task_threads
+from ._graph import check_compute, finish, local, require_dask, task_threads
 
 
 def _whole(a: Any) -> Any:
@@ -52,6 +52,7 @@ def _pairwise_prepare(X: Any, method: str, k: Any, bins: Any, tie_breaking: TieB
 def _pairwise_block(prep: dict[str, Any], pairs: npt.NDArray[np.int64], threads: int
                     ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
     """(values, per-pair zeros or counted) of a block of pairs, as pairwise_mi computes them."""
+    prep, pairs = local(prep), local(pairs)
     pairs = np.ascontiguousarray(pairs, dtype=np.int64)
     if "axes" in prep:
         return _native.binned_pairs_bits(prep["X"], prep["axes"], pairs, threads, interruptible())
@@ -205,6 +206,7 @@ def _test_block(prep: Any, seeds: npt.NDArray[np.uint64], threads: int) -> npt.N
     """The null estimates (nats) of one block of permutations, one seed each."""
     if prep is None:
         return np.zeros(seeds.shape[0])
+    prep, seeds = local(prep), local(seeds)
     check = interruptible()
     if "z" not in prep:
         return _native.ksg_null_nats(prep["x"], prep["y"], prep["k"], seeds, threads, check)[0]
