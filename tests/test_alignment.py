@@ -76,6 +76,6 @@ def test_dask_tasks_align_what_they_receive() -> None:
     from fastmi.dask._graph import local
 
     f = np.asfortranarray(np.arange(12.0).reshape(4, 3))
-    got = local({"X": _misaligned(f), "pairs": (_misaligned(np.arange(6)),), "k": 3})
+    got = local({"X": _misaligned(f.T).T, "pairs": (_misaligned(np.arange(6)),), "k": 3})
     assert got["X"].flags.aligned and got["X"].flags.f_contiguous and np.array_equal(got["X"], f)
     assert got["pairs"][0].flags.aligned and got["k"] == 3
