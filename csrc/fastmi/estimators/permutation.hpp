@@ -43,10 +43,23 @@ public:
     explicit PermutationRng(std::uint64_t seed) : gen_(seed) {}
     index_t below(index_t m) {
         const std::uint64_t um = static_cast<std::uint64_t>(m);
-        const std::uint64_t limit = UINT64_MAX - UINT64_MAX % um;  // a multiple of m
-        std::uint64_t u;
-        do u = gen_(); while (u >= limit);
-        return static_cast<index_t>(u % um);
+        std::uint64_t u = gen_();
+        // u < limit, a multiple of m above UINT64_MAX - m: all but the
+        // rarest draws are accepted without computing the limit
+        if (u > UINT64_MAX - um) {
+            const std::uint64_t limit = UINT64_MAX - UINT64_MAX % um;
+            while (u >= limit) u = gen_();
+        }
+        switch (m) {  // the small bounds of the candidate shuffles: constant divisors
+            case 2: return static_cast<index_t>(u % 2);
+            case 3: return static_cast<index_t>(u % 3);
+            case 4: return static_cast<index_t>(u % 4);
+            case 5: return static_cast<index_t>(u % 5);
+            case 6: return static_cast<index_t>(u % 6);
+            case 7: return static_cast<index_t>(u % 7);
+            case 8: return static_cast<index_t>(u % 8);
+            default: return static_cast<index_t>(u % um);
+        }
     }
     // Fisher-Yates, from the last position down.
     template <class T>
