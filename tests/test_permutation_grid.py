@@ -27,12 +27,13 @@ Array = npt.NDArray[np.float64]
 def _check_null(x: Array, y: Array, z: Array, k: int, s: int, B: int = 4, seed: int = 3) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", fastmi.TiedSamplesWarning)
-        r = fastmi.mi_test(x, y, z, k=k, n_permutations=B, shuffle_neighbors=s, random_state=seed, base=np.e)
+        r = fastmi.mi_test(x, y, z, k=k, n_permutations=B, shuffle_neighbors=s, random_state=seed, base=np.e,
+                           tie_breaking="off")
         neighbors = _native.nearest_in_z(np.ascontiguousarray(z).reshape(-1, 1), s, 1, False)
         seeds = _seeds(seed, B)
         for b in range(B):
             yb = y[_permutation(seeds[b], len(x), neighbors)]
-            assert r.null_distribution[b] == fastmi.conditional_mi(x, yb, z, k=k, base=np.e), b
+            assert r.null_distribution[b] == fastmi.conditional_mi(x, yb, z, k=k, base=np.e, tie_breaking="off"), b
 
 
 def _chain(rng: np.random.Generator, n: int) -> tuple[Array, Array, Array]:
@@ -46,6 +47,7 @@ def test_ties_and_duplicates(rng: np.random.Generator) -> None:
     x[:30], y[:30], z[:30] = x[30:60], y[30:60], z[30:60]  # exact duplicates: zero radii
     _check_null(x, y, z, k=3, s=4)
     _check_null(x, y, z, k=1, s=2)
+    _check_null(x, y, z, k=25, s=4)  # k-th distances selected among many equal ones
 
 
 def test_constant_z_and_few_values(rng: np.random.Generator) -> None:

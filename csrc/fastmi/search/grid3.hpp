@@ -207,19 +207,45 @@ private:
         m2 = b;
     }
 
-    // The (k + 1)-th smallest of v[0..m), m > k.
+    // The (k + 1)-th smallest of v[0..m), m > k (v is reordered): a
+    // quickselect whose partitions are branch-free (first the values below
+    // a median-of-three pivot, then those equal to it, so that every round
+    // drops at least the pivot), down to a few values, where the answer is
+    // the smallest value with enough values at most it.
     static double select(double* v, std::uint32_t m, int k) {
-        if (m <= 16) {  // the smallest value with k + 1 values at most it
-            double best = std::numeric_limits<double>::infinity();
-            for (std::uint32_t i = 0; i < m; ++i) {
-                int le = 0;
-                for (std::uint32_t j = 0; j < m; ++j) le += v[j] <= v[i];
-                best = le > k && v[i] < best ? v[i] : best;
+        std::uint32_t lo = 0, hi = m, want = static_cast<std::uint32_t>(k);  // the answer lies in v[lo..hi)
+        while (hi - lo > 8) {
+            const double a = v[lo], b = v[lo + (hi - lo) / 2], c = v[hi - 1];
+            const double pivot = std::max(std::min(a, b), std::min(std::max(a, b), c));  // median of three
+            std::uint32_t below = lo;
+            for (std::uint32_t i = lo; i < hi; ++i) {
+                const double d = v[i];
+                v[i] = v[below];
+                v[below] = d;
+                below += d < pivot;
             }
-            return best;
+            if (want < below) {
+                hi = below;
+                continue;
+            }
+            std::uint32_t upto = below;
+            for (std::uint32_t i = below; i < hi; ++i) {
+                const double d = v[i];
+                v[i] = v[upto];
+                v[upto] = d;
+                upto += d == pivot;
+            }
+            if (want < upto) return pivot;
+            lo = upto;
         }
-        std::nth_element(v, v + k, v + m);
-        return v[k];
+        double best = std::numeric_limits<double>::infinity();
+        const int rank = static_cast<int>(want - lo);
+        for (std::uint32_t i = lo; i < hi; ++i) {
+            int le = 0;
+            for (std::uint32_t j = lo; j < hi; ++j) le += v[j] <= v[i];
+            best = le > rank && v[i] < best ? v[i] : best;
+        }
+        return best;
     }
 
     // The k-th distance of point p (k < n): the (k + 1)-th smallest distance
