@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -77,14 +78,17 @@ private:
 struct RankWindows {
     std::vector<std::uint32_t> rank, lo, hi;
 
+    // index: s's ValueIndex when one is at hand (built here otherwise).
     template <class Norm>
-    static RankWindows of(const SortedValues& s, const double* rd, const Ctx& ctx) {
+    static RankWindows of(const SortedValues& s, const double* rd, const Ctx& ctx, const ValueIndex* given = nullptr) {
         const index_t n = s.size();
         RankWindows w;
         w.rank.resize(static_cast<size_t>(n));
         w.lo.resize(static_cast<size_t>(n));
         w.hi.resize(static_cast<size_t>(n));
-        const ValueIndex index(s.value.data(), n);
+        std::unique_ptr<ValueIndex> own;
+        if (given == nullptr) own = std::make_unique<ValueIndex>(s.value.data(), n);
+        const ValueIndex& index = given != nullptr ? *given : *own;
         parallel_blocks(n, kQueryBlock, ctx, [&](index_t, index_t a, index_t b) {
             const SortedCounter<Norm> count(s.value.data(), n, index);
             for (index_t p = a; p < b; ++p) {
