@@ -86,6 +86,16 @@ public:
         guess_ = std::numeric_limits<double>::infinity();
         for (const QuantileSlabs* s : {&sx, &sy, &sz}) guess_ = std::min(guess_, (s->hi[g_ - 1] - s->lo[0]) / g_);
         if (!(guess_ > 0.0) || !std::isfinite(guess_)) guess_ = 1.0;
+        // each axis's slab edges, padded with edges no point is near
+        constexpr double inf = std::numeric_limits<double>::infinity();
+        int a = 0;
+        for (const QuantileSlabs* s : {&sx, &sy, &sz}) {
+            edge_lo_[a].assign(static_cast<size_t>(g_ + 2 * kPad), inf);
+            edge_hi_[a].assign(static_cast<size_t>(g_ + 2 * kPad), -inf);
+            std::copy(s->lo.begin(), s->lo.end(), edge_lo_[a].begin() + kPad);
+            std::copy(s->hi.begin(), s->hi.end(), edge_hi_[a].begin() + kPad);
+            ++a;
+        }
         px_.resize(static_cast<size_t>(n));
         py_.resize(static_cast<size_t>(n));
         pz_.resize(static_cast<size_t>(n));
@@ -133,13 +143,27 @@ private:
 
     // The box of slabs around the point's own that holds every point within
     // r of q (each axis widened while a further slab may hold one).
+    // Four slabs are tested at a time without branches: the tests hold for
+    // the nearest ones first (the edges are sorted) and fail on the padding.
     Box reach_box(const double* q, const int* own, double r) const {
         Box nb;
         for (int a = 0; a < 3; ++a) {
-            const QuantileSlabs& s = slabs(a);
+            const double* hi_edge = edge_hi_[a].data() + kPad;
+            const double* lo_edge = edge_lo_[a].data() + kPad;
+            const double v = q[a];
             int lo = own[a], hi = own[a];
-            while (lo > 0 && q[a] - s.hi[lo - 1] < r) --lo;
-            while (hi < g_ - 1 && s.lo[hi + 1] - q[a] < r) ++hi;
+            for (;;) {
+                const int c = (v - hi_edge[lo - 1] < r) + (v - hi_edge[lo - 2] < r) + (v - hi_edge[lo - 3] < r) +
+                              (v - hi_edge[lo - 4] < r);
+                lo -= c;
+                if (c < kPad) break;
+            }
+            for (;;) {
+                const int c = (lo_edge[hi + 1] - v < r) + (lo_edge[hi + 2] - v < r) + (lo_edge[hi + 3] - v < r) +
+                              (lo_edge[hi + 4] - v < r);
+                hi += c;
+                if (c < kPad) break;
+            }
             nb.a[a] = lo;
             nb.b[a] = hi;
         }
@@ -281,6 +305,8 @@ private:
     double guess_ = 1.0;
     std::vector<std::uint32_t> start_, fill_, cell_, id_;
     std::vector<double> px_, py_, pz_;
+    static constexpr int kPad = 4;
+    std::vector<double> edge_lo_[3], edge_hi_[3];  // slab edges, kPad infinities each side
 };
 
 }  // namespace fastmi
