@@ -235,8 +235,13 @@ private:
     // quickselect whose partitions are branch-free (first the values below
     // a median-of-three pivot, then those equal to it, so that every round
     // drops at least the pivot), down to a few values, where the answer is
-    // the smallest value with enough values at most it.
+    // the smallest value with enough values at most it. Many values (k
+    // large): nth_element, whose time is guaranteed.
     static double select(double* v, std::uint32_t m, int k) {
+        if (m > 256) {
+            std::nth_element(v, v + k, v + m);
+            return v[k];
+        }
         std::uint32_t lo = 0, hi = m, want = static_cast<std::uint32_t>(k);  // the answer lies in v[lo..hi)
         while (hi - lo > 8) {
             const double a = v[lo], b = v[lo + (hi - lo) / 2], c = v[hi - 1];
