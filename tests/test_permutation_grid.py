@@ -47,6 +47,7 @@ def test_ties_and_duplicates(rng: np.random.Generator) -> None:
     x[:30], y[:30], z[:30] = x[30:60], y[30:60], z[30:60]  # exact duplicates: zero radii
     _check_null(x, y, z, k=3, s=4)
     _check_null(x, y, z, k=1, s=2)
+    _check_null(x, y, z, k=25, s=4)  # k-th distances selected among many equal ones
 
 
 def test_constant_z_and_few_values(rng: np.random.Generator) -> None:

@@ -43,10 +43,23 @@ public:
     explicit PermutationRng(std::uint64_t seed) : gen_(seed) {}
     index_t below(index_t m) {
         const std::uint64_t um = static_cast<std::uint64_t>(m);
-        const std::uint64_t limit = UINT64_MAX - UINT64_MAX % um;  // a multiple of m
-        std::uint64_t u;
-        do u = gen_(); while (u >= limit);
-        return static_cast<index_t>(u % um);
+        std::uint64_t u = gen_();
+        // u < limit, a multiple of m above UINT64_MAX - m: all but the
+        // rarest draws are accepted without computing the limit
+        if (u > UINT64_MAX - um) {
+            const std::uint64_t limit = UINT64_MAX - UINT64_MAX % um;
+            while (u >= limit) u = gen_();
+        }
+        switch (m) {  // the small bounds of the candidate shuffles: constant divisors
+            case 2: return static_cast<index_t>(u % 2);
+            case 3: return static_cast<index_t>(u % 3);
+            case 4: return static_cast<index_t>(u % 4);
+            case 5: return static_cast<index_t>(u % 5);
+            case 6: return static_cast<index_t>(u % 6);
+            case 7: return static_cast<index_t>(u % 7);
+            case 8: return static_cast<index_t>(u % 8);
+            default: return static_cast<index_t>(u % um);
+        }
     }
     // Fisher-Yates, from the last position down.
     template <class T>
@@ -185,14 +198,15 @@ inline void ksg_null(const double* x, int dx, const double* y, int dy, index_t n
 }
 
 // cmi_ksg's one-dimensional sum of psi(n_xz + 1) + psi(n_yz + 1) - psi(n_z + 1)
-// (cmi_counts_1d), with the sorted orders of x and z given.
-inline double cmi_sum_sorted(const SortedValues& sx, const SortedValues& sy, const SortedValues& sz,
-                             std::vector<double>& eps, const Ctx& ctx) {
+// (cmi_counts_1d), with the sorted orders of x and z and their value
+// indices given.
+inline double cmi_sum_sorted(const SortedValues& sx, const ValueIndex& ix, const SortedValues& sy,
+                             const SortedValues& sz, const ValueIndex& iz, std::vector<double>& eps, const Ctx& ctx) {
     const index_t n = sx.size();
     for (double& e : eps) e = just_below(e);
-    const RankWindows wx = RankWindows::of<MaxNorm>(sx, eps.data(), ctx);
+    const RankWindows wx = RankWindows::of<MaxNorm>(sx, eps.data(), ctx, &ix);
     const RankWindows wy = RankWindows::of<MaxNorm>(sy, eps.data(), ctx);
-    const RankWindows wz = RankWindows::of<MaxNorm>(sz, eps.data(), ctx);
+    const RankWindows wz = RankWindows::of<MaxNorm>(sz, eps.data(), ctx, &iz);
     const auto counts = rectangle_counts(sz.index, wz, {&wx, &wy}, ctx);
     return cmi_digamma_sum(counts, wz, n, ctx);
 }
@@ -210,6 +224,7 @@ inline void cmi_null_lines(const double* x, const double* y, const double* z, in
                            const Ctx& ctx, double* out, std::int64_t* zeros) {
     const SortedValues sx(x, n, ctx), sz(z, n, ctx);
     const int g = grid3_slabs(n, k);
+    const ValueIndex ix(sx.value.data(), n), iz(sz.value.data(), n);
     const QuantileSlabs qx(sx, g), qz(sz, g);
     const QuantileSlabs qy(SortedValues(y, n, ctx), g);
     poll_interrupt(ctx);
@@ -236,7 +251,7 @@ inline void cmi_null_lines(const double* x, const double* y, const double* z, in
         for (index_t v : zero_parts) zero += v;
         zeros[b] = zero;
         const SortedValues sy(yp.data(), n, c);
-        out[b] = digamma_int(k) - cmi_sum_sorted(sx, sy, sz, eps, c) / static_cast<double>(n);
+        out[b] = digamma_int(k) - cmi_sum_sorted(sx, ix, sy, sz, iz, eps, c) / static_cast<double>(n);
     });
 }
 

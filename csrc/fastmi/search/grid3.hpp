@@ -86,6 +86,16 @@ public:
         guess_ = std::numeric_limits<double>::infinity();
         for (const QuantileSlabs* s : {&sx, &sy, &sz}) guess_ = std::min(guess_, (s->hi[g_ - 1] - s->lo[0]) / g_);
         if (!(guess_ > 0.0) || !std::isfinite(guess_)) guess_ = 1.0;
+        // each axis's slab edges, padded with edges no point is near
+        constexpr double inf = std::numeric_limits<double>::infinity();
+        int a = 0;
+        for (const QuantileSlabs* s : {&sx, &sy, &sz}) {
+            edge_lo_[a].assign(static_cast<size_t>(g_ + 2 * kPad), inf);
+            edge_hi_[a].assign(static_cast<size_t>(g_ + 2 * kPad), -inf);
+            std::copy(s->lo.begin(), s->lo.end(), edge_lo_[a].begin() + kPad);
+            std::copy(s->hi.begin(), s->hi.end(), edge_hi_[a].begin() + kPad);
+            ++a;
+        }
         px_.resize(static_cast<size_t>(n));
         py_.resize(static_cast<size_t>(n));
         pz_.resize(static_cast<size_t>(n));
@@ -133,13 +143,27 @@ private:
 
     // The box of slabs around the point's own that holds every point within
     // r of q (each axis widened while a further slab may hold one).
+    // Four slabs are tested at a time without branches: the tests hold for
+    // the nearest ones first (the edges are sorted) and fail on the padding.
     Box reach_box(const double* q, const int* own, double r) const {
         Box nb;
         for (int a = 0; a < 3; ++a) {
-            const QuantileSlabs& s = slabs(a);
+            const double* hi_edge = edge_hi_[a].data() + kPad;
+            const double* lo_edge = edge_lo_[a].data() + kPad;
+            const double v = q[a];
             int lo = own[a], hi = own[a];
-            while (lo > 0 && q[a] - s.hi[lo - 1] < r) --lo;
-            while (hi < g_ - 1 && s.lo[hi + 1] - q[a] < r) ++hi;
+            for (;;) {
+                const int c = (v - hi_edge[lo - 1] < r) + (v - hi_edge[lo - 2] < r) + (v - hi_edge[lo - 3] < r) +
+                              (v - hi_edge[lo - 4] < r);
+                lo -= c;
+                if (c < kPad) break;
+            }
+            for (;;) {
+                const int c = (lo_edge[hi + 1] - v < r) + (lo_edge[hi + 2] - v < r) + (lo_edge[hi + 3] - v < r) +
+                              (lo_edge[hi + 4] - v < r);
+                hi += c;
+                if (c < kPad) break;
+            }
             nb.a[a] = lo;
             nb.b[a] = hi;
         }
@@ -207,19 +231,50 @@ private:
         m2 = b;
     }
 
-    // The (k + 1)-th smallest of v[0..m), m > k.
+    // The (k + 1)-th smallest of v[0..m), m > k (v is reordered): a
+    // quickselect whose partitions are branch-free (first the values below
+    // a median-of-three pivot, then those equal to it, so that every round
+    // drops at least the pivot), down to a few values, where the answer is
+    // the smallest value with enough values at most it. Many values (k
+    // large): nth_element, whose time is guaranteed.
     static double select(double* v, std::uint32_t m, int k) {
-        if (m <= 16) {  // the smallest value with k + 1 values at most it
-            double best = std::numeric_limits<double>::infinity();
-            for (std::uint32_t i = 0; i < m; ++i) {
-                int le = 0;
-                for (std::uint32_t j = 0; j < m; ++j) le += v[j] <= v[i];
-                best = le > k && v[i] < best ? v[i] : best;
-            }
-            return best;
+        if (m > 256) {
+            std::nth_element(v, v + k, v + m);
+            return v[k];
         }
-        std::nth_element(v, v + k, v + m);
-        return v[k];
+        std::uint32_t lo = 0, hi = m, want = static_cast<std::uint32_t>(k);  // the answer lies in v[lo..hi)
+        while (hi - lo > 8) {
+            const double a = v[lo], b = v[lo + (hi - lo) / 2], c = v[hi - 1];
+            const double pivot = std::max(std::min(a, b), std::min(std::max(a, b), c));  // median of three
+            std::uint32_t below = lo;
+            for (std::uint32_t i = lo; i < hi; ++i) {
+                const double d = v[i];
+                v[i] = v[below];
+                v[below] = d;
+                below += d < pivot;
+            }
+            if (want < below) {
+                hi = below;
+                continue;
+            }
+            std::uint32_t upto = below;
+            for (std::uint32_t i = below; i < hi; ++i) {
+                const double d = v[i];
+                v[i] = v[upto];
+                v[upto] = d;
+                upto += d == pivot;
+            }
+            if (want < upto) return pivot;
+            lo = upto;
+        }
+        double best = std::numeric_limits<double>::infinity();
+        const int rank = static_cast<int>(want - lo);
+        for (std::uint32_t i = lo; i < hi; ++i) {
+            int le = 0;
+            for (std::uint32_t j = lo; j < hi; ++j) le += v[j] <= v[i];
+            best = le > rank && v[i] < best ? v[i] : best;
+        }
+        return best;
     }
 
     // The k-th distance of point p (k < n): the (k + 1)-th smallest distance
@@ -255,6 +310,8 @@ private:
     double guess_ = 1.0;
     std::vector<std::uint32_t> start_, fill_, cell_, id_;
     std::vector<double> px_, py_, pz_;
+    static constexpr int kPad = 4;
+    std::vector<double> edge_lo_[3], edge_hi_[3];  // slab edges, kPad infinities each side
 };
 
 }  // namespace fastmi

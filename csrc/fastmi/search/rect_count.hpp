@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -25,7 +26,9 @@ namespace fastmi {
 // Counts over positions [0, n) with O(log n) insertion and prefix count.
 class Fenwick {
 public:
-    explicit Fenwick(index_t n) : n_(n), t_(static_cast<size_t>(n) + 1, 0) {}
+    explicit Fenwick(index_t n) : n_(n), t_(static_cast<size_t>(n) + 1, 0) {
+        while ((index_t(1) << bits_) <= n) ++bits_;
+    }
 
     // The positions [0, m) of `order` already inserted, in O(n).
     template <class Rank>
@@ -36,18 +39,36 @@ public:
             if (j <= n_) t_[j] += t_[i];
         }
     }
+    // Number of inserted positions in [begin, end), begin <= end <= n: the
+    // two prefix walks interleaved (uint32 arithmetic wraps back).
+    FASTMI_INLINE std::uint32_t range(index_t begin, index_t end) const {
+        std::uint32_t s = 0;
+        for (int b = 0; b < bits_; ++b) {
+            s += t_[static_cast<size_t>(end)] - t_[static_cast<size_t>(begin)];
+            end &= end - 1;
+            begin &= begin - 1;
+        }
+        return s;
+    }
     FASTMI_INLINE void add(index_t pos) {
         for (index_t i = pos + 1; i <= n_; i += i & -i) ++t_[i];
     }
-    // Number of inserted positions < end.
+    // Number of inserted positions < end (end <= n): one step per bit of n,
+    // the same number whatever end is (no mispredicted loop exit; once end's
+    // bits are all cleared the steps add t_[0], which stays 0).
     FASTMI_INLINE std::uint32_t prefix(index_t end) const {
         std::uint32_t s = 0;
-        for (index_t i = end; i > 0; i -= i & -i) s += t_[i];
+        index_t i = end;
+        for (int b = 0; b < bits_; ++b) {
+            s += t_[static_cast<size_t>(i)];
+            i &= i - 1;
+        }
         return s;
     }
 
 private:
     index_t n_;
+    int bits_ = 0;  // n < 2^bits_
     std::vector<std::uint32_t> t_;
 };
 
@@ -57,14 +78,17 @@ private:
 struct RankWindows {
     std::vector<std::uint32_t> rank, lo, hi;
 
+    // index: s's ValueIndex when one is at hand (built here otherwise).
     template <class Norm>
-    static RankWindows of(const SortedValues& s, const double* rd, const Ctx& ctx) {
+    static RankWindows of(const SortedValues& s, const double* rd, const Ctx& ctx, const ValueIndex* given = nullptr) {
         const index_t n = s.size();
         RankWindows w;
         w.rank.resize(static_cast<size_t>(n));
         w.lo.resize(static_cast<size_t>(n));
         w.hi.resize(static_cast<size_t>(n));
-        const ValueIndex index(s.value.data(), n);
+        std::unique_ptr<ValueIndex> own;
+        if (given == nullptr) own = std::make_unique<ValueIndex>(s.value.data(), n);
+        const ValueIndex& index = given != nullptr ? *given : *own;
         parallel_blocks(n, kQueryBlock, ctx, [&](index_t, index_t a, index_t b) {
             const SortedCounter<Norm> count(s.value.data(), n, index);
             for (index_t p = a; p < b; ++p) {
@@ -127,14 +151,14 @@ inline std::vector<std::vector<std::uint32_t>> rectangle_counts(const std::vecto
                 const std::uint32_t i = by_start[e];
                 for (size_t u = 0; u < m; ++u) {
                     const RankWindows& w = *others[u];
-                    before[u][i] = trees[u].prefix(w.hi[i] + 1) - trees[u].prefix(w.lo[i]);
+                    before[u][i] = trees[u].range(w.lo[i], w.hi[i] + 1);
                 }
             }
             for (std::uint32_t e = end_at[time]; e < end_at[time + 1]; ++e) {
                 const std::uint32_t i = by_end[e];
                 for (size_t u = 0; u < m; ++u) {
                     const RankWindows& w = *others[u];
-                    through[u][i] = trees[u].prefix(w.hi[i] + 1) - trees[u].prefix(w.lo[i]);
+                    through[u][i] = trees[u].range(w.lo[i], w.hi[i] + 1);
                 }
             }
             if (time < n)
