@@ -36,6 +36,15 @@ def _chunk(seed: int, i: int, m: int, row: int) -> npt.NDArray[np.float64]:
     return a
 
 
+def _pair(seed: int, i: int, m: int) -> npt.NDArray[np.float64]:
+    """Chunk i of x and y together, shape (2, m): the two columns of one row group
+    (a Parquet row group, a DataFrame partition), read by one task."""
+    out = np.empty((2, m))
+    out[0] = _chunk(seed, i, m, 0)
+    out[1] = _chunk(seed, i, m, 1)
+    return out
+
+
 def _timed(f: Callable[[], Any], repeat: int) -> tuple[float, Any]:
     best, value = float("inf"), None
     for _ in range(repeat):
@@ -119,8 +128,16 @@ def run(quick: bool = False, emit: Callable[[str], None] = print, workers: tuple
             # warm-up (imports and first allocations on every worker), not measured
             small = da.from_array(np.linspace(0.0, 1.0, 4 * w), chunks=1)
             fd.discrete_mi(small, small, bins=32, n_jobs=1)
-            # memory while chunks are generated and counted, never held (first: fresh workers)
-            _, peaks = _peak_rss(client, lambda: fd.discrete_mi(xs, ys, bins=32, n_jobs=1))
+            # memory while chunks are generated and counted, never held (first: fresh workers).
+            # x and y chunk i made by one task (the columns of one row group): no chunk moves
+            pairs = [da.from_delayed(delayed(_pair)(seed, i, m), shape=(2, m), dtype=np.float64)
+                     for i, m in enumerate(sizes)]
+            px = da.concatenate([p[0] for p in pairs])
+            py = da.concatenate([p[1] for p in pairs])
+            _, peaks = _peak_rss(client, lambda: fd.discrete_mi(px, py, bins=32, n_jobs=1))
+            # x and y chunks made by separate tasks (two arrays): the scheduler may place
+            # x_i and y_i on different workers and ship one of them to the other
+            _, split_peaks = _peak_rss(client, lambda: fd.discrete_mi(xs, ys, bins=32, n_jobs=1))
             # throughput on data the workers hold
             hx, hy = client.persist([xs, ys])
             distributed_wait([hx, hy])
@@ -135,13 +152,15 @@ def run(quick: bool = False, emit: Callable[[str], None] = print, workers: tuple
             rec = {
                 "binned_s": t, "binned_ratio": t_mem / t, "binned_equal": bool(got == want),
                 "peak_rss_over_chunk": max(peaks.values()) / chunk_bytes,
+                "peak_rss_over_chunk_separate_arrays": max(split_peaks.values()) / chunk_bytes,
                 "features_s": tf, "features_ratio": t_fmem / tf, "features_equal": bool(np.array_equal(fgot, fwant)),
             }
             out["workers"][w] = rec
             emit(f"{w} worker(s) discrete_mi  {t:7.3f} s  {n / t / 1e6:8.1f} M samples/s  "
                  f"{rec['binned_ratio']:.2f}x in memory  equal={rec['binned_equal']}")
             emit(f"{w} worker(s) peak RSS during the pass: {rec['peak_rss_over_chunk']:.2f}x one chunk of x and y "
-                 f"({chunk_bytes / 2**20:.0f} MiB)")
+                 f"({chunk_bytes / 2**20:.0f} MiB) made by one task; "
+                 f"{rec['peak_rss_over_chunk_separate_arrays']:.2f}x with x and y chunks made by separate tasks")
             emit(f"{w} worker(s) mutual_info_regression  {tf:7.3f} s  {rec['features_ratio']:.2f}x in memory  "
                  f"equal={rec['features_equal']}")
     out["equal"] = all(r["binned_equal"] and r["features_equal"] for r in out["workers"].values())

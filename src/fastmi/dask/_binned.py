@@ -12,7 +12,7 @@ from .. import _native, _plugin
 from .._validation import as_samples, check_finite, check_base, check_choice, check_uniform_edges
 from .._validation import interruptible, resolve_bins
 from ._graph import add_tables, align_blocks, as_block, check_compute, finish, require_dask, sample_blocks
-from ._graph import local, task_threads, tree
+from ._graph import held, local, task_threads, tree
 
 # (min, max, finite, samples) of a chunk; None for an empty chunk
 _Range = Optional[Tuple[float, float, bool, int]]
@@ -76,12 +76,16 @@ def _chunk_joint(xb: Any, yb: Any, axes: tuple[_Axis, _Axis], threads: int) -> n
     return _native.histogram2d(x, y, ax, ay, layout, threads, interruptible())
 
 
-def _first_pass(axes: Any, compute: bool) -> Any:
-    """The axes, computed now when compute is True: the counting pass is then
-    a second graph, so the chunks are read again rather than held between
-    the passes (memory per worker: its chunks). Lazily, one graph holds both
-    passes, and the scheduler keeps each chunk until it is counted."""
-    return finish(axes, True) if compute else axes
+def _first_pass(axes: Any, compute: bool, *collections: Any) -> Any:
+    """The axes, computed now when compute is True and the data are not held
+    already: the counting pass is then a second graph, so the chunks are read
+    again rather than held between the passes (memory per worker: its
+    chunks). Lazily, or when every chunk is held already (persisted on the
+    cluster, or numpy arrays), one graph holds both passes: no chunk is read
+    twice or kept longer, and the scheduler is visited once."""
+    if compute and not all(held(c) for c in collections):
+        return finish(axes, True)
+    return axes
 
 
 def _mi_of_table(table: npt.NDArray[np.int64], base: float) -> float:
@@ -149,10 +153,10 @@ def discrete_mi(x: Any, y: Any, bins: Any = 10, *, base: float = 2, n_jobs: Opti
     compute = check_compute(compute)
     threads = task_threads(n_jobs)
     specs = resolve_bins(bins)
-    _, _, bx, by = align_blocks(x, y)
+    x, y, bx, by = align_blocks(x, y)
     rx = tree([delayed(_chunk_range, pure=True)(b, "x", threads) for b in bx], _merge_ranges, "x")
     ry = tree([delayed(_chunk_range, pure=True)(b, "y", threads) for b in by], _merge_ranges, "y")
-    axes = _first_pass(delayed(_joint_axes, pure=True)(rx, ry, specs), compute)
+    axes = _first_pass(delayed(_joint_axes, pure=True)(rx, ry, specs), compute, x, y)
     tables = [delayed(_chunk_joint, pure=True)(a, b, axes, threads) for a, b in zip(bx, by)]
     result = delayed(_mi_of_table, pure=True)(tree(tables, add_tables, "x"), base)
     return finish(result, compute)
@@ -272,8 +276,8 @@ def entropy(x: Any, *, method: str = "binned", bins: Any = 10, base: float = 2, 
         counts = delayed(_discrete_counts, pure=True)(merged)
         return finish(delayed(_entropy_of_counts, pure=True)(counts, base), compute)
     (spec,) = _plugin.histogramdd_axes(bins, 1)
-    _, blocks = sample_blocks(x, "x")
+    x, blocks = sample_blocks(x, "x")
     r = tree([delayed(_chunk_range, pure=True)(b, "x", threads) for b in blocks], _merge_ranges, "x")
-    axis = _first_pass(delayed(_axis, pure=True)(spec, r, "x"), compute)
+    axis = _first_pass(delayed(_axis, pure=True)(spec, r, "x"), compute, x)
     counts = tree([delayed(_chunk_bin_counts, pure=True)(b, axis, threads) for b in blocks], add_tables, "x")
     return finish(delayed(_entropy_of_counts, pure=True)(counts, base), compute)

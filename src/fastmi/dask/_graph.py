@@ -137,3 +137,16 @@ def local(obj: Any) -> Any:
     if isinstance(obj, list):
         return [local(value) for value in obj]
     return obj
+
+
+def held(collection: Any) -> bool:
+    """Whether every chunk of a dask collection is held already (its graph
+    holds only Futures of a persisted collection, or arrays): computing it
+    twice would cost nothing but a second visit to the scheduler."""
+    from distributed import Future  # fastmi[dask] brings distributed
+
+    graph = getattr(collection, "__dask_graph__", None)
+    if graph is None:
+        return False
+    values = dict(graph()).values()
+    return all(isinstance(v, (Future, np.ndarray)) for v in values)
