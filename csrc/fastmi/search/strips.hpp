@@ -35,16 +35,21 @@ class StripKnn {
 public:
     StripKnn(const double* x, const SortedValues& xs, const SortedValues& ys, index_t n, int k, const Ctx& ctx)
         : x_(x), xs_(xs), n_(n), k_(k),
-          strip_size_(std::max<index_t>(64, static_cast<index_t>(std::sqrt(static_cast<double>(k) * static_cast<double>(n))))),
+          strip_size_(std::clamp<index_t>(static_cast<index_t>(std::sqrt(static_cast<double>(k) * static_cast<double>(n))),
+                                          64, kMaxStrip)),
           strips_(n_blocks(n, strip_size_)),
           entries_(static_cast<size_t>(kPad + strips_ * (strip_size_ + kPad))),
           entry_y_(entries_, std::numeric_limits<double>::infinity()),
           entry_x_(entries_, 0.0),
-          entry_sample_(entries_, 0) {
+          entry_sample_(entries_, 0),
+          entry_down_(entries_, 0),
+          entry_up_(entries_, 0) {
         std::vector<std::int32_t> strip(static_cast<size_t>(n));  // of each sample
-        parallel_blocks(n, 1 << 16, ctx, [&](index_t, index_t s, index_t e) {
-            for (index_t p = s; p < e; ++p) strip[xs.index[p]] = static_cast<std::int32_t>(p / strip_size_);
-        });
+        parallel_blocks(strips_, std::max<index_t>(1, (index_t(1) << 16) / strip_size_), ctx,
+                        [&](index_t, index_t s, index_t e) {
+                            for (index_t t = s; t < e; ++t)  // no division per sample
+                                for (index_t p = begin(t); p < end(t); ++p) strip[xs.index[p]] = static_cast<std::int32_t>(t);
+                        });
         // y order, stably bucketed by strip
         auto place = [&](index_t q, index_t at) {
             const index_t i = ys.index[q];
@@ -53,12 +58,23 @@ public:
             entry_sample_[at] = static_cast<std::uint32_t>(i);
         };
         if (ctx.n_threads == 1) {  // every strip's size is known: one pass
-            std::vector<index_t> fill(static_cast<size_t>(strips_));
-            for (index_t t = 0; t < strips_; ++t) fill[t] = first(t);
-            for (index_t q = 0; q < n; ++q) place(q, fill[strip[ys.index[q]]]++);
+            // placed[t + 1]: the entries of strip t placed so far, which
+            // are also the links into strip t of the next entry of t - 1 and t + 1
+            std::vector<index_t> placed(static_cast<size_t>(strips_ + 2), 0);
+            for (index_t q = 0; q < n; ++q) {
+                const index_t t = strip[ys.index[q]];
+                const index_t at = first(t) + placed[t + 1]++;
+                place(q, at);
+                entry_down_[at] = static_cast<std::uint16_t>(placed[t]);
+                entry_up_[at] = static_cast<std::uint16_t>(placed[t + 2]);
+            }
         } else {
             counting_sort(n, strips_, ctx, [&](index_t q) { return static_cast<index_t>(strip[ys.index[q]]); },
                           [&](index_t q, index_t g) { place(q, slot(g)); });
+            parallel_blocks(strips_, std::max<index_t>(1, kQueryBlock / strip_size_), ctx,
+                            [&](index_t, index_t s, index_t e) {
+                                for (index_t t = s; t < e; ++t) link(t);
+                            });
         }
     }
 
@@ -110,9 +126,9 @@ public:
     }
 
 private:
-    static constexpr int kFingers = 8;    // neighbouring strips on each side with a finger
     static constexpr index_t kWindow = 4; // entries looked at on each side without a test
     static constexpr index_t kPad = kWindow + 1;
+    static constexpr index_t kMaxStrip = 0xffff;  // positions in a strip fit 16 bits
 
     // strip t: sorted positions [begin(t), end(t)) in x order; entries
     // [first(t), first(t) + length(t)) in the padded y-ordered arrays
@@ -122,6 +138,24 @@ private:
     index_t length(index_t t) const { return end(t) - begin(t); }
     // g: position in strip order
     index_t slot(index_t g) const { return first(g / strip_size_) + g % strip_size_; }
+
+    // The links of strip t's entries into strips t - 1 and t + 1 (which the
+    // one-pass placement sets as it goes), by a walk in y order.
+    void link(index_t t) {
+        const double* sy = entry_y_.data();
+        const index_t s = first(t), e = s + length(t);
+        index_t down = t > 0 ? first(t - 1) : 0, up = t + 1 < strips_ ? first(t + 1) : 0;
+        for (index_t j = s; j < e; ++j) {
+            if (t > 0) {
+                while (sy[down] < sy[j]) ++down;  // the padding (+inf) stops it
+                entry_down_[j] = static_cast<std::uint16_t>(down - first(t - 1));
+            }
+            if (t + 1 < strips_) {
+                while (sy[up] < sy[j]) ++up;
+                entry_up_[j] = static_cast<std::uint16_t>(up - first(t + 1));
+            }
+        }
+    }
 
     template <int K>
     bool run_k(double* radius, double budget, const Ctx& ctx) const {
@@ -144,12 +178,7 @@ private:
     std::int64_t query_strip(index_t t, double* radius, WorkPoll& poll) const {
         constexpr double inf = std::numeric_limits<double>::infinity();
         KBest<K> best(k_);
-        index_t finger[2 * kFingers + 1];
         std::int64_t work = 0, done = 0;
-        for (int d = -kFingers; d <= kFingers; ++d) {
-            const index_t u = t + d;
-            finger[d + kFingers] = (u >= 0 && u < strips_) ? first(u) : 0;
-        }
         const double* sy = entry_y_.data();
         const double* sx = entry_x_.data();
         const index_t s = first(t), e = s + length(t);
@@ -172,27 +201,24 @@ private:
                     best.offer(dist(m));
             };
             search(j, j + 1);  // own strip, the sample itself skipped
-            index_t left = t - 1, right = t + 1;
+            // the strips below and above, nearest in x first; in each, the
+            // split of its entries at yp (y <= yp before it, y >= yp from
+            // it on) from the links of the split in the strip searched
+            // before it on that side: the sample's own for the first
+            index_t left = t - 1, right = t + 1, down = j, up = j;
             while (true) {
                 const double kth = best.kth();
                 const double gl = left >= 0 ? xp - xs_.value[end(left) - 1] : inf;
                 const double gr = right < strips_ ? xs_.value[begin(right)] - xp : inf;
-                index_t u;
+                index_t at;
                 if (gl <= gr) {
                     if (!(gl < kth)) break;
-                    u = left--;
+                    at = down = split(left, left + 1, down, j, yp, entry_down_);
+                    --left;
                 } else {
                     if (!(gr < kth)) break;
-                    u = right++;
-                }
-                const index_t us = first(u), ue = us + length(u), d = u - t;
-                index_t at;
-                if (d >= -kFingers && d <= kFingers) {
-                    index_t& f = finger[d + kFingers];
-                    while (f < ue && sy[f] < yp) ++f;
-                    at = f;
-                } else {
-                    at = static_cast<index_t>(std::lower_bound(sy + us, sy + ue, yp) - sy);
+                    at = up = split(right, right - 1, up, j, yp, entry_up_);
+                    ++right;
                 }
                 work += 2;
                 search(at, at);
@@ -202,6 +228,22 @@ private:
             done = work;
         }
         return work;
+    }
+
+    // The split at yp of strip u (its entries before the split at y <= yp,
+    // from it on at y >= yp), from the split `at` at yp of the strip p next
+    // to it, through p's links into u (`link`: entry_down_ or entry_up_).
+    // The query j's own links give its splits in the strips next to its own.
+    index_t split(index_t u, index_t p, index_t at, index_t j, double yp,
+                  const std::vector<std::uint16_t>& link) const {
+        if (at == j) return first(u) + link[j];
+        // the entries of u before the link of at - 1 are at y <= y[at - 1]
+        // <= yp, those from the link of at on at y >= y[at] >= yp (when at
+        // is past p's last entry, the padding, at +inf, ends the walk)
+        const double* sy = entry_y_.data();
+        index_t f = at > first(p) ? first(u) + link[at - 1] : first(u);
+        while (sy[f] < yp) ++f;
+        return f;
     }
 
     const double* x_;
@@ -214,6 +256,10 @@ private:
     // index (the strips are used for n < 2^32); padded with y = +inf.
     std::vector<double> entry_y_, entry_x_;
     std::vector<std::uint32_t> entry_sample_;
+    // Each entry's link into the strips next to its own: the offset in
+    // strip t - 1 (down) and t + 1 (up) of the first entry that its y does
+    // not follow in y order; every entry before it has a y no greater.
+    std::vector<std::uint16_t> entry_down_, entry_up_;
 };
 
 // Search steps per sample: the strips are used when the predicted lower
