@@ -17,6 +17,7 @@
 #include "fastmi/search/radix_sort.hpp"
 #include "fastmi/search/result_set.hpp"
 #include "fastmi/search/sorted1d.hpp"
+#include "fastmi/search/strips_kbest.hpp"
 
 namespace fastmi {
 
@@ -42,7 +43,6 @@ public:
           entry_y_(entries_, std::numeric_limits<double>::infinity()),
           entry_x_(entries_, 0.0),
           entry_sample_(entries_, 0),
-          entry_down_(entries_, 0),
           entry_up_(entries_, 0) {
         std::vector<std::int32_t> strip(static_cast<size_t>(n));  // of each sample
         parallel_blocks(strips_, std::max<index_t>(1, (index_t(1) << 16) / strip_size_), ctx,
@@ -58,33 +58,33 @@ public:
             entry_sample_[at] = static_cast<std::uint32_t>(i);
         };
         if (ctx.n_threads == 1) {  // every strip's size is known: one pass
-            // placed[t + 1]: the entries of strip t placed so far, which
-            // are also the links into strip t of the next entry of t - 1 and t + 1
-            std::vector<index_t> placed(static_cast<size_t>(strips_ + 2), 0);
+            // placed[t]: the entries of strip t placed so far, also the link
+            // into t of the next entry of t - 1 (placed[strips_]: none)
+            std::vector<index_t> placed(static_cast<size_t>(strips_ + 1), 0);
             for (index_t q = 0; q < n; ++q) {
                 const index_t t = strip[ys.index[q]];
-                const index_t at = first(t) + placed[t + 1]++;
+                const index_t at = first(t) + placed[t]++;
                 place(q, at);
-                entry_down_[at] = static_cast<std::uint16_t>(placed[t]);
-                entry_up_[at] = static_cast<std::uint16_t>(placed[t + 2]);
+                entry_up_[at] = static_cast<std::uint16_t>(placed[t + 1]);
             }
         } else {
             counting_sort(n, strips_, ctx, [&](index_t q) { return static_cast<index_t>(strip[ys.index[q]]); },
                           [&](index_t q, index_t g) { place(q, slot(g)); });
-            parallel_blocks(strips_, std::max<index_t>(1, kQueryBlock / strip_size_), ctx,
+            parallel_blocks(strips_ - 1, std::max<index_t>(1, kQueryBlock / strip_size_), ctx,
                             [&](index_t, index_t s, index_t e) {
-                                for (index_t t = s; t < e; ++t) link(t);
+                                for (index_t t = s; t < e; ++t) link_up(t);
                             });
         }
     }
 
-    // A lower bound on the mean number of search steps per sample, from 256
-    // samples: the strips met by the x window of half-width kth_y (the k-th
-    // neighbour distance in y alone, which the joint one is at least) plus
-    // the own-strip entries within kth_x in y. Large when x (or y) is nearly
-    // constant at the scale of the neighbour distances.
+    // A lower bound on the mean number of search steps per sample, from
+    // n / 128 samples, at least 64 and at most 256 (a small share of the
+    // search itself): the strips met by the x window of half-width kth_y
+    // (the k-th neighbour distance in y alone, which the joint one is at
+    // least) plus the own-strip entries within kth_x in y. Large when x (or
+    // y) is nearly constant at the scale of the neighbour distances.
     double predicted_steps(const SortedValues& ys, const Ctx& ctx) const {
-        const index_t m = std::min<index_t>(n_, 256);
+        const index_t m = std::min<index_t>(n_, std::clamp<index_t>(n_ / 128, 64, 256));
         double steps = 0.0;
         WorkPoll poll(ctx);  // 2 k steps per sample
         for (index_t j = 0; j < m; ++j) {
@@ -139,21 +139,15 @@ private:
     // g: position in strip order
     index_t slot(index_t g) const { return first(g / strip_size_) + g % strip_size_; }
 
-    // The links of strip t's entries into strips t - 1 and t + 1 (which the
-    // one-pass placement sets as it goes), by a walk in y order.
-    void link(index_t t) {
+    // The links of strip t's entries into strip t + 1 (which the one-pass
+    // placement sets as it goes), by a walk in y order.
+    void link_up(index_t t) {
         const double* sy = entry_y_.data();
-        const index_t s = first(t), e = s + length(t);
-        index_t down = t > 0 ? first(t - 1) : 0, up = t + 1 < strips_ ? first(t + 1) : 0;
+        const index_t s = first(t), e = s + length(t), us = first(t + 1);
+        index_t up = us;
         for (index_t j = s; j < e; ++j) {
-            if (t > 0) {
-                while (sy[down] < sy[j]) ++down;  // the padding (+inf) stops it
-                entry_down_[j] = static_cast<std::uint16_t>(down - first(t - 1));
-            }
-            if (t + 1 < strips_) {
-                while (sy[up] < sy[j]) ++up;
-                entry_up_[j] = static_cast<std::uint16_t>(up - first(t + 1));
-            }
+            while (sy[up] < sy[j]) ++up;  // the padding (+inf) stops it
+            entry_up_[j] = static_cast<std::uint16_t>(up - us);
         }
     }
 
@@ -165,23 +159,30 @@ private:
         const index_t per_block = std::max<index_t>(1, kQueryBlock / strip_size_);
         parallel_blocks(strips_, per_block, ctx, [&](index_t, index_t s, index_t e) {
             WorkPoll poll(ctx);  // a strip holds sqrt(k n) samples
+            std::vector<index_t> splits(static_cast<size_t>(2 * strip_size_ + 1));
             for (index_t t = s; t < e && !over.load(std::memory_order_relaxed); ++t)
-                if (spent.fetch_add(query_strip<K>(t, radius, poll), std::memory_order_relaxed) > limit)
+                if (spent.fetch_add(query_strip<K>(t, radius, splits.data(), poll), std::memory_order_relaxed) > limit)
                     over.store(true, std::memory_order_relaxed);
         });
         return !over.load();
     }
 
     // Searches for the samples of strip t; returns the number of steps.
-    // Polls after each sample: a step costs O(k) when k > 8.
+    // Polls after each sample: a step costs O(k) when k > 8. `splits`:
+    // scratch for 2 strip_size_ + 1 positions.
     template <int K>
-    std::int64_t query_strip(index_t t, double* radius, WorkPoll& poll) const {
+    std::int64_t query_strip(index_t t, double* radius, index_t* splits, WorkPoll& poll) const {
         constexpr double inf = std::numeric_limits<double>::infinity();
-        KBest<K> best(k_);
+        StripKBest<K> best(k_);
         std::int64_t work = 0, done = 0;
         const double* sy = entry_y_.data();
         const double* sx = entry_x_.data();
         const index_t s = first(t), e = s + length(t);
+        // each sample's split in the strip below, from that strip's links
+        // into this one
+        index_t* below = splits;
+        if (t > 0) links_down(t, below, splits + strip_size_);
+        work += length(t);
         for (index_t j = s; j < e; ++j) {
             const double xp = sx[j], yp = sy[j];
             best.reset();
@@ -190,10 +191,7 @@ private:
             // window, then on while the y gap is below the k-th distance
             // (the padding stops both walks at the strip's ends)
             auto search = [&](index_t lo, index_t hi) FASTMI_INLINE_LAMBDA {
-                for (index_t w = 1; w <= kWindow; ++w) {
-                    best.offer(dist(lo - w));
-                    best.offer(dist(hi + w - 1));
-                }
+                window(best, lo, hi, xp, yp);
                 work += kWindow;  // branch-free: about half the cost per entry
                 for (index_t m = lo - kWindow - 1; std::fabs(yp - sy[m]) < best.kth(); --m, ++work)
                     best.offer(dist(m));
@@ -201,25 +199,21 @@ private:
                     best.offer(dist(m));
             };
             search(j, j + 1);  // own strip, the sample itself skipped
-            // the strips below and above, nearest in x first; in each, the
-            // split of its entries at yp (y <= yp before it, y >= yp from
-            // it on) from the links of the split in the strip searched
-            // before it on that side: the sample's own for the first
-            index_t left = t - 1, right = t + 1, down = j, up = j;
+            // the other strips, nearest in x first
+            index_t left = t - 1, right = t + 1;
             while (true) {
                 const double kth = best.kth();
                 const double gl = left >= 0 ? xp - xs_.value[end(left) - 1] : inf;
                 const double gr = right < strips_ ? xs_.value[begin(right)] - xp : inf;
-                index_t at;
+                index_t u;
                 if (gl <= gr) {
                     if (!(gl < kth)) break;
-                    at = down = split(left, left + 1, down, j, yp, entry_down_);
-                    --left;
+                    u = left--;
                 } else {
                     if (!(gr < kth)) break;
-                    at = up = split(right, right - 1, up, j, yp, entry_up_);
-                    ++right;
+                    u = right++;
                 }
+                const index_t at = u == t - 1 ? below[j - s] : u == t + 1 ? first(u) + entry_up_[j] : split(u, yp);
                 work += 2;
                 search(at, at);
             }
@@ -230,20 +224,59 @@ private:
         return work;
     }
 
-    // The split at yp of strip u (its entries before the split at y <= yp,
-    // from it on at y >= yp), from the split `at` at yp of the strip p next
-    // to it, through p's links into u (`link`: entry_down_ or entry_up_).
-    // The query j's own links give its splits in the strips next to its own.
-    index_t split(index_t u, index_t p, index_t at, index_t j, double yp,
-                  const std::vector<std::uint16_t>& link) const {
-        if (at == j) return first(u) + link[j];
-        // the entries of u before the link of at - 1 are at y <= y[at - 1]
-        // <= yp, those from the link of at on at y >= y[at] >= yp (when at
-        // is past p's last entry, the padding, at +inf, ends the walk)
+    // Offers the distances from (xp, yp) to the kWindow entries below lo
+    // and the kWindow from hi on; best.kth() updated.
+    template <class Best>
+    FASTMI_INLINE void window(Best& best, index_t lo, index_t hi, double xp, double yp) const {
         const double* sy = entry_y_.data();
-        index_t f = at > first(p) ? first(u) + link[at - 1] : first(u);
-        while (sy[f] < yp) ++f;
-        return f;
+        const double* sx = entry_x_.data();
+#if FASTMI_LANE_KBEST
+        if constexpr (takes_pairs<Best>::value) {
+            static_assert(kWindow == 4, "two pairs on each side");
+            const __m128d px = _mm_set1_pd(xp), py = _mm_set1_pd(yp);
+            const __m128d abs = _mm_castsi128_pd(_mm_set1_epi64x(0x7fffffffffffffffLL));
+            auto pair = [&](index_t m) FASTMI_INLINE_LAMBDA {  // entries m and m + 1
+                const __m128d dx = _mm_and_pd(_mm_sub_pd(px, _mm_loadu_pd(sx + m)), abs);
+                const __m128d dy = _mm_and_pd(_mm_sub_pd(py, _mm_loadu_pd(sy + m)), abs);
+                return _mm_max_pd(dx, dy);  // MaxNorm's distance, exactly
+            };
+            best.offer2(pair(lo - 4));
+            best.offer2(pair(lo - 2));
+            best.offer2(pair(hi));
+            best.offer2(pair(hi + 2));
+            best.update();
+            return;
+        }
+#endif
+        auto dist = [&](index_t m) { return MaxNorm::combine(MaxNorm::term(xp - sx[m]), MaxNorm::term(yp - sy[m])); };
+        for (index_t w = 1; w <= kWindow; ++w) {
+            best.offer(dist(lo - w));
+            best.offer(dist(hi + w - 1));
+        }
+    }
+
+    // below[o] for the entries at offsets o of strip t > 0: their split in
+    // strip t - 1, from its links into t (nondecreasing): the entries i of
+    // t - 1 with link(i) <= o, counted (`count`: length(t) + 1 slots).
+    void links_down(index_t t, index_t* below, index_t* count) const {
+        const index_t len = length(t), ds = first(t - 1), de = ds + length(t - 1);
+        std::fill(count, count + len + 1, index_t(0));
+        for (index_t i = ds; i < de; ++i) ++count[entry_up_[i]];
+        index_t at = ds;
+        for (index_t o = 0; o < len; ++o) below[o] = at += count[o];
+    }
+
+    // The first entry of strip u at y >= yp: a binary search without
+    // branches (the strip's end when there is none).
+    index_t split(index_t u, double yp) const {
+        const double* sy = entry_y_.data();
+        const double* at = sy + first(u);
+        for (index_t len = length(u); len > 1;) {
+            const index_t half = len / 2;
+            at = at[half] < yp ? at + half : at;
+            len -= half;
+        }
+        return (at - sy) + (*at < yp);
     }
 
     const double* x_;
@@ -256,10 +289,10 @@ private:
     // index (the strips are used for n < 2^32); padded with y = +inf.
     std::vector<double> entry_y_, entry_x_;
     std::vector<std::uint32_t> entry_sample_;
-    // Each entry's link into the strips next to its own: the offset in
-    // strip t - 1 (down) and t + 1 (up) of the first entry that its y does
-    // not follow in y order; every entry before it has a y no greater.
-    std::vector<std::uint16_t> entry_down_, entry_up_;
+    // Each entry's link into the strip above its own: the offset of its
+    // split there (entries before it at y no greater than the entry's, from
+    // it on no less); the links down are counted from these (links_down).
+    std::vector<std::uint16_t> entry_up_;
 };
 
 // Search steps per sample: the strips are used when the predicted lower
