@@ -63,7 +63,7 @@ public:
     // max(a_i, b_{K-2-i}) for i < K - 1, whose pairs a lane swap lines up.
     FASTMI_INLINE void update() {
         __m128d m = f_[K - 1];
-        for (int i = 0; i <= (K - 2) / 2; ++i)
+        for (int i = 0; 2 * i <= K - 2; ++i)  // pairs i and K - 2 - i: each once
             m = _mm_min_pd(m, _mm_max_pd(f_[i], _mm_shuffle_pd(f_[K - 2 - i], f_[K - 2 - i], 1)));
         kth_ = _mm_cvtsd_f64(_mm_min_sd(m, _mm_unpackhi_pd(m, m)));
     }
