@@ -27,11 +27,14 @@ namespace fastmi {
 // in y in its own strip, then in neighbouring strips, nearest in x first,
 // until the x gap to the next strip reaches its current k-th distance; in
 // each strip it walks on past the window while the y gap is below the k-th
-// distance. The windows are branch-free: each strip is padded with entries
-// at y = +inf, which are never closer than anything. Queries run strip by
-// strip in y order, so the entry point into a neighbouring strip only moves
-// forward (a "finger", no binary search). The distances are exact, so the
-// result equals any other exact search.
+// distance. The windows are branch-free (two distances at a time where
+// SSE2 is there, strips_kbest.hpp): each strip is padded with entries at
+// y = +inf, which are never closer than anything. The entry point into the
+// strip above comes from a link that each entry keeps (16 bits, set while
+// the strips are filled), into the strip below from those links counted
+// per strip (links_down), into farther strips (rare) from a binary search:
+// no walk whose end a processor would mispredict. The distances are exact,
+// so the result equals any other exact search.
 class StripKnn {
 public:
     StripKnn(const double* x, const SortedValues& xs, const SortedValues& ys, index_t n, int k, const Ctx& ctx)
