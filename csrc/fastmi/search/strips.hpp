@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <vector>
 
 #include "fastmi/runtime/metric.hpp"
@@ -43,10 +44,19 @@ public:
                                           64, kMaxStrip)),
           strips_(n_blocks(n, strip_size_)),
           entries_(static_cast<size_t>(kPad + strips_ * (strip_size_ + kPad))),
-          entry_y_(entries_, std::numeric_limits<double>::infinity()),
-          entry_x_(entries_, 0.0),
-          entry_sample_(entries_, 0),
-          entry_up_(entries_, 0) {
+          entry_y_(new double[entries_]),  // every entry written below, unset ones never read
+          entry_x_(new double[entries_]),
+          entry_sample_(new std::uint32_t[entries_]),
+          entry_up_(new std::uint16_t[entries_]) {
+        // the padding: before each strip, and after the last one's entries
+        auto pad = [&](index_t a, index_t b) {
+            for (index_t m = a; m < b; ++m) {
+                entry_y_[m] = std::numeric_limits<double>::infinity();
+                entry_x_[m] = 0.0;
+            }
+        };
+        for (index_t t = 0; t < strips_; ++t) pad(first(t) - kPad, first(t));
+        pad(first(strips_ - 1) + length(strips_ - 1), static_cast<index_t>(entries_));
         std::vector<std::int32_t> strip(static_cast<size_t>(n));  // of each sample
         parallel_blocks(strips_, std::max<index_t>(1, (index_t(1) << 16) / strip_size_), ctx,
                         [&](index_t, index_t s, index_t e) {
@@ -81,13 +91,13 @@ public:
     }
 
     // A lower bound on the mean number of search steps per sample, from
-    // n / 128 samples, at least 64 and at most 256 (a small share of the
+    // n / 256 samples, at least 32 and at most 256 (a small share of the
     // search itself): the strips met by the x window of half-width kth_y
     // (the k-th neighbour distance in y alone, which the joint one is at
     // least) plus the own-strip entries within kth_x in y. Large when x (or
     // y) is nearly constant at the scale of the neighbour distances.
     double predicted_steps(const SortedValues& ys, const Ctx& ctx) const {
-        const index_t m = std::min<index_t>(n_, std::clamp<index_t>(n_ / 128, 64, 256));
+        const index_t m = std::min<index_t>(n_, std::clamp<index_t>(n_ / 256, 32, 256));
         double steps = 0.0;
         WorkPoll poll(ctx);  // 2 k steps per sample
         for (index_t j = 0; j < m; ++j) {
@@ -106,7 +116,8 @@ public:
             const double kx = kth_gap_sorted(xs_.value.data(), n_, p, k_);
             const index_t t = p / strip_size_;
             const double yi = ys.value[q];
-            const auto b = entry_y_.begin() + first(t), e = entry_y_.begin() + first(t) + length(t);
+            const double* b = entry_y_.get() + first(t);
+            const double* e = b + length(t);
             steps += static_cast<double>(std::upper_bound(b, e, yi + kx) - std::lower_bound(b, e, yi - kx));
         }
         return steps / static_cast<double>(m);
@@ -145,7 +156,7 @@ private:
     // The links of strip t's entries into strip t + 1 (which the one-pass
     // placement sets as it goes), by a walk in y order.
     void link_up(index_t t) {
-        const double* sy = entry_y_.data();
+        const double* sy = entry_y_.get();
         const index_t s = first(t), e = s + length(t), us = first(t + 1);
         index_t up = us;
         for (index_t j = s; j < e; ++j) {
@@ -178,8 +189,8 @@ private:
         constexpr double inf = std::numeric_limits<double>::infinity();
         StripKBest<K> best(k_);
         std::int64_t work = 0, done = 0;
-        const double* sy = entry_y_.data();
-        const double* sx = entry_x_.data();
+        const double* sy = entry_y_.get();
+        const double* sx = entry_x_.get();
         const index_t s = first(t), e = s + length(t);
         // each sample's split in the strip below, from that strip's links
         // into this one
@@ -231,8 +242,8 @@ private:
     // and the kWindow from hi on; best.kth() updated.
     template <class Best>
     FASTMI_INLINE void window(Best& best, index_t lo, index_t hi, double xp, double yp) const {
-        const double* sy = entry_y_.data();
-        const double* sx = entry_x_.data();
+        const double* sy = entry_y_.get();
+        const double* sx = entry_x_.get();
 #if FASTMI_LANE_KBEST
         if constexpr (takes_pairs<Best>::value) {
             static_assert(kWindow == 4, "two pairs on each side");
@@ -272,7 +283,7 @@ private:
     // The first entry of strip u at y >= yp: a binary search without
     // branches (the strip's end when there is none).
     index_t split(index_t u, double yp) const {
-        const double* sy = entry_y_.data();
+        const double* sy = entry_y_.get();
         const double* at = sy + first(u);
         for (index_t len = length(u); len > 1;) {
             const index_t half = len / 2;
@@ -290,12 +301,12 @@ private:
     size_t entries_;
     // The entries of every strip, in y order: y, x and the sample's original
     // index (the strips are used for n < 2^32); padded with y = +inf.
-    std::vector<double> entry_y_, entry_x_;
-    std::vector<std::uint32_t> entry_sample_;
+    std::unique_ptr<double[]> entry_y_, entry_x_;
+    std::unique_ptr<std::uint32_t[]> entry_sample_;
     // Each entry's link into the strip above its own: the offset of its
     // split there (entries before it at y no greater than the entry's, from
     // it on no less); the links down are counted from these (links_down).
-    std::vector<std::uint16_t> entry_up_;
+    std::unique_ptr<std::uint16_t[]> entry_up_;
 };
 
 // Search steps per sample: the strips are used when the predicted lower
