@@ -29,16 +29,23 @@ inline double digamma_int(std::int64_t n) {
     return std::log(x) - 0.5 / x - z * p;
 }
 
+// Size of the table of digamma_count.
+constexpr std::int64_t kDigammaTable = 4096;
+
+// digamma_int(c) for 0 < c < kDigammaTable, made once (the entry at 0 is unused).
+inline const double* digamma_table() {
+    static const std::vector<double> table = [] {
+        std::vector<double> t(static_cast<size_t>(kDigammaTable));
+        for (std::int64_t i = 1; i < kDigammaTable; ++i) t[i] = digamma_int(i);
+        return t;
+    }();
+    return table.data();
+}
+
 // digamma_int(c), from a table for the small counts that dominate the
 // per-sample terms of the neighbour estimators (same values, bit for bit).
 inline double digamma_count(std::int64_t c) {
-    constexpr std::int64_t size = 4096;
-    static const std::vector<double> table = [] {
-        std::vector<double> t(static_cast<size_t>(size));
-        for (std::int64_t i = 1; i < size; ++i) t[i] = digamma_int(i);
-        return t;
-    }();
-    return c > 0 && c < size ? table[c] : digamma_int(c);
+    return c > 0 && c < kDigammaTable ? digamma_table()[c] : digamma_int(c);
 }
 
 }  // namespace fastmi

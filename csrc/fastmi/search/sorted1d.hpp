@@ -45,7 +45,7 @@ inline double kth_gap_sorted(const double* v, index_t m, index_t q, index_t k) {
 class ValueIndex {
 public:
     ValueIndex(const double* v, index_t n) : v_(v), n_(n), wide_(n > index_t(0xffffffff)) {
-        index_t buckets = std::max<index_t>(1, n);  // one per value
+        index_t buckets = std::max<index_t>(1, 2 * n);  // two per value
         if (n > 0) {
             lo_ = v[0];
             const double range = v[n - 1] - lo_;
@@ -56,6 +56,7 @@ public:
             }
         }
         last_ = buckets - 1;
+        last_f_ = static_cast<double>(last_);
         if (wide_) start64_.resize(static_cast<size_t>(buckets) + 1);
         else start32_.resize(static_cast<size_t>(buckets) + 1);
         index_t b = 0;
@@ -89,9 +90,10 @@ private:
     static constexpr index_t kShort = 16;
 
     index_t bucket(double t) const {
-        const double f = (t - lo_) * scale_;  // monotone in t
-        if (!(f >= 0.0)) return 0;           // also NaN: a zero-width range times inf
-        return f >= static_cast<double>(last_) ? last_ : static_cast<index_t>(f);
+        double f = (t - lo_) * scale_;            // monotone in t
+        f = f > 0.0 ? f : 0.0;                    // also NaN: a zero-width range times inf
+        f = f < last_f_ ? f : last_f_;
+        return static_cast<index_t>(f);
     }
 
     index_t start(index_t b) const { return wide_ ? start64_[b] : static_cast<index_t>(start32_[b]); }
@@ -105,6 +107,7 @@ private:
     bool wide_;  // positions need 64 bits
     double lo_ = 0.0, scale_ = 0.0;
     index_t last_ = 0;
+    double last_f_ = 0.0;  // last_, exact: buckets <= n < 2^53
     // start[b]: first j in bucket b or later; start[buckets] = n
     std::vector<std::uint32_t> start32_;
     std::vector<index_t> start64_;
@@ -136,14 +139,19 @@ public:
         // during the call, would break it)
         if (!inside(p)) return {p, p};
         const double reach = Norm::expand(r);
-        const index_t hi = index_.last_at_most(q + reach);
-        const index_t lo = index_.last_at_most(q - reach) + 1;
-        // usually exact: hi inside and hi + 1 outside (or past the end), and
-        // likewise lo; otherwise settle from there
-        const bool right_ok = hi >= p && inside(hi) && (hi + 1 == n_ || !inside(hi + 1));
-        const bool left_ok = lo <= p && inside(lo) && (lo == 0 || !inside(lo - 1));
-        const index_t right = right_ok ? hi : boundary(std::min(std::max(hi, p), n_ - 1), p, +1, inside);
-        const index_t left = left_ok ? lo : boundary(std::max<index_t>(std::min(lo, p), 0), p, -1, inside);
+        index_t hi = std::min(std::max(index_.last_at_most(q + reach), p), n_ - 1);
+        index_t lo = std::max<index_t>(std::min(index_.last_at_most(q - reach) + 1, p), 0);
+        // usually exact, or one past the boundary where q +- reach rounded
+        // onto a value at the radius: one step back (p itself is inside)
+        hi -= !inside(hi);
+        lo += !inside(lo);
+        // then hi inside and hi + 1 outside (or past the end), and likewise
+        // lo, checked without branches; otherwise settle from there
+        const bool right_ok = inside(hi) & ((hi + 1 == n_) | !inside(std::min(hi + 1, n_ - 1)));
+        const bool left_ok = inside(lo) & ((lo == 0) | !inside(std::max<index_t>(lo - 1, 0)));
+        if (right_ok & left_ok) return {lo, hi};
+        const index_t right = right_ok ? hi : boundary(std::max(hi, p), p, +1, inside);
+        const index_t left = left_ok ? lo : boundary(std::min(lo, p), p, -1, inside);
         return {left, right};
     }
 

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <vector>
 
 #include "fastmi/runtime/metric.hpp"
@@ -17,6 +18,7 @@
 #include "fastmi/search/radix_sort.hpp"
 #include "fastmi/search/result_set.hpp"
 #include "fastmi/search/sorted1d.hpp"
+#include "fastmi/search/strips_kbest.hpp"
 
 namespace fastmi {
 
@@ -26,25 +28,41 @@ namespace fastmi {
 // in y in its own strip, then in neighbouring strips, nearest in x first,
 // until the x gap to the next strip reaches its current k-th distance; in
 // each strip it walks on past the window while the y gap is below the k-th
-// distance. The windows are branch-free: each strip is padded with entries
-// at y = +inf, which are never closer than anything. Queries run strip by
-// strip in y order, so the entry point into a neighbouring strip only moves
-// forward (a "finger", no binary search). The distances are exact, so the
-// result equals any other exact search.
+// distance. The windows are branch-free (two distances at a time where
+// SSE2 is there, strips_kbest.hpp): each strip is padded with entries at
+// y = +inf, which are never closer than anything. The entry point into the
+// strip above comes from a link that each entry keeps (16 bits, set while
+// the strips are filled), into the strip below from those links counted
+// per strip (links_down), into farther strips (rare) from a binary search:
+// no walk whose end a processor would mispredict. The distances are exact,
+// so the result equals any other exact search.
 class StripKnn {
 public:
     StripKnn(const double* x, const SortedValues& xs, const SortedValues& ys, index_t n, int k, const Ctx& ctx)
         : x_(x), xs_(xs), n_(n), k_(k),
-          strip_size_(std::max<index_t>(64, static_cast<index_t>(std::sqrt(static_cast<double>(k) * static_cast<double>(n))))),
+          strip_size_(std::clamp<index_t>(static_cast<index_t>(std::sqrt(static_cast<double>(k) * static_cast<double>(n))),
+                                          64, kMaxStrip)),
           strips_(n_blocks(n, strip_size_)),
           entries_(static_cast<size_t>(kPad + strips_ * (strip_size_ + kPad))),
-          entry_y_(entries_, std::numeric_limits<double>::infinity()),
-          entry_x_(entries_, 0.0),
-          entry_sample_(entries_, 0) {
+          entry_y_(new double[entries_]),  // every entry written below, unset ones never read
+          entry_x_(new double[entries_]),
+          entry_sample_(new std::uint32_t[entries_]),
+          entry_up_(new std::uint16_t[entries_]) {
+        // the padding: before each strip, and after the last one's entries
+        auto pad = [&](index_t a, index_t b) {
+            for (index_t m = a; m < b; ++m) {
+                entry_y_[m] = std::numeric_limits<double>::infinity();
+                entry_x_[m] = 0.0;
+            }
+        };
+        for (index_t t = 0; t < strips_; ++t) pad(first(t) - kPad, first(t));
+        pad(first(strips_ - 1) + length(strips_ - 1), static_cast<index_t>(entries_));
         std::vector<std::int32_t> strip(static_cast<size_t>(n));  // of each sample
-        parallel_blocks(n, 1 << 16, ctx, [&](index_t, index_t s, index_t e) {
-            for (index_t p = s; p < e; ++p) strip[xs.index[p]] = static_cast<std::int32_t>(p / strip_size_);
-        });
+        parallel_blocks(strips_, std::max<index_t>(1, (index_t(1) << 16) / strip_size_), ctx,
+                        [&](index_t, index_t s, index_t e) {
+                            for (index_t t = s; t < e; ++t)  // no division per sample
+                                for (index_t p = begin(t); p < end(t); ++p) strip[xs.index[p]] = static_cast<std::int32_t>(t);
+                        });
         // y order, stably bucketed by strip
         auto place = [&](index_t q, index_t at) {
             const index_t i = ys.index[q];
@@ -53,22 +71,33 @@ public:
             entry_sample_[at] = static_cast<std::uint32_t>(i);
         };
         if (ctx.n_threads == 1) {  // every strip's size is known: one pass
-            std::vector<index_t> fill(static_cast<size_t>(strips_));
-            for (index_t t = 0; t < strips_; ++t) fill[t] = first(t);
-            for (index_t q = 0; q < n; ++q) place(q, fill[strip[ys.index[q]]]++);
+            // placed[t]: the entries of strip t placed so far, also the link
+            // into t of the next entry of t - 1 (placed[strips_]: none)
+            std::vector<index_t> placed(static_cast<size_t>(strips_ + 1), 0);
+            for (index_t q = 0; q < n; ++q) {
+                const index_t t = strip[ys.index[q]];
+                const index_t at = first(t) + placed[t]++;
+                place(q, at);
+                entry_up_[at] = static_cast<std::uint16_t>(placed[t + 1]);
+            }
         } else {
             counting_sort(n, strips_, ctx, [&](index_t q) { return static_cast<index_t>(strip[ys.index[q]]); },
                           [&](index_t q, index_t g) { place(q, slot(g)); });
+            parallel_blocks(strips_ - 1, std::max<index_t>(1, kQueryBlock / strip_size_), ctx,
+                            [&](index_t, index_t s, index_t e) {
+                                for (index_t t = s; t < e; ++t) link_up(t);
+                            });
         }
     }
 
-    // A lower bound on the mean number of search steps per sample, from 256
-    // samples: the strips met by the x window of half-width kth_y (the k-th
-    // neighbour distance in y alone, which the joint one is at least) plus
-    // the own-strip entries within kth_x in y. Large when x (or y) is nearly
-    // constant at the scale of the neighbour distances.
+    // A lower bound on the mean number of search steps per sample, from
+    // n / 256 samples, at least 32 and at most 256 (a small share of the
+    // search itself): the strips met by the x window of half-width kth_y
+    // (the k-th neighbour distance in y alone, which the joint one is at
+    // least) plus the own-strip entries within kth_x in y. Large when x (or
+    // y) is nearly constant at the scale of the neighbour distances.
     double predicted_steps(const SortedValues& ys, const Ctx& ctx) const {
-        const index_t m = std::min<index_t>(n_, 256);
+        const index_t m = std::min<index_t>(n_, std::clamp<index_t>(n_ / 256, 32, 256));
         double steps = 0.0;
         WorkPoll poll(ctx);  // 2 k steps per sample
         for (index_t j = 0; j < m; ++j) {
@@ -87,7 +116,8 @@ public:
             const double kx = kth_gap_sorted(xs_.value.data(), n_, p, k_);
             const index_t t = p / strip_size_;
             const double yi = ys.value[q];
-            const auto b = entry_y_.begin() + first(t), e = entry_y_.begin() + first(t) + length(t);
+            const double* b = entry_y_.get() + first(t);
+            const double* e = b + length(t);
             steps += static_cast<double>(std::upper_bound(b, e, yi + kx) - std::lower_bound(b, e, yi - kx));
         }
         return steps / static_cast<double>(m);
@@ -110,9 +140,9 @@ public:
     }
 
 private:
-    static constexpr int kFingers = 8;    // neighbouring strips on each side with a finger
     static constexpr index_t kWindow = 4; // entries looked at on each side without a test
     static constexpr index_t kPad = kWindow + 1;
+    static constexpr index_t kMaxStrip = 0xffff;  // positions in a strip fit 16 bits
 
     // strip t: sorted positions [begin(t), end(t)) in x order; entries
     // [first(t), first(t) + length(t)) in the padded y-ordered arrays
@@ -123,6 +153,18 @@ private:
     // g: position in strip order
     index_t slot(index_t g) const { return first(g / strip_size_) + g % strip_size_; }
 
+    // The links of strip t's entries into strip t + 1 (which the one-pass
+    // placement sets as it goes), by a walk in y order.
+    void link_up(index_t t) {
+        const double* sy = entry_y_.get();
+        const index_t s = first(t), e = s + length(t), us = first(t + 1);
+        index_t up = us;
+        for (index_t j = s; j < e; ++j) {
+            while (sy[up] < sy[j]) ++up;  // the padding (+inf) stops it
+            entry_up_[j] = static_cast<std::uint16_t>(up - us);
+        }
+    }
+
     template <int K>
     bool run_k(double* radius, double budget, const Ctx& ctx) const {
         std::atomic<bool> over{false};
@@ -131,28 +173,30 @@ private:
         const index_t per_block = std::max<index_t>(1, kQueryBlock / strip_size_);
         parallel_blocks(strips_, per_block, ctx, [&](index_t, index_t s, index_t e) {
             WorkPoll poll(ctx);  // a strip holds sqrt(k n) samples
+            std::vector<index_t> splits(static_cast<size_t>(2 * strip_size_ + 1));
             for (index_t t = s; t < e && !over.load(std::memory_order_relaxed); ++t)
-                if (spent.fetch_add(query_strip<K>(t, radius, poll), std::memory_order_relaxed) > limit)
+                if (spent.fetch_add(query_strip<K>(t, radius, splits.data(), poll), std::memory_order_relaxed) > limit)
                     over.store(true, std::memory_order_relaxed);
         });
         return !over.load();
     }
 
     // Searches for the samples of strip t; returns the number of steps.
-    // Polls after each sample: a step costs O(k) when k > 8.
+    // Polls after each sample: a step costs O(k) when k > 8. `splits`:
+    // scratch for 2 strip_size_ + 1 positions.
     template <int K>
-    std::int64_t query_strip(index_t t, double* radius, WorkPoll& poll) const {
+    std::int64_t query_strip(index_t t, double* radius, index_t* splits, WorkPoll& poll) const {
         constexpr double inf = std::numeric_limits<double>::infinity();
-        KBest<K> best(k_);
-        index_t finger[2 * kFingers + 1];
+        StripKBest<K> best(k_);
         std::int64_t work = 0, done = 0;
-        for (int d = -kFingers; d <= kFingers; ++d) {
-            const index_t u = t + d;
-            finger[d + kFingers] = (u >= 0 && u < strips_) ? first(u) : 0;
-        }
-        const double* sy = entry_y_.data();
-        const double* sx = entry_x_.data();
+        const double* sy = entry_y_.get();
+        const double* sx = entry_x_.get();
         const index_t s = first(t), e = s + length(t);
+        // each sample's split in the strip below, from that strip's links
+        // into this one
+        index_t* below = splits;
+        if (t > 0) links_down(t, below, splits + strip_size_);
+        work += length(t);
         for (index_t j = s; j < e; ++j) {
             const double xp = sx[j], yp = sy[j];
             best.reset();
@@ -161,10 +205,7 @@ private:
             // window, then on while the y gap is below the k-th distance
             // (the padding stops both walks at the strip's ends)
             auto search = [&](index_t lo, index_t hi) FASTMI_INLINE_LAMBDA {
-                for (index_t w = 1; w <= kWindow; ++w) {
-                    best.offer(dist(lo - w));
-                    best.offer(dist(hi + w - 1));
-                }
+                window(best, lo, hi, xp, yp);
                 work += kWindow;  // branch-free: about half the cost per entry
                 for (index_t m = lo - kWindow - 1; std::fabs(yp - sy[m]) < best.kth(); --m, ++work)
                     best.offer(dist(m));
@@ -172,6 +213,7 @@ private:
                     best.offer(dist(m));
             };
             search(j, j + 1);  // own strip, the sample itself skipped
+            // the other strips, nearest in x first
             index_t left = t - 1, right = t + 1;
             while (true) {
                 const double kth = best.kth();
@@ -185,15 +227,7 @@ private:
                     if (!(gr < kth)) break;
                     u = right++;
                 }
-                const index_t us = first(u), ue = us + length(u), d = u - t;
-                index_t at;
-                if (d >= -kFingers && d <= kFingers) {
-                    index_t& f = finger[d + kFingers];
-                    while (f < ue && sy[f] < yp) ++f;
-                    at = f;
-                } else {
-                    at = static_cast<index_t>(std::lower_bound(sy + us, sy + ue, yp) - sy);
-                }
+                const index_t at = u == t - 1 ? below[j - s] : u == t + 1 ? first(u) + entry_up_[j] : split(u, yp);
                 work += 2;
                 search(at, at);
             }
@@ -204,6 +238,61 @@ private:
         return work;
     }
 
+    // Offers the distances from (xp, yp) to the kWindow entries below lo
+    // and the kWindow from hi on; best.kth() updated.
+    template <class Best>
+    FASTMI_INLINE void window(Best& best, index_t lo, index_t hi, double xp, double yp) const {
+        const double* sy = entry_y_.get();
+        const double* sx = entry_x_.get();
+#if FASTMI_LANE_KBEST
+        if constexpr (takes_pairs<Best>::value) {
+            static_assert(kWindow == 4, "two pairs on each side");
+            const __m128d px = _mm_set1_pd(xp), py = _mm_set1_pd(yp);
+            const __m128d abs = _mm_castsi128_pd(_mm_set1_epi64x(0x7fffffffffffffffLL));
+            auto pair = [&](index_t m) FASTMI_INLINE_LAMBDA {  // entries m and m + 1
+                const __m128d dx = _mm_and_pd(_mm_sub_pd(px, _mm_loadu_pd(sx + m)), abs);
+                const __m128d dy = _mm_and_pd(_mm_sub_pd(py, _mm_loadu_pd(sy + m)), abs);
+                return _mm_max_pd(dx, dy);  // MaxNorm's distance, exactly
+            };
+            best.offer2(pair(lo - 4));
+            best.offer2(pair(lo - 2));
+            best.offer2(pair(hi));
+            best.offer2(pair(hi + 2));
+            best.update();
+            return;
+        }
+#endif
+        auto dist = [&](index_t m) { return MaxNorm::combine(MaxNorm::term(xp - sx[m]), MaxNorm::term(yp - sy[m])); };
+        for (index_t w = 1; w <= kWindow; ++w) {
+            best.offer(dist(lo - w));
+            best.offer(dist(hi + w - 1));
+        }
+    }
+
+    // below[o] for the entries at offsets o of strip t > 0: their split in
+    // strip t - 1, from its links into t (nondecreasing): the entries i of
+    // t - 1 with link(i) <= o, counted (`count`: length(t) + 1 slots).
+    void links_down(index_t t, index_t* below, index_t* count) const {
+        const index_t len = length(t), ds = first(t - 1), de = ds + length(t - 1);
+        std::fill(count, count + len + 1, index_t(0));
+        for (index_t i = ds; i < de; ++i) ++count[entry_up_[i]];
+        index_t at = ds;
+        for (index_t o = 0; o < len; ++o) below[o] = at += count[o];
+    }
+
+    // The first entry of strip u at y >= yp: a binary search without
+    // branches (the strip's end when there is none).
+    index_t split(index_t u, double yp) const {
+        const double* sy = entry_y_.get();
+        const double* at = sy + first(u);
+        for (index_t len = length(u); len > 1;) {
+            const index_t half = len / 2;
+            at = at[half] < yp ? at + half : at;
+            len -= half;
+        }
+        return (at - sy) + (*at < yp);
+    }
+
     const double* x_;
     const SortedValues& xs_;
     index_t n_;
@@ -212,8 +301,12 @@ private:
     size_t entries_;
     // The entries of every strip, in y order: y, x and the sample's original
     // index (the strips are used for n < 2^32); padded with y = +inf.
-    std::vector<double> entry_y_, entry_x_;
-    std::vector<std::uint32_t> entry_sample_;
+    std::unique_ptr<double[]> entry_y_, entry_x_;
+    std::unique_ptr<std::uint32_t[]> entry_sample_;
+    // Each entry's link into the strip above its own: the offset of its
+    // split there (entries before it at y no greater than the entry's, from
+    // it on no less); the links down are counted from these (links_down).
+    std::unique_ptr<std::uint16_t[]> entry_up_;
 };
 
 // Search steps per sample: the strips are used when the predicted lower

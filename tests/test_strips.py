@@ -1,0 +1,67 @@
+"""The k-th-neighbour search on strips of the sorted samples (1-D ``ksg_mi`` and
+``pairwise_mi``): its radii are exact, so the estimate equals scikit-learn's
+``_compute_mi_cc`` (an independent KD-tree search; 1e-12 relative, the two sums
+differ only in order) and the O(n^2) reference (1e-10), for every compiled k
+(1 to 8, two-lane result sets) and a run-time k, on one thread (strips linked
+while they are filled) and two (strips linked afterwards), and bit for bit
+across thread counts. The data put ties in y (splits between equal values),
+samples whose neighbours lie several strips away, and strips of a few entries.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import fastmi
+from fastmi import reference as ref
+
+LN2 = math.log(2.0)
+N = 20_000  # two threads at most one per 8192 samples: n >= 16384 runs both strip builds
+
+
+def _cases():
+    r = np.random.default_rng(2026)
+    base = r.standard_normal(N)
+    return {
+        # y on a 0.05 grid: thousands of exact ties in y, none in the joint space
+        "tied y": (base + 0.5 * r.standard_normal(N), np.round(base, 1) / 2.0),
+        # y four times wider than x: the k-th distance spans several strips in x
+        "wide y": (base + r.standard_normal(N), 4.0 * (base + r.standard_normal(N))),
+    }
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 5, 8, 9])
+@pytest.mark.parametrize("name", ["tied y", "wide y"])
+def test_strips_match_sklearn_and_threads(name, k):
+    mi_mod = pytest.importorskip("sklearn.feature_selection._mutual_info")
+    x, y = _cases()[name]
+    want = mi_mod._compute_mi_cc(x, y, n_neighbors=k)
+    assert want > 0.01, (name, k)  # dependent data: a relative tolerance means something
+    one = fastmi.ksg_mi(x, y, k, tie_breaking="off", n_jobs=1)
+    two = fastmi.ksg_mi(x, y, k, tie_breaking="off", n_jobs=2)
+    assert one * LN2 == pytest.approx(want, rel=1e-12), (name, k)
+    assert one == two, (name, k)  # same bits on either strip build
+
+
+@pytest.mark.parametrize("n, k", [(70, 1), (300, 2), (300, 3), (1000, 7)])
+def test_strips_few_entries_match_reference(n, k):
+    """One to a few strips of at least 64 entries: every window reaches into
+    the padding of a strip end."""
+    r = np.random.default_rng(n + k)
+    x = r.standard_normal(n)
+    y = np.sin(2.0 * x) + 0.3 * r.standard_normal(n)
+    want = ref.ksg_mi(x, y, k)
+    got = fastmi.ksg_mi(x, y, k, n_jobs=1)
+    assert want > 0.05
+    assert got == pytest.approx(want, rel=1e-10, abs=1e-12), (n, k)
+
+
+def test_pairwise_entries_are_ksg_mi_with_tied_and_wide_columns():
+    cases = _cases()
+    X = np.column_stack([cases["tied y"][0], cases["tied y"][1], cases["wide y"][1]])
+    M = fastmi.pairwise_mi(X, k=3, tie_breaking="off", n_jobs=2)
+    for i in range(3):
+        for j in range(i + 1, 3):
+            assert M[i, j] == fastmi.ksg_mi(X[:, i], X[:, j], k=3, tie_breaking="off", n_jobs=1), (i, j)
