@@ -116,7 +116,7 @@ def pairwise_mi(
     every pair reuses them: the k-th-neighbour search runs on strips of one
     column's sorted order, the marginal counts on both columns' sorted
     orders. A constant column has 0 with every other column (as in
-    ``ksg_mi``). Memory: about 20 bytes per value of X for the sorted
+    ``ksg_mi``). Memory: about 24 bytes per value of X for the sorted
     columns, plus O(n) per thread.
 
     Examples
