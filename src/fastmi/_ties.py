@@ -109,12 +109,18 @@ def noise_seed(random_state: object) -> int:
     return int(rng.integers(0, 2**63, dtype=np.int64))
 
 
-def column_noise(column: F64, seed: int) -> F64:
-    """``column`` plus its tie-breaking noise (a new array); see the module docstring."""
+def _column_and_rng(column: F64, seed: int) -> tuple[F64, np.random.Generator]:
+    """(a float64 copy of ``column``, -0.0 read as 0.0; the generator of its noise),
+    the generator seeded by ``seed`` and the BLAKE2b digest of the copy's bytes."""
     values = np.ascontiguousarray(column, dtype=np.float64) + 0.0  # a copy, -0.0 as 0.0
     digest = hashlib.blake2b(values.astype("<f8", copy=False).tobytes(), digest_size=16).digest()
     words = [int(w) for w in np.frombuffer(digest, dtype="<u4")]
-    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, *words])))
+    return values, np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, *words])))
+
+
+def column_noise(column: F64, seed: int) -> F64:
+    """``column`` plus its tie-breaking noise (a new array); see the module docstring."""
+    values, rng = _column_and_rng(column, seed)
     top = float(np.max(np.abs(values)))
     if top == 0.0:
         return values
@@ -131,10 +137,7 @@ def column_dequantized(column: F64, seed: int) -> F64:
     """``column`` plus uniform noise on [-q/2, q/2), q the smallest gap between
     its distinct values (a new array): the continuous variable that rounding to
     a resolution of q would give these values. Seeded as column_noise."""
-    values = np.ascontiguousarray(column, dtype=np.float64) + 0.0
-    digest = hashlib.blake2b(values.astype("<f8", copy=False).tobytes(), digest_size=16).digest()
-    words = [int(w) for w in np.frombuffer(digest, dtype="<u4")]
-    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, *words])))
+    values, rng = _column_and_rng(column, seed)
     gaps = np.diff(np.unique(values))
     if gaps.size == 0:
         return values
