@@ -5,7 +5,8 @@ Groups (ratio table at the end, MIN times; see conftest.py), each on a
 data already held by the workers:
 
 ``dask-binned-1e8``
-    ``fastmi.dask.discrete_mi`` over chunks of 1e7 samples vs
+    ``fastmi.dask.discrete_mi`` over chunks of 1e7 samples (the x and y halves of
+    a chunk made by one task, as the columns of one row group) vs
     ``fastmi.discrete_mi(x, y, n_jobs=2)`` in memory (target: the distributed
     call at >= 0.6x the in-memory throughput). The values are equal, bit for bit.
 ``dask-features-1e5x200``
@@ -28,28 +29,36 @@ import fastmi
 da = pytest.importorskip("dask.array")
 distributed = pytest.importorskip("distributed")
 
+import dask  # noqa: E402
+
 import fastmi.dask as fd  # noqa: E402
+from fastmi.bench.dask_cases import SATURATION, _chunk, _pairs  # noqa: E402
 
 N_BINNED, CHUNK = 100_000_000, 10_000_000
 N_FEATURES, P_FEATURES, BLOCK = 100_000, 200, 25
+SEED = 20240601
 
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[Any]:
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                                  silence_logs=50) as cluster, distributed.Client(cluster) as c:
+    # worker-saturation 1.0: one chunk read ahead per thread, not two (dask_cases.py)
+    with dask.config.set({"distributed.scheduler.worker-saturation": SATURATION}), \
+            distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                     silence_logs=50) as cluster, distributed.Client(cluster) as c:
         yield c
 
 
 @pytest.fixture(scope="module")
 def binned_data(sized: Any, client: Any) -> Any:
+    """x and y in memory here, and the same samples held by the workers in chunks whose
+    x and y halves were made by one task (the columns of one row group), as a reader of
+    Parquet or Zarr leaves them: each worker holds both halves of its chunks."""
     n = sized(N_BINNED, 200_000)
     chunk = sized(CHUNK, 30_000)
-    rng = np.random.default_rng(0)
-    x = rng.standard_normal(n)
-    y = np.sin(4.0 * x) + 0.1 * rng.standard_normal(n)
-    hx, hy = client.persist([da.from_delayed(client.scatter(a), shape=a.shape, dtype=a.dtype).rechunk(chunk)
-                             for a in (x, y)])
+    sizes = [min(chunk, n - s) for s in range(0, n, chunk)]
+    x = np.concatenate([_chunk(SEED, i, m, 0) for i, m in enumerate(sizes)])
+    y = np.concatenate([_chunk(SEED, i, m, 1) for i, m in enumerate(sizes)])
+    hx, hy = client.persist(list(_pairs(SEED, sizes)))
     distributed.wait([hx, hy])
     return x, y, hx, hy
 
@@ -70,7 +79,12 @@ def feature_data(sized: Any, client: Any) -> Any:
 def test_binned_in_memory(benchmark: Any, binned_data: Any) -> None:
     x, y, _, _ = binned_data
     benchmark.extra_info["subject"] = False
-    value = benchmark.pedantic(fastmi.discrete_mi, args=(x, y), kwargs={"bins": 32, "n_jobs": 2}, rounds=3)
+    bins = iter(range(32, 64))
+
+    def setup() -> Any:
+        return (x, y), {"bins": next(bins), "n_jobs": 2}
+
+    value = benchmark.pedantic(fastmi.discrete_mi, setup=setup, rounds=3)
     assert value > 0.5
 
 
@@ -78,8 +92,13 @@ def test_binned_in_memory(benchmark: Any, binned_data: Any) -> None:
 def test_binned_dask(benchmark: Any, binned_data: Any) -> None:
     x, y, hx, hy = binned_data
     benchmark.extra_info["subject"] = True
-    value = benchmark.pedantic(fd.discrete_mi, args=(hx, hy), kwargs={"bins": 32}, rounds=3)
-    assert value == fastmi.discrete_mi(x, y, bins=32)
+    bins = iter(range(32, 64))  # a new bin count per round: no result still held is reused
+
+    def setup() -> Any:
+        return (hx, hy), {"bins": next(bins)}
+
+    value = benchmark.pedantic(fd.discrete_mi, setup=setup, rounds=3)
+    assert value == fastmi.discrete_mi(x, y, bins=34)
 
 
 @pytest.mark.benchmark(group="dask-features-1e5x200")

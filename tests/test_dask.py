@@ -263,6 +263,31 @@ def test_persisted_data_one_graph_same_numbers(client: Any) -> None:
     assert fd.entropy(dx, method="binned", bins=9) == fastmi.entropy(x, method="binned", bins=9)
 
 
+def _pair_block(i: int, m: int) -> npt.NDArray[np.float64]:
+    """Chunk i of x and y, made by one task (the two columns of one row group)."""
+    return np.random.default_rng([5, i]).standard_normal((2, m))
+
+
+def test_columns_of_one_task_read_once_per_pass(client: Any) -> None:
+    # x and y chunks made by one task: that task runs once per pass (range, then
+    # counts), never once for x and once for y (which dask's per-collection graph
+    # optimisation would do: each chain would take it in, and x_i and y_i could
+    # then be made on different workers, one shipped to the other)
+    from dask.delayed import delayed
+    from distributed import get_task_stream
+
+    sizes = [3000, 3000, 3000, 1234]
+    pairs = [da.from_delayed(delayed(_pair_block, pure=True)(i, m), shape=(2, m), dtype=np.float64)
+             for i, m in enumerate(sizes)]
+    px, py = da.concatenate([p[0] for p in pairs]), da.concatenate([p[1] for p in pairs])
+    with get_task_stream(client) as ts:
+        got = fd.discrete_mi(px, py, bins=11)
+    made = [t for t in ts.data if "pair_block" in str(t["key"])]
+    assert len(made) == 2 * len(sizes)
+    whole = np.concatenate([_pair_block(i, m) for i, m in enumerate(sizes)], axis=1)
+    assert got == fastmi.discrete_mi(whole[0], whole[1], bins=11)
+
+
 def _slow(block: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     time.sleep(0.05)
     return block

@@ -5,10 +5,16 @@ worker processes (one thread each):
 
 - chunked binned MI (``fastmi.dask.discrete_mi``) on samples already held by
   the workers, as throughput (samples per second) against the in-memory
-  ``fastmi.discrete_mi`` on as many threads as there are workers;
-- the peak memory of each worker (RSS above its idle level) during a binned
-  pass over chunks generated on the workers, against the bytes of one chunk
-  of x and y;
+  ``fastmi.discrete_mi`` on as many threads as there are workers. The x and
+  y chunks of one row range are made by one task (the two columns of one
+  Parquet row group or Zarr chunk), so each worker holds both halves of its
+  chunk pairs, as a reader of such files leaves them;
+- the peak memory of each worker during a binned pass over chunks made on
+  the workers (never held), against the bytes of one chunk of x and y: the
+  kernel's high-water mark (VmHWM) is reset on every worker before the pass
+  (``/proc/self/clear_refs``) and read after it, so the peak is exact, not
+  sampled; the memory that fastmi's own per-chunk tasks add is measured the
+  same way in this process;
 - scikit-learn's feature scoring (``fastmi.dask.mutual_info_regression``)
   against the in-memory call.
 
@@ -16,7 +22,7 @@ Every distributed result is checked to equal the in-memory one bit for bit.
 """
 from __future__ import annotations
 
-import threading
+import gc
 import time
 from typing import Any, Callable, Optional
 
@@ -26,10 +32,17 @@ import numpy.typing as npt
 import fastmi
 
 
-def _chunk(seed: int, i: int, m: int, row: int) -> npt.NDArray[np.float64]:
+# the scheduler's worker-saturation for these runs (dask's default is 1.1)
+SATURATION = 1.0
+
+
+def _chunk(seed: int, i: int, m: int, row: int,
+           out: Optional[npt.NDArray[np.float64]] = None) -> npt.NDArray[np.float64]:
     """Chunk i of x (row 0) or y = sin(4 x) (row 1): a fixed function of (seed, i),
-    made without temporaries, so that a worker's memory is the chunks it holds."""
-    a = np.random.default_rng([seed, i]).standard_normal(m)
+    written into `out` (a new array when None) without temporaries, as a reader
+    decodes a chunk into its buffer: a worker's memory is the chunks it holds."""
+    a = np.empty(m) if out is None else out
+    np.random.default_rng([seed, i]).standard_normal(out=a)
     if row == 1:
         np.multiply(a, 4.0, out=a)
         np.sin(a, out=a)
@@ -40,9 +53,19 @@ def _pair(seed: int, i: int, m: int) -> npt.NDArray[np.float64]:
     """Chunk i of x and y together, shape (2, m): the two columns of one row group
     (a Parquet row group, a DataFrame partition), read by one task."""
     out = np.empty((2, m))
-    out[0] = _chunk(seed, i, m, 0)
-    out[1] = _chunk(seed, i, m, 1)
+    _chunk(seed, i, m, 0, out[0])
+    _chunk(seed, i, m, 1, out[1])
     return out
+
+
+def _pairs(seed: int, sizes: list[int]) -> tuple[Any, Any]:
+    """x and y as dask arrays whose chunk i is made by one task (see _pair)."""
+    import dask.array as da
+    from dask.delayed import delayed
+
+    pairs = [da.from_delayed(delayed(_pair)(seed, i, m), shape=(2, m), dtype=np.float64)
+             for i, m in enumerate(sizes)]
+    return da.concatenate([p[0] for p in pairs]), da.concatenate([p[1] for p in pairs])
 
 
 def _timed(f: Callable[[], Any], repeat: int) -> tuple[float, Any]:
@@ -54,41 +77,63 @@ def _timed(f: Callable[[], Any], repeat: int) -> tuple[float, Any]:
     return best, value
 
 
-def _rss() -> int:
-    import psutil
+def _memory() -> dict[str, int]:
+    """This process's resident memory and its high-water mark (Linux), in bytes."""
+    out: dict[str, int] = {}
+    with open("/proc/self/status") as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                out[key] = int(value.split()[0]) * 1024
+    return out
 
-    return int(psutil.Process().memory_info().rss)
+
+def _reset_peak() -> dict[str, int]:
+    """Resets this process's high-water mark to its resident memory now (Linux >= 4.0)."""
+    gc.collect()
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
+    return _memory()
+
+
+def peak_supported() -> bool:
+    try:
+        _reset_peak()
+        return True
+    except OSError:
+        return False
 
 
 def _peak_rss(client: Any, run: Callable[[], Any]) -> tuple[Any, dict[str, int]]:
-    """run()'s value and each worker's peak RSS increase while it ran (sampled every 20 ms)."""
-    idle = client.run(_rss)
-    peak = dict(idle)
-    done = threading.Event()
+    """run()'s value and each worker's peak resident memory above its level
+    before run() (exact: the kernel's high-water mark, reset first)."""
+    before = client.run(_reset_peak)
+    value = run()
+    after = client.run(_memory)
+    return value, {w: after[w]["VmHWM"] - before[w]["VmRSS"] for w in before}
 
-    def sample() -> None:
-        while not done.is_set():
-            try:
-                for w, v in client.run(_rss).items():
-                    peak[w] = max(peak.get(w, 0), v)
-            except Exception:  # a worker between tasks may not answer
-                pass
-            time.sleep(0.02)
 
-    t = threading.Thread(target=sample, daemon=True)
-    t.start()
-    try:
-        value = run()
-    finally:
-        done.set()
-        t.join()
-    return value, {w: peak[w] - idle.get(w, peak[w]) for w in peak}
+def task_overhead(m: int) -> float:
+    """The peak memory that fastmi.dask's per-chunk tasks (the range and the
+    joint table of one chunk pair) add to the chunk pair they read, measured in
+    this process, over the bytes of that pair."""
+    from fastmi.dask._binned import _chunk_joint, _chunk_range
+
+    pair = _pair(1, 0, m)
+    peak = 0
+    for task in (lambda: _chunk_range(pair[0], "x", 1), lambda: _chunk_range(pair[1], "y", 1),
+                 lambda: _chunk_joint(pair[0], pair[1], ((32, None, -6.0, 6.0), (32, None, -1.0, 1.0)), 1)):
+        before = _reset_peak()
+        task()
+        peak = max(peak, _memory()["VmHWM"] - before["VmRSS"])
+    return peak / pair.nbytes
 
 
 def run(quick: bool = False, emit: Callable[[str], None] = print, workers: tuple[int, ...] = (1, 2),
         n: Optional[int] = None, chunk: Optional[int] = None, features: Optional[tuple[int, int]] = None
         ) -> dict[str, Any]:
     """Run the three measurements; returns them as a dict (also emitted as lines)."""
+    import dask
     import dask.array as da
     from dask.delayed import delayed
     from distributed import Client, LocalCluster
@@ -101,71 +146,86 @@ def run(quick: bool = False, emit: Callable[[str], None] = print, workers: tuple
     seed = 20240601
     sizes = [min(chunk, n - s) for s in range(0, n, chunk)]
     out: dict[str, Any] = {"n": n, "chunk": chunk, "features": [fn, fp], "workers": {}}
+    chunk_bytes = 2 * 8 * chunk  # one chunk of x and one of y, float64
+    measure_peak = peak_supported()
 
     x = np.concatenate([_chunk(seed, i, m, 0) for i, m in enumerate(sizes)])
     y = np.concatenate([_chunk(seed, i, m, 1) for i, m in enumerate(sizes)])
     rng = np.random.RandomState(0)
     X = rng.standard_normal((fn, fp))
     target = X[:, 0] + np.sin(X[:, 1]) + 0.5 * rng.standard_normal(fn)
-    mem: dict[int, tuple[float, float]] = {}
-    want: float = 0.0
-    fwant: npt.NDArray[np.float64] = np.empty(0)
-    for w in workers:  # the in-memory call on as many threads as there are workers
-        t_mem, want = _timed(lambda: fastmi.discrete_mi(x, y, bins=32, n_jobs=w), 3)
-        emit(f"in memory   discrete_mi  n={n:.0e}  {t_mem:7.3f} s  {n / t_mem / 1e6:8.1f} M samples/s ({w} thread(s))")
-        t_fmem, fwant = _timed(lambda: fastmi.mutual_info_regression(X, target, random_state=0, n_jobs=w), 1)
-        emit(f"in memory   mutual_info_regression {fn}x{fp}  {t_fmem:7.3f} s ({w} thread(s))")
-        mem[w] = (t_mem, t_fmem)
-    out["in_memory"] = {w: {"binned_s": a, "features_s": b} for w, (a, b) in mem.items()}
-    del x, y
+    bins = (33, 34, 35)  # distinct per repetition (see below)
+    wants = {b: fastmi.discrete_mi(x, y, bins=b) for b in bins}
+    fwant = fastmi.mutual_info_regression(X, target, random_state=0)
+    if measure_peak:
+        own = task_overhead(chunk)
+        out["task_overhead_over_chunk"] = own
+        emit(f"fastmi.dask's per-chunk tasks add {own:.3f}x one chunk of x and y to the chunks they read "
+             f"(peak resident memory, measured in this process)")
 
     for w in workers:
-        with LocalCluster(n_workers=w, threads_per_worker=1, processes=True, dashboard_address=None,
-                          silence_logs=50) as cluster, Client(cluster) as client:
-            xs, ys = (da.concatenate([da.from_delayed(delayed(_chunk)(seed, i, m, row), shape=(m,), dtype=np.float64)
-                                      for i, m in enumerate(sizes)]) for row in (0, 1))
+        # worker-saturation 1.0: a worker is sent one new chunk to read per thread
+        # when it is free, not 1.1 (rounded up: two), so that it never holds more
+        # than the chunk pair it counts and the next one (docs/user_guide/dask.md)
+        with dask.config.set({"distributed.scheduler.worker-saturation": SATURATION}), \
+                LocalCluster(n_workers=w, threads_per_worker=1, processes=True, dashboard_address=None,
+                             silence_logs=50) as cluster, Client(cluster) as client:
             client.wait_for_workers(w)
             # warm-up (imports and first allocations on every worker), not measured
             small = da.from_array(np.linspace(0.0, 1.0, 4 * w), chunks=1)
             fd.discrete_mi(small, small, bins=32, n_jobs=1)
-            # memory while chunks are generated and counted, never held (first: fresh workers).
-            # x and y chunk i made by one task (the columns of one row group): no chunk moves
-            pairs = [da.from_delayed(delayed(_pair)(seed, i, m), shape=(2, m), dtype=np.float64)
-                     for i, m in enumerate(sizes)]
-            px = da.concatenate([p[0] for p in pairs])
-            py = da.concatenate([p[1] for p in pairs])
-            _, peaks = _peak_rss(client, lambda: fd.discrete_mi(px, py, bins=32, n_jobs=1))
-            # x and y chunks made by separate tasks (two arrays): the scheduler may place
-            # x_i and y_i on different workers and ship one of them to the other
-            _, split_peaks = _peak_rss(client, lambda: fd.discrete_mi(xs, ys, bins=32, n_jobs=1))
-            # throughput on data the workers hold
-            hx, hy = client.persist([xs, ys])
+            rec: dict[str, Any] = {}
+            if measure_peak:
+                # memory while chunks are made and counted, never held (fresh workers first).
+                # x and y chunk i made by one task (the columns of one row group): no chunk moves
+                px, py = _pairs(seed, sizes)
+                _, peaks = _peak_rss(client, lambda: fd.discrete_mi(px, py, bins=32, n_jobs=1))
+                # x and y chunks made by separate tasks (two arrays): the scheduler may place
+                # x_i and y_i on different workers and ship one of them to the other
+                xs, ys = (da.concatenate([da.from_delayed(delayed(_chunk)(seed, i, m, row), shape=(m,),
+                                                          dtype=np.float64) for i, m in enumerate(sizes)])
+                          for row in (0, 1))
+                _, split_peaks = _peak_rss(client, lambda: fd.discrete_mi(xs, ys, bins=32, n_jobs=1))
+                rec["peak_rss_over_chunk"] = max(peaks.values()) / chunk_bytes
+                rec["peak_rss_over_chunk_separate_arrays"] = max(split_peaks.values()) / chunk_bytes
+            # throughput on data the workers hold, timed alternately with the in-memory call on
+            # as many threads as there are workers (the machine's load hits both alike). Each
+            # repetition has its own bin count: the graph's keys are deterministic (pure tasks),
+            # and a result still held by the cluster would be reused, not timed
+            hx, hy = client.persist(list(_pairs(seed, sizes)))
             distributed_wait([hx, hy])
-            # each repetition with its own bin count: the graph's keys are deterministic (pure
-            # tasks), and a result still held by the cluster would be reused, not timed
-            got = fd.discrete_mi(hx, hy, bins=32, n_jobs=1)
-            t = min(_timed(lambda: fd.discrete_mi(hx, hy, bins=b, n_jobs=1), 1)[0] for b in (33, 34, 35))
+            t_dask, t_mem, equal = float("inf"), float("inf"), True
+            for b in bins:
+                t_mem = min(t_mem, _timed(lambda: fastmi.discrete_mi(x, y, bins=b, n_jobs=w), 1)[0])
+                t, got = _timed(lambda: fd.discrete_mi(hx, hy, bins=b, n_jobs=1), 1)
+                t_dask = min(t_dask, t)
+                equal = equal and got == wants[b]
             del hx, hy
-            chunk_bytes = 2 * 8 * chunk
             whole = da.from_delayed(client.scatter(X), shape=X.shape, dtype=X.dtype)
             # one block of columns per worker: every block walks the whole noise stream (its
             # values are drawn row by row over all the features), so fewer blocks walk it less
             Xd = client.persist(whole.rechunk((fn, -(-fp // w))))
             distributed_wait(Xd)
+            t_fmem, _ = _timed(lambda: fastmi.mutual_info_regression(X, target, random_state=0, n_jobs=w), 1)
             tf, fgot = _timed(lambda: fd.mutual_info_regression(Xd, target, random_state=0, n_jobs=1), 1)
-            t_mem, t_fmem = mem[w]
-            rec = {
-                "binned_s": t, "binned_ratio": t_mem / t, "binned_equal": bool(got == want),
-                "peak_rss_over_chunk": max(peaks.values()) / chunk_bytes,
-                "peak_rss_over_chunk_separate_arrays": max(split_peaks.values()) / chunk_bytes,
-                "features_s": tf, "features_ratio": t_fmem / tf, "features_equal": bool(np.array_equal(fgot, fwant)),
-            }
+            rec.update({
+                "binned_s": t_dask, "binned_in_memory_s": t_mem, "binned_ratio": t_mem / t_dask,
+                "binned_equal": bool(equal),
+                "features_s": tf, "features_in_memory_s": t_fmem, "features_ratio": t_fmem / tf,
+                "features_equal": bool(np.array_equal(fgot, fwant)),
+            })
             out["workers"][w] = rec
-            emit(f"{w} worker(s) discrete_mi  {t:7.3f} s  {n / t / 1e6:8.1f} M samples/s  "
+            emit(f"in memory   discrete_mi  n={n:.0e}  {t_mem:7.3f} s  {n / t_mem / 1e6:8.1f} M samples/s "
+                 f"({w} thread(s))")
+            emit(f"{w} worker(s) discrete_mi  {t_dask:7.3f} s  {n / t_dask / 1e6:8.1f} M samples/s  "
                  f"{rec['binned_ratio']:.2f}x in memory  equal={rec['binned_equal']}")
-            emit(f"{w} worker(s) peak RSS during the pass: {rec['peak_rss_over_chunk']:.2f}x one chunk of x and y "
-                 f"({chunk_bytes / 2**20:.0f} MiB) made by one task; "
-                 f"{rec['peak_rss_over_chunk_separate_arrays']:.2f}x with x and y chunks made by separate tasks")
+            if measure_peak:
+                emit(f"{w} worker(s) peak RSS during the pass: {rec['peak_rss_over_chunk']:.2f}x one chunk of x "
+                     f"and y ({chunk_bytes / 2**20:.0f} MiB) made by one task (worker-saturation {SATURATION}); "
+                     f"{rec['peak_rss_over_chunk_separate_arrays']:.2f}x with x and y chunks made by separate tasks")
+            else:
+                emit(f"{w} worker(s) peak RSS: not measured (needs Linux's /proc/self/clear_refs)")
+            emit(f"in memory   mutual_info_regression {fn}x{fp}  {t_fmem:7.3f} s ({w} thread(s))")
             emit(f"{w} worker(s) mutual_info_regression  {tf:7.3f} s  {rec['features_ratio']:.2f}x in memory  "
                  f"equal={rec['features_equal']}")
     out["equal"] = all(r["binned_equal"] and r["features_equal"] for r in out["workers"].values())
