@@ -18,6 +18,11 @@ Groups (ratio table at the end, MIN times; see conftest.py):
     ``CMIknn(knn=10, shuffle_neighbors=5, sig_samples=100)`` does (target: fastmi >= 100x
     faster). Values: the statistic to 1e-9 bits, and the baseline's estimator on fastmi's
     own permutations equals fastmi's null distribution to 1e-9 bits (checked untimed).
+    Also against tigramite's ``CMIknn(knn=10, transform="standardize",
+    significance="shuffle_test", sig_samples=100, shuffle_neighbors=5)`` itself when it
+    is installed in the bench venv (GPL: benchmarks only, never a dependency; its numba
+    compilation is done before the timing); its statistic equals fastmi's
+    ``conditional_mi`` on standardised columns to 1e-4 nats.
 ``mrmr-2e4x30-select6``
     ``fastmi.MRMRSelector(6, criterion="mid")`` on 2e4 samples of 30 features (binary
     target) vs the same greedy MID written with scikit-learn's ``mutual_info_classif``
@@ -135,6 +140,28 @@ def test_mi_test_ckdtree(benchmark, sized):
     # different permutations, the same null distribution: means within 4 standard errors
     se = math.sqrt((null.var() + fast.null_distribution.var()) / B)
     assert abs(null.mean() - fast.null_distribution.mean()) < 4 * se
+
+
+@pytest.mark.benchmark(group="mi-test-5000-k10")
+def test_mi_test_tigramite(benchmark, sized):
+    # GPL: measured here only, never imported by fastmi; skipped unless installed in the
+    # bench venv (pip install tigramite numba)
+    cmiknn = pytest.importorskip("tigramite.independence_tests.cmiknn")
+    x, y, z = chain_data(sized(N_TEST, 500))
+    B = sized(B_TEST, 10)
+    benchmark.extra_info.update(
+        label="tigramite CMIknn(knn=10, shuffle_test, 100 samples)", max_ratio=1 / 100,
+        target="fastmi >= 100x faster",
+    )
+    test = cmiknn.CMIknn(knn=K_TEST, transform="standardize", significance="shuffle_test", sig_samples=B,
+                         shuffle_neighbors=S_TEST, workers=-1)
+    col = lambda a: a.reshape(-1, 1)  # noqa: E731
+    test.run_test_raw(col(x[:200]), col(y[:200]), col(z[:200]))  # numba's compilation, untimed
+    value, pvalue = benchmark.pedantic(test.run_test_raw, args=(col(x), col(y), col(z)), rounds=1)
+    # its statistic: Frenzel-Pompe in nats on standardised columns (plus its 1e-6 tie noise)
+    std = lambda a: (a - a.mean()) / a.std()  # noqa: E731
+    assert value == pytest.approx(fastmi.conditional_mi(std(x), std(y), std(z), k=K_TEST, base=math.e), abs=1e-4)
+    assert 0.0 < pvalue <= 1.0
 
 
 # --------------------------------------------------------------------------- mRMR
