@@ -288,6 +288,29 @@ def test_columns_of_one_task_read_once_per_pass(client: Any) -> None:
     assert got == fastmi.discrete_mi(whole[0], whole[1], bins=11)
 
 
+def _read_block(row: int, block_info: Any = None) -> npt.NDArray[np.float64]:
+    """Chunk i of x (row 0) or y (row 1), read blockwise (as from_zarr reads)."""
+    info = block_info[None]
+    return _pair_block(info["chunk-location"][0], info["chunk-shape"][0])[row]
+
+
+def test_blockwise_reads_fused_into_the_counting_tasks(client: Any) -> None:
+    # x and y read chunk by chunk by blockwise tasks (from_zarr, from_array, map_blocks):
+    # each read runs inside fastmi's task for its chunk (made, counted and freed there),
+    # never as a task of its own whose result would wait in memory or move
+    from distributed import get_task_stream
+
+    sizes = (3000, 3000, 3000, 1234)
+    x, y = (da.map_blocks(_read_block, row, chunks=(sizes,), dtype=np.float64) for row in (0, 1))
+    with get_task_stream(client) as ts:
+        got = fd.discrete_mi(x, y, bins=11)
+    keys = [str(t["key"]) for t in ts.data]
+    assert not any("read_block" in k for k in keys)
+    assert sum("fastmi-ranges" in k for k in keys) == len(sizes)  # the counting tasks: fused into the sum's
+    whole = np.concatenate([_pair_block(i, m) for i, m in enumerate(sizes)], axis=1)
+    assert got == fastmi.discrete_mi(whole[0], whole[1], bins=11)
+
+
 def _slow(block: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     time.sleep(0.05)
     return block

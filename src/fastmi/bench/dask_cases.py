@@ -10,7 +10,9 @@ worker processes (one thread each):
   Parquet row group or Zarr chunk), so each worker holds both halves of its
   chunk pairs, as a reader of such files leaves them;
 - the peak memory of each worker during a binned pass over chunks made on
-  the workers (never held), against the bytes of one chunk of x and y: the
+  the workers (never held: read by blockwise tasks, as ``from_zarr`` reads,
+  and made by one delayed task per chunk pair), against the bytes of one
+  chunk of x and y: the
   kernel's high-water mark (VmHWM) is reset on every worker before the pass
   (``/proc/self/clear_refs``) and read after it, so the peak is exact, not
   sampled; the memory that fastmi's own per-chunk tasks add is measured the
@@ -66,6 +68,22 @@ def _pairs(seed: int, sizes: list[int]) -> tuple[Any, Any]:
     pairs = [da.from_delayed(delayed(_pair)(seed, i, m), shape=(2, m), dtype=np.float64)
              for i, m in enumerate(sizes)]
     return da.concatenate([p[0] for p in pairs]), da.concatenate([p[1] for p in pairs])
+
+
+def _read(seed: int, row: int, block_info: Any = None) -> npt.NDArray[np.float64]:
+    """Chunk i of x (row 0) or y (row 1), for dask.array.map_blocks: the same
+    values as _chunk, made by a blockwise task, as ``dask.array.from_zarr``
+    reads a chunk."""
+    info = block_info[None]
+    return _chunk(seed, info["chunk-location"][0], info["chunk-shape"][0], row)
+
+
+def _columns(seed: int, sizes: list[int]) -> tuple[Any, Any]:
+    """x and y as two dask arrays read chunk by chunk (two Zarr arrays)."""
+    import dask.array as da
+
+    return tuple(da.map_blocks(_read, seed, row, chunks=(tuple(sizes),), dtype=np.float64)
+                 for row in (0, 1))
 
 
 def _timed(f: Callable[[], Any], repeat: int) -> tuple[float, Any]:
@@ -165,8 +183,8 @@ def run(quick: bool = False, emit: Callable[[str], None] = print, workers: tuple
 
     for w in workers:
         # worker-saturation 1.0: a worker is sent one new chunk to read per thread
-        # when it is free, not 1.1 (rounded up: two), so that it never holds more
-        # than the chunk pair it counts and the next one (docs/user_guide/dask.md)
+        # when it is free, not 1.1 (rounded up: two); it matters for chunks made by
+        # tasks of their own, which wait in memory for fastmi's (docs/user_guide/dask.md)
         with dask.config.set({"distributed.scheduler.worker-saturation": SATURATION}), \
                 LocalCluster(n_workers=w, threads_per_worker=1, processes=True, dashboard_address=None,
                              silence_logs=50) as cluster, Client(cluster) as client:
@@ -176,18 +194,17 @@ def run(quick: bool = False, emit: Callable[[str], None] = print, workers: tuple
             fd.discrete_mi(small, small, bins=32, n_jobs=1)
             rec: dict[str, Any] = {}
             if measure_peak:
-                # memory while chunks are made and counted, never held (fresh workers first).
-                # x and y chunk i made by one task (the columns of one row group): no chunk moves
+                # memory while chunks are read and counted, never held (fresh workers first).
+                # x and y as two arrays read chunk by chunk by blockwise tasks (as from_zarr
+                # reads): dask fuses the reads of x_i and y_i into fastmi's task for chunk i
+                cx, cy = _columns(seed, sizes)
+                _, peaks = _peak_rss(client, lambda: fd.discrete_mi(cx, cy, bins=32, n_jobs=1))
+                # x and y chunk i made by one delayed task (the columns of one row group,
+                # from_delayed): a task of its own, whose result waits for fastmi's tasks
                 px, py = _pairs(seed, sizes)
-                _, peaks = _peak_rss(client, lambda: fd.discrete_mi(px, py, bins=32, n_jobs=1))
-                # x and y chunks made by separate tasks (two arrays): the scheduler may place
-                # x_i and y_i on different workers and ship one of them to the other
-                xs, ys = (da.concatenate([da.from_delayed(delayed(_chunk)(seed, i, m, row), shape=(m,),
-                                                          dtype=np.float64) for i, m in enumerate(sizes)])
-                          for row in (0, 1))
-                _, split_peaks = _peak_rss(client, lambda: fd.discrete_mi(xs, ys, bins=32, n_jobs=1))
+                _, pair_peaks = _peak_rss(client, lambda: fd.discrete_mi(px, py, bins=32, n_jobs=1))
                 rec["peak_rss_over_chunk"] = max(peaks.values()) / chunk_bytes
-                rec["peak_rss_over_chunk_separate_arrays"] = max(split_peaks.values()) / chunk_bytes
+                rec["peak_rss_over_chunk_pair_tasks"] = max(pair_peaks.values()) / chunk_bytes
             # throughput on data the workers hold, timed alternately with the in-memory call on
             # as many threads as there are workers (the machine's load hits both alike). Each
             # repetition has its own bin count: the graph's keys are deterministic (pure tasks),
@@ -220,9 +237,10 @@ def run(quick: bool = False, emit: Callable[[str], None] = print, workers: tuple
             emit(f"{w} worker(s) discrete_mi  {t_dask:7.3f} s  {n / t_dask / 1e6:8.1f} M samples/s  "
                  f"{rec['binned_ratio']:.2f}x in memory  equal={rec['binned_equal']}")
             if measure_peak:
-                emit(f"{w} worker(s) peak RSS during the pass: {rec['peak_rss_over_chunk']:.2f}x one chunk of x "
-                     f"and y ({chunk_bytes / 2**20:.0f} MiB) made by one task (worker-saturation {SATURATION}); "
-                     f"{rec['peak_rss_over_chunk_separate_arrays']:.2f}x with x and y chunks made by separate tasks")
+                emit(f"{w} worker(s) peak RSS during the pass: {rec['peak_rss_over_chunk']:.3f}x one chunk of x "
+                     f"and y ({chunk_bytes / 2**20:.0f} MiB) read by blockwise tasks (as from_zarr); "
+                     f"{rec['peak_rss_over_chunk_pair_tasks']:.3f}x with x and y chunks made by one delayed task "
+                     f"(worker-saturation {SATURATION})")
             else:
                 emit(f"{w} worker(s) peak RSS: not measured (needs Linux's /proc/self/clear_refs)")
             emit(f"in memory   mutual_info_regression {fn}x{fp}  {t_fmem:7.3f} s ({w} thread(s))")

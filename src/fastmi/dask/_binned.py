@@ -12,7 +12,7 @@ from .. import _native, _plugin
 from .._validation import as_samples, check_finite, check_base, check_choice, check_uniform_edges
 from .._validation import interruptible, resolve_bins
 from ._graph import add_tables, align_blocks, as_block, check_compute, finish, require_dask, sample_blocks
-from ._graph import held, local, task_threads, tree
+from ._graph import SPLIT_EVERY, held, local, task_threads, tree
 
 # (min, max, finite, samples) of a chunk; None for an empty chunk
 _Range = Optional[Tuple[float, float, bool, int]]
@@ -96,6 +96,59 @@ def _mi_of_table(table: npt.NDArray[np.int64], base: float) -> float:
     return mi if base == 2.0 else mi * (math.log(2.0) / math.log(base))
 
 
+def _pair_ranges(xb: Any, yb: Any, threads: int) -> npt.NDArray[np.float64]:
+    """One row [x min, x max, y min, y max, samples] of a chunk pair (NaN and 0
+    samples when empty), for the blockwise range pass."""
+    rx, ry = _chunk_range(xb, "x", threads), _chunk_range(yb, "y", threads)
+    if (rx is None) != (ry is None) or (rx is not None and ry is not None and rx[3] != ry[3]):
+        nx, ny = (0 if r is None else r[3] for r in (rx, ry))
+        raise ValueError(f"x and y must have the same number of samples; chunks of {nx} and {ny}")
+    if rx is None or ry is None:
+        return np.array([[np.nan, np.nan, np.nan, np.nan, 0.0]])
+    return np.array([[rx[0], rx[1], ry[0], ry[1], float(rx[3])]])
+
+
+def _ranges_of_rows(rows: npt.NDArray[np.float64]) -> tuple[_Range, _Range]:
+    """The global (x range, y range) from the rows of _pair_ranges."""
+    live = rows[rows[:, 4] > 0]
+    if live.shape[0] == 0:
+        return None, None
+    count = int(live[:, 4].sum())
+    return ((float(live[:, 0].min()), float(live[:, 1].max()), True, count),
+            (float(live[:, 2].min()), float(live[:, 3].max()), True, count))
+
+
+def _axes_of_rows(rows: npt.NDArray[np.float64], specs: Any) -> tuple[_Axis, _Axis]:
+    return _joint_axes(*_ranges_of_rows(rows), specs)
+
+
+def _pair_table(xb: Any, yb: Any, axes: tuple[_Axis, _Axis], threads: int) -> npt.NDArray[np.int64]:
+    return _chunk_joint(xb, yb, axes, threads)[np.newaxis]
+
+
+def _blockwise_mi(x: Any, y: Any, specs: Any, base: float, threads: int, compute: bool) -> Any:
+    """discrete_mi of two dask arrays of the same chunks, as blockwise passes:
+    dask fuses the tasks that make a chunk pair blockwise (``from_zarr``,
+    ``from_array``, ``map_blocks``, elementwise steps) into the task that
+    reads it, so the pair is made, read and freed inside one task: no chunk
+    waits in a worker's memory or moves to another worker."""
+    import dask
+    import dask.array as da
+    from dask.delayed import delayed
+
+    nb = len(x.chunks[0])
+    rows = da.map_blocks(_pair_ranges, x, y, threads, new_axis=1, chunks=((1,) * nb, (5,)), dtype=np.float64,
+                         token="fastmi-ranges")
+    axes = delayed(_axes_of_rows, pure=True)(rows, specs)
+    if compute and not (held(x) and held(y)):
+        axes = finish(axes, True)
+    (nx, _), (ny, _) = specs
+    tables = da.map_blocks(_pair_table, x, y, axes, threads, new_axis=[1, 2], chunks=((1,) * nb, (nx,), (ny,)),
+                           dtype=np.int64, token="fastmi-tables")
+    total = tables.sum(axis=0, dtype=np.int64, split_every=SPLIT_EVERY)
+    return finish(delayed(_mi_of_table, pure=True)(total, base), compute)
+
+
 def discrete_mi(x: Any, y: Any, bins: Any = 10, *, base: float = 2, n_jobs: Optional[int] = None,
                 compute: bool = True) -> Any:
     """:func:`fastmi.discrete_mi` of chunked samples, in bits, bit for bit.
@@ -147,6 +200,7 @@ def discrete_mi(x: Any, y: Any, bins: Any = 10, *, base: float = 2, n_jobs: Opti
     two passes form one graph and the chunks are kept between them.
     """
     require_dask()
+    import dask.array as da
     from dask.delayed import delayed
 
     base = check_base(base)
@@ -154,6 +208,8 @@ def discrete_mi(x: Any, y: Any, bins: Any = 10, *, base: float = 2, n_jobs: Opti
     threads = task_threads(n_jobs)
     specs = resolve_bins(bins)
     x, y, bx, by = align_blocks(x, y)
+    if isinstance(x, da.Array) and isinstance(y, da.Array) and x.chunks == y.chunks:
+        return _blockwise_mi(x, y, specs, base, threads, compute)
     rx = tree([delayed(_chunk_range, pure=True)(b, "x", threads) for b in bx], _merge_ranges, "x")
     ry = tree([delayed(_chunk_range, pure=True)(b, "y", threads) for b in by], _merge_ranges, "y")
     axes = _first_pass(delayed(_joint_axes, pure=True)(rx, ry, specs), compute, x, y)

@@ -66,19 +66,6 @@ def align_blocks(x: Any, y: Any) -> tuple[Any, Any, list[Any], list[Any]]:
         raise ValueError(
             f"x and y must be split alike: {len(bx)} and {len(by)} blocks (rechunk one to the other's chunks)"
         )
-    if isinstance(x, da.Array) and isinstance(y, da.Array):
-        # one graph optimised for both, without the low-level fusion of linear
-        # chains: x and y chunks made by one task (the two columns of one Zarr
-        # chunk or row group) stay one task. Fused apart, each side would take
-        # that task into its own chain: every chunk made twice, x_i and y_i on
-        # different workers, one of them shipped to the other. (Elementwise
-        # steps are still fused: that is the high-level, blockwise pass.)
-        import dask
-
-        with dask.config.set({"optimization.fuse.active": False}):
-            x, y = dask.optimize(x, y)
-        bx = list(x.to_delayed(optimize_graph=False).ravel())
-        by = list(y.to_delayed(optimize_graph=False).ravel())
     return x, y, bx, by
 
 
