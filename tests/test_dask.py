@@ -102,6 +102,23 @@ def test_entropy_bit_identical(client: Any, method: str) -> None:
     assert fd.entropy(da.from_array(x, chunks=-1), method=method, bins=17) == want
 
 
+@pytest.mark.parametrize("bins", [17, 1, np.linspace(-1.5, 2.0, 8), [-3.0, 0.0, 0.1, 5.0]])
+def test_binned_entropy_edges_constants_and_empty_chunks(client: Any, bins: Any) -> None:
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal(4001)  # explicit edges leave samples outside: they are not counted
+    chunks = ((1000, 0, 1500, 1, 0, 1500),)
+    for data in (x, np.full(4001, 2.5), np.repeat([1.0, 7.0], [4000, 1])):
+        try:
+            want = fastmi.entropy(data, method="binned", bins=bins)
+        except ValueError as exc:  # every sample outside the edges: the same error
+            with pytest.raises(ValueError, match=str(exc)):
+                fd.entropy(da.from_array(data, chunks=chunks), method="binned", bins=bins)
+            continue
+        assert fd.entropy(da.from_array(data, chunks=chunks), method="binned", bins=bins) == want
+        lazy = fd.entropy(da.from_array(data, chunks=chunks), method="binned", bins=bins, compute=False)
+        assert lazy.compute() == want
+
+
 def test_nothing_computed_before_compute() -> None:
     calls: list[int] = []
 

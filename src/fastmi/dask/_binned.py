@@ -284,6 +284,55 @@ def _discrete_counts(merged: _Counts) -> npt.NDArray[np.int64]:
     return merged[1]
 
 
+def _is_array(a: Any) -> bool:
+    import dask.array as da
+
+    return isinstance(a, da.Array)
+
+
+def _one_range(xb: Any, threads: int) -> npt.NDArray[np.float64]:
+    """One row [min, max, samples] of a chunk (NaN and 0 samples when empty)."""
+    r = _chunk_range(xb, "x", threads)
+    return np.array([[np.nan, np.nan, 0.0]]) if r is None else np.array([[r[0], r[1], float(r[3])]])
+
+
+def _axis_of_rows(rows: npt.NDArray[np.float64], spec: Any) -> _Axis:
+    live = rows[rows[:, 2] > 0]
+    r: _Range = None
+    if live.shape[0]:
+        r = float(live[:, 0].min()), float(live[:, 1].max()), True, int(live[:, 2].sum())
+    return _axis(spec, r, "x")
+
+
+def _one_counts(xb: Any, axis: _Axis, threads: int) -> npt.NDArray[np.int64]:
+    """The bin counts of one chunk, as histogram2d's table against one bin
+    that holds every sample: no per-sample codes are kept."""
+    ax = local(axis)
+    a = _samples(xb, "x")
+    if a.shape[0] == 0:
+        return np.zeros((1, ax[0]), dtype=np.int64)
+    lo, hi = _native.finite_range(a, threads, interruptible())[:2]
+    table = _native.histogram2d(a, a, ax, (1, None, lo, hi), _native.TableLayout.dense, threads, interruptible())
+    return table.reshape(1, ax[0])
+
+
+def _blockwise_entropy(x: Any, spec: Any, base: float, threads: int, compute: bool) -> Any:
+    """entropy(method="binned") of a dask array as blockwise passes (see _blockwise_mi)."""
+    import dask.array as da
+    from dask.delayed import delayed
+
+    nb = len(x.chunks[0])
+    rows = da.map_blocks(_one_range, x, threads, new_axis=1, chunks=((1,) * nb, (3,)), dtype=np.float64,
+                         token="fastmi-range")
+    axis = delayed(_axis_of_rows, pure=True)(rows, spec)
+    if compute and not held(x):
+        axis = finish(axis, True)
+    counts = da.map_blocks(_one_counts, x, axis, threads, new_axis=1, chunks=((1,) * nb, (spec[0],)),
+                           dtype=np.int64, token="fastmi-counts")
+    total = counts.sum(axis=0, dtype=np.int64, split_every=SPLIT_EVERY)
+    return finish(delayed(_entropy_of_counts, pure=True)(total, base), compute)
+
+
 def entropy(x: Any, *, method: str = "binned", bins: Any = 10, base: float = 2, n_jobs: Optional[int] = None,
             compute: bool = True) -> Any:
     """:func:`fastmi.entropy` of chunked 1-D samples (plug-in methods), bit for bit.
@@ -333,6 +382,8 @@ def entropy(x: Any, *, method: str = "binned", bins: Any = 10, base: float = 2, 
         return finish(delayed(_entropy_of_counts, pure=True)(counts, base), compute)
     (spec,) = _plugin.histogramdd_axes(bins, 1)
     x, blocks = sample_blocks(x, "x")
+    if _is_array(x):
+        return _blockwise_entropy(x, spec, base, threads, compute)
     r = tree([delayed(_chunk_range, pure=True)(b, "x", threads) for b in blocks], _merge_ranges, "x")
     axis = _first_pass(delayed(_axis, pure=True)(spec, r, "x"), compute, x)
     counts = tree([delayed(_chunk_bin_counts, pure=True)(b, axis, threads) for b in blocks], add_tables, "x")
