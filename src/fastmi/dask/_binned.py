@@ -311,8 +311,8 @@ def _one_counts(xb: Any, axis: _Axis, threads: int) -> npt.NDArray[np.int64]:
     a = _samples(xb, "x")
     if a.shape[0] == 0:
         return np.zeros((1, ax[0]), dtype=np.int64)
-    lo, hi = _native.finite_range(a, threads, interruptible())[:2]
-    table = _native.histogram2d(a, a, ax, (1, None, lo, hi), _native.TableLayout.dense, threads, interruptible())
+    whole = (1, None, ax[2], ax[3])  # the global range: every sample of every chunk
+    table = _native.histogram2d(a, a, ax, whole, _native.TableLayout.dense, threads, interruptible())
     return table.reshape(1, ax[0])
 
 
