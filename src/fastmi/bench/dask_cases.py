@@ -218,11 +218,9 @@ def run(quick: bool = False, emit: Callable[[str], None] = print, workers: tuple
                 t_dask = min(t_dask, t)
                 equal = equal and got == wants[b]
             del hx, hy
-            whole = da.from_delayed(client.scatter(X), shape=X.shape, dtype=X.dtype)
             # one block of columns per worker: every block walks the whole noise stream (its
             # values are drawn row by row over all the features), so fewer blocks walk it less
-            Xd = client.persist(whole.rechunk((fn, -(-fp // w))))
-            distributed_wait(Xd)
+            Xd = column_blocks(client, X, -(-fp // w))
             t_fmem, _ = _timed(lambda: fastmi.mutual_info_regression(X, target, random_state=0, n_jobs=w), 1)
             tf, fgot = _timed(lambda: fd.mutual_info_regression(Xd, target, random_state=0, n_jobs=1), 1)
             rec.update({
@@ -248,6 +246,21 @@ def run(quick: bool = False, emit: Callable[[str], None] = print, workers: tuple
                  f"equal={rec['features_equal']}")
     out["equal"] = all(r["binned_equal"] and r["features_equal"] for r in out["workers"].values())
     return out
+
+
+def column_blocks(client: Any, X: npt.NDArray[np.float64], width: int) -> Any:
+    """X as a dask array of column blocks held by the workers, spread over them
+    (as features read block by block on the workers would be): block b on
+    worker b modulo the number of workers."""
+    import dask.array as da
+
+    workers = sorted(client.scheduler_info()["workers"])
+    starts = range(0, X.shape[1], width)
+    futures = [client.scatter(np.ascontiguousarray(X[:, a:a + width]), workers=[workers[b % len(workers)]])
+               for b, a in enumerate(starts)]
+    blocks = [da.from_delayed(f, shape=(X.shape[0], min(width, X.shape[1] - a)), dtype=X.dtype)
+              for f, a in zip(futures, starts)]
+    return client.persist(da.concatenate(blocks, axis=1))
 
 
 def distributed_wait(collection: Any) -> None:
