@@ -93,12 +93,14 @@ def test_binned_dask(benchmark: Any, binned_data: Any) -> None:
     x, y, hx, hy = binned_data
     benchmark.extra_info["subject"] = True
     bins = iter(range(32, 64))  # a new bin count per round: no result still held is reused
+    used: list[int] = []
 
     def setup() -> Any:
-        return (hx, hy), {"bins": next(bins)}
+        used.append(next(bins))
+        return (hx, hy), {"bins": used[-1]}
 
     value = benchmark.pedantic(fd.discrete_mi, setup=setup, rounds=3)
-    assert value == fastmi.discrete_mi(x, y, bins=34)
+    assert value == fastmi.discrete_mi(x, y, bins=used[-1])
 
 
 @pytest.mark.benchmark(group="dask-features-1e5x200")
