@@ -132,7 +132,6 @@ def _blockwise_mi(x: Any, y: Any, specs: Any, base: float, threads: int, compute
     ``from_array``, ``map_blocks``, elementwise steps) into the task that
     reads it, so the pair is made, read and freed inside one task: no chunk
     waits in a worker's memory or moves to another worker."""
-    import dask
     import dask.array as da
     from dask.delayed import delayed
 
