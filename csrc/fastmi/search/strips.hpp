@@ -213,21 +213,24 @@ private:
                     best.offer(dist(m));
             };
             search(j, j + 1);  // own strip, the sample itself skipped
-            // the other strips, nearest in x first
+            // the other strips, nearest in x first; the side chosen without
+            // a branch (one would be a coin toss: whether the sample lies
+            // nearer its strip's left or right edge), and so is the entry
+            // point into a neighbouring strip (the first strip visited
+            // always is one), from both links read ahead
             index_t left = t - 1, right = t + 1;
+            const index_t up_at = right < strips_ ? first(right) + entry_up_[j] : 0;
+            const index_t down_at = left >= 0 ? below[j - s] : 0;
             while (true) {
-                const double kth = best.kth();
                 const double gl = left >= 0 ? xp - xs_.value[end(left) - 1] : inf;
                 const double gr = right < strips_ ? xs_.value[begin(right)] - xp : inf;
-                index_t u;
-                if (gl <= gr) {
-                    if (!(gl < kth)) break;
-                    u = left--;
-                } else {
-                    if (!(gr < kth)) break;
-                    u = right++;
-                }
-                const index_t at = u == t - 1 ? below[j - s] : u == t + 1 ? first(u) + entry_up_[j] : split(u, yp);
+                const index_t go_left = gl <= gr;  // 0 or 1, selects by arithmetic
+                if (!(std::min(gl, gr) < best.kth())) break;
+                const index_t u = right - go_left * (right - left);
+                left -= go_left;
+                right += 1 - go_left;
+                const index_t near = up_at - go_left * (up_at - down_at);
+                const index_t at = (u - t) * (u - t) == 1 ? near : split(u, yp);
                 work += 2;
                 search(at, at);
             }
