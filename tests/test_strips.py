@@ -73,7 +73,9 @@ def _edge_cases():
     them, one ulp either side, and odd multiples of half an ulp (q + r then
     rounds to even, onto a value or off it); far from zero (the differences
     near q +- r exact: the ends are found without settling steps), across
-    zero and at the largest magnitudes (q + r overflows)."""
+    zero, at the largest magnitudes (q + r overflows), and with q - r near
+    zero and r near |q| (differences coarser than the values there: the
+    settled search)."""
     r = np.random.default_rng(77)
     cases = []
     for centre in (1.0, -3.0, 1e6, 1.5e308):
@@ -90,6 +92,21 @@ def _edge_cases():
     # largest magnitudes: q + r overflows to infinity
     x = np.sort(r.uniform(1.6e308, 1.79e308, 300))
     cases.append((x, np.full(300, 0.5e308)))
+    # q - r (or q + r) near 0 with r close to |q|: the rounded differences
+    # from q are coarser than the values near q - r, and some of those
+    # values sit a few ulps either side of the value index's bucket edges
+    # (two buckets per value over [min, max]); radii from q = +-1 to them
+    base = np.concatenate([r.uniform(0.0, 1.2, 300), [0.0, 1.2, 1.0]])
+    n = base.size + 5 * 9
+    near = [e + j * np.spacing(e) for e in 1.2 / (2 * n) * np.arange(1, 6) for j in range(-4, 5)]
+    x = np.concatenate([base, near])
+    at = int(np.flatnonzero(x == 1.0)[0])
+    for sign in (1.0, -1.0):
+        for d in np.abs(1.0 - np.array(near[::3])):
+            for rq in (d, np.nextafter(d, 0.0), np.nextafter(d, 2.0)):
+                radius = np.full(n, 0.1)
+                radius[at] = rq
+                cases.append((sign * x, radius))
     return cases
 
 
