@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <type_traits>
 #include <vector>
 
 #include "fastmi/runtime/metric.hpp"
@@ -199,20 +200,19 @@ private:
         work += length(t);
         for (index_t j = s; j < e; ++j) {
             const double xp = sx[j], yp = sy[j];
-            best.reset();
             auto dist = [&](index_t m) { return MaxNorm::combine(MaxNorm::term(xp - sx[m]), MaxNorm::term(yp - sy[m])); };
             // entries below `lo` and from `hi` on, nearest in y first: the
             // window, then on while the y gap is below the k-th distance
             // (the padding stops both walks at the strip's ends)
-            auto search = [&](index_t lo, index_t hi) FASTMI_INLINE_LAMBDA {
-                window(best, lo, hi, xp, yp);
+            auto search = [&](index_t lo, index_t hi, auto fresh) FASTMI_INLINE_LAMBDA {
+                window<decltype(fresh)::value>(best, lo, hi, xp, yp);
                 work += kWindow;  // branch-free: about half the cost per entry
                 for (index_t m = lo - kWindow - 1; std::fabs(yp - sy[m]) < best.kth(); --m, ++work)
                     best.offer(dist(m));
                 for (index_t m = hi + kWindow; std::fabs(yp - sy[m]) < best.kth(); ++m, ++work)
                     best.offer(dist(m));
             };
-            search(j, j + 1);  // own strip, the sample itself skipped
+            search(j, j + 1, std::true_type{});  // own strip, the sample itself skipped
             // the other strips, nearest in x first; the side chosen without
             // a branch (one would be a coin toss: whether the sample lies
             // nearer its strip's left or right edge), and so is the entry
@@ -232,7 +232,7 @@ private:
                 const index_t near = up_at - go_left * (up_at - down_at);
                 const index_t at = (u - t) * (u - t) == 1 ? near : split(u, yp);
                 work += 2;
-                search(at, at);
+                search(at, at, std::false_type{});
             }
             radius[entry_sample_[j]] = best.kth();
             poll.add((work - done) * (K > 0 ? 1 : k_));
@@ -242,8 +242,9 @@ private:
     }
 
     // Offers the distances from (xp, yp) to the kWindow entries below lo
-    // and the kWindow from hi on; best.kth() updated.
-    template <class Best>
+    // and the kWindow from hi on, to `best` as it is or (Fresh) emptied
+    // first; best.kth() updated.
+    template <bool Fresh, class Best>
     FASTMI_INLINE void window(Best& best, index_t lo, index_t hi, double xp, double yp) const {
         const double* sy = entry_y_.get();
         const double* sx = entry_x_.get();
@@ -257,14 +258,19 @@ private:
                 const __m128d dy = _mm_and_pd(_mm_sub_pd(py, _mm_loadu_pd(sy + m)), abs);
                 return _mm_max_pd(dx, dy);  // MaxNorm's distance, exactly
             };
-            best.offer2(pair(lo - 4));
-            best.offer2(pair(lo - 2));
-            best.offer2(pair(hi));
-            best.offer2(pair(hi + 2));
+            if constexpr (Fresh) {
+                best.reset_offer4(pair(lo - 4), pair(lo - 2), pair(hi), pair(hi + 2));
+            } else {
+                best.offer2(pair(lo - 4));
+                best.offer2(pair(lo - 2));
+                best.offer2(pair(hi));
+                best.offer2(pair(hi + 2));
+            }
             best.update();
             return;
         }
 #endif
+        if constexpr (Fresh) best.reset();
         auto dist = [&](index_t m) { return MaxNorm::combine(MaxNorm::term(xp - sx[m]), MaxNorm::term(yp - sy[m])); };
         for (index_t w = 1; w <= kWindow; ++w) {
             best.offer(dist(lo - w));
