@@ -137,6 +137,10 @@ public:
     SortedCounter(const double* v, index_t n, const ValueIndex& index) : v_(v), n_(n), index_(index) {}
 
     FASTMI_INLINE index_t operator()(index_t p, double r) const {
+        if constexpr (std::is_same<Norm, MaxNorm>::value) {
+            const double q = v_[p];
+            if (exact_near(q, r)) return last_inside(q, r) - last_below(q, r);
+        }
         const auto lr = bounds(p, r);
         return lr.second - lr.first + 1;
     }
@@ -149,19 +153,8 @@ public:
         // between p and the ends (a NaN value or radius, from input changed
         // during the call, would break it)
         if (!inside(p)) return {p, p};
-        if constexpr (std::is_same<Norm, MaxNorm>::value) {
-            // Where r < |q| / 3, every difference v - q with v within about r
-            // of q is exact (Sterbenz), so v is inside on the right exactly
-            // when v <= q + r, and outside on the left exactly when v <
-            // q - r: each side's end lies in the bucket of q + r or q - r
-            // (rounded either way), where the tests themselves find it.
-            // No step needs settling afterwards.
-            if (3.0 * r < std::fabs(q)) {
-                const index_t hi = index_.last_where(q + r, [q, r](double v) { return v - q <= r; });
-                const index_t before = index_.last_where(q - r, [q, r](double v) { return q - v > r; });
-                return {before + 1, hi};
-            }
-        }
+        if constexpr (std::is_same<Norm, MaxNorm>::value)
+            if (exact_near(q, r)) return {last_below(q, r) + 1, last_inside(q, r)};
         const double reach = Norm::expand(r);
         index_t hi = std::min(std::max(index_.last_at_most(q + reach), p), n_ - 1);
         index_t lo = std::max<index_t>(std::min(index_.last_at_most(q - reach) + 1, p), 0);
@@ -180,6 +173,21 @@ public:
     }
 
 private:
+    // For the max-norm where 0 <= r < |q| / 3: every difference v - q with
+    // v within about r of q is then exact (Sterbenz), so v is inside on the
+    // right exactly when v <= q + r, and outside on the left exactly when
+    // v < q - r: each side's end lies in the bucket of q + r or q - r
+    // (rounded either way), where the distance tests themselves find it,
+    // with no step to settle afterwards.
+    static FASTMI_INLINE bool exact_near(double q, double r) { return (0.0 <= r) & (3.0 * r < std::fabs(q)); }
+    // The last position inside, and the last below the values inside.
+    FASTMI_INLINE index_t last_inside(double q, double r) const {
+        return index_.last_where(q + r, [q, r](double v) { return v - q <= r; });
+    }
+    FASTMI_INLINE index_t last_below(double q, double r) const {
+        return index_.last_where(q - r, [q, r](double v) { return q - v > r; });
+    }
+
     // The last index inside going from p in direction dir (p is inside),
     // searched from the guess h: a short linear walk, then doubling steps
     // and a branch-free binary search.
