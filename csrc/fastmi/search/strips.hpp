@@ -107,19 +107,17 @@ public:
             const double ky = kth_gap_sorted(ys.value.data(), n_, q, k_);
             const index_t i = ys.index[q];
             const double xi = x_[i];
-            const auto lo = std::lower_bound(xs_.value.begin(), xs_.value.end(), xi - ky) - xs_.value.begin();
-            const auto hi = std::upper_bound(xs_.value.begin(), xs_.value.end(), xi + ky) - xs_.value.begin();
+            const double* xv = xs_.value.data();
+            const index_t lo = rank<false>(xv, n_, xi - ky), hi = rank<true>(xv, n_, xi + ky);
             steps += 3.0 * static_cast<double>((std::max<index_t>(hi, lo + 1) - 1) / strip_size_ - lo / strip_size_ + 1);
             // own strip: the entries within kx of y_i (x_ read again: if it
             // changed meanwhile, xi may be above every sorted value)
-            const index_t p = std::min<index_t>(
-                std::lower_bound(xs_.value.begin(), xs_.value.end(), xi) - xs_.value.begin(), n_ - 1);
+            const index_t p = std::min<index_t>(rank<false>(xv, n_, xi), n_ - 1);
             const double kx = kth_gap_sorted(xs_.value.data(), n_, p, k_);
             const index_t t = p / strip_size_;
             const double yi = ys.value[q];
             const double* b = entry_y_.get() + first(t);
-            const double* e = b + length(t);
-            steps += static_cast<double>(std::upper_bound(b, e, yi + kx) - std::lower_bound(b, e, yi - kx));
+            steps += static_cast<double>(rank<true>(b, length(t), yi + kx) - rank<false>(b, length(t), yi - kx));
         }
         return steps / static_cast<double>(m);
     }
@@ -153,6 +151,21 @@ private:
     index_t length(index_t t) const { return end(t) - begin(t); }
     // g: position in strip order
     index_t slot(index_t g) const { return first(g / strip_size_) + g % strip_size_; }
+
+    // std::upper_bound (AtMost) or std::lower_bound of t in the sorted
+    // v[0..n), as a position: the same answer, by a binary search whose
+    // steps depend on n alone (conditional moves, no mispredicted branches).
+    template <bool AtMost>
+    static index_t rank(const double* v, index_t n, double t) {
+        auto below = [t](double w) { return AtMost ? !(t < w) : w < t; };
+        index_t lo = 0;  // the answer lies in [lo, lo + len]
+        for (index_t len = n; len > 1;) {
+            const index_t half = len / 2;
+            lo = below(v[lo + half - 1]) ? lo + half : lo;
+            len -= half;
+        }
+        return n > 0 ? lo + below(v[lo]) : 0;
+    }
 
     // The links of strip t's entries into strip t + 1 (which the one-pass
     // placement sets as it goes), by a walk in y order.
