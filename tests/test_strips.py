@@ -6,6 +6,8 @@ differ only in order) and the O(n^2) reference (1e-10), for every compiled k
 while they are filled) and two (strips linked afterwards), and bit for bit
 across thread counts. The data put ties in y (splits between equal values),
 samples whose neighbours lie several strips away, and strips of a few entries.
+The marginal counts that follow them (sorted values, value index) equal a
+brute-force count exactly where one rounding decides an end.
 """
 from __future__ import annotations
 

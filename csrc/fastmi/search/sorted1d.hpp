@@ -72,9 +72,9 @@ public:
     }
 
     // The last j with before(v[j]), or -1 when there is none, for a
-    // `before` true on a prefix of the values (monotone), on every value
-    // below t's neighbour below and on none above t's neighbour above: the
-    // answer then lies in t's bucket.
+    // `before` that holds on a prefix of the values, on every value below t
+    // and on none above t (values equal to t either way): the answer then
+    // lies in t's bucket.
     template <class Before>
     FASTMI_INLINE index_t last_where(double t, Before before) const {
         const index_t b = bucket(t);
