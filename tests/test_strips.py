@@ -6,6 +6,8 @@ differ only in order) and the O(n^2) reference (1e-10), for every compiled k
 while they are filled) and two (strips linked afterwards), and bit for bit
 across thread counts. The data put ties in y (splits between equal values),
 samples whose neighbours lie several strips away, and strips of a few entries.
+The marginal counts that follow them (sorted values, value index) equal a
+brute-force count exactly where one rounding decides an end.
 """
 from __future__ import annotations
 
@@ -65,3 +67,62 @@ def test_pairwise_entries_are_ksg_mi_with_tied_and_wide_columns():
     for i in range(3):
         for j in range(i + 1, 3):
             assert M[i, j] == fastmi.ksg_mi(X[:, i], X[:, j], k=3, tie_breaking="off", n_jobs=1), (i, j)
+
+
+def _edge_cases():
+    """(values, radii) where the marginal counts' ends hinge on one rounding:
+    values a few ulps apart (many tied), radii equal to differences between
+    them, one ulp either side, and odd multiples of half an ulp (q + r then
+    rounds to even, onto a value or off it); far from zero (the differences
+    near q +- r exact: the ends are found without settling steps), across
+    zero, at the largest magnitudes (q + r overflows), and with q - r near
+    zero and r near |q| (differences coarser than the values there: the
+    settled search)."""
+    r = np.random.default_rng(77)
+    cases = []
+    for centre in (1.0, -3.0, 1e6, 1.5e308):
+        ulp = np.spacing(abs(centre))
+        x = centre + ulp * r.integers(0, 48, 400)
+        diff = np.abs(x[r.integers(0, 400, 400)] - x)
+        for radius in (diff, np.nextafter(diff, np.inf), np.nextafter(diff, 0.0),
+                       ulp * (r.integers(0, 40, 400) + 0.5)):
+            cases.append((x, radius))
+    # across zero: some samples within 3 radii of 0 (the settled search), most not
+    x = np.round(r.standard_normal(600), 3) + r.choice([0.0, 1e-9], 600)
+    cases += [(x, np.abs(x[r.integers(0, 600, 600)] - x)), (x, r.uniform(0.0, 0.5, 600)),
+              (x, np.abs(x) / 3.0), (x, np.nextafter(np.abs(x) / 3.0, np.inf))]
+    # largest magnitudes: q + r overflows to infinity
+    x = np.sort(r.uniform(1.6e308, 1.79e308, 300))
+    cases.append((x, np.full(300, 0.5e308)))
+    # q - r (or q + r) near 0 with r close to |q|: the rounded differences
+    # from q are coarser than the values near q - r, and some of those
+    # values sit a few ulps either side of the value index's bucket edges
+    # (two buckets per value over [min, max]); radii from q = +-1 to them
+    base = np.concatenate([r.uniform(0.0, 1.2, 300), [0.0, 1.2, 1.0]])
+    n = base.size + 5 * 9
+    near = [e + j * np.spacing(e) for e in 1.2 / (2 * n) * np.arange(1, 6) for j in range(-4, 5)]
+    x = np.concatenate([base, near])
+    at = int(np.flatnonzero(x == 1.0)[0])
+    for sign in (1.0, -1.0):
+        for d in np.abs(1.0 - np.array(near[::3])):
+            for rq in (d, np.nextafter(d, 0.0), np.nextafter(d, 2.0)):
+                radius = np.full(n, 0.1)
+                radius[at] = rq
+                cases.append((sign * x, radius))
+    return cases
+
+
+def test_sorted_counts_exact_at_rounding_edges():
+    """The 1-D marginal counts (the sorted search of ksg_mi and pairwise_mi)
+    equal a brute-force count, exactly: |x_j - x_i| <= r_i, or <=
+    nextafter(r_i, 0) when strict (< r_i, and the duplicates for r_i = 0)."""
+    from fastmi import _native
+    for c, (x, radius) in enumerate(_edge_cases()):
+        dist = np.abs(x[None, :] - x[:, None])
+        data = np.ascontiguousarray(x[:, None])
+        for bound, inside in ((_native.Bound.strict, dist <= np.nextafter(radius, 0.0)[:, None]),
+                              (_native.Bound.inclusive, dist <= radius[:, None])):
+            want = inside.sum(axis=1) - 1
+            for threads in (1, 2):
+                got = _native.neighbor_counts(data, radius, _native.Metric.max_norm, bound, threads, False)
+                np.testing.assert_array_equal(got, want, err_msg=f"case {c}, {bound}")

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -67,20 +68,30 @@ public:
 
     // The last j with v[j] <= t, or -1 when there is none.
     FASTMI_INLINE index_t last_at_most(double t) const {
+        return last_where(t, [t](double v) { return v <= t; });
+    }
+
+    // The last j with before(v[j]), or -1 when there is none, for a
+    // `before` that holds on a prefix of the values, on every value below t
+    // and on none above t (values equal to t either way): the answer then
+    // lies in t's bucket.
+    template <class Before>
+    FASTMI_INLINE index_t last_where(double t, Before before) const {
         const index_t b = bucket(t);
-        // the answer lies in [at, at + len]; v[at] <= t unless at is start - 1.
-        // Positions past the bucket hold values > t, so reading them is harmless.
+        // the answer lies in [at, at + len]; before(v[at]) unless at is
+        // start - 1. Positions past the bucket hold values > t, so reading
+        // them is harmless.
         index_t at = start(b) - 1, len = start(b + 1) - at - 1;
         if (len <= 4 && at + 5 < n_)  // the common case: four independent loads
-            return at + (v_[at + 1] <= t) + (v_[at + 2] <= t) + (v_[at + 3] <= t) + (v_[at + 4] <= t);
+            return at + before(v_[at + 1]) + before(v_[at + 2]) + before(v_[at + 3]) + before(v_[at + 4]);
         if (len < kShort && at + kShort < n_) {  // four fixed steps (no mispredicted loop exit)
             for (index_t half = kShort / 2; half > 0; half /= 2)
-                at = v_[at + half] <= t ? at + half : at;
+                at = before(v_[at + half]) ? at + half : at;
             return at;
         }
         while (len > 0) {
             const index_t half = (len + 1) / 2;
-            at = v_[at + half] <= t ? at + half : at;  // a conditional move
+            at = before(v_[at + half]) ? at + half : at;  // a conditional move
             len -= half;
         }
         return at;
@@ -126,6 +137,10 @@ public:
     SortedCounter(const double* v, index_t n, const ValueIndex& index) : v_(v), n_(n), index_(index) {}
 
     FASTMI_INLINE index_t operator()(index_t p, double r) const {
+        if constexpr (std::is_same<Norm, MaxNorm>::value) {
+            const double q = v_[p];
+            if (exact_near(q, r)) return last_inside(q, r) - last_below(q, r);
+        }
         const auto lr = bounds(p, r);
         return lr.second - lr.first + 1;
     }
@@ -138,6 +153,8 @@ public:
         // between p and the ends (a NaN value or radius, from input changed
         // during the call, would break it)
         if (!inside(p)) return {p, p};
+        if constexpr (std::is_same<Norm, MaxNorm>::value)
+            if (exact_near(q, r)) return {last_below(q, r) + 1, last_inside(q, r)};
         const double reach = Norm::expand(r);
         index_t hi = std::min(std::max(index_.last_at_most(q + reach), p), n_ - 1);
         index_t lo = std::max<index_t>(std::min(index_.last_at_most(q - reach) + 1, p), 0);
@@ -156,6 +173,21 @@ public:
     }
 
 private:
+    // For the max-norm where 0 <= r < |q| / 3: every difference v - q with
+    // v within about r of q is then exact (Sterbenz), so v is inside on the
+    // right exactly when v <= q + r, and outside on the left exactly when
+    // v < q - r: each side's end lies in the bucket of q + r or q - r
+    // (rounded either way), where the distance tests themselves find it,
+    // with no step to settle afterwards.
+    static FASTMI_INLINE bool exact_near(double q, double r) { return (0.0 <= r) & (3.0 * r < std::fabs(q)); }
+    // The last position inside, and the last below the values inside.
+    FASTMI_INLINE index_t last_inside(double q, double r) const {
+        return index_.last_where(q + r, [q, r](double v) { return v - q <= r; });
+    }
+    FASTMI_INLINE index_t last_below(double q, double r) const {
+        return index_.last_where(q - r, [q, r](double v) { return q - v > r; });
+    }
+
     // The last index inside going from p in direction dir (p is inside),
     // searched from the guess h: a short linear walk, then doubling steps
     // and a branch-free binary search.

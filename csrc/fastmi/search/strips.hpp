@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <type_traits>
 #include <vector>
 
 #include "fastmi/runtime/metric.hpp"
@@ -106,19 +107,17 @@ public:
             const double ky = kth_gap_sorted(ys.value.data(), n_, q, k_);
             const index_t i = ys.index[q];
             const double xi = x_[i];
-            const auto lo = std::lower_bound(xs_.value.begin(), xs_.value.end(), xi - ky) - xs_.value.begin();
-            const auto hi = std::upper_bound(xs_.value.begin(), xs_.value.end(), xi + ky) - xs_.value.begin();
+            const double* xv = xs_.value.data();
+            const index_t lo = rank<false>(xv, n_, xi - ky), hi = rank<true>(xv, n_, xi + ky);
             steps += 3.0 * static_cast<double>((std::max<index_t>(hi, lo + 1) - 1) / strip_size_ - lo / strip_size_ + 1);
             // own strip: the entries within kx of y_i (x_ read again: if it
             // changed meanwhile, xi may be above every sorted value)
-            const index_t p = std::min<index_t>(
-                std::lower_bound(xs_.value.begin(), xs_.value.end(), xi) - xs_.value.begin(), n_ - 1);
+            const index_t p = std::min<index_t>(rank<false>(xv, n_, xi), n_ - 1);
             const double kx = kth_gap_sorted(xs_.value.data(), n_, p, k_);
             const index_t t = p / strip_size_;
             const double yi = ys.value[q];
             const double* b = entry_y_.get() + first(t);
-            const double* e = b + length(t);
-            steps += static_cast<double>(std::upper_bound(b, e, yi + kx) - std::lower_bound(b, e, yi - kx));
+            steps += static_cast<double>(rank<true>(b, length(t), yi + kx) - rank<false>(b, length(t), yi - kx));
         }
         return steps / static_cast<double>(m);
     }
@@ -152,6 +151,21 @@ private:
     index_t length(index_t t) const { return end(t) - begin(t); }
     // g: position in strip order
     index_t slot(index_t g) const { return first(g / strip_size_) + g % strip_size_; }
+
+    // std::upper_bound (AtMost) or std::lower_bound of t in the sorted
+    // v[0..n), as a position: the same answer, by a binary search whose
+    // steps depend on n alone (conditional moves, no mispredicted branches).
+    template <bool AtMost>
+    static index_t rank(const double* v, index_t n, double t) {
+        auto below = [t](double w) { return AtMost ? !(t < w) : w < t; };
+        index_t lo = 0;  // the answer lies in [lo, lo + len]
+        for (index_t len = n; len > 1;) {
+            const index_t half = len / 2;
+            lo = below(v[lo + half - 1]) ? lo + half : lo;
+            len -= half;
+        }
+        return n > 0 ? lo + below(v[lo]) : 0;
+    }
 
     // The links of strip t's entries into strip t + 1 (which the one-pass
     // placement sets as it goes), by a walk in y order.
@@ -199,37 +213,39 @@ private:
         work += length(t);
         for (index_t j = s; j < e; ++j) {
             const double xp = sx[j], yp = sy[j];
-            best.reset();
             auto dist = [&](index_t m) { return MaxNorm::combine(MaxNorm::term(xp - sx[m]), MaxNorm::term(yp - sy[m])); };
             // entries below `lo` and from `hi` on, nearest in y first: the
             // window, then on while the y gap is below the k-th distance
             // (the padding stops both walks at the strip's ends)
-            auto search = [&](index_t lo, index_t hi) FASTMI_INLINE_LAMBDA {
-                window(best, lo, hi, xp, yp);
+            auto search = [&](index_t lo, index_t hi, auto fresh) FASTMI_INLINE_LAMBDA {
+                window<decltype(fresh)::value>(best, lo, hi, xp, yp);
                 work += kWindow;  // branch-free: about half the cost per entry
                 for (index_t m = lo - kWindow - 1; std::fabs(yp - sy[m]) < best.kth(); --m, ++work)
                     best.offer(dist(m));
                 for (index_t m = hi + kWindow; std::fabs(yp - sy[m]) < best.kth(); ++m, ++work)
                     best.offer(dist(m));
             };
-            search(j, j + 1);  // own strip, the sample itself skipped
-            // the other strips, nearest in x first
+            search(j, j + 1, std::true_type{});  // own strip, the sample itself skipped
+            // the other strips, nearest in x first; the side chosen without
+            // a branch (one would be a coin toss: whether the sample lies
+            // nearer its strip's left or right edge), and so is the entry
+            // point into a neighbouring strip (the first strip visited
+            // always is one), from both links read ahead
             index_t left = t - 1, right = t + 1;
+            const index_t up_at = right < strips_ ? first(right) + entry_up_[j] : 0;
+            const index_t down_at = left >= 0 ? below[j - s] : 0;
             while (true) {
-                const double kth = best.kth();
                 const double gl = left >= 0 ? xp - xs_.value[end(left) - 1] : inf;
                 const double gr = right < strips_ ? xs_.value[begin(right)] - xp : inf;
-                index_t u;
-                if (gl <= gr) {
-                    if (!(gl < kth)) break;
-                    u = left--;
-                } else {
-                    if (!(gr < kth)) break;
-                    u = right++;
-                }
-                const index_t at = u == t - 1 ? below[j - s] : u == t + 1 ? first(u) + entry_up_[j] : split(u, yp);
+                const index_t go_left = gl <= gr;  // 0 or 1, selects by arithmetic
+                if (!(std::min(gl, gr) < best.kth())) break;
+                const index_t u = right - go_left * (right - left);
+                left -= go_left;
+                right += 1 - go_left;
+                const index_t near = up_at - go_left * (up_at - down_at);
+                const index_t at = (u - t) * (u - t) == 1 ? near : split(u, yp);
                 work += 2;
-                search(at, at);
+                search(at, at, std::false_type{});
             }
             radius[entry_sample_[j]] = best.kth();
             poll.add((work - done) * (K > 0 ? 1 : k_));
@@ -239,8 +255,9 @@ private:
     }
 
     // Offers the distances from (xp, yp) to the kWindow entries below lo
-    // and the kWindow from hi on; best.kth() updated.
-    template <class Best>
+    // and the kWindow from hi on, to `best` as it is or (Fresh) emptied
+    // first; best.kth() updated.
+    template <bool Fresh, class Best>
     FASTMI_INLINE void window(Best& best, index_t lo, index_t hi, double xp, double yp) const {
         const double* sy = entry_y_.get();
         const double* sx = entry_x_.get();
@@ -254,14 +271,19 @@ private:
                 const __m128d dy = _mm_and_pd(_mm_sub_pd(py, _mm_loadu_pd(sy + m)), abs);
                 return _mm_max_pd(dx, dy);  // MaxNorm's distance, exactly
             };
-            best.offer2(pair(lo - 4));
-            best.offer2(pair(lo - 2));
-            best.offer2(pair(hi));
-            best.offer2(pair(hi + 2));
+            if constexpr (Fresh) {
+                best.reset_offer4(pair(lo - 4), pair(lo - 2), pair(hi), pair(hi + 2));
+            } else {
+                best.offer2(pair(lo - 4));
+                best.offer2(pair(lo - 2));
+                best.offer2(pair(hi));
+                best.offer2(pair(hi + 2));
+            }
             best.update();
             return;
         }
 #endif
+        if constexpr (Fresh) best.reset();
         auto dist = [&](index_t m) { return MaxNorm::combine(MaxNorm::term(xp - sx[m]), MaxNorm::term(yp - sy[m])); };
         for (index_t w = 1; w <= kWindow; ++w) {
             best.offer(dist(lo - w));
