@@ -9,6 +9,7 @@
 #include <limits>
 #include <vector>
 
+#include "fastmi/runtime/clones.hpp"
 #include "fastmi/runtime/parallel.hpp"
 
 namespace fastmi {
@@ -155,6 +156,34 @@ struct FastUniform {
     }
 };
 
+// One axis of guess_cells: the FastUniform shortcut's constants.
+struct GuessAxis {
+    double start, scale, lo, hi, cap;
+    std::int32_t top;
+};
+
+// cell[j] = the row-major cell of (xs[j], ys[j]) guessed by the FastUniform
+// shortcut, or -1 where the guess is doubtful (fill_joint settles those).
+FASTMI_CLONES inline void guess_cells(const double* xs, const double* ys, index_t m, GuessAxis gx, GuessAxis gy,
+                                      std::int32_t ny, std::int32_t* cell) {
+    // locals, so that the vectoriser sees constants
+    const double x0 = gx.start, xk = gx.scale, xlo = gx.lo, xhi = gx.hi, capx = gx.cap;
+    const double y0 = gy.start, yk = gy.scale, ylo = gy.lo, yhi = gy.hi, capy = gy.cap;
+    const std::int32_t topx = gx.top, topy = gy.top;
+    for (index_t j = 0; j < m; ++j) {
+        double ux = std::fabs((xs[j] - x0) * xk);
+        double uy = std::fabs((ys[j] - y0) * yk);
+        ux = ux < capx ? ux : capx;
+        uy = uy < capy ? uy : capy;
+        const std::int32_t bx = static_cast<std::int32_t>(ux);
+        const std::int32_t by = static_cast<std::int32_t>(uy);
+        const double rx = ux - static_cast<double>(bx);
+        const double ry = uy - static_cast<double>(by);
+        const std::int32_t ok = (rx > xlo) & (rx < xhi) & (bx <= topx) & (ry > ylo) & (ry < yhi) & (by <= topy);
+        cell[j] = (bx * ny + by) | (ok - 1);
+    }
+}
+
 // counts[i * ny + j] (row-major, nx x ny) = number of samples in bin (i, j);
 // samples outside the edges are dropped, as numpy does.
 template <class Count>
@@ -172,12 +201,18 @@ void fill_joint(const double* x, const double* y, index_t n, const Axis& ax, con
     const FastUniform fx(ax), fy(ay);
     constexpr index_t block = 1 << 16;
     constexpr index_t sub = 512;
+    // Small private tables come in kLanes copies, sample j counted in copy
+    // j % kLanes: runs of samples in one cell (the centre of a peaked
+    // distribution) then increment different words, not one word whose
+    // every increment waits for the store before it.
+    constexpr index_t kLanes = 4;
+    const index_t lanes = private_tables && fast && cells * kLanes * sizeof(Count) <= (64 << 10) ? kLanes : 1;
     std::vector<std::vector<Count>> local(static_cast<size_t>(private_tables ? threads : 0));
     parallel_blocks(n, block, ctx, [&](index_t, index_t s, index_t e) {
         Count* c = nullptr;
         if (private_tables) {
             std::vector<Count>& t = local[static_cast<size_t>(thread_id())];
-            if (t.empty()) t.assign(static_cast<size_t>(cells), 0);
+            if (t.empty()) t.assign(static_cast<size_t>(cells * lanes), 0);
             c = t.data();
         }
         auto add = [&](index_t cell) {
@@ -218,33 +253,37 @@ void fill_joint(const double* x, const double* y, index_t n, const Axis& ax, con
             const index_t m = std::min(sub, e - s0);
             const double* xs = x + s0;
             const double* ys = y + s0;
-            for (index_t j = 0; j < m; ++j) {
-                double ux = std::fabs((xs[j] - x0) * xk);
-                double uy = std::fabs((ys[j] - y0) * yk);
-                ux = ux < capx ? ux : capx;
-                uy = uy < capy ? uy : capy;
-                const std::int32_t bx = static_cast<std::int32_t>(ux);
-                const std::int32_t by = static_cast<std::int32_t>(uy);
-                const double rx = ux - static_cast<double>(bx);
-                const double ry = uy - static_cast<double>(by);
-                const std::int32_t ok = (rx > xlo) & (rx < xhi) & (bx <= topx) &
-                                        (ry > ylo) & (ry < yhi) & (by <= topy);
-                cell[j] = (bx * ny32 + by) | (ok - 1);
-            }
-            for (index_t j = 0; j < m; ++j) {
-                index_t cj = cell[j];
-                if (cj < 0) {
-                    const index_t bx = ax.bin(xs[j]), by = ay.bin(ys[j]);
-                    if ((bx | by) < 0) continue;  // outside the edges
-                    cj = bx * ny + by;
+            guess_cells(xs, ys, m, GuessAxis{x0, xk, xlo, xhi, capx, topx}, GuessAxis{y0, yk, ylo, yhi, capy, topy},
+                        ny32, cell);
+            auto settle = [&](index_t j) -> index_t {  // the cell of sample j, -1 outside the edges
+                const index_t cj = cell[j];
+                if (cj >= 0) return cj;
+                const index_t bx = ax.bin(xs[j]), by = ay.bin(ys[j]);
+                return (bx | by) < 0 ? -1 : bx * ny + by;
+            };
+            index_t j = 0;
+            if (lanes == kLanes) {
+                Count* c1 = c + cells;
+                Count* c2 = c1 + cells;
+                Count* c3 = c2 + cells;
+                for (; j + 4 <= m; j += 4) {
+                    const index_t a0 = settle(j), a1 = settle(j + 1), a2 = settle(j + 2), a3 = settle(j + 3);
+                    if (a0 >= 0) ++c[a0];
+                    if (a1 >= 0) ++c1[a1];
+                    if (a2 >= 0) ++c2[a2];
+                    if (a3 >= 0) ++c3[a3];
                 }
-                add(cj);
+            }
+            for (; j < m; ++j) {
+                const index_t cj = settle(j);
+                if (cj >= 0) add(cj);
             }
         }
     });
     for (const auto& t : local) {
         if (t.empty()) continue;
-        for (index_t k = 0; k < cells; ++k) counts[k] += static_cast<std::int64_t>(t[k]);
+        for (index_t l = 0; l < lanes; ++l)
+            for (index_t k = 0; k < cells; ++k) counts[k] += static_cast<std::int64_t>(t[l * cells + k]);
     }
 }
 

@@ -12,6 +12,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "fastmi/runtime/clones.hpp"
 #include "fastmi/runtime/metric.hpp"
 #include "fastmi/runtime/parallel.hpp"
 
@@ -69,18 +70,7 @@ FASTMI_INLINE index_t block_count_impl(const double* q, double r, const double* 
     return count;
 }
 
-// The loops above compiled twice on x86-64 ELF targets (GCC, Clang): for
-// AVX2 (four doubles per instruction) and for the baseline, the one to run
-// chosen once when the module loads (target_clones), so that the build
-// needs no machine-specific flag. Both compute the same operations on the
-// same values, in the same order: the same bits (AVX2 brings no fused
-// multiply-add, and -ffp-contract=off forbids contraction anyway).
-#if defined(__x86_64__) && defined(__ELF__) && (defined(__GNUC__) || defined(__clang__)) && !defined(FASTMI_NO_CLONES)
-#define FASTMI_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define FASTMI_CLONES
-#endif
-
+// The loops above, compiled for AVX2 and for the baseline (runtime/clones.hpp).
 #define FASTMI_LEAF_BLOCK(NORM, D)                                                                            \
     FASTMI_CLONES inline void block_distances_##NORM##_##D(const double* q, const double* col, index_t len,  \
                                                            int d, index_t j0, index_t e, double* m) {        \
