@@ -11,8 +11,9 @@ import numpy.typing as npt
 from .. import _native, _plugin
 from .._validation import as_samples, check_finite, check_base, check_choice, check_uniform_edges
 from .._validation import interruptible, resolve_bins
-from ._graph import add_tables, align_blocks, as_block, check_compute, finish, require_dask, sample_blocks
-from ._graph import SPLIT_EVERY, held, local, task_threads, tree
+from ._graph import add_tables, align, aligned_blocks, as_block, blocks_of, check_compute, finish, require_dask
+from ._graph import sample_collection
+from ._graph import held, local, task_threads, tree
 
 # (min, max, finite, samples) of a chunk; None for an empty chunk
 _Range = Optional[Tuple[float, float, bool, int]]
@@ -90,6 +91,7 @@ def _first_pass(axes: Any, compute: bool, *collections: Any) -> Any:
 
 def _mi_of_table(table: npt.NDArray[np.int64], base: float) -> float:
     """discrete_mi's result from the summed table (its plug-in sum, its clipping)."""
+    table = table.reshape(table.shape[-2:])  # the blockwise tables have a leading axis of 1
     if int(table.sum()) == 0:
         raise ValueError("no sample falls inside the bin edges")
     mi = max(0.0, float(_native.table_mi_bits(local(np.ascontiguousarray(table)))))
@@ -144,7 +146,8 @@ def _blockwise_mi(x: Any, y: Any, specs: Any, base: float, threads: int, compute
     (nx, _), (ny, _) = specs
     tables = da.map_blocks(_pair_table, x, y, axes, threads, new_axis=[1, 2], chunks=((1,) * nb, (nx,), (ny,)),
                            dtype=np.int64, token="fastmi-tables")
-    total = tables.sum(axis=0, dtype=np.int64, split_every=SPLIT_EVERY)
+    # summed in place by a tree (no task holds more than SPLIT_EVERY tables and their sum)
+    total = tree(list(tables.to_delayed().ravel()), add_tables, "x")
     return finish(delayed(_mi_of_table, pure=True)(total, base), compute)
 
 
@@ -206,9 +209,10 @@ def discrete_mi(x: Any, y: Any, bins: Any = 10, *, base: float = 2, n_jobs: Opti
     compute = check_compute(compute)
     threads = task_threads(n_jobs)
     specs = resolve_bins(bins)
-    x, y, bx, by = align_blocks(x, y)
+    x, y = align(x, y)
     if isinstance(x, da.Array) and isinstance(y, da.Array) and x.chunks == y.chunks:
         return _blockwise_mi(x, y, specs, base, threads, compute)
+    bx, by = aligned_blocks(x, y)
     rx = tree([delayed(_chunk_range, pure=True)(b, "x", threads) for b in bx], _merge_ranges, "x")
     ry = tree([delayed(_chunk_range, pure=True)(b, "y", threads) for b in by], _merge_ranges, "y")
     axes = _first_pass(delayed(_joint_axes, pure=True)(rx, ry, specs), compute, x, y)
@@ -274,7 +278,7 @@ def _label_blocks(x: Any) -> list[Any]:
         if x.ndim != 1:
             raise ValueError(f"x must be a 1-D dask array of labels; got {x.ndim}-D, shape {x.shape}")
         return list(x.to_delayed().ravel())
-    return sample_blocks(x, "x")[1]
+    return blocks_of(sample_collection(x, "x"))
 
 
 def _discrete_counts(merged: _Counts) -> npt.NDArray[np.int64]:
@@ -310,7 +314,9 @@ def _one_counts(xb: Any, axis: _Axis, threads: int) -> npt.NDArray[np.int64]:
     a = _samples(xb, "x")
     if a.shape[0] == 0:
         return np.zeros((1, ax[0]), dtype=np.int64)
-    whole = (1, None, ax[2], ax[3])  # the global range: every sample of every chunk
+    lo, hi = ax[2], ax[3]  # the global range: one bin holding every sample of every chunk
+    # (as two explicit edges where its width overflows: uniform bins need a finite width)
+    whole = (1, None, lo, hi) if math.isfinite(hi - lo) else (1, np.array([lo, hi]), lo, hi)
     table = _native.histogram2d(a, a, ax, whole, _native.TableLayout.dense, threads, interruptible())
     return table.reshape(1, ax[0])
 
@@ -328,7 +334,7 @@ def _blockwise_entropy(x: Any, spec: Any, base: float, threads: int, compute: bo
         axis = finish(axis, True)
     counts = da.map_blocks(_one_counts, x, axis, threads, new_axis=1, chunks=((1,) * nb, (spec[0],)),
                            dtype=np.int64, token="fastmi-counts")
-    total = counts.sum(axis=0, dtype=np.int64, split_every=SPLIT_EVERY)
+    total = tree(list(counts.to_delayed().ravel()), add_tables, "x")
     return finish(delayed(_entropy_of_counts, pure=True)(total, base), compute)
 
 
@@ -380,9 +386,10 @@ def entropy(x: Any, *, method: str = "binned", bins: Any = 10, base: float = 2, 
         counts = delayed(_discrete_counts, pure=True)(merged)
         return finish(delayed(_entropy_of_counts, pure=True)(counts, base), compute)
     (spec,) = _plugin.histogramdd_axes(bins, 1)
-    x, blocks = sample_blocks(x, "x")
+    x = sample_collection(x, "x")
     if _is_array(x):
         return _blockwise_entropy(x, spec, base, threads, compute)
+    blocks = blocks_of(x)
     r = tree([delayed(_chunk_range, pure=True)(b, "x", threads) for b in blocks], _merge_ranges, "x")
     axis = _first_pass(delayed(_axis, pure=True)(spec, r, "x"), compute, x)
     counts = tree([delayed(_chunk_bin_counts, pure=True)(b, axis, threads) for b in blocks], add_tables, "x")

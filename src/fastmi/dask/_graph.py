@@ -28,12 +28,9 @@ def is_dask(a: object) -> bool:
     return type(a).__module__.split(".")[0] == "dask" and hasattr(a, "__dask_graph__")
 
 
-def sample_blocks(a: Any, name: str) -> tuple[Any, list[Any]]:
-    """(the collection, its blocks as Delayed) of one variable's samples.
-
-    A dask array (1-D, any chunks), a dask Series (one block per
-    partition), or anything else (one block, wrapped as a dask array).
-    """
+def sample_collection(a: Any, name: str) -> Any:
+    """One variable's samples as a dask collection: a dask array (1-D, any
+    chunks), a dask Series, or anything else wrapped as a one-chunk array."""
     import dask.array as da
 
     if not is_dask(a):
@@ -44,29 +41,42 @@ def sample_blocks(a: Any, name: str) -> tuple[Any, list[Any]]:
             raise ValueError(f"{name} must be a 1-D dask array of samples; got {a.ndim}-D, shape {a.shape}")
         if a.dtype.kind not in "biuf":
             raise TypeError(f"{name} must hold real numbers (bool, int or float); got dtype {a.dtype}")
-        return a, list(a.to_delayed().ravel())
+        return a
     if hasattr(a, "to_delayed") and hasattr(a, "npartitions") and getattr(a, "ndim", 1) == 1:
-        return a, list(a.to_delayed())
+        return a
     raise TypeError(f"{name} must be a dask array, a dask Series or an array; got {type(a).__name__}")
 
 
-def align_blocks(x: Any, y: Any) -> tuple[Any, Any, list[Any], list[Any]]:
-    """x and y as collections with blocks of equal length, and their blocks."""
+def blocks_of(a: Any) -> list[Any]:
+    """The blocks (chunks, partitions) of a collection from sample_collection, as Delayed."""
     import dask.array as da
 
-    x, bx = sample_blocks(x, "x")
-    y, by = sample_blocks(y, "y")
+    return list(a.to_delayed().ravel()) if isinstance(a, da.Array) else list(a.to_delayed())
+
+
+def align(x: Any, y: Any) -> tuple[Any, Any]:
+    """x and y as collections; two dask arrays of known lengths: the same
+    length, y rechunked to x's chunks."""
+    import dask.array as da
+
+    x, y = sample_collection(x, "x"), sample_collection(y, "y")
     if isinstance(x, da.Array) and isinstance(y, da.Array):
-        if not (np.isnan(x.shape[0]) or np.isnan(y.shape[0])) and x.shape[0] != y.shape[0]:
-            raise ValueError(f"x and y must have the same number of samples; got {x.shape[0]} and {y.shape[0]}")
-        if x.chunks != y.chunks and not np.isnan(x.shape[0]) and not np.isnan(y.shape[0]):
-            y = y.rechunk(x.chunks)
-            by = list(y.to_delayed().ravel())
+        if not (np.isnan(x.shape[0]) or np.isnan(y.shape[0])):
+            if x.shape[0] != y.shape[0]:
+                raise ValueError(f"x and y must have the same number of samples; got {x.shape[0]} and {y.shape[0]}")
+            if x.chunks != y.chunks:
+                y = y.rechunk(x.chunks)
+    return x, y
+
+
+def aligned_blocks(x: Any, y: Any) -> tuple[list[Any], list[Any]]:
+    """The blocks of x and y from align(), one pair per chunk."""
+    bx, by = blocks_of(x), blocks_of(y)
     if len(bx) != len(by):
         raise ValueError(
             f"x and y must be split alike: {len(bx)} and {len(by)} blocks (rechunk one to the other's chunks)"
         )
-    return x, y, bx, by
+    return bx, by
 
 
 def as_block(a: Any) -> npt.NDArray[Any]:
