@@ -121,6 +121,18 @@ def test_binned_entropy_edges_constants_and_empty_chunks(client: Any, bins: Any)
         assert lazy.compute() == want
 
 
+def test_unknown_chunk_sizes(client: Any) -> None:
+    # chunks of unknown length (a boolean selection): the same numbers
+    x, y = _data(6007, seed=7)
+    dx, dy = da.from_array(x, chunks=1000), da.from_array(y, chunks=1000)
+    keep = dx > -np.inf  # every sample, but dask cannot know it
+    ux, uy = dx[keep], dy[keep]
+    assert np.isnan(ux.shape[0])
+    assert fd.discrete_mi(ux, uy, bins=13) == fastmi.discrete_mi(x, y, bins=13)
+    assert fd.discrete_mi(ux, dy, bins=13) == fastmi.discrete_mi(x, y, bins=13)
+    assert fd.entropy(ux, method="binned", bins=13) == fastmi.entropy(x, method="binned", bins=13)
+
+
 def test_nothing_computed_before_compute() -> None:
     calls: list[int] = []
 
