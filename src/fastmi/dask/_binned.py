@@ -98,57 +98,68 @@ def _mi_of_table(table: npt.NDArray[np.int64], base: float) -> float:
     return mi if base == 2.0 else mi * (math.log(2.0) / math.log(base))
 
 
-def _pair_ranges(xb: Any, yb: Any, threads: int) -> npt.NDArray[np.float64]:
-    """One row [x min, x max, y min, y max, samples] of a chunk pair (NaN and 0
-    samples when empty), for the blockwise range pass."""
-    rx, ry = _chunk_range(xb, "x", threads), _chunk_range(yb, "y", threads)
-    if (rx is None) != (ry is None) or (rx is not None and ry is not None and rx[3] != ry[3]):
-        nx, ny = (0 if r is None else r[3] for r in (rx, ry))
-        raise ValueError(f"x and y must have the same number of samples; chunks of {nx} and {ny}")
-    if rx is None or ry is None:
-        return np.array([[np.nan, np.nan, np.nan, np.nan, 0.0]])
-    return np.array([[rx[0], rx[1], ry[0], ry[1], float(rx[3])]])
+def _block_ranges(*blocks: Any, threads: int) -> npt.NDArray[np.float64]:
+    """One row [min, max of each block in turn, samples] of the chunks of
+    one row range (NaN and 0 samples when empty), for the blockwise range pass."""
+    ranges = [_chunk_range(b, name, threads) for b, name in zip(blocks, "xy")]
+    counts = [0 if r is None else r[3] for r in ranges]
+    if len(set(counts)) > 1:
+        raise ValueError(f"x and y must have the same number of samples; chunks of {counts[0]} and {counts[1]}")
+    ends = [v for r in ranges for v in ((np.nan, np.nan) if r is None else r[:2])]
+    return np.array([ends + [float(counts[0])]])
 
 
-def _ranges_of_rows(rows: npt.NDArray[np.float64]) -> tuple[_Range, _Range]:
-    """The global (x range, y range) from the rows of _pair_ranges."""
-    live = rows[rows[:, 4] > 0]
+def _ranges_of_rows(rows: npt.NDArray[np.float64]) -> list[_Range]:
+    """The global range of each variable from the rows of _block_ranges."""
+    live = rows[rows[:, -1] > 0]
+    k = (rows.shape[1] - 1) // 2
     if live.shape[0] == 0:
-        return None, None
-    count = int(live[:, 4].sum())
-    return ((float(live[:, 0].min()), float(live[:, 1].max()), True, count),
-            (float(live[:, 2].min()), float(live[:, 3].max()), True, count))
+        return [None] * k
+    count = int(live[:, -1].sum())
+    return [(float(live[:, 2 * v].min()), float(live[:, 2 * v + 1].max()), True, count) for v in range(k)]
 
 
-def _axes_of_rows(rows: npt.NDArray[np.float64], specs: Any) -> tuple[_Axis, _Axis]:
-    return _joint_axes(*_ranges_of_rows(rows), specs)
+def _joint_axes_of_rows(rows: npt.NDArray[np.float64], specs: Any) -> tuple[_Axis, _Axis]:
+    rx, ry = _ranges_of_rows(rows)
+    return _joint_axes(rx, ry, specs)
 
 
-def _pair_table(xb: Any, yb: Any, axes: tuple[_Axis, _Axis], threads: int) -> npt.NDArray[np.int64]:
+def _entropy_axes_of_rows(rows: npt.NDArray[np.float64], spec: Any) -> tuple[_Axis, _Axis]:
+    """x's axis, and one bin holding every sample of every chunk (the global
+    range; as two explicit edges where its width overflows: uniform bins need
+    a finite width): the joint table of (x, x) on them is x's bin counts."""
+    (r,) = _ranges_of_rows(rows)
+    ax = _axis(spec, r, "x")
+    lo, hi = ax[2], ax[3]
+    return ax, (1, None, lo, hi) if math.isfinite(hi - lo) else (1, np.array([lo, hi]), lo, hi)
+
+
+def _block_table(xb: Any, yb: Any, axes: tuple[_Axis, _Axis], threads: int) -> npt.NDArray[np.int64]:
     return _chunk_joint(xb, yb, axes, threads)[np.newaxis]
 
 
-def _blockwise_mi(x: Any, y: Any, specs: Any, base: float, threads: int, compute: bool) -> Any:
-    """discrete_mi of two dask arrays of the same chunks, as blockwise passes:
-    dask fuses the tasks that make a chunk pair blockwise (``from_zarr``,
-    ``from_array``, ``map_blocks``, elementwise steps) into the task that
-    reads it, so the pair is made, read and freed inside one task: no chunk
-    waits in a worker's memory or moves to another worker."""
+def _blockwise_table(arrays: tuple[Any, ...], axes_of_rows: Any, specs: Any, shape: tuple[int, int],
+                     threads: int, compute: bool) -> Any:
+    """The summed joint count table (Delayed) of the dask arrays x, y of the
+    same chunks (x alone: the table of (x, x), see _entropy_axes_of_rows), as
+    blockwise passes: dask fuses the tasks that make a chunk blockwise
+    (``from_zarr``, ``from_array``, ``map_blocks``, elementwise steps) into
+    the task that reads it, so the chunks are made, read and freed inside one
+    task: no chunk waits in a worker's memory or moves to another worker."""
     import dask.array as da
     from dask.delayed import delayed
 
-    nb = len(x.chunks[0])
-    rows = da.map_blocks(_pair_ranges, x, y, threads, new_axis=1, chunks=((1,) * nb, (5,)), dtype=np.float64,
-                         token="fastmi-ranges")
-    axes = delayed(_axes_of_rows, pure=True)(rows, specs)
-    if compute and not (held(x) and held(y)):
+    nb = len(arrays[0].chunks[0])
+    rows = da.map_blocks(_block_ranges, *arrays, threads=threads, new_axis=1,
+                         chunks=((1,) * nb, (2 * len(arrays) + 1,)), dtype=np.float64, token="fastmi-ranges")
+    axes = delayed(axes_of_rows, pure=True)(rows, specs)
+    if compute and not all(held(a) for a in arrays):
         axes = finish(axes, True)
-    (nx, _), (ny, _) = specs
-    tables = da.map_blocks(_pair_table, x, y, axes, threads, new_axis=[1, 2], chunks=((1,) * nb, (nx,), (ny,)),
-                           dtype=np.int64, token="fastmi-tables")
+    x, y = arrays[0], arrays[-1]
+    tables = da.map_blocks(_block_table, x, y, axes, threads, new_axis=[1, 2], chunks=((1,) * nb,) + tuple(
+        (m,) for m in shape), dtype=np.int64, token="fastmi-tables")
     # summed in place by a tree (no task holds more than SPLIT_EVERY tables and their sum)
-    total = tree(list(tables.to_delayed().ravel()), add_tables, "x")
-    return finish(delayed(_mi_of_table, pure=True)(total, base), compute)
+    return tree(list(tables.to_delayed().ravel()), add_tables, "x")
 
 
 def discrete_mi(x: Any, y: Any, bins: Any = 10, *, base: float = 2, n_jobs: Optional[int] = None,
@@ -211,7 +222,9 @@ def discrete_mi(x: Any, y: Any, bins: Any = 10, *, base: float = 2, n_jobs: Opti
     specs = resolve_bins(bins)
     x, y = align(x, y)
     if isinstance(x, da.Array) and isinstance(y, da.Array) and x.chunks == y.chunks:
-        return _blockwise_mi(x, y, specs, base, threads, compute)
+        (nx, _), (ny, _) = specs
+        total = _blockwise_table((x, y), _joint_axes_of_rows, specs, (nx, ny), threads, compute)
+        return finish(delayed(_mi_of_table, pure=True)(total, base), compute)
     bx, by = aligned_blocks(x, y)
     rx = tree([delayed(_chunk_range, pure=True)(b, "x", threads) for b in bx], _merge_ranges, "x")
     ry = tree([delayed(_chunk_range, pure=True)(b, "y", threads) for b in by], _merge_ranges, "y")
@@ -287,57 +300,6 @@ def _discrete_counts(merged: _Counts) -> npt.NDArray[np.int64]:
     return merged[1]
 
 
-def _is_array(a: Any) -> bool:
-    import dask.array as da
-
-    return isinstance(a, da.Array)
-
-
-def _one_range(xb: Any, threads: int) -> npt.NDArray[np.float64]:
-    """One row [min, max, samples] of a chunk (NaN and 0 samples when empty)."""
-    r = _chunk_range(xb, "x", threads)
-    return np.array([[np.nan, np.nan, 0.0]]) if r is None else np.array([[r[0], r[1], float(r[3])]])
-
-
-def _axis_of_rows(rows: npt.NDArray[np.float64], spec: Any) -> _Axis:
-    live = rows[rows[:, 2] > 0]
-    r: _Range = None
-    if live.shape[0]:
-        r = float(live[:, 0].min()), float(live[:, 1].max()), True, int(live[:, 2].sum())
-    return _axis(spec, r, "x")
-
-
-def _one_counts(xb: Any, axis: _Axis, threads: int) -> npt.NDArray[np.int64]:
-    """The bin counts of one chunk, as histogram2d's table against one bin
-    that holds every sample: no per-sample codes are kept."""
-    ax = local(axis)
-    a = _samples(xb, "x")
-    if a.shape[0] == 0:
-        return np.zeros((1, ax[0]), dtype=np.int64)
-    lo, hi = ax[2], ax[3]  # the global range: one bin holding every sample of every chunk
-    # (as two explicit edges where its width overflows: uniform bins need a finite width)
-    whole = (1, None, lo, hi) if math.isfinite(hi - lo) else (1, np.array([lo, hi]), lo, hi)
-    table = _native.histogram2d(a, a, ax, whole, _native.TableLayout.dense, threads, interruptible())
-    return table.reshape(1, ax[0])
-
-
-def _blockwise_entropy(x: Any, spec: Any, base: float, threads: int, compute: bool) -> Any:
-    """entropy(method="binned") of a dask array as blockwise passes (see _blockwise_mi)."""
-    import dask.array as da
-    from dask.delayed import delayed
-
-    nb = len(x.chunks[0])
-    rows = da.map_blocks(_one_range, x, threads, new_axis=1, chunks=((1,) * nb, (3,)), dtype=np.float64,
-                         token="fastmi-range")
-    axis = delayed(_axis_of_rows, pure=True)(rows, spec)
-    if compute and not held(x):
-        axis = finish(axis, True)
-    counts = da.map_blocks(_one_counts, x, axis, threads, new_axis=1, chunks=((1,) * nb, (spec[0],)),
-                           dtype=np.int64, token="fastmi-counts")
-    total = tree(list(counts.to_delayed().ravel()), add_tables, "x")
-    return finish(delayed(_entropy_of_counts, pure=True)(total, base), compute)
-
-
 def entropy(x: Any, *, method: str = "binned", bins: Any = 10, base: float = 2, n_jobs: Optional[int] = None,
             compute: bool = True) -> Any:
     """:func:`fastmi.entropy` of chunked 1-D samples (plug-in methods), bit for bit.
@@ -374,6 +336,7 @@ def entropy(x: Any, *, method: str = "binned", bins: Any = 10, base: float = 2, 
         Non-numeric input (``"binned"``), values that are not labels.
     """
     require_dask()
+    import dask.array as da
     from dask.delayed import delayed
 
     method = check_choice(method, "method", ("binned", "discrete"))
@@ -387,8 +350,9 @@ def entropy(x: Any, *, method: str = "binned", bins: Any = 10, base: float = 2, 
         return finish(delayed(_entropy_of_counts, pure=True)(counts, base), compute)
     (spec,) = _plugin.histogramdd_axes(bins, 1)
     x = sample_collection(x, "x")
-    if _is_array(x):
-        return _blockwise_entropy(x, spec, base, threads, compute)
+    if isinstance(x, da.Array):
+        total = _blockwise_table((x,), _entropy_axes_of_rows, spec, (spec[0], 1), threads, compute)
+        return finish(delayed(_entropy_of_counts, pure=True)(total, base), compute)
     blocks = blocks_of(x)
     r = tree([delayed(_chunk_range, pure=True)(b, "x", threads) for b in blocks], _merge_ranges, "x")
     axis = _first_pass(delayed(_axis, pure=True)(spec, r, "x"), compute, x)
