@@ -35,30 +35,19 @@ _CHILD = r"""
 import json, os, resource, sys
 import numpy as np
 import fastmi
+from fastmi.bench import peak_memory
 from fastmi.bench.data import gaussian_pair
 
 def status_kib(field):
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return None
+    v = peak_memory.status().get(field)
+    return None if v is None else v // 1024
 
 def maxrss_kib():
     # ru_maxrss is KiB on Linux, bytes on macOS.
     v = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return v // 1024 if sys.platform == "darwin" else v
 
-def reset_peak():
-    try:
-        with open("/proc/self/clear_refs", "w") as fh:
-            fh.write("5")
-        return True
-    except OSError:
-        return False
+reset_peak = peak_memory.reset_peak
 
 n = int(sys.argv[1])
 rng = np.random.default_rng(12345)

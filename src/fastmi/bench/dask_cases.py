@@ -32,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 import fastmi
+from fastmi.bench import peak_memory
 
 
 # the scheduler's worker-saturation for these runs (dask's default is 1.1)
@@ -96,30 +97,19 @@ def _timed(f: Callable[[], Any], repeat: int) -> tuple[float, Any]:
 
 
 def _memory() -> dict[str, int]:
-    """This process's resident memory and its high-water mark (Linux), in bytes."""
-    out: dict[str, int] = {}
-    with open("/proc/self/status") as f:
-        for line in f:
-            key, _, value = line.partition(":")
-            if key in ("VmRSS", "VmHWM"):
-                out[key] = int(value.split()[0]) * 1024
-    return out
+    return peak_memory.status()
 
 
 def _reset_peak() -> dict[str, int]:
-    """Resets this process's high-water mark to its resident memory now (Linux >= 4.0)."""
+    """Resets this process's high-water mark (peak_memory.py); its memory now."""
     gc.collect()
-    with open("/proc/self/clear_refs", "w") as f:
-        f.write("5")
+    if not peak_memory.reset_peak():
+        raise OSError("the peak resident memory cannot be reset here (Linux's /proc/self/clear_refs)")
     return _memory()
 
 
 def peak_supported() -> bool:
-    try:
-        _reset_peak()
-        return True
-    except OSError:
-        return False
+    return peak_memory.reset_peak()
 
 
 def _peak_rss(client: Any, run: Callable[[], Any]) -> tuple[Any, dict[str, int]]:
