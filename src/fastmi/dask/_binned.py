@@ -152,9 +152,7 @@ def _blockwise_table(arrays: tuple[Any, ...], axes_of_rows: Any, specs: Any, sha
     nb = len(arrays[0].chunks[0])
     rows = da.map_blocks(_block_ranges, *arrays, threads=threads, new_axis=1,
                          chunks=((1,) * nb, (2 * len(arrays) + 1,)), dtype=np.float64, token="fastmi-ranges")
-    axes = delayed(axes_of_rows, pure=True)(rows, specs)
-    if compute and not all(held(a) for a in arrays):
-        axes = finish(axes, True)
+    axes = _first_pass(delayed(axes_of_rows, pure=True)(rows, specs), compute, *arrays)
     x, y = arrays[0], arrays[-1]
     tables = da.map_blocks(_block_table, x, y, axes, threads, new_axis=[1, 2], chunks=((1,) * nb,) + tuple(
         (m,) for m in shape), dtype=np.int64, token="fastmi-tables")
