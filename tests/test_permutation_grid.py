@@ -1,13 +1,14 @@
 """mi_test with one-dimensional x, y and z: the null distribution from the grid search.
 
-The permutation null of ``mi_test`` with 1-D x, y, z finds the joint k-th-neighbour
-distances on a grid of quantile slabs (csrc/fastmi/search/grid3.hpp), not on the
-KD-tree that ``conditional_mi`` uses. Every null value must equal
-``conditional_mi`` on the permuted data bit for bit (the distances are exact, so
-the radii, counts and sums are the same), also where a grid is weakest: ties and
-duplicates (slabs whose edges coincide), a constant conditioning variable,
-coordinates of wildly different scales (the first radius guess is far off), k up
-to n - 1, and tiny n.
+With 1-D x, y, z, ``conditional_mi`` and the permutation null of ``mi_test`` find the
+joint k-th-neighbour distances on a grid of quantile slabs
+(csrc/fastmi/search/grid3.hpp), or on the KD-tree where the grid's cells are crowded
+(strongly dependent coordinates). Every null value must equal ``conditional_mi`` on the
+permuted data bit for bit (the distances are exact, so the radii, counts and sums are
+the same), and scipy's cKDTree on the same data to 1e-12 nats (an independent search),
+also where a grid is weakest: ties and duplicates (slabs whose edges coincide), a
+constant conditioning variable, coordinates of wildly different scales (the first
+radius guess is far off), k up to n - 1, tiny n, and crowded cells.
 """
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ import warnings
 import numpy as np
 import numpy.typing as npt
 import pytest
+
+from scipy.spatial import cKDTree
+from scipy.special import digamma
 
 import fastmi
 from fastmi import _native
@@ -34,6 +38,21 @@ def _check_null(x: Array, y: Array, z: Array, k: int, s: int, B: int = 4, seed: 
         for b in range(B):
             yb = y[_permutation(seeds[b], len(x), neighbors)]
             assert r.null_distribution[b] == fastmi.conditional_mi(x, yb, z, k=k, base=np.e, tie_breaking="off"), b
+            assert r.null_distribution[b] == pytest.approx(_scipy_cmi_nats(x, yb, z, k), abs=1e-12), b
+
+
+def _scipy_cmi_nats(x: Array, y: Array, z: Array, k: int) -> float:
+    """Frenzel-Pompe in nats with scipy: one k-NN query, three count queries strictly
+    inside the k-th distance (``<= nextafter(eps, 0)``)."""
+    xyz = np.column_stack([x, y, z])
+    r = np.nextafter(cKDTree(xyz).query(xyz, k=k + 1, p=np.inf)[0][:, k], 0)
+
+    def count(a: Array) -> npt.NDArray[np.int64]:
+        return cKDTree(a).query_ball_point(a, r, p=np.inf, return_length=True) - 1
+
+    n_xz, n_yz = count(np.column_stack([x, z])), count(np.column_stack([y, z]))
+    n_z = count(z.reshape(-1, 1))
+    return float(digamma(k) - np.mean(digamma(n_xz + 1) + digamma(n_yz + 1) - digamma(n_z + 1)))
 
 
 def _chain(rng: np.random.Generator, n: int) -> tuple[Array, Array, Array]:
@@ -79,3 +98,13 @@ def test_heavy_tails(rng: np.random.Generator) -> None:
     z = rng.standard_cauchy(2000)
     x, y = z + rng.standard_cauchy(2000), z * rng.standard_normal(2000)  # a few samples far out
     _check_null(x, y, z, k=10, s=5, B=3)
+
+
+def test_crowded_cells_take_the_kd_tree(rng: np.random.Generator) -> None:
+    # x and y within 1e-6 of z: every point lies in the grid's diagonal cells (k = 50
+    # cuts 8 slabs per axis, about 375 points per cell, over the crowding limit of 256
+    # mates per point), where the search moves to the KD-tree; the values stay exact
+    z = rng.standard_normal(3000)
+    x, y = z + 1e-6 * rng.standard_normal(3000), z + 1e-6 * rng.standard_normal(3000)
+    _check_null(x, y, z, k=50, s=5, B=2)
+    assert fastmi.conditional_mi(x, y, z, k=50, base=np.e) == pytest.approx(_scipy_cmi_nats(x, y, z, 50), abs=1e-12)

@@ -95,6 +95,21 @@ def test_z_neighbors_brute_force(dz, s, rng):
     assert np.array_equal(got, want)
 
 
+@pytest.mark.parametrize("layout", ["distinct", "equal gaps"])
+@pytest.mark.parametrize("s", [2, 5, 9, 300])
+def test_z_neighbors_sorted_walk(layout, s, rng):
+    # one-dimensional z without tied values takes the walk along the sorted
+    # order; equal gaps (a shuffled arange) put every sample's two nearest at
+    # the same distance, where the lower index comes first
+    z = rng.standard_normal(300) if layout == "distinct" else rng.permutation(300).astype(float)
+    z = z.reshape(-1, 1)
+    got = _native.nearest_in_z(z, s, 2, False)
+    assert np.array_equal(got, _brute_neighbors(z, s))
+    # tied values (a duplicate) leave the walk for the general search, with the same definition
+    z[7] = z[11]
+    assert np.array_equal(_native.nearest_in_z(z, s, 2, False), _brute_neighbors(z, s))
+
+
 def test_local_permutation_definition(rng):
     n, s = 500, 5
     z = rng.standard_normal((n, 1))

@@ -66,12 +66,49 @@ inline double cmi_counts_1d(const Columns& x, const Columns& y, const Columns& z
     return cmi_digamma_sum(counts, wz, n, ctx);
 }
 
+// cmi_counts_1d's sum with the sorted orders of x, y and z and the value
+// indices of x and z given (a permutation test makes those of x and z once).
+inline double cmi_sum_sorted(const SortedValues& sx, const ValueIndex& ix, const SortedValues& sy,
+                             const SortedValues& sz, const ValueIndex& iz, std::vector<double>& eps, const Ctx& ctx) {
+    const index_t n = sx.size();
+    for (double& e : eps) e = just_below(e);
+    const RankWindows wx = RankWindows::of<MaxNorm>(sx, eps.data(), ctx, &ix);
+    const RankWindows wy = RankWindows::of<MaxNorm>(sy, eps.data(), ctx);
+    const RankWindows wz = RankWindows::of<MaxNorm>(sz, eps.data(), ctx, &iz);
+    const auto counts = rectangle_counts(sz.index, wz, {&wx, &wy}, ctx);
+    return cmi_digamma_sum(counts, wz, n, ctx);
+}
+
+// The joint radii of the 1-D x, y and z (n < 2^31) by knn_radius_lines, on
+// the quantile slabs of each (strided columns copied to plain arrays first).
+inline index_t knn_radius_1d3(const Columns& x, const Columns& y, const Columns& z, int k, const Ctx& ctx,
+                              double* eps) {
+    const index_t n = x.n;
+    const int g = grid3_slabs(n, k);
+    std::vector<double> copies[3];
+    const double* plain[3];
+    QuantileSlabs slabs[3];
+    const Columns* cols[3] = {&x, &y, &z};
+    for (int a = 0; a < 3; ++a) {
+        const Columns& c = *cols[a];
+        plain[a] = c.ptr[0];
+        if (c.stride[0] != 1) {
+            copies[a].resize(static_cast<size_t>(n));
+            for (index_t i = 0; i < n; ++i) copies[a][i] = c.at(i, 0);
+            plain[a] = copies[a].data();
+        }
+        slabs[a] = QuantileSlabs(SortedValues(plain[a], n, ctx), g);
+    }
+    return knn_radius_lines(plain[0], plain[1], plain[2], slabs[0], slabs[1], slabs[2], slabs[1].slab.data(), n, k,
+                            ctx, eps);
+}
+
 inline CmiResult cmi_ksg(const Columns& x, const Columns& y, const Columns& z, int k, const Ctx& ctx) {
     const index_t n = x.n;
     if (x.d() == 1 && y.d() == 1 && z.d() == 1 && n < (index_t(1) << 31)) {
         std::vector<double> eps(static_cast<size_t>(n));
         CmiResult res;
-        res.zero_radius = knn_radius<MaxNorm>(Columns::joined(Columns::joined(x, y), z), k, ctx, eps.data());
+        res.zero_radius = knn_radius_1d3(x, y, z, k, ctx, eps.data());
         poll_interrupt(ctx);
         const double sum = cmi_counts_1d(x, y, z, eps, ctx);
         res.cmi_nats = digamma_int(k) - sum / static_cast<double>(n);

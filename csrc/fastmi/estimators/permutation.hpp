@@ -12,7 +12,8 @@
 // of x and y (a global permutation only relabels y's sorted order), the
 // sorted orders of x and z and the neighbour lists in z; with 1-D x, y, z
 // also the quantile slabs of x, y and z, on which each permutation's joint
-// k-th distances are searched after one counting sort (grid3.hpp).
+// k-th distances are searched after one counting sort (grid3.hpp, unless
+// its cells are crowded: knn_radius_lines).
 #pragma once
 
 #include <algorithm>
@@ -102,6 +103,38 @@ inline void draw_permutation(const std::int64_t* neighbors, index_t n, int s, st
     }
 }
 
+// z_neighbors for one-dimensional z without tied values: from the sorted
+// order, each sample's nearest others are those met walking outward from
+// its position, the nearer side first (at equal distances the lower sample
+// index, as the KD-tree's ordering has it). Returns false, writing nothing,
+// when z has tied values (their order by index needs the general search).
+inline bool z_neighbors_1d(const Columns& z, int s, const Ctx& ctx, std::int64_t* out) {
+    const index_t n = z.n;
+    const SortedValues sz(z.ptr[0], n, ctx, z.stride[0]);
+    for (index_t p = 1; p < n; ++p)
+        if (sz.value[p] == sz.value[p - 1]) return false;
+    const double* v = sz.value.data();
+    const index_t* id = sz.index.data();
+    parallel_blocks(n, kQueryBlock, ctx, [&](index_t, index_t a, index_t b) {
+        for (index_t p = a; p < b; ++p) {
+            std::int64_t* row = out + id[p] * s;
+            row[0] = id[p];
+            index_t lo = p - 1, hi = p + 1;
+            for (int c = 1; c < s; ++c) {
+                bool left;
+                if (lo < 0) left = false;
+                else if (hi >= n) left = true;
+                else {
+                    const double dl = std::abs(v[p] - v[lo]), dr = std::abs(v[hi] - v[p]);
+                    left = dl < dr || (dl == dr && id[lo] < id[hi]);
+                }
+                row[c] = left ? id[lo--] : id[hi++];
+            }
+        }
+    });
+    return true;
+}
+
 // out[i * s ..] = sample i, then its s - 1 nearest other samples in z
 // (max-norm), nearest first, ties in index order; s <= n.
 inline void z_neighbors(const Columns& z, int s, const Ctx& ctx, std::int64_t* out) {
@@ -110,6 +143,7 @@ inline void z_neighbors(const Columns& z, int s, const Ctx& ctx, std::int64_t* o
         for (index_t i = 0; i < n; ++i) out[i] = i;
         return;
     }
+    if (z.d() == 1 && z_neighbors_1d(z, s, ctx, out)) return;
     const KDTree<MaxNorm> tree(z, ctx);
     const auto& leaves = tree.leaves();
     parallel_blocks(static_cast<index_t>(leaves.size()), kLeafBlock, ctx, [&](index_t, index_t a, index_t b) {
@@ -197,23 +231,6 @@ inline void ksg_null(const double* x, int dx, const double* y, int dy, index_t n
     });
 }
 
-// cmi_ksg's one-dimensional sum of psi(n_xz + 1) + psi(n_yz + 1) - psi(n_z + 1)
-// (cmi_counts_1d), with the sorted orders of x and z and their value
-// indices given.
-inline double cmi_sum_sorted(const SortedValues& sx, const ValueIndex& ix, const SortedValues& sy,
-                             const SortedValues& sz, const ValueIndex& iz, std::vector<double>& eps, const Ctx& ctx) {
-    const index_t n = sx.size();
-    for (double& e : eps) e = just_below(e);
-    const RankWindows wx = RankWindows::of<MaxNorm>(sx, eps.data(), ctx, &ix);
-    const RankWindows wy = RankWindows::of<MaxNorm>(sy, eps.data(), ctx);
-    const RankWindows wz = RankWindows::of<MaxNorm>(sz, eps.data(), ctx, &iz);
-    const auto counts = rectangle_counts(sz.index, wz, {&wx, &wy}, ctx);
-    return cmi_digamma_sum(counts, wz, n, ctx);
-}
-
-// Rows of grid cells per block of the parallel k-th-neighbour search.
-constexpr index_t kGridRows = 16;
-
 // cmi_null for one-dimensional x, y and z (n < 2^31): the joint k-th
 // distances on a grid of quantile slabs (grid3.hpp) whose x and z slabs,
 // and y's (a permuted y takes the slab of the y it received), are cut once;
@@ -243,19 +260,8 @@ inline void cmi_null_lines(const double* x, const double* y, const double* z, in
             yp[i] = y[perm[i]];
             ys[i] = qy.slab[static_cast<size_t>(perm[i])];
         }
-        Grid3 grid;
-        grid.build(qx, qy, qz, x, yp.data(), z, ys.data(), n);
         std::vector<double> eps(static_cast<size_t>(n));
-        const index_t rows = static_cast<index_t>(g) * g;
-        std::vector<index_t> zero_parts(static_cast<size_t>(n_blocks(rows, kGridRows)), 0);
-        parallel_blocks(rows, kGridRows, c, [&](index_t blk, index_t r0, index_t r1) {
-            std::vector<double> buf(2 * static_cast<size_t>(n));
-            zero_parts[blk] = grid.knn_rows(k, static_cast<std::uint32_t>(r0), static_cast<std::uint32_t>(r1),
-                                            buf.data(), eps.data());
-        });
-        index_t zero = 0;
-        for (index_t v : zero_parts) zero += v;
-        zeros[b] = zero;
+        zeros[b] = knn_radius_lines(x, yp.data(), z, qx, qy, qz, ys.data(), n, k, c, eps.data());
         const SortedValues sy(yp.data(), n, c);
         out[b] = digamma_int(k) - cmi_sum_sorted(sx, ix, sy, sz, iz, eps, c) / static_cast<double>(n);
     });

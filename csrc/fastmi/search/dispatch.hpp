@@ -10,6 +10,7 @@
 #include "fastmi/runtime/columns.hpp"
 #include "fastmi/runtime/metric.hpp"
 #include "fastmi/runtime/parallel.hpp"
+#include "fastmi/search/grid3.hpp"
 #include "fastmi/search/kdtree.hpp"
 #include "fastmi/search/radix_sort.hpp"
 #include "fastmi/search/sorted1d.hpp"
@@ -57,6 +58,40 @@ inline std::vector<double> knn_radius_plane(const double* x, const double* y, co
     xy.add_block(y, 1);
     *zeros = knn_radius<MaxNorm>(xy, k, ctx, radius.data());
     return radius;
+}
+
+// Rows of grid cells per block of the parallel search in knn_radius_lines.
+constexpr index_t kGridRows = 16;
+
+// The max-norm radii in the joint space of the 1-D x, y and z (k < n,
+// n < 2^31): on a grid of the quantile slabs qx, qy, qz (cut with
+// grid3_slabs(n, k); ys[i] the slab of qy that holds y[i], which lets a
+// permuted y reuse y's slabs) unless its cells are crowded, else on the
+// KD-tree. Returns how many radii are exactly zero.
+inline index_t knn_radius_lines(const double* x, const double* y, const double* z, const QuantileSlabs& qx,
+                                const QuantileSlabs& qy, const QuantileSlabs& qz, const std::uint32_t* ys, index_t n,
+                                int k, const Ctx& ctx, double* radius) {
+    {
+        Grid3 grid;
+        grid.build(qx, qy, qz, x, y, z, ys, n);
+        if (!grid.crowded()) {
+            const int g = grid.g();
+            const index_t rows = static_cast<index_t>(g) * g;
+            std::vector<index_t> zero_parts(static_cast<size_t>(n_blocks(rows, kGridRows)), 0);
+            parallel_blocks(rows, kGridRows, ctx, [&](index_t blk, index_t r0, index_t r1) {
+                std::vector<double> buf(2 * static_cast<size_t>(n));
+                zero_parts[blk] = grid.knn_rows(k, static_cast<std::uint32_t>(r0), static_cast<std::uint32_t>(r1),
+                                                buf.data(), radius);
+            });
+            index_t zeros = 0;
+            for (index_t v : zero_parts) zeros += v;
+            return zeros;
+        }
+    }
+    Columns xyz = Columns::of(x, n, 1);
+    xyz.add_block(y, 1);
+    xyz.add_block(z, 1);
+    return knn_radius<MaxNorm>(xyz, k, ctx, radius);
 }
 
 // Calls sink(block, i, c_i) for every sample i, where c_i is the number of

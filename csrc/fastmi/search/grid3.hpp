@@ -132,6 +132,23 @@ public:
         return zeros;
     }
 
+    // Whether the cells are crowded: strongly dependent coordinates pile the
+    // points into the cells along a curve, and a query scans whole cells.
+    // Measured against the KD-tree (k = 10, 5e3 to 2e5 Gaussian samples with
+    // x and y each z plus noise): the grid takes about 0.27 + 0.002 m of the
+    // tree's time, m the mean number of points in a point's own cell (2 for
+    // independent coordinates, 5 to 7 at correlation 0.7, 2000 at 0.99995), so
+    // above m = kCrowded the tree is the better search.
+    static constexpr double kCrowded = 256.0;
+    bool crowded() const {
+        double mates = 0.0;
+        for (size_t c = 0; c + 1 < start_.size(); ++c) {
+            const double m = static_cast<double>(start_[c + 1] - start_[c]);
+            mates += m * m;
+        }
+        return mates > kCrowded * static_cast<double>(n_);
+    }
+
     int g() const { return g_; }
 
 private:
