@@ -85,6 +85,15 @@ def test_ksg_matches_ckdtree_large(dims, rng):
         assert fastmi.conditional_mi(x, y, z, k=k) == pytest.approx(fp_ckdtree(x, y, z, k), abs=TOL)
 
 
+@pytest.mark.parametrize("k", [3, 1500])
+def test_ksg_counts_by_bits_and_by_fenwick_trees(k, rng):
+    # 1-D counts sweep z with the positions met held in bit sets where the x and y
+    # windows are narrow (k = 3: a few words each) and in Fenwick trees where they are
+    # wide (k = 1500 of 4000: windows of thousands of positions, more words than levels)
+    x, y, z = chain(rng, 4000)
+    assert fastmi.conditional_mi(x, y, z, k=k) == pytest.approx(fp_ckdtree(x, y, z, k), abs=TOL)
+
+
 def test_ksg_one_dimensional_arrays_same_as_columns(rng):
     x, y, z = chain(rng, 500)
     assert fastmi.conditional_mi(x[:, 0], y[:, 0], z[:, 0]) == fastmi.conditional_mi(x, y, z)

@@ -8,7 +8,10 @@
 // the samples met so far; each sample asks two prefix counts per tree (at
 // the start and past the end of its window). O(n log n) time whatever the
 // counts are, O(n) memory; the sweep is cut into one piece per thread, each
-// starting from a tree built in O(n) from the samples before it.
+// starting from a tree built in O(n) from the samples before it. Where the
+// windows are narrow (a count reads fewer words of 64 positions than a tree
+// walk reads levels) a bit set of the positions met replaces each tree: a
+// count is then a popcount of the window's words.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "fastmi/runtime/clones.hpp"
 #include "fastmi/runtime/metric.hpp"
 #include "fastmi/runtime/parallel.hpp"
 #include "fastmi/search/radix_sort.hpp"
@@ -72,6 +76,35 @@ private:
     std::vector<std::uint32_t> t_;
 };
 
+// The same counts over positions [0, n) held as bits: O(1) insertion, a
+// count in O(1 + width / 64).
+class PositionBits {
+public:
+    explicit PositionBits(index_t n) : w_(static_cast<size_t>(n / 64 + 1), 0) {}
+
+    template <class Rank>
+    void fill_first(index_t m, Rank&& rank) {
+        for (index_t p = 0; p < m; ++p) add(rank(p));
+    }
+    // Number of inserted positions in [begin, end), begin <= end <= n.
+    FASTMI_INLINE std::uint32_t range(index_t begin, index_t end) const {
+        if (begin == end) return 0;
+        const index_t last = end - 1;
+        const size_t a = static_cast<size_t>(begin >> 6), b = static_cast<size_t>(last >> 6);
+        const std::uint64_t head = ~std::uint64_t(0) << (begin & 63);
+        const std::uint64_t tail = ~std::uint64_t(0) >> (63 - (last & 63));
+        if (a == b) return static_cast<std::uint32_t>(__builtin_popcountll(w_[a] & head & tail));
+        std::uint32_t s = static_cast<std::uint32_t>(__builtin_popcountll(w_[a] & head) +
+                                                     __builtin_popcountll(w_[b] & tail));
+        for (size_t i = a + 1; i < b; ++i) s += static_cast<std::uint32_t>(__builtin_popcountll(w_[i]));
+        return s;
+    }
+    FASTMI_INLINE void add(index_t pos) { w_[static_cast<size_t>(pos >> 6)] |= std::uint64_t(1) << (pos & 63); }
+
+private:
+    std::vector<std::uint64_t> w_;
+};
+
 // One 1-D variable: rank[i], sample i's position in sorted order, and its
 // window [lo[i], hi[i]] of positions within the reduced radius rd[i] of it
 // (i itself included). Requires n < 2^32.
@@ -103,6 +136,58 @@ struct RankWindows {
     }
 };
 
+// One piece of rectangle_counts' sweep, times [t0, t1), on counters of type
+// Counter (Fenwick or PositionBits); compiled for AVX2 and for the baseline
+// (with AVX2 a popcount is one instruction).
+struct SweepPlan {
+    const std::vector<index_t>* order;
+    const std::vector<const RankWindows*>* others;
+    const std::uint32_t *start_at, *end_at, *by_start, *by_end;
+    std::vector<std::vector<std::uint32_t>>*before, *through;
+};
+
+template <class Counter>
+FASTMI_INLINE void sweep_piece(const SweepPlan& plan, index_t t0, index_t t1, const Ctx& ctx) {
+    const std::vector<index_t>& order = *plan.order;
+    const auto& others = *plan.others;
+    const index_t n = static_cast<index_t>(order.size());
+    const size_t m = others.size();
+    std::vector<Counter> trees;
+    for (size_t u = 0; u < m; ++u) {
+        trees.emplace_back(n);
+        const RankWindows& w = *others[u];
+        trees.back().fill_first(std::min(t0, n), [&](index_t p) { return w.rank[order[p]]; });
+    }
+    for (index_t time = t0; time < t1; ++time) {
+        if (((time - t0) & 0xfff) == 0) poll_interrupt(ctx);
+        // the tree holds positions < time: the samples before a window
+        // starting here, or the whole window of one ending at time - 1
+        for (std::uint32_t e = plan.start_at[time]; e < plan.start_at[time + 1]; ++e) {
+            const std::uint32_t i = plan.by_start[e];
+            for (size_t u = 0; u < m; ++u) {
+                const RankWindows& w = *others[u];
+                (*plan.before)[u][i] = trees[u].range(w.lo[i], w.hi[i] + 1);
+            }
+        }
+        for (std::uint32_t e = plan.end_at[time]; e < plan.end_at[time + 1]; ++e) {
+            const std::uint32_t i = plan.by_end[e];
+            for (size_t u = 0; u < m; ++u) {
+                const RankWindows& w = *others[u];
+                (*plan.through)[u][i] = trees[u].range(w.lo[i], w.hi[i] + 1);
+            }
+        }
+        if (time < n)
+            for (size_t u = 0; u < m; ++u) trees[u].add(others[u]->rank[order[time]]);
+    }
+}
+
+FASTMI_CLONES inline void sweep_piece_fenwick(const SweepPlan& plan, index_t t0, index_t t1, const Ctx& ctx) {
+    sweep_piece<Fenwick>(plan, t0, t1, ctx);
+}
+FASTMI_CLONES inline void sweep_piece_bits(const SweepPlan& plan, index_t t0, index_t t1, const Ctx& ctx) {
+    sweep_piece<PositionBits>(plan, t0, t1, ctx);
+}
+
 // counts[u][i] = #{j : rank_t(j) in [t.lo[i], t.hi[i]] and rank_u(j) in
 // [u.lo[i], u.hi[i]]} (i itself included) for every variable u of `others`,
 // sweeping along the variable t whose sorted order is `order` (order[p] =
@@ -131,39 +216,25 @@ inline std::vector<std::vector<std::uint32_t>> rectangle_counts(const std::vecto
             by_end[fe[t.hi[i] + 1]++] = static_cast<std::uint32_t>(i);
         }
     }
+    // bit sets where a count reads fewer words than a tree walk reads levels
+    double words = 0.0;
+    for (size_t u = 0; u < m; ++u)
+        for (index_t i = 0; i < n; ++i) words += (others[u]->hi[i] - others[u]->lo[i]) / 64.0 + 2.0;
+    int depth = 1;
+    while ((index_t(1) << depth) <= n) ++depth;
+    const bool bits = words < static_cast<double>(depth) * static_cast<double>(m) * static_cast<double>(n);
     std::vector<std::vector<std::uint32_t>> before(m, std::vector<std::uint32_t>(static_cast<size_t>(n))),
         through(m, std::vector<std::uint32_t>(static_cast<size_t>(n)));
+    const SweepPlan plan{&order, &others, start_at.data(), end_at.data(), by_start.data(), by_end.data(), &before,
+                         &through};
     const index_t pieces = std::max<index_t>(1, std::min<index_t>(ctx.n_threads, n / 4096));
     const index_t span = (n + 1 + pieces - 1) / pieces;  // times 0..n
     parallel_blocks(pieces, 1, ctx, [&](index_t piece, index_t, index_t) {
         const index_t t0 = piece * span, t1 = std::min(n + 1, t0 + span);
-        std::vector<Fenwick> trees;
-        for (size_t u = 0; u < m; ++u) {
-            trees.emplace_back(n);
-            const RankWindows& w = *others[u];
-            trees.back().fill_first(std::min(t0, n), [&](index_t p) { return w.rank[order[p]]; });
-        }
-        for (index_t time = t0; time < t1; ++time) {
-            if (((time - t0) & 0xfff) == 0) poll_interrupt(ctx);
-            // the tree holds positions < time: the samples before a window
-            // starting here, or the whole window of one ending at time - 1
-            for (std::uint32_t e = start_at[time]; e < start_at[time + 1]; ++e) {
-                const std::uint32_t i = by_start[e];
-                for (size_t u = 0; u < m; ++u) {
-                    const RankWindows& w = *others[u];
-                    before[u][i] = trees[u].range(w.lo[i], w.hi[i] + 1);
-                }
-            }
-            for (std::uint32_t e = end_at[time]; e < end_at[time + 1]; ++e) {
-                const std::uint32_t i = by_end[e];
-                for (size_t u = 0; u < m; ++u) {
-                    const RankWindows& w = *others[u];
-                    through[u][i] = trees[u].range(w.lo[i], w.hi[i] + 1);
-                }
-            }
-            if (time < n)
-                for (size_t u = 0; u < m; ++u) trees[u].add(others[u]->rank[order[time]]);
-        }
+        if (bits)
+            sweep_piece_bits(plan, t0, t1, ctx);
+        else
+            sweep_piece_fenwick(plan, t0, t1, ctx);
     });
     for (size_t u = 0; u < m; ++u) {
         for (index_t i = 0; i < n; ++i) through[u][i] -= before[u][i];
