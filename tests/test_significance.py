@@ -125,6 +125,23 @@ def test_local_permutation_definition(rng):
     assert len(perms) > 10
 
 
+def test_permutations_are_uniform():
+    # every permutation equally likely, over many seeds (counts within 5 standard
+    # deviations of their expectation): n = 4 draws all its swaps from one number
+    # (up to 20 positions do), n = 25 one number per swap; a local scheme whose
+    # candidates are every sample is a uniform permutation as well
+    from collections import Counter
+    from math import factorial
+
+    for n, nb in ((4, None), (3, np.array([[0, 1, 2], [1, 0, 2], [2, 0, 1]], dtype=np.int64))):
+        seeds = 200 * factorial(n)
+        counts = Counter(tuple(_permutation(seed, n, nb)) for seed in range(seeds))
+        assert len(counts) == factorial(n)
+        assert all(abs(c - 200) < 5 * np.sqrt(200) for c in counts.values()), counts
+    first = np.bincount([_permutation(seed, 25)[0] for seed in range(10_000)], minlength=25)
+    assert (np.abs(first - 400) < 5 * np.sqrt(400)).all(), first
+
+
 def test_same_null_for_every_n_jobs(rng):
     x, y, z = _chain(rng, 5000)
     for args in ((x, y), (x, y, z)):

@@ -38,34 +38,60 @@
 
 namespace fastmi {
 
-// A seeded stream with unbiased draws in [0, m).
+// The 128-bit product of a and b: its high word returned, its low in *lo.
+inline std::uint64_t mul_wide(std::uint64_t a, std::uint64_t b, std::uint64_t* lo) {
+#if defined(__SIZEOF_INT128__)
+    const unsigned __int128 p = static_cast<unsigned __int128>(a) * b;
+    *lo = static_cast<std::uint64_t>(p);
+    return static_cast<std::uint64_t>(p >> 64);
+#else
+    const std::uint64_t a0 = a & 0xffffffffu, a1 = a >> 32, b0 = b & 0xffffffffu, b1 = b >> 32;
+    const std::uint64_t p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+    const std::uint64_t mid = (p00 >> 32) + (p01 & 0xffffffffu) + (p10 & 0xffffffffu);
+    *lo = (mid << 32) | (p00 & 0xffffffffu);
+    return p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
+#endif
+}
+
+// A seeded stream with unbiased draws in [0, m): Lemire's multiply-shift,
+// which rejects the rare draws that would bias it (no division in the
+// common path). The high word of x * (b_1 ... b_r) read digit by digit (the
+// high word of each product by b_j, the low word carried on to the next)
+// gives r independent uniform draws below b_1, ..., b_r at the cost of one,
+// with the same rejection test on the last low word.
 class PermutationRng {
 public:
     explicit PermutationRng(std::uint64_t seed) : gen_(seed) {}
-    index_t below(index_t m) {
-        const std::uint64_t um = static_cast<std::uint64_t>(m);
-        std::uint64_t u = gen_();
-        // u < limit, a multiple of m above UINT64_MAX - m: all but the
-        // rarest draws are accepted without computing the limit
-        if (u > UINT64_MAX - um) {
-            const std::uint64_t limit = UINT64_MAX - UINT64_MAX % um;
-            while (u >= limit) u = gen_();
+    // A uniform draw in [0, m), 0 < m.
+    std::uint64_t below(std::uint64_t m) {
+        std::uint64_t lo;
+        std::uint64_t hi = mul_wide(gen_(), m, &lo);
+        if (lo < m) {
+            const std::uint64_t limit = (0 - m) % m;  // 2^64 mod m
+            while (lo < limit) hi = mul_wide(gen_(), m, &lo);
         }
-        switch (m) {  // the small bounds of the candidate shuffles: constant divisors
-            case 2: return static_cast<index_t>(u % 2);
-            case 3: return static_cast<index_t>(u % 3);
-            case 4: return static_cast<index_t>(u % 4);
-            case 5: return static_cast<index_t>(u % 5);
-            case 6: return static_cast<index_t>(u % 6);
-            case 7: return static_cast<index_t>(u % 7);
-            case 8: return static_cast<index_t>(u % 8);
-            default: return static_cast<index_t>(u % um);
-        }
+        return hi;
     }
-    // Fisher-Yates, from the last position down.
+
+    // Fisher-Yates, from the last position down (the swap of position i
+    // with one below i + 1); the swaps of up to 20 positions (20! < 2^64)
+    // from one draw.
     template <class T>
     void shuffle(T* a, index_t m) {
-        for (index_t i = m - 1; i > 0; --i) std::swap(a[i], a[below(i + 1)]);
+        if (m <= 1) return;
+        if (m > 20) {
+            for (index_t i = m - 1; i > 0; --i) std::swap(a[i], a[below(static_cast<std::uint64_t>(i + 1))]);
+            return;
+        }
+        std::uint64_t total = 1;
+        for (index_t i = 2; i <= m; ++i) total *= static_cast<std::uint64_t>(i);
+        std::uint64_t digit[20];
+        for (;;) {
+            std::uint64_t frac = gen_();
+            for (index_t i = m - 1; i > 0; --i) digit[i] = mul_wide(frac, static_cast<std::uint64_t>(i + 1), &frac);
+            if (frac >= total || frac >= (0 - total) % total) break;
+        }
+        for (index_t i = m - 1; i > 0; --i) std::swap(a[i], a[digit[i]]);
     }
 
 private:
