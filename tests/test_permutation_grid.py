@@ -108,3 +108,39 @@ def test_crowded_cells_take_the_kd_tree(rng: np.random.Generator) -> None:
     x, y = z + 1e-6 * rng.standard_normal(3000), z + 1e-6 * rng.standard_normal(3000)
     _check_null(x, y, z, k=50, s=5, B=2)
     assert fastmi.conditional_mi(x, y, z, k=50, base=np.e) == pytest.approx(_scipy_cmi_nats(x, y, z, 50), abs=1e-12)
+
+
+_TWIN_SCRIPT = """
+import json, sys, warnings
+import numpy as np
+import fastmi
+rng = np.random.default_rng(5)
+out = []
+for n, k, ties in ((3000, 10, False), (3000, 1, False), (2000, 40, False), (1500, 3, True)):
+    z = rng.standard_normal(n)
+    x, y = z + rng.standard_normal(n), z + rng.standard_normal(n)
+    if ties:
+        x, y, z = np.round(x, 1), np.round(y, 1), np.round(z, 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", fastmi.TiedSamplesWarning)
+        r = fastmi.mi_test(x, y, z, k=k, n_permutations=3, random_state=1, tie_breaking="off")
+    out.append([float(r.statistic).hex()] + [float(v).hex() for v in r.null_distribution])
+json.dump(out, sys.stdout)
+"""
+
+
+def test_avx2_kernel_and_its_baseline_twin_agree_bit_for_bit() -> None:
+    # the grid's AVX2 search (chosen at run time where the CPU has AVX2) and its
+    # baseline twin (FASTMI_NO_AVX2=1) give the same statistic and null, bit for bit,
+    # including k = 1, k = 40 (selection among more than 32 distances) and ties
+    import json
+    import os
+    import subprocess
+    import sys
+
+    runs = []
+    for env in ({}, {"FASTMI_NO_AVX2": "1"}):
+        done = subprocess.run([sys.executable, "-c", _TWIN_SCRIPT], env={**os.environ, **env},
+                              capture_output=True, text=True, check=True)
+        runs.append(json.loads(done.stdout))
+    assert runs[0] == runs[1]

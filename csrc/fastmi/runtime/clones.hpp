@@ -12,3 +12,30 @@
 #else
 #define FASTMI_CLONES
 #endif
+
+// FASTMI_AVX2: the functions of a hand-written AVX2 kernel (intrinsics),
+// compiled for AVX2 whatever the build's flags, and run only where
+// has_avx2() (checked once); every such kernel keeps a baseline twin that
+// computes the same values. Defined on the targets of FASTMI_CLONES. The
+// environment variable FASTMI_NO_AVX2 (non-empty, read once) runs the twins,
+// which lets the tests compare the two on one machine.
+#if defined(__x86_64__) && defined(__ELF__) && (defined(__GNUC__) || defined(__clang__)) && !defined(FASTMI_NO_CLONES)
+#define FASTMI_HAVE_AVX2_KERNELS 1
+#define FASTMI_AVX2 __attribute__((target("avx2,popcnt")))
+#include <cstdlib>
+namespace fastmi {
+inline bool no_avx2_asked() {
+    const char* v = std::getenv("FASTMI_NO_AVX2");
+    return v != nullptr && v[0] != '\0';
+}
+inline bool has_avx2() {
+    static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt") && !no_avx2_asked();
+    return yes;
+}
+}  // namespace fastmi
+#else
+#define FASTMI_HAVE_AVX2_KERNELS 0
+namespace fastmi {
+inline bool has_avx2() { return false; }
+}  // namespace fastmi
+#endif

@@ -75,11 +75,10 @@ inline index_t knn_radius_lines(const double* x, const double* y, const double* 
         Grid3 grid;
         grid.build(qx, qy, qz, x, y, z, ys, n);
         if (!grid.crowded()) {
-            const int g = grid.g();
-            const index_t rows = static_cast<index_t>(g) * g;
+            const index_t rows = grid.rows();
             std::vector<index_t> zero_parts(static_cast<size_t>(n_blocks(rows, kGridRows)), 0);
             parallel_blocks(rows, kGridRows, ctx, [&](index_t blk, index_t r0, index_t r1) {
-                std::vector<double> buf(2 * static_cast<size_t>(n));
+                std::vector<double> buf(Grid3::scratch(n));
                 zero_parts[blk] = grid.knn_rows(k, static_cast<std::uint32_t>(r0), static_cast<std::uint32_t>(r1),
                                                 buf.data(), radius);
             });

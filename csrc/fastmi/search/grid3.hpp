@@ -7,8 +7,12 @@
 // than the previous query's radius reaches, and selects its k-th distance
 // among the distances below the box's reach (all of which the box holds),
 // growing the box when fewer than k are. Distances are the exact max-norm
-// of the coordinate differences (SSE2 or scalar, the same values), so the
-// radii equal those of any exact search (the KD-tree's), whatever the guess.
+// of the coordinate differences (AVX2, SSE2 or scalar, the same values), so
+// the radii equal those of any exact search (the KD-tree's), whatever the
+// guess. Where the CPU has AVX2 a hand-written kernel scans eight points a
+// time and selects among up to 32 distances by counting ranks (measured at
+// n = 5000, k = 10: 1.4x the SSE2 search, whose cost per query barely moves
+// with the number of slabs per axis, 10 to 20, alike or not).
 #pragma once
 
 #include <algorithm>
@@ -19,6 +23,10 @@
 
 #ifdef __SSE2__
 #include <emmintrin.h>
+#endif
+#include "fastmi/runtime/clones.hpp"
+#if FASTMI_HAVE_AVX2_KERNELS
+#include <immintrin.h>
 #endif
 
 #include "fastmi/runtime/parallel.hpp"
@@ -73,32 +81,36 @@ public:
         sy_ = &sy;
         sz_ = &sz;
         g_ = sx.g;
-        const size_t cells = static_cast<size_t>(g_) * g_ * g_;
+        gy_ = sy.g;
+        gz_ = sz.g;
+        const size_t cells = static_cast<size_t>(g_) * gy_ * gz_;
         start_.assign(cells + 1, 0);
         cell_.resize(static_cast<size_t>(n));
         for (index_t i = 0; i < n; ++i) {
-            const std::uint32_t c = (sx.slab[i] * g_ + ys[i]) * g_ + sz.slab[i];
+            const std::uint32_t c = (sx.slab[i] * gy_ + ys[i]) * gz_ + sz.slab[i];
             cell_[i] = c;
             ++start_[c + 1];
         }
         for (size_t c = 0; c < cells; ++c) start_[c + 1] += start_[c];
         // the first guess of a k-th distance: the narrowest mean slab width
         guess_ = std::numeric_limits<double>::infinity();
-        for (const QuantileSlabs* s : {&sx, &sy, &sz}) guess_ = std::min(guess_, (s->hi[g_ - 1] - s->lo[0]) / g_);
+        for (const QuantileSlabs* s : {&sx, &sy, &sz}) guess_ = std::min(guess_, (s->hi[s->g - 1] - s->lo[0]) / s->g);
         if (!(guess_ > 0.0) || !std::isfinite(guess_)) guess_ = 1.0;
         // each axis's slab edges, padded with edges no point is near
         constexpr double inf = std::numeric_limits<double>::infinity();
         int a = 0;
         for (const QuantileSlabs* s : {&sx, &sy, &sz}) {
-            edge_lo_[a].assign(static_cast<size_t>(g_ + 2 * kPad), inf);
-            edge_hi_[a].assign(static_cast<size_t>(g_ + 2 * kPad), -inf);
+            edge_lo_[a].assign(static_cast<size_t>(s->g + 2 * kPad), inf);
+            edge_hi_[a].assign(static_cast<size_t>(s->g + 2 * kPad), -inf);
             std::copy(s->lo.begin(), s->lo.end(), edge_lo_[a].begin() + kPad);
             std::copy(s->hi.begin(), s->hi.end(), edge_hi_[a].begin() + kPad);
             ++a;
         }
-        px_.resize(static_cast<size_t>(n));
-        py_.resize(static_cast<size_t>(n));
-        pz_.resize(static_cast<size_t>(n));
+        // kPast values past the end, read (and ignored) by the AVX2 scans
+        constexpr double far = std::numeric_limits<double>::infinity();
+        px_.assign(static_cast<size_t>(n) + kPast, far);
+        py_.assign(static_cast<size_t>(n) + kPast, far);
+        pz_.assign(static_cast<size_t>(n) + kPast, far);
         id_.resize(static_cast<size_t>(n));
         fill_.assign(start_.begin(), start_.end() - 1);
         for (index_t i = 0; i < n; ++i) {
@@ -110,17 +122,22 @@ public:
         }
     }
 
+    // Doubles of scratch that knn_rows needs for n points.
+    static size_t scratch(index_t n) { return 2 * (static_cast<size_t>(n) + kPast); }
+
     // radius[i] = distance from sample i to its k-th nearest other sample,
     // k < n, for the samples in cell rows [r0, r1) (row = g * x slab + y
-    // slab); returns how many of them are zero.
+    // slab); returns how many of them are zero. buf: scratch(n) doubles.
     index_t knn_rows(int k, std::uint32_t r0, std::uint32_t r1, double* buf, double* radius) const {
+#if FASTMI_HAVE_AVX2_KERNELS
+        if (has_avx2()) return knn_rows_avx2(k, r0, r1, buf, radius);
+#endif
         index_t zeros = 0;
-        const int g = g_;
         double guess = guess_;
         for (std::uint32_t row = r0; row < r1; ++row) {
-            const int cx = static_cast<int>(row / g), cy = static_cast<int>(row % g);
-            for (int cz = 0; cz < g; ++cz) {
-                const std::uint32_t c = row * g + cz;
+            const int cx = static_cast<int>(row / gy_), cy = static_cast<int>(row % gy_);
+            for (int cz = 0; cz < gz_; ++cz) {
+                const std::uint32_t c = row * gz_ + cz;
                 for (std::uint32_t p = start_[c]; p < start_[c + 1]; ++p) {
                     const double r = knn_one(p, cx, cy, cz, guess, k, buf, n_);
                     if (r > 0.0) guess = r;
@@ -131,6 +148,29 @@ public:
         }
         return zeros;
     }
+
+#if FASTMI_HAVE_AVX2_KERNELS
+    // knn_rows with AVX2: the same radii (the same exact distances, the same
+    // selection of the (k + 1)-th smallest).
+    FASTMI_AVX2 index_t knn_rows_avx2(int k, std::uint32_t r0, std::uint32_t r1, double* buf, double* radius) const {
+        index_t zeros = 0;
+        double guess = guess_;
+        for (std::uint32_t row = r0; row < r1; ++row) {
+            const int cx = static_cast<int>(row / gy_), cy = static_cast<int>(row % gy_);
+            for (int cz = 0; cz < gz_; ++cz) {
+                const std::uint32_t c = row * gz_ + cz;
+                for (std::uint32_t p = start_[c]; p < start_[c + 1]; ++p) {
+                    const double r = knn_one_avx2(p, cx, cy, cz, guess, k, buf);
+                    if (r > 0.0) guess = r;
+                    radius[id_[p]] = r;
+                    zeros += r == 0.0;
+                }
+            }
+        }
+        return zeros;
+    }
+
+#endif
 
     // Whether the cells are crowded: strongly dependent coordinates pile the
     // points into the cells along a curve, and a query scans whole cells.
@@ -149,7 +189,8 @@ public:
         return mates > kCrowded * static_cast<double>(n_);
     }
 
-    int g() const { return g_; }
+    // Rows of cells (x slab, y slab), each a column of z slabs.
+    index_t rows() const { return static_cast<index_t>(g_) * gy_; }
 
 private:
     struct Box {
@@ -193,7 +234,7 @@ private:
         for (int a = 0; a < 3; ++a) {
             const QuantileSlabs& s = slabs(a);
             if (box.a[a] > 0) r = std::min(r, q[a] - s.hi[box.a[a] - 1]);
-            if (box.b[a] < g_ - 1) r = std::min(r, s.lo[box.b[a] + 1] - q[a]);
+            if (box.b[a] < s.g - 1) r = std::min(r, s.lo[box.b[a] + 1] - q[a]);
         }
         return r;
     }
@@ -211,7 +252,7 @@ private:
     // cells (cx, cy, z0..z1), and to loose those below t2 >= t1.
     FASTMI_INLINE void collect(const double* q, int cx, int cy, int z0, int z1, double t1, double t2, double* tight,
                                std::uint32_t& m1, double* loose, std::uint32_t& m2) const {
-        const std::uint32_t row = static_cast<std::uint32_t>(cx * g_ + cy) * g_;
+        const std::uint32_t row = static_cast<std::uint32_t>(cx * gy_ + cy) * gz_;
         const std::uint32_t s = start_[row + z0], e = start_[row + z1 + 1];
         const double qx = q[0], qy = q[1], qz = q[2];
         std::uint32_t a = m1, b = m2;
@@ -321,13 +362,127 @@ private:
         }
     }
 
+#if FASTMI_HAVE_AVX2_KERNELS
+    // The 32-bit lane indices that move the doubles of the lanes set in a
+    // 4-bit mask to the front, in order (left packing).
+    struct PackTable {
+        alignas(32) std::int32_t idx[16][8];
+        PackTable() {
+            for (int m = 0; m < 16; ++m) {
+                int o = 0;
+                for (int l = 0; l < 4; ++l)
+                    if (m >> l & 1) {
+                        idx[m][2 * o] = 2 * l;
+                        idx[m][2 * o + 1] = 2 * l + 1;
+                        ++o;
+                    }
+                for (; o < 4; ++o) idx[m][2 * o] = idx[m][2 * o + 1] = 0;
+            }
+        }
+    };
+    static const PackTable& pack_table() {
+        static const PackTable t;
+        return t;
+    }
+
+    // Appends the lanes of d set in mask to out at *m.
+    FASTMI_AVX2 static FASTMI_INLINE void pack(__m256d d, int mask, const PackTable& pt, double* out,
+                                                  std::uint32_t& m) {
+        const __m256i idx = _mm256_load_si256(reinterpret_cast<const __m256i*>(pt.idx[mask]));
+        _mm256_storeu_pd(out + m, _mm256_castsi256_pd(_mm256_permutevar8x32_epi32(_mm256_castpd_si256(d), idx)));
+        m += static_cast<std::uint32_t>(_mm_popcnt_u32(static_cast<unsigned>(mask)));
+    }
+
+    // collect() on the points [s, e) (one column of cells), eight lanes at
+    // a time whatever e - s is: lanes past e are masked off (the values
+    // read there are other cells' points or the padding past the end).
+    FASTMI_AVX2 FASTMI_INLINE void collect_avx2(__m256d vx, __m256d vy, __m256d vz, std::uint32_t s,
+                                                std::uint32_t e, __m256d t1, __m256d t2, double* tight,
+                                                std::uint32_t& m1, double* loose, std::uint32_t& m2,
+                                                const PackTable& pt) const {
+        const __m256d sign = _mm256_set1_pd(-0.0);
+        const __m256i lane = _mm256_set_epi64x(3, 2, 1, 0);
+        const __m256i end = _mm256_set1_epi64x(static_cast<long long>(e));
+        std::uint32_t j = s;
+        do {
+            for (int h = 0; h < 2; ++h, j += 4) {
+                const __m256d dx = _mm256_andnot_pd(sign, _mm256_sub_pd(_mm256_loadu_pd(&px_[j]), vx));
+                const __m256d dy = _mm256_andnot_pd(sign, _mm256_sub_pd(_mm256_loadu_pd(&py_[j]), vy));
+                const __m256d dz = _mm256_andnot_pd(sign, _mm256_sub_pd(_mm256_loadu_pd(&pz_[j]), vz));
+                const __m256d d = _mm256_max_pd(_mm256_max_pd(dx, dy), dz);
+                const __m256i at = _mm256_add_epi64(_mm256_set1_epi64x(static_cast<long long>(j)), lane);
+                const __m256d live = _mm256_castsi256_pd(_mm256_cmpgt_epi64(end, at));
+                const int k1 = _mm256_movemask_pd(_mm256_and_pd(live, _mm256_cmp_pd(d, t1, _CMP_LT_OQ)));
+                const int k2 = _mm256_movemask_pd(_mm256_and_pd(live, _mm256_cmp_pd(d, t2, _CMP_LT_OQ)));
+                pack(d, k1, pt, tight, m1);
+                pack(d, k2, pt, loose, m2);
+            }
+        } while (j < e);
+    }
+
+    // select() for up to 32 values: the (k + 1)-th smallest is the largest
+    // value with at most k values below it (v is padded to a multiple of
+    // eight with +infinity, which have m > k values below them).
+    FASTMI_AVX2 static double select_avx2(double* v, std::uint32_t m, int k) {
+        if (m > 32) return select(v, m, k);
+        constexpr double inf = std::numeric_limits<double>::infinity();
+        _mm256_storeu_pd(v + m, _mm256_set1_pd(inf));
+        _mm256_storeu_pd(v + m + 4, _mm256_set1_pd(inf));
+        const __m256i most = _mm256_set1_epi64x(k + 1);
+        const __m256d none = _mm256_set1_pd(-inf);
+        __m256d best = none;
+        for (std::uint32_t i = 0; i < m; i += 8) {  // eight values against all m at a time
+            const __m256d va = _mm256_loadu_pd(v + i), vb = _mm256_loadu_pd(v + i + 4);
+            __m256i below_a = _mm256_setzero_si256(), below_b = _mm256_setzero_si256();
+            for (std::uint32_t j = 0; j < m; ++j) {
+                const __m256d vj = _mm256_broadcast_sd(v + j);
+                below_a = _mm256_sub_epi64(below_a, _mm256_castpd_si256(_mm256_cmp_pd(vj, va, _CMP_LT_OQ)));
+                below_b = _mm256_sub_epi64(below_b, _mm256_castpd_si256(_mm256_cmp_pd(vj, vb, _CMP_LT_OQ)));
+            }
+            const __m256d ok_a = _mm256_castsi256_pd(_mm256_cmpgt_epi64(most, below_a));
+            const __m256d ok_b = _mm256_castsi256_pd(_mm256_cmpgt_epi64(most, below_b));
+            best = _mm256_max_pd(best, _mm256_max_pd(_mm256_blendv_pd(none, va, ok_a), _mm256_blendv_pd(none, vb, ok_b)));
+        }
+        const __m128d h = _mm_max_pd(_mm256_castpd256_pd128(best), _mm256_extractf128_pd(best, 1));
+        return _mm_cvtsd_f64(_mm_max_sd(h, _mm_unpackhi_pd(h, h)));
+    }
+
+    // knn_one with AVX2.
+    FASTMI_AVX2 double knn_one_avx2(std::uint32_t p, int cx, int cy, int cz, double r0, int k, double* buf) const {
+        const double q[3] = {px_[p], py_[p], pz_[p]};
+        const int own[3] = {cx, cy, cz};
+        const __m256d vx = _mm256_set1_pd(q[0]), vy = _mm256_set1_pd(q[1]), vz = _mm256_set1_pd(q[2]);
+        double t = std::max(1.05 * r0, std::numeric_limits<double>::denorm_min());
+        double* tight = buf;
+        double* loose = buf + n_ + kPast;
+        const auto need = static_cast<std::uint32_t>(k);
+        const PackTable& pt = pack_table();
+        for (;;) {
+            const Box box = reach_box(q, own, t);
+            const double t2 = reach(q, box);
+            const __m256d vt1 = _mm256_set1_pd(t), vt2 = _mm256_set1_pd(t2);
+            std::uint32_t m1 = 0, m2 = 0;
+            for (int x = box.a[0]; x <= box.b[0]; ++x)
+                for (int y = box.a[1]; y <= box.b[1]; ++y) {
+                    const std::uint32_t row = static_cast<std::uint32_t>(x * gy_ + y) * gz_;
+                    collect_avx2(vx, vy, vz, start_[row + box.a[2]], start_[row + box.b[2] + 1], vt1, vt2, tight, m1,
+                                 loose, m2, pt);
+                }
+            if (m1 > need) return select_avx2(tight, m1, k);
+            if (m2 > need) return select_avx2(loose, m2, k);
+            t = std::max(m2 > need / 2 ? 1.3 * t : 2.0 * t, t2);  // t2 >= t: the box grows
+        }
+    }
+#endif
+
     const QuantileSlabs *sx_ = nullptr, *sy_ = nullptr, *sz_ = nullptr;
-    int g_ = 0;
+    int g_ = 0, gy_ = 0, gz_ = 0;  // slabs along x, y, z
     index_t n_ = 0;
     double guess_ = 1.0;
     std::vector<std::uint32_t> start_, fill_, cell_, id_;
     std::vector<double> px_, py_, pz_;
     static constexpr int kPad = 4;
+    static constexpr size_t kPast = 8;  // padding past the points and in each scratch list
     std::vector<double> edge_lo_[3], edge_hi_[3];  // slab edges, kPad infinities each side
 };
 
