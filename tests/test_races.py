@@ -114,6 +114,10 @@ MUTATION_CHILD = textwrap.dedent(
         x, y, z = rng.standard_normal((3, 60_000))
         arrays = [x, y, z]
         call = lambda: fastmi.conditional_mi(x, y, z, k=5)
+    elif scenario == "mi_test-z":
+        x, y, z = rng.standard_normal((3, 20_000))
+        arrays = [x, y, z]
+        call = lambda: fastmi.mi_test(x, y, z, k=5, n_permutations=3, random_state=0)
     elif scenario == "cmi-2d":
         x, y, z = rng.standard_normal((3, 60_000))
         x = rng.standard_normal((20_000, 2))
@@ -203,6 +207,7 @@ MUTATION_SCENARIOS = [
     "entropy-3d",
     "entropy-binned",
     "cmi-1d",
+    "mi_test-z",
     "cmi-2d",
     "cmi-binned",
     "ksg2",

@@ -140,7 +140,7 @@ public:
                 const std::uint32_t c = row * gz_ + cz;
                 for (std::uint32_t p = start_[c]; p < start_[c + 1]; ++p) {
                     const double r = knn_one(p, cx, cy, cz, guess, k, buf, n_);
-                    if (r > 0.0) guess = r;
+                    if (r > 0.0 && r < kFar) guess = r;  // kFar: see knn_one
                     radius[id_[p]] = r;
                     zeros += r == 0.0;
                 }
@@ -161,7 +161,7 @@ public:
                 const std::uint32_t c = row * gz_ + cz;
                 for (std::uint32_t p = start_[c]; p < start_[c + 1]; ++p) {
                     const double r = knn_one_avx2(p, cx, cy, cz, guess, k, buf);
-                    if (r > 0.0) guess = r;
+                    if (r > 0.0 && r < kFar) guess = r;  // kFar: see knn_one
                     radius[id_[p]] = r;
                     zeros += r == 0.0;
                 }
@@ -341,7 +341,12 @@ private:
     // smallest of them is the answer. The box is the one that t = a little
     // above r0 (a nearby point's radius) reaches; the distances below t are
     // kept apart, so that the selection usually runs on few values. The
-    // box grows until k + 1 distances are below its reach.
+    // box grows until k + 1 distances are below its reach; after
+    // kSlowRounds rounds (points far from a slab's values: data changed
+    // during the call) t jumps to twice the (k + 1)-th of the box's finite
+    // distances, which bounds the answer. Where the reach is infinite and
+    // fewer than k + 1 distances are finite (only a NaN or infinity written
+    // after the checks does that) the radius is kFar, and the loop ends.
     double knn_one(std::uint32_t p, int cx, int cy, int cz, double r0, int k, double* buf, index_t n) const {
         const double q[3] = {px_[p], py_[p], pz_[p]};
         const int own[3] = {cx, cy, cz};
@@ -349,6 +354,7 @@ private:
         double* tight = buf;
         double* loose = buf + n;
         const auto need = static_cast<std::uint32_t>(k);
+        int rounds = 0;
         for (;;) {
             const Box box = reach_box(q, own, t);
             const double t2 = reach(q, box);
@@ -358,7 +364,16 @@ private:
                     collect(q, x, y, box.a[2], box.b[2], t, t2, tight, m1, loose, m2);
             if (m1 > need) return select(tight, m1, k);
             if (m2 > need) return select(loose, m2, k);
-            t = std::max(m2 > need / 2 ? 1.3 * t : 2.0 * t, t2);  // t2 >= t: the box grows
+            if (!(t2 < kFar)) return kFar;  // see above
+            double next = std::max(m2 > need / 2 ? 1.3 * t : 2.0 * t, t2);  // t2 >= t: the box grows
+            if (++rounds == kSlowRounds) {  // the (k + 1)-th of the box's finite distances bounds the answer
+                m1 = m2 = 0;
+                for (int x = box.a[0]; x <= box.b[0]; ++x)
+                    for (int y = box.a[1]; y <= box.b[1]; ++y)
+                        collect(q, x, y, box.a[2], box.b[2], kFar, kFar, tight, m1, loose, m2);
+                if (m2 > need) next = std::max(next, 2.0 * select(loose, m2, k));
+            }
+            t = next;
         }
     }
 
@@ -457,6 +472,7 @@ private:
         double* loose = buf + n_ + kPast;
         const auto need = static_cast<std::uint32_t>(k);
         const PackTable& pt = pack_table();
+        int rounds = 0;
         for (;;) {
             const Box box = reach_box(q, own, t);
             const double t2 = reach(q, box);
@@ -470,7 +486,20 @@ private:
                 }
             if (m1 > need) return select_avx2(tight, m1, k);
             if (m2 > need) return select_avx2(loose, m2, k);
-            t = std::max(m2 > need / 2 ? 1.3 * t : 2.0 * t, t2);  // t2 >= t: the box grows
+            if (!(t2 < kFar)) return kFar;  // see knn_one
+            double next = std::max(m2 > need / 2 ? 1.3 * t : 2.0 * t, t2);  // t2 >= t: the box grows
+            if (++rounds == kSlowRounds) {  // see knn_one
+                const __m256d far = _mm256_set1_pd(kFar);
+                m1 = m2 = 0;
+                for (int x = box.a[0]; x <= box.b[0]; ++x)
+                    for (int y = box.a[1]; y <= box.b[1]; ++y) {
+                        const std::uint32_t row = static_cast<std::uint32_t>(x * gy_ + y) * gz_;
+                        collect_avx2(vx, vy, vz, start_[row + box.a[2]], start_[row + box.b[2] + 1], far, far, tight,
+                                     m1, loose, m2, pt);
+                    }
+                if (m2 > need) next = std::max(next, 2.0 * select_avx2(loose, m2, k));
+            }
+            t = next;
         }
     }
 #endif
@@ -482,6 +511,8 @@ private:
     std::vector<std::uint32_t> start_, fill_, cell_, id_;
     std::vector<double> px_, py_, pz_;
     static constexpr int kPad = 4;
+    static constexpr double kFar = std::numeric_limits<double>::infinity();
+    static constexpr int kSlowRounds = 6;
     static constexpr size_t kPast = 8;  // padding past the points and in each scratch list
     std::vector<double> edge_lo_[3], edge_hi_[3];  // slab edges, kPad infinities each side
 };
