@@ -163,8 +163,8 @@ def mi_test(
     neighbour lists in z (max-norm, ties in index order) are, and, for
     one-dimensional x, y and z, a grid of quantile slabs of the three
     variables on which each permuted joint space is searched after one
-    counting sort. If x or y is constant, every estimate is 0 and the
-    p-value 1.
+    counting sort (the KD-tree where strongly dependent data crowd its
+    cells). If x or y is constant, every estimate is 0 and the p-value 1.
 
     References
     ----------
