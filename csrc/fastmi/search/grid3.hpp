@@ -130,47 +130,15 @@ public:
     // slab); returns how many of them are zero. buf: scratch(n) doubles.
     index_t knn_rows(int k, std::uint32_t r0, std::uint32_t r1, double* buf, double* radius) const {
 #if FASTMI_HAVE_AVX2_KERNELS
-        if (has_avx2()) return knn_rows_avx2(k, r0, r1, buf, radius);
+        if (has_avx2())
+            return each_query(r0, r1, radius, [&](std::uint32_t p, int cx, int cy, int cz, double guess) {
+                return knn_one_avx2(p, cx, cy, cz, guess, k, buf);
+            });
 #endif
-        index_t zeros = 0;
-        double guess = guess_;
-        for (std::uint32_t row = r0; row < r1; ++row) {
-            const int cx = static_cast<int>(row / gy_), cy = static_cast<int>(row % gy_);
-            for (int cz = 0; cz < gz_; ++cz) {
-                const std::uint32_t c = row * gz_ + cz;
-                for (std::uint32_t p = start_[c]; p < start_[c + 1]; ++p) {
-                    const double r = knn_one(p, cx, cy, cz, guess, k, buf, n_);
-                    if (r > 0.0 && r < kFar) guess = r;  // kFar: see knn_one
-                    radius[id_[p]] = r;
-                    zeros += r == 0.0;
-                }
-            }
-        }
-        return zeros;
+        return each_query(r0, r1, radius, [&](std::uint32_t p, int cx, int cy, int cz, double guess) {
+            return knn_one(p, cx, cy, cz, guess, k, buf, n_);
+        });
     }
-
-#if FASTMI_HAVE_AVX2_KERNELS
-    // knn_rows with AVX2: the same radii (the same exact distances, the same
-    // selection of the (k + 1)-th smallest).
-    FASTMI_AVX2 index_t knn_rows_avx2(int k, std::uint32_t r0, std::uint32_t r1, double* buf, double* radius) const {
-        index_t zeros = 0;
-        double guess = guess_;
-        for (std::uint32_t row = r0; row < r1; ++row) {
-            const int cx = static_cast<int>(row / gy_), cy = static_cast<int>(row % gy_);
-            for (int cz = 0; cz < gz_; ++cz) {
-                const std::uint32_t c = row * gz_ + cz;
-                for (std::uint32_t p = start_[c]; p < start_[c + 1]; ++p) {
-                    const double r = knn_one_avx2(p, cx, cy, cz, guess, k, buf);
-                    if (r > 0.0 && r < kFar) guess = r;  // kFar: see knn_one
-                    radius[id_[p]] = r;
-                    zeros += r == 0.0;
-                }
-            }
-        }
-        return zeros;
-    }
-
-#endif
 
     // Whether the cells are crowded: strongly dependent coordinates pile the
     // points into the cells along a curve, and a query scans whole cells.
@@ -196,6 +164,28 @@ private:
     struct Box {
         int a[3], b[3];  // inclusive slab ranges per axis
     };
+
+    // radius[id] = one(p, cell, guess) for the points of cell rows [r0, r1)
+    // in cell order, each guess the last positive finite radius before it;
+    // returns how many radii are zero.
+    template <class One>
+    index_t each_query(std::uint32_t r0, std::uint32_t r1, double* radius, One&& one) const {
+        index_t zeros = 0;
+        double guess = guess_;
+        for (std::uint32_t row = r0; row < r1; ++row) {
+            const int cx = static_cast<int>(row / gy_), cy = static_cast<int>(row % gy_);
+            for (int cz = 0; cz < gz_; ++cz) {
+                const std::uint32_t c = row * gz_ + cz;
+                for (std::uint32_t p = start_[c]; p < start_[c + 1]; ++p) {
+                    const double r = one(p, cx, cy, cz, guess);
+                    if (r > 0.0 && r < kFar) guess = r;  // kFar: see knn_one
+                    radius[id_[p]] = r;
+                    zeros += r == 0.0;
+                }
+            }
+        }
+        return zeros;
+    }
 
     const QuantileSlabs& slabs(int axis) const { return axis == 0 ? *sx_ : axis == 1 ? *sy_ : *sz_; }
 
