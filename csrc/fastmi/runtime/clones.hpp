@@ -4,7 +4,10 @@
 // build needs no machine-specific flag. Both compute the same operations on
 // the same values, in the same order: the same bits (AVX2 brings no fused
 // multiply-add, and -ffp-contract=off forbids contraction anyway).
-// FASTMI_NO_CLONES turns it off.
+// FASTMI_NO_CLONES turns it off. A cloned function must not throw: GCC
+// takes a call of a target_clones function for nothrow, so an exception
+// leaving one (an interrupt poll, an allocation) ends the process; poll and
+// allocate in its caller.
 #pragma once
 
 #if defined(__x86_64__) && defined(__ELF__) && (defined(__GNUC__) || defined(__clang__)) && !defined(FASTMI_NO_CLONES)

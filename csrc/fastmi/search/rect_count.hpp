@@ -136,9 +136,12 @@ struct RankWindows {
     }
 };
 
-// One piece of rectangle_counts' sweep, times [t0, t1), on counters of type
-// Counter (Fenwick or PositionBits); compiled for AVX2 and for the baseline
-// (with AVX2 a popcount is one instruction).
+// The sweep of rectangle_counts over times [from, to), on counters of type
+// Counter (Fenwick or PositionBits) that hold the positions met before
+// `from`; compiled for AVX2 and for the baseline (with AVX2 a popcount is
+// one instruction). Neither polls nor allocates: an exception must not
+// leave a target_clones function (GCC takes a call of one for nothrow, so
+// it would end the process); the caller polls between calls.
 struct SweepPlan {
     const std::vector<index_t>* order;
     const std::vector<const RankWindows*>* others;
@@ -147,19 +150,12 @@ struct SweepPlan {
 };
 
 template <class Counter>
-FASTMI_INLINE void sweep_piece(const SweepPlan& plan, index_t t0, index_t t1, const Ctx& ctx) {
+FASTMI_INLINE void sweep_times(const SweepPlan& plan, std::vector<Counter>& trees, index_t from, index_t to) {
     const std::vector<index_t>& order = *plan.order;
     const auto& others = *plan.others;
     const index_t n = static_cast<index_t>(order.size());
     const size_t m = others.size();
-    std::vector<Counter> trees;
-    for (size_t u = 0; u < m; ++u) {
-        trees.emplace_back(n);
-        const RankWindows& w = *others[u];
-        trees.back().fill_first(std::min(t0, n), [&](index_t p) { return w.rank[order[p]]; });
-    }
-    for (index_t time = t0; time < t1; ++time) {
-        if (((time - t0) & 0xfff) == 0) poll_interrupt(ctx);
+    for (index_t time = from; time < to; ++time) {
         // the tree holds positions < time: the samples before a window
         // starting here, or the whole window of one ending at time - 1
         for (std::uint32_t e = plan.start_at[time]; e < plan.start_at[time + 1]; ++e) {
@@ -181,11 +177,30 @@ FASTMI_INLINE void sweep_piece(const SweepPlan& plan, index_t t0, index_t t1, co
     }
 }
 
-FASTMI_CLONES inline void sweep_piece_fenwick(const SweepPlan& plan, index_t t0, index_t t1, const Ctx& ctx) {
-    sweep_piece<Fenwick>(plan, t0, t1, ctx);
+FASTMI_CLONES inline void sweep_times_fenwick(const SweepPlan& plan, std::vector<Fenwick>& trees, index_t from,
+                                              index_t to) {
+    sweep_times(plan, trees, from, to);
 }
-FASTMI_CLONES inline void sweep_piece_bits(const SweepPlan& plan, index_t t0, index_t t1, const Ctx& ctx) {
-    sweep_piece<PositionBits>(plan, t0, t1, ctx);
+FASTMI_CLONES inline void sweep_times_bits(const SweepPlan& plan, std::vector<PositionBits>& trees, index_t from,
+                                           index_t to) {
+    sweep_times(plan, trees, from, to);
+}
+
+// One piece of the sweep, times [t0, t1): counters filled with the
+// positions before t0, then swept, polling every 4096 times.
+template <class Counter, class Sweep>
+void sweep_piece(const SweepPlan& plan, index_t t0, index_t t1, const Ctx& ctx, Sweep&& sweep) {
+    const std::vector<index_t>& order = *plan.order;
+    const index_t n = static_cast<index_t>(order.size());
+    std::vector<Counter> trees;
+    for (const RankWindows* w : *plan.others) {
+        trees.emplace_back(n);
+        trees.back().fill_first(std::min(t0, n), [&](index_t p) { return w->rank[order[p]]; });
+    }
+    for (index_t from = t0; from < t1; from += 4096) {
+        poll_interrupt(ctx);
+        sweep(plan, trees, from, std::min(t1, from + 4096));
+    }
 }
 
 // counts[u][i] = #{j : rank_t(j) in [t.lo[i], t.hi[i]] and rank_u(j) in
@@ -232,9 +247,9 @@ inline std::vector<std::vector<std::uint32_t>> rectangle_counts(const std::vecto
     parallel_blocks(pieces, 1, ctx, [&](index_t piece, index_t, index_t) {
         const index_t t0 = piece * span, t1 = std::min(n + 1, t0 + span);
         if (bits)
-            sweep_piece_bits(plan, t0, t1, ctx);
+            sweep_piece<PositionBits>(plan, t0, t1, ctx, sweep_times_bits);
         else
-            sweep_piece_fenwick(plan, t0, t1, ctx);
+            sweep_piece<Fenwick>(plan, t0, t1, ctx, sweep_times_fenwick);
     });
     for (size_t u = 0; u < m; ++u) {
         for (index_t i = 0; i < n; ++i) through[u][i] -= before[u][i];
