@@ -76,6 +76,19 @@ private:
     std::vector<std::uint32_t> t_;
 };
 
+// Set bits of v (a builtin where the compiler has one; MSVC's __popcnt64
+// needs a CPU check, so the portable form serves there).
+FASTMI_INLINE int popcount64(std::uint64_t v) {
+#if defined(__GNUC__) || defined(__clang__)
+    return __builtin_popcountll(v);
+#else
+    v = v - ((v >> 1) & 0x5555555555555555ULL);
+    v = (v & 0x3333333333333333ULL) + ((v >> 2) & 0x3333333333333333ULL);
+    v = (v + (v >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+    return static_cast<int>((v * 0x0101010101010101ULL) >> 56);
+#endif
+}
+
 // The same counts over positions [0, n) held as bits: O(1) insertion, a
 // count in O(1 + width / 64).
 class PositionBits {
@@ -93,10 +106,9 @@ public:
         const size_t a = static_cast<size_t>(begin >> 6), b = static_cast<size_t>(last >> 6);
         const std::uint64_t head = ~std::uint64_t(0) << (begin & 63);
         const std::uint64_t tail = ~std::uint64_t(0) >> (63 - (last & 63));
-        if (a == b) return static_cast<std::uint32_t>(__builtin_popcountll(w_[a] & head & tail));
-        std::uint32_t s = static_cast<std::uint32_t>(__builtin_popcountll(w_[a] & head) +
-                                                     __builtin_popcountll(w_[b] & tail));
-        for (size_t i = a + 1; i < b; ++i) s += static_cast<std::uint32_t>(__builtin_popcountll(w_[i]));
+        if (a == b) return static_cast<std::uint32_t>(popcount64(w_[a] & head & tail));
+        std::uint32_t s = static_cast<std::uint32_t>(popcount64(w_[a] & head) + popcount64(w_[b] & tail));
+        for (size_t i = a + 1; i < b; ++i) s += static_cast<std::uint32_t>(popcount64(w_[i]));
         return s;
     }
     FASTMI_INLINE void add(index_t pos) { w_[static_cast<size_t>(pos >> 6)] |= std::uint64_t(1) << (pos & 63); }
