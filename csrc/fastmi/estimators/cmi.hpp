@@ -38,36 +38,11 @@ inline double cmi_digamma_sum(const std::vector<std::vector<std::uint32_t>>& cou
     return ordered_sum(parts);
 }
 
-// One-dimensional x, y and z: every subspace count from windows of sorted
-// positions (rect_count.hpp), the z windows shared by the three counts.
-inline double cmi_counts_1d(const Columns& x, const Columns& y, const Columns& z, std::vector<double>& eps,
-                            const Ctx& ctx) {
-    const index_t n = x.n;
-    for (double& e : eps) e = just_below(e);  // strictly closer: <= the largest double below
-    RankWindows wx, wy, wz;
-    std::vector<index_t> order;
-    {
-        const SortedValues sx(x.ptr[0], n, ctx, x.stride[0]);
-        wx = RankWindows::of<MaxNorm>(sx, eps.data(), ctx);
-    }
-    poll_interrupt(ctx);
-    {
-        const SortedValues sy(y.ptr[0], n, ctx, y.stride[0]);
-        wy = RankWindows::of<MaxNorm>(sy, eps.data(), ctx);
-    }
-    poll_interrupt(ctx);
-    {
-        SortedValues sz(z.ptr[0], n, ctx, z.stride[0]);
-        wz = RankWindows::of<MaxNorm>(sz, eps.data(), ctx);
-        order.swap(sz.index);
-    }
-    poll_interrupt(ctx);
-    const auto counts = rectangle_counts(order, wz, {&wx, &wy}, ctx);
-    return cmi_digamma_sum(counts, wz, n, ctx);
-}
-
-// cmi_counts_1d's sum with the sorted orders of x, y and z and the value
-// indices of x and z given (a permutation test makes those of x and z once).
+// One-dimensional x, y and z: the sum over samples of psi(n_xz + 1) +
+// psi(n_yz + 1) - psi(n_z + 1), every subspace count from windows of sorted
+// positions (rect_count.hpp), the z windows shared by the three counts; the
+// sorted orders and the value indices of x and z given (a permutation test
+// makes those once).
 inline double cmi_sum_sorted(const SortedValues& sx, const ValueIndex& ix, const SortedValues& sy,
                              const SortedValues& sz, const ValueIndex& iz, std::vector<double>& eps, const Ctx& ctx) {
     const index_t n = sx.size();
@@ -79,41 +54,42 @@ inline double cmi_sum_sorted(const SortedValues& sx, const ValueIndex& ix, const
     return cmi_digamma_sum(counts, wz, n, ctx);
 }
 
-// The joint radii of the 1-D x, y and z (n < 2^31) by knn_radius_lines, on
-// the quantile slabs of each (strided columns copied to plain arrays first).
-inline index_t knn_radius_1d3(const Columns& x, const Columns& y, const Columns& z, int k, const Ctx& ctx,
-                              double* eps) {
+// cmi_ksg for 1-D x, y and z (n < 2^31): each variable sorted once, for
+// the quantile slabs of the joint search (knn_radius_lines, on plain copies
+// of strided columns) and for the counts.
+inline CmiResult cmi_ksg_1d(const Columns& x, const Columns& y, const Columns& z, int k, const Ctx& ctx) {
     const index_t n = x.n;
     const int g = grid3_slabs(n, k);
+    const Columns* cols[3] = {&x, &y, &z};
+    std::vector<SortedValues> sorted;
     std::vector<double> copies[3];
     const double* plain[3];
     QuantileSlabs slabs[3];
-    const Columns* cols[3] = {&x, &y, &z};
     for (int a = 0; a < 3; ++a) {
         const Columns& c = *cols[a];
+        sorted.emplace_back(c.ptr[0], n, ctx, c.stride[0]);
+        slabs[a] = QuantileSlabs(sorted.back(), g);
         plain[a] = c.ptr[0];
         if (c.stride[0] != 1) {
             copies[a].resize(static_cast<size_t>(n));
             for (index_t i = 0; i < n; ++i) copies[a][i] = c.at(i, 0);
             plain[a] = copies[a].data();
         }
-        slabs[a] = QuantileSlabs(SortedValues(plain[a], n, ctx), g);
     }
-    return knn_radius_lines(plain[0], plain[1], plain[2], slabs[0], slabs[1], slabs[2], slabs[1].slab.data(), n, k,
-                            ctx, eps);
+    std::vector<double> eps(static_cast<size_t>(n));
+    CmiResult res;
+    res.zero_radius = knn_radius_lines(plain[0], plain[1], plain[2], slabs[0], slabs[1], slabs[2],
+                                       slabs[1].slab.data(), n, k, ctx, eps.data());
+    poll_interrupt(ctx);
+    const ValueIndex ix(sorted[0].value.data(), n), iz(sorted[2].value.data(), n);
+    const double sum = cmi_sum_sorted(sorted[0], ix, sorted[1], sorted[2], iz, eps, ctx);
+    res.cmi_nats = digamma_int(k) - sum / static_cast<double>(n);
+    return res;
 }
 
 inline CmiResult cmi_ksg(const Columns& x, const Columns& y, const Columns& z, int k, const Ctx& ctx) {
     const index_t n = x.n;
-    if (x.d() == 1 && y.d() == 1 && z.d() == 1 && n < (index_t(1) << 31)) {
-        std::vector<double> eps(static_cast<size_t>(n));
-        CmiResult res;
-        res.zero_radius = knn_radius_1d3(x, y, z, k, ctx, eps.data());
-        poll_interrupt(ctx);
-        const double sum = cmi_counts_1d(x, y, z, eps, ctx);
-        res.cmi_nats = digamma_int(k) - sum / static_cast<double>(n);
-        return res;
-    }
+    if (x.d() == 1 && y.d() == 1 && z.d() == 1 && n < (index_t(1) << 31)) return cmi_ksg_1d(x, y, z, k, ctx);
     std::vector<double> eps(static_cast<size_t>(n));
     CmiResult res;
     res.zero_radius = knn_radius<MaxNorm>(Columns::joined(Columns::joined(x, y), z), k, ctx, eps.data());
