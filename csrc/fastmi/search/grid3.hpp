@@ -12,7 +12,8 @@
 // guess. Where the CPU has AVX2 a hand-written kernel scans eight points a
 // time and selects among up to 32 distances by counting ranks (measured at
 // n = 5000, k = 10: 1.4x the SSE2 search, whose cost per query barely moves
-// with the number of slabs per axis, 10 to 20, alike or not).
+// with the number of slabs per axis, 10 to 20, the same on each axis or
+// finer along z).
 #pragma once
 
 #include <algorithm>
@@ -81,27 +82,25 @@ public:
         sy_ = &sy;
         sz_ = &sz;
         g_ = sx.g;
-        gy_ = sy.g;
-        gz_ = sz.g;
-        const size_t cells = static_cast<size_t>(g_) * gy_ * gz_;
+        const size_t cells = static_cast<size_t>(g_) * g_ * g_;
         start_.assign(cells + 1, 0);
         cell_.resize(static_cast<size_t>(n));
         for (index_t i = 0; i < n; ++i) {
-            const std::uint32_t c = (sx.slab[i] * gy_ + ys[i]) * gz_ + sz.slab[i];
+            const std::uint32_t c = (sx.slab[i] * g_ + ys[i]) * g_ + sz.slab[i];
             cell_[i] = c;
             ++start_[c + 1];
         }
         for (size_t c = 0; c < cells; ++c) start_[c + 1] += start_[c];
         // the first guess of a k-th distance: the narrowest mean slab width
         guess_ = std::numeric_limits<double>::infinity();
-        for (const QuantileSlabs* s : {&sx, &sy, &sz}) guess_ = std::min(guess_, (s->hi[s->g - 1] - s->lo[0]) / s->g);
+        for (const QuantileSlabs* s : {&sx, &sy, &sz}) guess_ = std::min(guess_, (s->hi[g_ - 1] - s->lo[0]) / g_);
         if (!(guess_ > 0.0) || !std::isfinite(guess_)) guess_ = 1.0;
         // each axis's slab edges, padded with edges no point is near
         constexpr double inf = std::numeric_limits<double>::infinity();
         int a = 0;
         for (const QuantileSlabs* s : {&sx, &sy, &sz}) {
-            edge_lo_[a].assign(static_cast<size_t>(s->g + 2 * kPad), inf);
-            edge_hi_[a].assign(static_cast<size_t>(s->g + 2 * kPad), -inf);
+            edge_lo_[a].assign(static_cast<size_t>(g_ + 2 * kPad), inf);
+            edge_hi_[a].assign(static_cast<size_t>(g_ + 2 * kPad), -inf);
             std::copy(s->lo.begin(), s->lo.end(), edge_lo_[a].begin() + kPad);
             std::copy(s->hi.begin(), s->hi.end(), edge_hi_[a].begin() + kPad);
             ++a;
@@ -158,7 +157,7 @@ public:
     }
 
     // Rows of cells (x slab, y slab), each a column of z slabs.
-    index_t rows() const { return static_cast<index_t>(g_) * gy_; }
+    index_t rows() const { return static_cast<index_t>(g_) * g_; }
 
 private:
     struct Box {
@@ -173,9 +172,9 @@ private:
         index_t zeros = 0;
         double guess = guess_;
         for (std::uint32_t row = r0; row < r1; ++row) {
-            const int cx = static_cast<int>(row / gy_), cy = static_cast<int>(row % gy_);
-            for (int cz = 0; cz < gz_; ++cz) {
-                const std::uint32_t c = row * gz_ + cz;
+            const int cx = static_cast<int>(row / g_), cy = static_cast<int>(row % g_);
+            for (int cz = 0; cz < g_; ++cz) {
+                const std::uint32_t c = row * g_ + cz;
                 for (std::uint32_t p = start_[c]; p < start_[c + 1]; ++p) {
                     const double r = one(p, cx, cy, cz, guess);
                     if (r > 0.0 && r < kFar) guess = r;  // kFar: see knn_one
@@ -224,7 +223,7 @@ private:
         for (int a = 0; a < 3; ++a) {
             const QuantileSlabs& s = slabs(a);
             if (box.a[a] > 0) r = std::min(r, q[a] - s.hi[box.a[a] - 1]);
-            if (box.b[a] < s.g - 1) r = std::min(r, s.lo[box.b[a] + 1] - q[a]);
+            if (box.b[a] < g_ - 1) r = std::min(r, s.lo[box.b[a] + 1] - q[a]);
         }
         return r;
     }
@@ -242,7 +241,7 @@ private:
     // cells (cx, cy, z0..z1), and to loose those below t2 >= t1.
     FASTMI_INLINE void collect(const double* q, int cx, int cy, int z0, int z1, double t1, double t2, double* tight,
                                std::uint32_t& m1, double* loose, std::uint32_t& m2) const {
-        const std::uint32_t row = static_cast<std::uint32_t>(cx * gy_ + cy) * gz_;
+        const std::uint32_t row = static_cast<std::uint32_t>(cx * g_ + cy) * g_;
         const std::uint32_t s = start_[row + z0], e = start_[row + z1 + 1];
         const double qx = q[0], qy = q[1], qz = q[2];
         std::uint32_t a = m1, b = m2;
@@ -470,7 +469,7 @@ private:
             std::uint32_t m1 = 0, m2 = 0;
             for (int x = box.a[0]; x <= box.b[0]; ++x)
                 for (int y = box.a[1]; y <= box.b[1]; ++y) {
-                    const std::uint32_t row = static_cast<std::uint32_t>(x * gy_ + y) * gz_;
+                    const std::uint32_t row = static_cast<std::uint32_t>(x * g_ + y) * g_;
                     collect_avx2(vx, vy, vz, start_[row + box.a[2]], start_[row + box.b[2] + 1], vt1, vt2, tight, m1,
                                  loose, m2, pt);
                 }
@@ -483,7 +482,7 @@ private:
                 m1 = m2 = 0;
                 for (int x = box.a[0]; x <= box.b[0]; ++x)
                     for (int y = box.a[1]; y <= box.b[1]; ++y) {
-                        const std::uint32_t row = static_cast<std::uint32_t>(x * gy_ + y) * gz_;
+                        const std::uint32_t row = static_cast<std::uint32_t>(x * g_ + y) * g_;
                         collect_avx2(vx, vy, vz, start_[row + box.a[2]], start_[row + box.b[2] + 1], far, far, tight,
                                      m1, loose, m2, pt);
                     }
@@ -495,7 +494,7 @@ private:
 #endif
 
     const QuantileSlabs *sx_ = nullptr, *sy_ = nullptr, *sz_ = nullptr;
-    int g_ = 0, gy_ = 0, gz_ = 0;  // slabs along x, y, z
+    int g_ = 0;
     index_t n_ = 0;
     double guess_ = 1.0;
     std::vector<std::uint32_t> start_, fill_, cell_, id_;
