@@ -10,10 +10,15 @@
 // allocate in its caller.
 #pragma once
 
+#include <cstdlib>
+
 #if defined(__x86_64__) && defined(__ELF__) && (defined(__GNUC__) || defined(__clang__)) && !defined(FASTMI_NO_CLONES)
 #define FASTMI_CLONES __attribute__((target_clones("avx2", "default")))
+#define FASTMI_HAVE_AVX2_KERNELS 1
+#define FASTMI_AVX2 __attribute__((target("avx2,popcnt")))
 #else
 #define FASTMI_CLONES
+#define FASTMI_HAVE_AVX2_KERNELS 0
 #endif
 
 // FASTMI_AVX2: the functions of a hand-written AVX2 kernel (intrinsics),
@@ -22,23 +27,16 @@
 // computes the same values. Defined on the targets of FASTMI_CLONES. The
 // environment variable FASTMI_NO_AVX2 (non-empty, read once) runs the twins,
 // which lets the tests compare the two on one machine.
-#if defined(__x86_64__) && defined(__ELF__) && (defined(__GNUC__) || defined(__clang__)) && !defined(FASTMI_NO_CLONES)
-#define FASTMI_HAVE_AVX2_KERNELS 1
-#define FASTMI_AVX2 __attribute__((target("avx2,popcnt")))
-#include <cstdlib>
 namespace fastmi {
-inline bool no_avx2_asked() {
-    const char* v = std::getenv("FASTMI_NO_AVX2");
-    return v != nullptr && v[0] != '\0';
-}
 inline bool has_avx2() {
-    static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt") && !no_avx2_asked();
+#if FASTMI_HAVE_AVX2_KERNELS
+    static const bool yes = [] {
+        const char* off = std::getenv("FASTMI_NO_AVX2");
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt") && (off == nullptr || off[0] == '\0');
+    }();
     return yes;
+#else
+    return false;
+#endif
 }
 }  // namespace fastmi
-#else
-#define FASTMI_HAVE_AVX2_KERNELS 0
-namespace fastmi {
-inline bool has_avx2() { return false; }
-}  // namespace fastmi
-#endif
