@@ -51,6 +51,16 @@ def test_pairwise_text_and_binned(cli, data):
     assert m[0][1] == fastmi.discrete_mi(cols["a"], cols["b"], bins=7)
 
 
+def test_columns_given_as_separate_words_get_a_hint(cli, data):
+    path, _ = data
+    for command in (("pairwise", path), ("select", path, "--target", "label")):
+        r = cli(*command, "--columns", "a", "b", "z")
+        assert r.returncode == 2 and r.stdout == ""
+        assert "unrecognized arguments: b z; --columns takes one comma-separated list" in r.stderr, r.stderr
+    r = cli("pairwise", path, "--bogus")  # no --columns: argparse's message alone
+    assert r.returncode == 2 and "unrecognized arguments: --bogus (see" in r.stderr, r.stderr
+
+
 def test_pairwise_plot(cli, data, tmp_path):
     pytest.importorskip("matplotlib")
     path, _ = data

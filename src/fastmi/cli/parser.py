@@ -18,6 +18,17 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"{PROG}: error: {message} (see '{self.prog} --help')\n")
 
+    def parse_args(self, args: Any = None, namespace: Any = None) -> Any:
+        """argparse's, with a hint where words left over follow ``--columns`` (which takes one
+        comma-separated list, or is repeated: ``--columns a b`` leaves ``b`` over)."""
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            message = "unrecognized arguments: " + " ".join(extras)
+            if getattr(parsed, "columns", None):
+                message += "; --columns takes one comma-separated list (--columns a,b) or is repeated"
+            self.error(message)
+        return parsed
+
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
     pass
