@@ -675,13 +675,21 @@ def test_named_fifo_of_gzip_data(tmp_path):
     assert parse_mi(out)[2] == pytest.approx(expected, abs=5e-5)
 
 
+def _default_sigint() -> None:
+    """In the child, before exec: Ctrl-C's default disposition, so that Python installs its
+    handler even when this test runs with SIGINT ignored (a background job of a
+    non-interactive shell, nohup), which children inherit; fastmi itself keeps an ignored
+    SIGINT ignored, as a background job should."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_interrupt_is_one_line(tmp_path):
     """Ctrl-C while fastmi waits for data: exit 130 and one line."""
     fifo = tmp_path / "slow.csv"
     os.mkfifo(fifo)
     proc = subprocess.Popen([sys.executable, "-m", "fastmi", "mi", str(fifo), "--x", "a",
                              "--y", "b"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+                            text=True, preexec_fn=_default_sigint)
     fd = open_fifo_for_writing(fifo, proc)
     try:
         os.write(fd, b"a,b\n1.0,")
@@ -690,6 +698,9 @@ def test_interrupt_is_one_line(tmp_path):
         out, err = proc.communicate(timeout=60)
     finally:
         os.close(fd)
+        if proc.poll() is None:  # no stray process left to the tests that follow
+            proc.kill()
+            proc.communicate()
     assert proc.returncode == 130, err
     assert err == "fastmi: error: interrupted\n"
     assert out == ""
