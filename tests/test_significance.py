@@ -71,6 +71,23 @@ def test_null_multidimensional(rng):
         assert r.null_distribution[b] == fastmi.conditional_mi(x, y[_permutation(seeds[b], n, nb)], z, tie_breaking="off")
 
 
+@pytest.mark.parametrize("dx,dy,dz", [(1, 1, 2), (2, 1, 1), (1, 2, 3), (2, 1, 3), (1, 1, 5)])
+def test_null_counts_on_structures_built_once(dx, dy, dz, rng):
+    """With multivariate data the counts in (x, z) and in z run on a search structure built
+    once for all permutations (sorted values for 1-D z, else a KD-tree of 2, 3, 4 or any
+    dimension): each null value equals conditional_mi on the permuted y, bit for bit."""
+    n = 300
+    z = rng.standard_normal((n, dz))
+    x = z[:, :1] + rng.standard_normal((n, dx))
+    y = z[:, :1] + rng.standard_normal((n, dy))
+    r = fastmi.mi_test(x, y, z, k=4, n_permutations=3, shuffle_neighbors=3, random_state=5, n_jobs=2)
+    nb = _native.nearest_in_z(z, 3, 1, False)
+    seeds = _seeds(5, 3)
+    for b in range(3):
+        want = fastmi.conditional_mi(x, y[_permutation(seeds[b], n, nb)], z, k=4, tie_breaking="off")
+        assert r.null_distribution[b] == want
+
+
 def _brute_neighbors(z, s):
     d = np.abs(z[:, None, :] - z[None, :, :]).max(axis=2)
     n = len(z)

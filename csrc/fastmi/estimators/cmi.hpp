@@ -87,18 +87,33 @@ inline CmiResult cmi_ksg_1d(const Columns& x, const Columns& y, const Columns& z
     return res;
 }
 
-inline CmiResult cmi_ksg(const Columns& x, const Columns& y, const Columns& z, int k, const Ctx& ctx) {
+// The count structures of cmi_ksg that y does not enter, in (x, z) and in
+// z: built once for the many y of a permutation test.
+struct CmiFixed {
+    CountIndex<MaxNorm> xz, z;
+    CmiFixed(const Columns& x, const Columns& zc, const Ctx& ctx) : xz(Columns::joined(x, zc), ctx), z(zc, ctx) {}
+};
+
+// fixed: CmiFixed of x and z (the general path then counts on it; the
+// 1-D path never needs it), or nullptr.
+inline CmiResult cmi_ksg(const Columns& x, const Columns& y, const Columns& z, int k, const Ctx& ctx,
+                         const CmiFixed* fixed = nullptr) {
     const index_t n = x.n;
     if (x.d() == 1 && y.d() == 1 && z.d() == 1 && n < (index_t(1) << 31)) return cmi_ksg_1d(x, y, z, k, ctx);
     std::vector<double> eps(static_cast<size_t>(n));
     CmiResult res;
     res.zero_radius = knn_radius<MaxNorm>(Columns::joined(Columns::joined(x, y), z), k, ctx, eps.data());
     poll_interrupt(ctx);
-    const double sxz = marginal_sum<MaxNorm, Summation::blocks>(Columns::joined(x, z), {}, eps.data(), Bound::strict, ctx);
+    const double sxz =
+        fixed != nullptr
+            ? marginal_sum<MaxNorm, Summation::blocks>(fixed->xz, n, eps.data(), Bound::strict, ctx)
+            : marginal_sum<MaxNorm, Summation::blocks>(Columns::joined(x, z), {}, eps.data(), Bound::strict, ctx);
     poll_interrupt(ctx);
     const double syz = marginal_sum<MaxNorm, Summation::blocks>(Columns::joined(y, z), {}, eps.data(), Bound::strict, ctx);
     poll_interrupt(ctx);
-    const double sz = marginal_sum<MaxNorm, Summation::blocks>(z, {}, eps.data(), Bound::strict, ctx);
+    const double sz = fixed != nullptr
+                          ? marginal_sum<MaxNorm, Summation::blocks>(fixed->z, n, eps.data(), Bound::strict, ctx)
+                          : marginal_sum<MaxNorm, Summation::blocks>(z, {}, eps.data(), Bound::strict, ctx);
     const double dn = static_cast<double>(n);
     res.cmi_nats = digamma_int(k) - (sxz / dn + syz / dn - sz / dn);
     return res;

@@ -115,6 +115,23 @@ double marginal_sum(const Columns& cols, SortedColumn s, const double* radius, B
     else return run(index_blocks{});
 }
 
+// marginal_sum on a search structure built once: the same counts, blocks
+// and order of summation as on the columns it was built from.
+template <class Norm, Summation S, int Shift = 1>
+double marginal_sum(const CountIndex<Norm>& at, index_t n, const double* radius, Bound bound, const Ctx& ctx) {
+    auto run = [&](auto order) {
+        DigammaSum<decltype(order)::value, Shift> sum(n);
+        at.for_each(radius, bound, ctx, [&](index_t b, index_t i, index_t c) { sum.add(b, i, c); });
+        return sum.total(ctx);
+    };
+    using numpy = std::integral_constant<TermOrder, TermOrder::numpy>;
+    using sorted_blocks = std::integral_constant<TermOrder, TermOrder::sorted_blocks>;
+    using index_blocks = std::integral_constant<TermOrder, TermOrder::index_blocks>;
+    if constexpr (S == Summation::numpy) return run(numpy{});
+    else if (at.d() == 1) return run(sorted_blocks{});
+    else return run(index_blocks{});
+}
+
 template <class Norm>
 double marginal_sum(const Columns& cols, SortedColumn s, const double* radius, Bound bound, Summation summation,
                     const Ctx& ctx) {

@@ -10,10 +10,11 @@
 // distribution is the same for every thread count. Structures that no
 // permutation changes are built once: the sorted orders and value indices
 // of x and y (a global permutation only relabels y's sorted order), the
-// sorted orders of x and z and the neighbour lists in z; with 1-D x, y, z
-// also the quantile slabs of x, y and z, on which each permutation's joint
-// k-th distances are searched after one counting sort (grid3.hpp, unless
-// its cells are crowded: knn_radius_lines).
+// sorted orders of x and z and the neighbour lists in z (the count
+// structures of (x, z) and of z for multivariate data: CmiFixed); with 1-D
+// x, y, z also the quantile slabs of x, y and z, on which each permutation's
+// joint k-th distances are searched after one counting sort (grid3.hpp,
+// unless its cells are crowded: knn_radius_lines).
 #pragma once
 
 #include <algorithm>
@@ -306,13 +307,14 @@ inline void cmi_null(const double* x, int dx, const double* y, int dy, const dou
         return;
     }
     const Columns xc = Columns::of(x, n, dx), zc = Columns::of(z, n, dz);
+    const CmiFixed fixed(xc, zc, ctx);
     poll_interrupt(ctx);
     run_tasks(n_perm, ctx, [&](index_t b, const Ctx& c) {
         std::vector<std::int64_t> perm(static_cast<size_t>(n));
         draw_permutation(neighbors, n, s, seeds[b], perm.data());
         std::vector<double> yp(static_cast<size_t>(n) * dy);
         gather_rows(y, n, dy, perm.data(), yp.data());
-        const CmiResult r = cmi_ksg(xc, Columns::of(yp.data(), n, dy), zc, k, c);
+        const CmiResult r = cmi_ksg(xc, Columns::of(yp.data(), n, dy), zc, k, c, &fixed);
         out[b] = r.cmi_nats;
         zeros[b] = r.zero_radius;
     });

@@ -5,6 +5,7 @@
 // values in one dimension, else a KD-tree).
 #pragma once
 
+#include <memory>
 #include <vector>
 
 #include "fastmi/runtime/columns.hpp"
@@ -120,5 +121,49 @@ index_t for_each_count(const Columns& cols, const double* radius, Bound bound, c
         default: return tree_counts<Norm, 0>(cols, radius, bound, ctx, sink);
     }
 }
+
+// The search structure behind for_each_count, built once and asked with
+// many radii (the subspaces that a permutation test never changes): the
+// sorted values and their index in one dimension, else a KD-tree. The
+// counts, and the blocks they come in, are for_each_count's.
+template <class Norm>
+class CountIndex {
+public:
+    CountIndex(const Columns& cols, const Ctx& ctx) : d_(cols.d()) {
+        const index_t leaf = count_leaf_size(d_);
+        switch (d_) {
+            case 1:
+                sorted_ = std::make_unique<SortedValues>(cols.ptr[0], cols.n, ctx, cols.stride[0]);
+                index_ = std::make_unique<ValueIndex>(sorted_->value.data(), cols.n);
+                break;
+            case 2: t2_ = std::make_unique<KDTree<Norm, 2>>(cols, ctx, leaf); break;
+            case 3: t3_ = std::make_unique<KDTree<Norm, 3>>(cols, ctx, leaf); break;
+            case 4: t4_ = std::make_unique<KDTree<Norm, 4>>(cols, ctx, leaf); break;
+            default: t0_ = std::make_unique<KDTree<Norm, 0>>(cols, ctx, leaf); break;
+        }
+    }
+
+    int d() const { return d_; }
+
+    template <class Sink>
+    index_t for_each(const double* radius, Bound bound, const Ctx& ctx, Sink&& sink) const {
+        switch (d_) {
+            case 1: return sorted_counts<Norm>(*sorted_, *index_, radius, bound, ctx, sink);
+            case 2: return tree_counts_on(*t2_, radius, bound, ctx, sink);
+            case 3: return tree_counts_on(*t3_, radius, bound, ctx, sink);
+            case 4: return tree_counts_on(*t4_, radius, bound, ctx, sink);
+            default: return tree_counts_on(*t0_, radius, bound, ctx, sink);
+        }
+    }
+
+private:
+    int d_;
+    std::unique_ptr<SortedValues> sorted_;
+    std::unique_ptr<ValueIndex> index_;
+    std::unique_ptr<KDTree<Norm, 2>> t2_;
+    std::unique_ptr<KDTree<Norm, 3>> t3_;
+    std::unique_ptr<KDTree<Norm, 4>> t4_;
+    std::unique_ptr<KDTree<Norm, 0>> t0_;
+};
 
 }  // namespace fastmi

@@ -452,16 +452,18 @@ index_t tree_knn_radius(const Columns& cols, int k, const Ctx& ctx, double* radi
     return total;
 }
 
-// sink(block, i, c_i) for every sample i, c_i the number of other samples
-// within radius[i] of it, in leaf order (a layout, not a property of the
-// data: sum the c_i by i, never by block). Returns the number of blocks.
+// Leaf size of the trees behind count queries, which reach many points:
+// larger leaves (whole leaves inside the ball are counted at once, the others
+// scanned in vector loops); 256 in 4-D is 8% faster than 128 (KSG 4-D x 4-D,
+// n = 1e5, CPU time). The leaf size moves no bit of any estimate: the
+// callers sum by sample index.
+inline index_t count_leaf_size(int d) { return d <= 3 ? 64 : d == 4 ? 256 : 128; }
+
+// sink(block, i, c_i) for every sample i of `tree`, c_i the number of other
+// samples within radius[i] of it, in leaf order (a layout, not a property of
+// the data: sum the c_i by i, never by block). Returns the number of blocks.
 template <class Norm, int D, class Sink>
-index_t tree_counts(const Columns& cols, const double* radius, Bound bound, const Ctx& ctx, Sink& sink) {
-    // count queries reach many points: larger leaves (whole leaves inside the
-    // ball are counted at once, the others scanned in vector loops); 256 in
-    // 4-D is 8% faster than 128 (KSG 4-D x 4-D, n = 1e5, CPU time). The leaf
-    // size moves no bit of any estimate: the callers sum by sample index.
-    const KDTree<Norm, D> tree(cols, ctx, cols.d() <= 3 ? 64 : cols.d() == 4 ? 256 : 128);
+index_t tree_counts_on(const KDTree<Norm, D>& tree, const double* radius, Bound bound, const Ctx& ctx, Sink& sink) {
     const auto& leaves = tree.leaves();
     const index_t n_leaves = static_cast<index_t>(leaves.size());
     parallel_blocks(n_leaves, kLeafBlock, ctx, [&](index_t b, index_t s, index_t e) {
@@ -479,6 +481,13 @@ index_t tree_counts(const Columns& cols, const double* radius, Bound bound, cons
         }
     });
     return n_blocks(n_leaves, kLeafBlock);
+}
+
+// The same on a tree of `cols` built for the call.
+template <class Norm, int D, class Sink>
+index_t tree_counts(const Columns& cols, const double* radius, Bound bound, const Ctx& ctx, Sink& sink) {
+    const KDTree<Norm, D> tree(cols, ctx, count_leaf_size(cols.d()));
+    return tree_counts_on(tree, radius, bound, ctx, sink);
 }
 
 }  // namespace fastmi
