@@ -159,12 +159,14 @@ def mi_test(
     64-bit seeds that ``numpy.random.default_rng(random_state)`` draws up
     front, so the null distribution does not depend on the thread count.
     Without z, x's and y's sorted orders are computed once (a permutation
-    only relabels y's); with z, x's and z's sorted orders and the
-    neighbour lists in z (max-norm, ties in index order) are, and, for
-    one-dimensional x, y and z, a grid of quantile slabs of the three
-    variables on which each permuted joint space is searched after one
-    counting sort (the KD-tree where strongly dependent data crowd its
-    cells). If x or y is constant, every estimate is 0 and the p-value 1.
+    only relabels y's). With z, these are computed once: x's and z's sorted
+    orders; the neighbour lists in z (max-norm, ties in index order); with
+    multivariate data, the search structures that count the samples in
+    (x, z) and in z; and, for one-dimensional x, y and z, a grid of quantile
+    slabs of the three variables, on which each permuted joint space is
+    searched after one counting sort (the KD-tree where strongly dependent
+    data crowd its cells). If x or y is constant, every estimate is 0 and
+    the p-value 1.
 
     References
     ----------
