@@ -57,8 +57,14 @@ def test_columns_given_as_separate_words_get_a_hint(cli, data):
         r = cli(*command, "--columns", "a", "b", "z")
         assert r.returncode == 2 and r.stdout == ""
         assert "unrecognized arguments: b z; --columns takes one comma-separated list" in r.stderr, r.stderr
-    r = cli("pairwise", path, "--bogus")  # no --columns: argparse's message alone
-    assert r.returncode == 2 and "unrecognized arguments: --bogus (see" in r.stderr, r.stderr
+    r = cli("select", path, "--target", "label", "--columns=a", "b")
+    assert r.returncode == 2 and "unrecognized arguments: b; --columns takes" in r.stderr, r.stderr
+    # words left over that do not follow --columns: argparse's message alone
+    for words in (("pairwise", path, "--bogus"), ("pairwise", path, "--columns", "a,b", "--bogus"),
+                  ("pairwise", "--columns", "a,b", path, "extra")):
+        r = cli(*words)
+        assert r.returncode == 2 and r.stderr.startswith("fastmi: error: unrecognized arguments: ")
+        assert "--columns takes" not in r.stderr and r.stderr.endswith("--help')\n"), r.stderr
 
 
 def test_pairwise_plot(cli, data, tmp_path):

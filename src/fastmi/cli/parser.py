@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 import math
-from typing import Any, Callable, NoReturn
+import sys
+from typing import Any, Callable, List, NoReturn
 
 from fastmi.cli.commands import cmd_bench, cmd_entropy, cmd_mi, cmd_rank
 from fastmi.cli.workflows import cmd_pairwise, cmd_select, cmd_test
@@ -19,15 +20,29 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{PROG}: error: {message} (see '{self.prog} --help')\n")
 
     def parse_args(self, args: Any = None, namespace: Any = None) -> Any:
-        """argparse's, with a hint where words left over follow ``--columns`` (which takes one
-        comma-separated list, or is repeated: ``--columns a b`` leaves ``b`` over)."""
-        parsed, extras = self.parse_known_args(args, namespace)
+        """argparse's, with a hint where the words left over start right after the value of
+        ``--columns`` (which takes one comma-separated list, or is repeated: ``--columns a b``
+        leaves ``b`` over)."""
+        words = list(sys.argv[1:] if args is None else args)
+        parsed, extras = self.parse_known_args(words, namespace)
         if extras:
             message = "unrecognized arguments: " + " ".join(extras)
-            if getattr(parsed, "columns", None):
+            if _after_columns(words, extras[0]):
                 message += "; --columns takes one comma-separated list (--columns a,b) or is repeated"
             self.error(message)
         return parsed
+
+
+def _after_columns(words: List[str], word: str) -> bool:
+    """Whether ``word``, not an option, comes right after the value of a ``--columns`` in
+    ``words``."""
+    if word.startswith("-"):
+        return False
+    for i, w in enumerate(words):
+        after = i + 2 if w == "--columns" else i + 1 if w.startswith("--columns=") else -1
+        if 0 <= after < len(words) and words[after] == word:
+            return True
+    return False
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
