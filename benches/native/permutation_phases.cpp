@@ -105,6 +105,20 @@ double multi_once(const Columns& xc, const std::vector<double>& y, const Columns
     return digamma_int(k) - (sxz / dn + syz / dn - sz / dn);
 }
 
+// Permutation seed0's value (untimed), then `rounds` timed batches of
+// permutations seed0, seed0 + 1, ...: the best batch's mean per phase.
+template <class Once>
+double run_rounds(Once&& once, std::uint64_t seed0, int rounds, int perms, Phases& ph) {
+    ph.start_round();
+    const double first = once(seed0);
+    for (int r = 0; r < rounds; ++r) {
+        ph.start_round();
+        for (int b = 0; b < perms; ++b) once(seed0 + static_cast<std::uint64_t>(b));
+        ph.end_round(perms);
+    }
+    return first;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -149,24 +163,12 @@ int main(int argc, char** argv) {
         auto once = [&](std::uint64_t seed) {
             return lines_once(x, y, z, nb.data(), s, k, seed, sx, sz, ix, iz, qx, qy, qz, ctx, ph);
         };
-        ph.start_round();
-        check = once(seed0);
-        for (int r = 0; r < rounds; ++r) {
-            ph.start_round();
-            for (int b = 0; b < perms; ++b) once(seed0 + static_cast<std::uint64_t>(b));
-            ph.end_round(perms);
-        }
+        check = run_rounds(once, seed0, rounds, perms, ph);
     } else {
         ph.names = {"draw", "knn (tree)", "count (x,z)", "count (y,z)", "count z"};
         const CmiFixed fixed(xc, zc, ctx);
         auto once = [&](std::uint64_t seed) { return multi_once(xc, y, zc, nb.data(), s, k, seed, fixed, ctx, ph); };
-        ph.start_round();
-        check = once(seed0);
-        for (int r = 0; r < rounds; ++r) {
-            ph.start_round();
-            for (int b = 0; b < perms; ++b) once(seed0 + static_cast<std::uint64_t>(b));
-            ph.end_round(perms);
-        }
+        check = run_rounds(once, seed0, rounds, perms, ph);
     }
     if (check != want) {
         std::fprintf(stderr, "phases give %.17g nats, cmi_null %.17g: the phases no longer match the library\n",
