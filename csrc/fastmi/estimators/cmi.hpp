@@ -104,16 +104,17 @@ inline CmiResult cmi_ksg(const Columns& x, const Columns& y, const Columns& z, i
     CmiResult res;
     res.zero_radius = knn_radius<MaxNorm>(Columns::joined(Columns::joined(x, y), z), k, ctx, eps.data());
     poll_interrupt(ctx);
-    const double sxz =
-        fixed != nullptr
-            ? marginal_sum<MaxNorm, Summation::blocks>(fixed->xz, n, eps.data(), Bound::strict, ctx)
-            : marginal_sum<MaxNorm, Summation::blocks>(Columns::joined(x, z), {}, eps.data(), Bound::strict, ctx);
+    // the counts in `cols` on `given` when there is one, else on a structure built for them
+    auto sum_in = [&](const Columns& cols, const CountIndex<MaxNorm>* given) {
+        return given != nullptr
+                   ? marginal_sum<MaxNorm, Summation::blocks>(*given, n, eps.data(), Bound::strict, ctx)
+                   : marginal_sum<MaxNorm, Summation::blocks>(cols, {}, eps.data(), Bound::strict, ctx);
+    };
+    const double sxz = sum_in(Columns::joined(x, z), fixed != nullptr ? &fixed->xz : nullptr);
     poll_interrupt(ctx);
-    const double syz = marginal_sum<MaxNorm, Summation::blocks>(Columns::joined(y, z), {}, eps.data(), Bound::strict, ctx);
+    const double syz = sum_in(Columns::joined(y, z), nullptr);
     poll_interrupt(ctx);
-    const double sz = fixed != nullptr
-                          ? marginal_sum<MaxNorm, Summation::blocks>(fixed->z, n, eps.data(), Bound::strict, ctx)
-                          : marginal_sum<MaxNorm, Summation::blocks>(z, {}, eps.data(), Bound::strict, ctx);
+    const double sz = sum_in(z, fixed != nullptr ? &fixed->z : nullptr);
     const double dn = static_cast<double>(n);
     res.cmi_nats = digamma_int(k) - (sxz / dn + syz / dn - sz / dn);
     return res;

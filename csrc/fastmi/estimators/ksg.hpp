@@ -92,44 +92,45 @@ struct SortedColumn {
     const ValueIndex* index = nullptr;
 };
 
-// Sum over the samples of psi(c_i + Shift), c_i the other samples within
-// radius[i] in `cols`: counted in the sorted order `s` when given (its value
-// index built here unless given), else as for_each_count picks. With
-// Summation::blocks the order is the sorted one's blocks in one dimension
-// and the sample index's otherwise (TermOrder).
-template <class Norm, Summation S, int Shift = 1>
-double marginal_sum(const Columns& cols, SortedColumn s, const double* radius, Bound bound, const Ctx& ctx) {
+// Sum over n samples of psi(c_i + Shift), the c_i from count(sink), which
+// calls sink(block, i, c_i) for every sample: with Summation::blocks in the
+// blocks' order where the blocks are sorted positions (`sorted`), else in
+// the sample index's (TermOrder).
+template <Summation S, int Shift, class Count>
+double digamma_sum_of(index_t n, bool sorted, const Ctx& ctx, Count&& count) {
     auto run = [&](auto order) {
-        DigammaSum<decltype(order)::value, Shift> sum(cols.n);
-        auto sink = [&](index_t b, index_t i, index_t c) { sum.add(b, i, c); };
-        if (s.sorted == nullptr) for_each_count<Norm>(cols, radius, bound, ctx, sink);
-        else if (s.index != nullptr) sorted_counts<Norm>(*s.sorted, *s.index, radius, bound, ctx, sink);
-        else sorted_counts<Norm>(*s.sorted, ValueIndex(s.sorted->value.data(), cols.n), radius, bound, ctx, sink);
+        DigammaSum<decltype(order)::value, Shift> sum(n);
+        count([&](index_t b, index_t i, index_t c) { sum.add(b, i, c); });
         return sum.total(ctx);
     };
     using numpy = std::integral_constant<TermOrder, TermOrder::numpy>;
     using sorted_blocks = std::integral_constant<TermOrder, TermOrder::sorted_blocks>;
     using index_blocks = std::integral_constant<TermOrder, TermOrder::index_blocks>;
     if constexpr (S == Summation::numpy) return run(numpy{});
-    else if (s.sorted != nullptr || cols.d() == 1) return run(sorted_blocks{});
+    else if (sorted) return run(sorted_blocks{});
     else return run(index_blocks{});
+}
+
+// Sum over the samples of psi(c_i + Shift), c_i the other samples within
+// radius[i] in `cols`: counted in the sorted order `s` when given (its value
+// index built here unless given), else on a CountIndex built for the call.
+// With Summation::blocks the order is the sorted one's blocks in one
+// dimension and the sample index's otherwise (TermOrder).
+template <class Norm, Summation S, int Shift = 1>
+double marginal_sum(const Columns& cols, SortedColumn s, const double* radius, Bound bound, const Ctx& ctx) {
+    return digamma_sum_of<S, Shift>(cols.n, s.sorted != nullptr || cols.d() == 1, ctx, [&](auto&& sink) {
+        if (s.sorted == nullptr) for_each_count<Norm>(cols, radius, bound, ctx, sink);
+        else if (s.index != nullptr) sorted_counts<Norm>(*s.sorted, *s.index, radius, bound, ctx, sink);
+        else sorted_counts<Norm>(*s.sorted, ValueIndex(s.sorted->value.data(), cols.n), radius, bound, ctx, sink);
+    });
 }
 
 // marginal_sum on a search structure built once: the same counts, blocks
 // and order of summation as on the columns it was built from.
 template <class Norm, Summation S, int Shift = 1>
 double marginal_sum(const CountIndex<Norm>& at, index_t n, const double* radius, Bound bound, const Ctx& ctx) {
-    auto run = [&](auto order) {
-        DigammaSum<decltype(order)::value, Shift> sum(n);
-        at.for_each(radius, bound, ctx, [&](index_t b, index_t i, index_t c) { sum.add(b, i, c); });
-        return sum.total(ctx);
-    };
-    using numpy = std::integral_constant<TermOrder, TermOrder::numpy>;
-    using sorted_blocks = std::integral_constant<TermOrder, TermOrder::sorted_blocks>;
-    using index_blocks = std::integral_constant<TermOrder, TermOrder::index_blocks>;
-    if constexpr (S == Summation::numpy) return run(numpy{});
-    else if (at.d() == 1) return run(sorted_blocks{});
-    else return run(index_blocks{});
+    return digamma_sum_of<S, Shift>(n, at.d() == 1, ctx,
+                                    [&](auto&& sink) { at.for_each(radius, bound, ctx, sink); });
 }
 
 template <class Norm>

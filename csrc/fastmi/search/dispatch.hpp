@@ -104,28 +104,14 @@ index_t sorted_counts(const SortedValues& s, const ValueIndex& index, const doub
                               [&](index_t b, index_t i, index_t c) { sink(b, i, c - 1); });
 }
 
-// The same in the coordinates `cols`: sorted once when one-dimensional,
-// else a KD-tree. In one dimension the blocks are sorted positions (the
+// The search structure of the per-sample counts in the coordinates `cols`,
+// built once and asked with any number of radius vectors (the subspaces
+// that a permutation test never changes): the sorted values and their index
+// in one dimension, else a KD-tree. for_each(radius, ...) calls sink(block,
+// i, c_i) for every sample i, c_i the number of other samples within
+// radius[i] of it. In one dimension the blocks are sorted positions (the
 // data's order: per-block sums are reproducible); a KD-tree's blocks follow
 // its layout, so callers sum its counts by sample index (estimators/ksg.hpp).
-template <class Norm, class Sink>
-index_t for_each_count(const Columns& cols, const double* radius, Bound bound, const Ctx& ctx, Sink&& sink) {
-    switch (cols.d()) {
-        case 1: {
-            const SortedValues sorted(cols.ptr[0], cols.n, ctx, cols.stride[0]);
-            return sorted_counts<Norm>(sorted, ValueIndex(sorted.value.data(), cols.n), radius, bound, ctx, sink);
-        }
-        case 2: return tree_counts<Norm, 2>(cols, radius, bound, ctx, sink);
-        case 3: return tree_counts<Norm, 3>(cols, radius, bound, ctx, sink);
-        case 4: return tree_counts<Norm, 4>(cols, radius, bound, ctx, sink);
-        default: return tree_counts<Norm, 0>(cols, radius, bound, ctx, sink);
-    }
-}
-
-// The search structure behind for_each_count, built once and asked with
-// many radii (the subspaces that a permutation test never changes): the
-// sorted values and their index in one dimension, else a KD-tree. The
-// counts, and the blocks they come in, are for_each_count's.
 template <class Norm>
 class CountIndex {
 public:
@@ -165,5 +151,11 @@ private:
     std::unique_ptr<KDTree<Norm, 4>> t4_;
     std::unique_ptr<KDTree<Norm, 0>> t0_;
 };
+
+// CountIndex's counts for one radius vector, the structure built for the call.
+template <class Norm, class Sink>
+index_t for_each_count(const Columns& cols, const double* radius, Bound bound, const Ctx& ctx, Sink&& sink) {
+    return CountIndex<Norm>(cols, ctx).for_each(radius, bound, ctx, sink);
+}
 
 }  // namespace fastmi

@@ -15,7 +15,7 @@
 // query ball reaches, so most of them never touch the upper tree.
 // Splits: the midpoint of the widest side, or the median when the midpoint
 // would be lopsided. The shape of the tree never depends on the thread count.
-// tree_knn_radius and tree_counts run a query for every stored point.
+// tree_knn_radius and tree_counts_on run a query for every stored point.
 #pragma once
 
 #include <algorithm>
@@ -481,13 +481,6 @@ index_t tree_counts_on(const KDTree<Norm, D>& tree, const double* radius, Bound 
         }
     });
     return n_blocks(n_leaves, kLeafBlock);
-}
-
-// The same on a tree of `cols` built for the call.
-template <class Norm, int D, class Sink>
-index_t tree_counts(const Columns& cols, const double* radius, Bound bound, const Ctx& ctx, Sink& sink) {
-    const KDTree<Norm, D> tree(cols, ctx, count_leaf_size(cols.d()));
-    return tree_counts_on(tree, radius, bound, ctx, sink);
 }
 
 }  // namespace fastmi
