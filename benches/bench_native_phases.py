@@ -31,12 +31,13 @@ def phases(tmp_path_factory):
     return exe
 
 
-@pytest.mark.parametrize("dz", [1, 2])
-def test_phases_match_the_library(phases, dz):
+# dz = 1: the 1-D layout; dz = 2: the slab grid in four dimensions; dz = 5: the KD-tree (seven)
+@pytest.mark.parametrize(("dz", "search"), [(1, "grid"), (2, "grid"), (5, "tree")])
+def test_phases_match_the_library(phases, dz, search):
     r = subprocess.run([str(phases), "400", "5", "2", "1", str(dz)], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert "equal to cmi_null's" in r.stdout
-    names = ["draw", "knn (grid)", "sweep"] if dz == 1 else ["draw", "knn (tree)", "count (x,z)"]
+    names = ["draw", f"knn ({search})"] + (["sweep"] if dz == 1 else ["count (x,z)"])
     assert all(name in r.stdout for name in names), r.stdout
 
 

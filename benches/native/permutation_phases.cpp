@@ -10,14 +10,16 @@
 //   ./phases [n=5000] [k=10] [perms=100] [rounds=7] [dz=1]
 //
 // dz = 1: x, y, z one-dimensional (the grid of quantile slabs, counts from
-// sorted windows); dz > 1: z with dz columns (KD-trees, the counts in (x, z)
-// and z on structures built once). Data: z standard normal, x and y each the
+// sorted windows); dz > 1: z with dz columns (the joint search on the grid
+// of quantile slabs up to dz = 4, on the KD-tree above; the counts on
+// KD-trees, those in (x, z) and z on structures built once). Data: z standard normal, x and y each the
 // sum of z's columns plus standard normal noise (x and y independent given z,
 // as benches/bench_workflows.py's chain).
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -60,7 +62,10 @@ double lines_once(const std::vector<double>& x, const std::vector<double>& y, co
     }
     auto t1 = Clock::now();
     std::vector<double> eps(static_cast<size_t>(n));
-    knn_radius_lines(x.data(), yp.data(), z.data(), qx, qy, qz, ys.data(), n, k, ctx, eps.data());
+    const double* coord[3] = {x.data(), yp.data(), z.data()};
+    const QuantileSlabs* cut[3] = {&qx, &qy, &qz};
+    const std::uint32_t* at[3] = {qx.slab.data(), ys.data(), qz.slab.data()};
+    knn_radius_slabs<3>(coord, cut, at, n, k, ctx, eps.data());
     auto t2 = Clock::now();
     const SortedValues sy(yp.data(), n, ctx);
     auto t3 = Clock::now();
@@ -80,7 +85,8 @@ double lines_once(const std::vector<double>& x, const std::vector<double>& y, co
 
 // One permutation of the multivariate null, each phase timed into ph.now.
 double multi_once(const Columns& xc, const std::vector<double>& y, const Columns& zc, const std::int64_t* nb, int s,
-                  int k, std::uint64_t seed, const CmiFixed& fixed, const Ctx& ctx, Phases& ph) {
+                  int k, std::uint64_t seed, const CmiFixed& fixed, const PermutedJoint* joint, const Ctx& ctx,
+                  Phases& ph) {
     const index_t n = xc.n;
     auto t0 = Clock::now();
     std::vector<std::int64_t> perm(static_cast<size_t>(n));
@@ -90,7 +96,10 @@ double multi_once(const Columns& xc, const std::vector<double>& y, const Columns
     const Columns yc = Columns::of(yp.data(), n, 1);
     auto t1 = Clock::now();
     std::vector<double> eps(static_cast<size_t>(n));
-    knn_radius<MaxNorm>(Columns::joined(Columns::joined(xc, yc), zc), k, ctx, eps.data());
+    if (joint != nullptr)
+        joint->radius(perm.data(), ctx, eps.data());
+    else
+        knn_radius<MaxNorm>(Columns::joined(Columns::joined(xc, yc), zc), k, ctx, eps.data());
     auto t2 = Clock::now();
     const double sxz = marginal_sum<MaxNorm, Summation::blocks>(fixed.xz, n, eps.data(), Bound::strict, ctx);
     auto t3 = Clock::now();
@@ -157,7 +166,7 @@ int main(int argc, char** argv) {
     if (dz == 1) {
         ph.names = {"draw", "knn (grid)", "sort y", "windows", "sweep", "digamma sum"};
         const SortedValues sx(x.data(), n, ctx), sz(z.data(), n, ctx);
-        const int g = grid3_slabs(n, k);
+        const int g = grid_slabs(n, k, 3);
         const ValueIndex ix(sx.value.data(), n), iz(sz.value.data(), n);
         const QuantileSlabs qx(sx, g), qz(sz, g), qy(SortedValues(y.data(), n, ctx), g);
         auto once = [&](std::uint64_t seed) {
@@ -165,9 +174,14 @@ int main(int argc, char** argv) {
         };
         check = run_rounds(once, seed0, rounds, perms, ph);
     } else {
-        ph.names = {"draw", "knn (tree)", "count (x,z)", "count (y,z)", "count z"};
+        const bool grid = slab_grid_fits(2 + dz, n);
+        ph.names = {"draw", grid ? "knn (grid)" : "knn (tree)", "count (x,z)", "count (y,z)", "count z"};
         const CmiFixed fixed(xc, zc, ctx);
-        auto once = [&](std::uint64_t seed) { return multi_once(xc, y, zc, nb.data(), s, k, seed, fixed, ctx, ph); };
+        std::unique_ptr<PermutedJoint> joint;
+        if (grid) joint = std::make_unique<PermutedJoint>(xc, Columns::of(y.data(), n, 1), zc, k, ctx);
+        auto once = [&](std::uint64_t seed) {
+            return multi_once(xc, y, zc, nb.data(), s, k, seed, fixed, joint.get(), ctx, ph);
+        };
         check = run_rounds(once, seed0, rounds, perms, ph);
     }
     if (check != want) {

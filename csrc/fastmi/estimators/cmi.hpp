@@ -55,11 +55,11 @@ inline double cmi_sum_sorted(const SortedValues& sx, const ValueIndex& ix, const
 }
 
 // cmi_ksg for 1-D x, y and z (n < 2^31): each variable sorted once, for
-// the quantile slabs of the joint search (knn_radius_lines, on plain copies
+// the quantile slabs of the joint search (knn_radius_slabs, on plain copies
 // of strided columns) and for the counts.
 inline CmiResult cmi_ksg_1d(const Columns& x, const Columns& y, const Columns& z, int k, const Ctx& ctx) {
     const index_t n = x.n;
-    const int g = grid3_slabs(n, k);
+    const int g = grid_slabs(n, k, 3);
     const Columns* cols[3] = {&x, &y, &z};
     std::vector<SortedValues> sorted;
     std::vector<double> copies[3];
@@ -78,8 +78,9 @@ inline CmiResult cmi_ksg_1d(const Columns& x, const Columns& y, const Columns& z
     }
     std::vector<double> eps(static_cast<size_t>(n));
     CmiResult res;
-    res.zero_radius = knn_radius_lines(plain[0], plain[1], plain[2], slabs[0], slabs[1], slabs[2],
-                                       slabs[1].slab.data(), n, k, ctx, eps.data());
+    const QuantileSlabs* cut[3] = {&slabs[0], &slabs[1], &slabs[2]};
+    const std::uint32_t* at[3] = {slabs[0].slab.data(), slabs[1].slab.data(), slabs[2].slab.data()};
+    res.zero_radius = knn_radius_slabs<3>(plain, cut, at, n, k, ctx, eps.data());
     poll_interrupt(ctx);
     const ValueIndex ix(sorted[0].value.data(), n), iz(sorted[2].value.data(), n);
     const double sum = cmi_sum_sorted(sorted[0], ix, sorted[1], sorted[2], iz, eps, ctx);
@@ -94,6 +95,45 @@ struct CmiFixed {
     CmiFixed(const Columns& x, const Columns& zc, const Ctx& ctx) : xz(Columns::joined(x, zc), ctx), z(zc, ctx) {}
 };
 
+// The joint k-th radii of (x, y, z) (k < n), radius[i] for sample i, on
+// the slab grid where the joint dimension fits it (slab_grid_fits), else
+// on the KD-tree; returns how many are zero.
+inline index_t cmi_joint_radius(const Columns& x, const Columns& y, const Columns& z, int k, const Ctx& ctx,
+                                double* radius) {
+    const Columns joint = Columns::joined(Columns::joined(x, y), z);
+    const index_t n = x.n;
+    if (!slab_grid_fits(joint.d(), n)) return knn_radius<MaxNorm>(joint, k, ctx, radius);
+    const SlabAxes axes(joint, grid_slabs(n, k, joint.d()), ctx);
+    std::vector<const double*> coord;
+    std::vector<const QuantileSlabs*> cut;
+    std::vector<const std::uint32_t*> at;
+    for (int a = 0; a < axes.d(); ++a) {
+        coord.push_back(axes.plain[a].data());
+        cut.push_back(&axes.slabs[a]);
+        at.push_back(axes.slabs[a].slab.data());
+    }
+    return knn_radius_grid(axes.d(), coord.data(), cut.data(), at.data(), n, k, ctx, radius);
+}
+
+// Frenzel-Pompe from the joint radii eps (eps[i] of sample i): the counts
+// in (x, z), (y, z) and z, on the structures of `fixed` where given.
+inline double cmi_from_radius(const Columns& x, const Columns& y, const Columns& z, int k, const double* eps,
+                              const Ctx& ctx, const CmiFixed* fixed) {
+    const index_t n = x.n;
+    // the counts in `cols` on `given` when there is one, else on a structure built for them
+    auto sum_in = [&](const Columns& cols, const CountIndex<MaxNorm>* given) {
+        return given != nullptr ? marginal_sum<MaxNorm, Summation::blocks>(*given, n, eps, Bound::strict, ctx)
+                                : marginal_sum<MaxNorm, Summation::blocks>(cols, {}, eps, Bound::strict, ctx);
+    };
+    const double sxz = sum_in(Columns::joined(x, z), fixed != nullptr ? &fixed->xz : nullptr);
+    poll_interrupt(ctx);
+    const double syz = sum_in(Columns::joined(y, z), nullptr);
+    poll_interrupt(ctx);
+    const double sz = sum_in(z, fixed != nullptr ? &fixed->z : nullptr);
+    const double dn = static_cast<double>(n);
+    return digamma_int(k) - (sxz / dn + syz / dn - sz / dn);
+}
+
 // fixed: CmiFixed of x and z (the general path then counts on it; the
 // 1-D path never needs it), or nullptr.
 inline CmiResult cmi_ksg(const Columns& x, const Columns& y, const Columns& z, int k, const Ctx& ctx,
@@ -102,21 +142,9 @@ inline CmiResult cmi_ksg(const Columns& x, const Columns& y, const Columns& z, i
     if (x.d() == 1 && y.d() == 1 && z.d() == 1 && n < (index_t(1) << 31)) return cmi_ksg_1d(x, y, z, k, ctx);
     std::vector<double> eps(static_cast<size_t>(n));
     CmiResult res;
-    res.zero_radius = knn_radius<MaxNorm>(Columns::joined(Columns::joined(x, y), z), k, ctx, eps.data());
+    res.zero_radius = cmi_joint_radius(x, y, z, k, ctx, eps.data());
     poll_interrupt(ctx);
-    // the counts in `cols` on `given` when there is one, else on a structure built for them
-    auto sum_in = [&](const Columns& cols, const CountIndex<MaxNorm>* given) {
-        return given != nullptr
-                   ? marginal_sum<MaxNorm, Summation::blocks>(*given, n, eps.data(), Bound::strict, ctx)
-                   : marginal_sum<MaxNorm, Summation::blocks>(cols, {}, eps.data(), Bound::strict, ctx);
-    };
-    const double sxz = sum_in(Columns::joined(x, z), fixed != nullptr ? &fixed->xz : nullptr);
-    poll_interrupt(ctx);
-    const double syz = sum_in(Columns::joined(y, z), nullptr);
-    poll_interrupt(ctx);
-    const double sz = sum_in(z, fixed != nullptr ? &fixed->z : nullptr);
-    const double dn = static_cast<double>(n);
-    res.cmi_nats = digamma_int(k) - (sxz / dn + syz / dn - sz / dn);
+    res.cmi_nats = cmi_from_radius(x, y, z, k, eps.data(), ctx, fixed);
     return res;
 }
 

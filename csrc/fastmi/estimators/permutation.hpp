@@ -13,12 +13,13 @@
 // sorted orders of x and z and the neighbour lists in z (the count
 // structures of (x, z) and of z for multivariate data: CmiFixed); with 1-D
 // x, y, z also the quantile slabs of x, y and z, on which each permutation's
-// joint k-th distances are searched after one counting sort (grid3.hpp,
-// unless its cells are crowded: knn_radius_lines).
+// joint k-th distances are searched after one counting sort (slab_grid.hpp,
+// unless its cells are crowded: knn_radius_slabs).
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <random>
 #include <utility>
 #include <vector>
@@ -31,7 +32,7 @@
 #include "fastmi/runtime/metric.hpp"
 #include "fastmi/runtime/parallel.hpp"
 #include "fastmi/search/dispatch.hpp"
-#include "fastmi/search/grid3.hpp"
+#include "fastmi/search/slab_grid.hpp"
 #include "fastmi/search/kdtree.hpp"
 #include "fastmi/search/radix_sort.hpp"
 #include "fastmi/search/rect_count.hpp"
@@ -259,7 +260,7 @@ inline void ksg_null(const double* x, int dx, const double* y, int dy, index_t n
 }
 
 // cmi_null for one-dimensional x, y and z (n < 2^31): the joint k-th
-// distances on a grid of quantile slabs (grid3.hpp) whose x and z slabs,
+// distances on a grid of quantile slabs (slab_grid.hpp) whose x and z slabs,
 // and y's (a permuted y takes the slab of the y it received), are cut once;
 // each permutation only counting-sorts the points into cells. The counts
 // then come from the sorted orders of x and z, made once, and of y[perm].
@@ -273,7 +274,7 @@ inline void cmi_null_lines(const double* x, const double* y, const double* z, in
                            const std::int64_t* neighbors, int s, const std::uint64_t* seeds, index_t n_perm,
                            const Ctx& ctx, double* out, std::int64_t* zeros) {
     const SortedValues sx(x, n, ctx), sz(z, n, ctx);
-    const int g = grid3_slabs(n, k);
+    const int g = grid_slabs(n, k, 3);
     const ValueIndex ix(sx.value.data(), n), iz(sz.value.data(), n);
     const QuantileSlabs qx(sx, g), qz(sz, g);
     const QuantileSlabs qy(SortedValues(y, n, ctx), g);
@@ -288,11 +289,58 @@ inline void cmi_null_lines(const double* x, const double* y, const double* z, in
             ys[i] = qy.slab[static_cast<size_t>(perm[i])];
         }
         std::vector<double> eps(static_cast<size_t>(n));
-        zeros[b] = knn_radius_lines(x, yp.data(), z, qx, qy, qz, ys.data(), n, k, c, eps.data());
+        const double* coord[3] = {x, yp.data(), z};
+        const QuantileSlabs* cut[3] = {&qx, &qy, &qz};
+        const std::uint32_t* at[3] = {qx.slab.data(), ys.data(), qz.slab.data()};
+        zeros[b] = knn_radius_slabs<3>(coord, cut, at, n, k, c, eps.data());
         const SortedValues sy(yp.data(), n, c);
         out[b] = digamma_int(k) - cmi_sum_sorted(sx, ix, sy, sz, iz, eps, c) / static_cast<double>(n);
     });
 }
+
+// The joint spaces (x, y[perm], z) of a permutation test on the slab grid
+// (slab_grid_fits their dimension): every axis of x, y and z cut once; a
+// permuted y takes, axis by axis, the values it received and their slabs.
+class PermutedJoint {
+public:
+    PermutedJoint(const Columns& x, const Columns& y, const Columns& z, int k, const Ctx& ctx)
+        : k_(k), d_(x.d() + y.d() + z.d()), x_(x, grid_slabs(x.n, k, d_), ctx), y_(y, x_.slabs[0].g, ctx),
+          z_(z, x_.slabs[0].g, ctx) {}
+
+    // radius[i] = the joint k-th distance of sample i with y[perm]; returns
+    // how many are zero.
+    index_t radius(const std::int64_t* perm, const Ctx& ctx, double* radius) const {
+        const index_t n = static_cast<index_t>(x_.plain[0].size());
+        const int dy = y_.d();
+        std::vector<std::vector<double>> ycol(static_cast<size_t>(dy), std::vector<double>(static_cast<size_t>(n)));
+        std::vector<std::vector<std::uint32_t>> yslab(static_cast<size_t>(dy),
+                                                      std::vector<std::uint32_t>(static_cast<size_t>(n)));
+        std::vector<const double*> coord;
+        std::vector<const QuantileSlabs*> cut;
+        std::vector<const std::uint32_t*> at;
+        auto add = [&](const SlabAxes& axes, int a, const double* values, const std::uint32_t* slab) {
+            coord.push_back(values);
+            cut.push_back(&axes.slabs[a]);
+            at.push_back(slab);
+        };
+        for (int a = 0; a < x_.d(); ++a) add(x_, a, x_.plain[a].data(), x_.slabs[a].slab.data());
+        for (int a = 0; a < dy; ++a) {
+            const double* v = y_.plain[a].data();
+            const std::uint32_t* sl = y_.slabs[a].slab.data();
+            for (index_t i = 0; i < n; ++i) {
+                ycol[a][i] = v[perm[i]];
+                yslab[a][i] = sl[perm[i]];
+            }
+            add(y_, a, ycol[a].data(), yslab[a].data());
+        }
+        for (int a = 0; a < z_.d(); ++a) add(z_, a, z_.plain[a].data(), z_.slabs[a].slab.data());
+        return knn_radius_grid(d_, coord.data(), cut.data(), at.data(), n, k_, ctx, radius);
+    }
+
+private:
+    int k_, d_;
+    SlabAxes x_, y_, z_;
+};
 
 // out[b] = Frenzel-Pompe conditional MI in nats (unclipped) of x and
 // y[perm_b] given z, perm_b the local permutation drawn from seeds[b] over
@@ -306,17 +354,20 @@ inline void cmi_null(const double* x, int dx, const double* y, int dy, const dou
         cmi_null_lines(x, y, z, n, k, neighbors, s, seeds, n_perm, ctx, out, zeros);
         return;
     }
-    const Columns xc = Columns::of(x, n, dx), zc = Columns::of(z, n, dz);
+    const Columns xc = Columns::of(x, n, dx), yc = Columns::of(y, n, dy), zc = Columns::of(z, n, dz);
     const CmiFixed fixed(xc, zc, ctx);
+    std::unique_ptr<PermutedJoint> joint;
+    if (slab_grid_fits(dx + dy + dz, n)) joint = std::make_unique<PermutedJoint>(xc, yc, zc, k, ctx);
     poll_interrupt(ctx);
     run_tasks(n_perm, ctx, [&](index_t b, const Ctx& c) {
         std::vector<std::int64_t> perm(static_cast<size_t>(n));
         draw_permutation(neighbors, n, s, seeds[b], perm.data());
         std::vector<double> yp(static_cast<size_t>(n) * dy);
         gather_rows(y, n, dy, perm.data(), yp.data());
-        const CmiResult r = cmi_ksg(xc, Columns::of(yp.data(), n, dy), zc, k, c, &fixed);
-        out[b] = r.cmi_nats;
-        zeros[b] = r.zero_radius;
+        const Columns ypc = Columns::of(yp.data(), n, dy);
+        std::vector<double> eps(static_cast<size_t>(n));
+        zeros[b] = joint ? joint->radius(perm.data(), c, eps.data()) : cmi_joint_radius(xc, ypc, zc, k, c, eps.data());
+        out[b] = cmi_from_radius(xc, ypc, zc, k, eps.data(), c, &fixed);
     });
 }
 

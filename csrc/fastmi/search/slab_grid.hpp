@@ -1,19 +1,19 @@
-// k-th-neighbour radii (max-norm) of n points in three dimensions on a grid
-// of quantile slabs, for the many joint spaces of a permutation test that
-// share two coordinates: each coordinate is cut once into g slabs of equal
-// sample counts (by sorted position), so a point's cell is three table
-// lookups and the grid of a new joint space is one counting sort, O(n + g^3).
-// Queries run in cell order; each scans the box of cells that a little more
-// than the previous query's radius reaches, and selects its k-th distance
-// among the distances below the box's reach (all of which the box holds),
-// growing the box when fewer than k are. Distances are the exact max-norm
-// of the coordinate differences (AVX2, SSE2 or scalar, the same values), so
-// the radii equal those of any exact search (the KD-tree's), whatever the
-// guess. Where the CPU has AVX2 a hand-written kernel scans eight points a
-// time and selects among up to 32 distances by counting ranks (measured at
-// n = 5000, k = 10: 1.4x the SSE2 search, whose cost per query barely moves
-// with the number of slabs per axis, 10 to 20, the same on each axis or
-// finer along z).
+// k-th-neighbour radii (max-norm) of n points in D = 3 to 5 dimensions on
+// a grid of quantile slabs, for the many joint spaces of a permutation test
+// that share all coordinates but y's: each coordinate is cut once into g
+// slabs of equal sample counts (by sorted position), so a point's cell is D
+// table lookups and the grid of a new joint space is one counting sort,
+// O(n + g^D). Queries run in cell order; each scans the box of cells that a
+// little more than the previous query's radius reaches, and selects its
+// k-th distance among the distances below the box's reach (all of which the
+// box holds), growing the box when fewer than k are. Distances are the
+// exact max-norm of the coordinate differences (AVX2, SSE2 or scalar, the
+// same values), so the radii equal those of any exact search (the
+// KD-tree's), whatever the guess. Where the CPU has AVX2 a hand-written
+// kernel scans eight points a time and selects among up to 32 distances by
+// counting ranks (measured at D = 3, n = 5000, k = 10: 1.4x the SSE2
+// search, whose cost per query barely moves with the number of slabs per
+// axis, 10 to 20, the same on each axis or finer along z).
 #pragma once
 
 #include <algorithm>
@@ -30,6 +30,7 @@
 #include <immintrin.h>
 #endif
 
+#include "fastmi/runtime/columns.hpp"
 #include "fastmi/runtime/parallel.hpp"
 #include "fastmi/search/radix_sort.hpp"
 
@@ -57,67 +58,87 @@ struct QuantileSlabs {
     }
 };
 
-// Slabs per axis for n points and neighbour order k: about k / 10 points
-// per cell on average (a k-th-neighbour cube spans a few cells), at least
-// half a point (at most 2n cells), at most n slabs (each slab non-empty).
-inline int grid3_slabs(index_t n, int k) {
+// Slabs per axis for n points in d dimensions and neighbour order k: about
+// k / 10 points per cell on average (a k-th-neighbour cube spans a few
+// cells), at least half a point (at most 2n cells), at most n slabs (each
+// slab non-empty).
+inline int grid_slabs(index_t n, int k, int d) {
     const double per_cell = std::max(0.5, 0.1 * k);
-    int g = static_cast<int>(std::cbrt(static_cast<double>(n) / per_cell));
+    const double cells = static_cast<double>(n) / per_cell;
+    int g = static_cast<int>(d == 3 ? std::cbrt(cells) : std::pow(cells, 1.0 / d));
+    while (d != 3 && std::pow(g + 1.0, d) <= cells) ++g;  // pow's rounding: g^d <= cells < (g + 1)^d
+    while (g > 1 && d != 3 && std::pow(static_cast<double>(g), d) > cells) --g;
     return static_cast<int>(std::max<index_t>(1, std::min<index_t>(g, n)));
 }
 
-// The points of one joint space sorted by cell: coordinates in cell order
-// and the sample each came from. Reused from one joint space to the next.
-class Grid3 {
+// Each coordinate of some columns as a plain array, with its quantile
+// slabs (g per axis): the part of a slab grid's input that a permutation
+// test cuts once per variable.
+struct SlabAxes {
+    std::vector<std::vector<double>> plain;
+    std::vector<QuantileSlabs> slabs;
+
+    SlabAxes(const Columns& cols, int g, const Ctx& ctx) {
+        const index_t n = cols.n;
+        for (int c = 0; c < cols.d(); ++c) {
+            plain.emplace_back(static_cast<size_t>(n));
+            for (index_t i = 0; i < n; ++i) plain.back()[i] = cols.at(i, c);
+            slabs.emplace_back(SortedValues(plain.back().data(), n, ctx), g);
+        }
+    }
+    int d() const { return static_cast<int>(plain.size()); }
+};
+
+// The points of one joint space of D coordinates sorted by cell:
+// coordinates in cell order and the sample each came from. Reused from one
+// joint space to the next.
+template <int D>
+class SlabGrid {
+    static_assert(D >= 2 && D <= 6, "SlabGrid: 2 to 6 coordinates");
+
 public:
-    // sx, sy, sz: the slabs of the three coordinates (the same g); the
-    // point of sample i is (x[i], y[i], z[i]) and lies in slab sx.slab[i],
-    // ys[i], sz.slab[i] (ys: its y slab, which need not be sy.slab[i], so
-    // that a permuted y can reuse the slabs of y: y[i] must lie within
-    // [sy.lo[ys[i]], sy.hi[ys[i]]]).
-    void build(const QuantileSlabs& sx, const QuantileSlabs& sy, const QuantileSlabs& sz, const double* x,
-               const double* y, const double* z, const std::uint32_t* ys, index_t n) {
+    // slabs[a]: the slabs of coordinate a (the same g on every axis);
+    // coord[a][i]: coordinate a of sample i, which lies in slab at[a][i] of
+    // slabs[a] (at[a] need not be slabs[a]->slab, so that a permuted y can
+    // reuse the slabs of y: coord[a][i] must lie within that slab's [lo, hi]).
+    void build(const QuantileSlabs* const* slabs, const double* const* coord, const std::uint32_t* const* at,
+               index_t n) {
         n_ = n;
-        sx_ = &sx;
-        sy_ = &sy;
-        sz_ = &sz;
-        g_ = sx.g;
-        const size_t cells = static_cast<size_t>(g_) * g_ * g_;
+        g_ = slabs[0]->g;
+        size_t cells = 1;
+        for (int a = 0; a < D; ++a) {
+            s_[a] = slabs[a];
+            cells *= static_cast<size_t>(g_);
+        }
         start_.assign(cells + 1, 0);
         cell_.resize(static_cast<size_t>(n));
         for (index_t i = 0; i < n; ++i) {
-            const std::uint32_t c = (sx.slab[i] * g_ + ys[i]) * g_ + sz.slab[i];
+            std::uint32_t c = at[0][i];
+            for (int a = 1; a < D; ++a) c = c * static_cast<std::uint32_t>(g_) + at[a][i];
             cell_[i] = c;
             ++start_[c + 1];
         }
         for (size_t c = 0; c < cells; ++c) start_[c + 1] += start_[c];
         // the first guess of a k-th distance: the narrowest mean slab width
         guess_ = std::numeric_limits<double>::infinity();
-        for (const QuantileSlabs* s : {&sx, &sy, &sz}) guess_ = std::min(guess_, (s->hi[g_ - 1] - s->lo[0]) / g_);
+        for (int a = 0; a < D; ++a) guess_ = std::min(guess_, (s_[a]->hi[g_ - 1] - s_[a]->lo[0]) / g_);
         if (!(guess_ > 0.0) || !std::isfinite(guess_)) guess_ = 1.0;
         // each axis's slab edges, padded with edges no point is near
         constexpr double inf = std::numeric_limits<double>::infinity();
-        int a = 0;
-        for (const QuantileSlabs* s : {&sx, &sy, &sz}) {
+        for (int a = 0; a < D; ++a) {
             edge_lo_[a].assign(static_cast<size_t>(g_ + 2 * kPad), inf);
             edge_hi_[a].assign(static_cast<size_t>(g_ + 2 * kPad), -inf);
-            std::copy(s->lo.begin(), s->lo.end(), edge_lo_[a].begin() + kPad);
-            std::copy(s->hi.begin(), s->hi.end(), edge_hi_[a].begin() + kPad);
-            ++a;
+            std::copy(s_[a]->lo.begin(), s_[a]->lo.end(), edge_lo_[a].begin() + kPad);
+            std::copy(s_[a]->hi.begin(), s_[a]->hi.end(), edge_hi_[a].begin() + kPad);
         }
         // kPast values past the end, read (and ignored) by the AVX2 scans
-        constexpr double far = std::numeric_limits<double>::infinity();
-        px_.assign(static_cast<size_t>(n) + kPast, far);
-        py_.assign(static_cast<size_t>(n) + kPast, far);
-        pz_.assign(static_cast<size_t>(n) + kPast, far);
+        for (int a = 0; a < D; ++a) p_[a].assign(static_cast<size_t>(n) + kPast, inf);
         id_.resize(static_cast<size_t>(n));
         fill_.assign(start_.begin(), start_.end() - 1);
         for (index_t i = 0; i < n; ++i) {
-            const std::uint32_t at = fill_[cell_[i]]++;
-            px_[at] = x[i];
-            py_[at] = y[i];
-            pz_[at] = z[i];
-            id_[at] = static_cast<std::uint32_t>(i);
+            const std::uint32_t to = fill_[cell_[i]]++;
+            for (int a = 0; a < D; ++a) p_[a][to] = coord[a][i];
+            id_[to] = static_cast<std::uint32_t>(i);
         }
     }
 
@@ -125,27 +146,28 @@ public:
     static size_t scratch(index_t n) { return 2 * (static_cast<size_t>(n) + kPast); }
 
     // radius[i] = distance from sample i to its k-th nearest other sample,
-    // k < n, for the samples in cell rows [r0, r1) (row = g * x slab + y
-    // slab); returns how many of them are zero. buf: scratch(n) doubles.
+    // k < n, for the samples in cell rows [r0, r1) (a row: the slabs of the
+    // first D - 1 axes, g^(D - 2) * first + ...); returns how many of them
+    // are zero. buf: scratch(n) doubles.
     index_t knn_rows(int k, std::uint32_t r0, std::uint32_t r1, double* buf, double* radius) const {
 #if FASTMI_HAVE_AVX2_KERNELS
         if (has_avx2())
-            return each_query(r0, r1, radius, [&](std::uint32_t p, int cx, int cy, int cz, double guess) {
-                return knn_one_avx2(p, cx, cy, cz, guess, k, buf);
+            return each_query(r0, r1, radius, [&](std::uint32_t p, const int* own, double guess) {
+                return knn_one_avx2(p, own, guess, k, buf);
             });
 #endif
-        return each_query(r0, r1, radius, [&](std::uint32_t p, int cx, int cy, int cz, double guess) {
-            return knn_one(p, cx, cy, cz, guess, k, buf, n_);
+        return each_query(r0, r1, radius, [&](std::uint32_t p, const int* own, double guess) {
+            return knn_one(p, own, guess, k, buf, n_);
         });
     }
 
     // Whether the cells are crowded: strongly dependent coordinates pile the
     // points into the cells along a curve, and a query scans whole cells.
-    // Measured against the KD-tree (k = 10, 5e3 to 2e5 Gaussian samples with
-    // x and y each z plus noise): the grid takes about 0.27 + 0.002 m of the
-    // tree's time, m the mean number of points in a point's own cell (2 for
-    // independent coordinates, 5 to 7 at correlation 0.7, 2000 at 0.99995), so
-    // above m = kCrowded the tree is the better search.
+    // Measured against the KD-tree (D = 3, k = 10, 5e3 to 2e5 Gaussian
+    // samples with x and y each z plus noise): the grid takes about 0.27 +
+    // 0.002 m of the tree's time, m the mean number of points in a point's
+    // own cell (2 for independent coordinates, 5 to 7 at correlation 0.7,
+    // 2000 at 0.99995), so above m = kCrowded the tree is the better search.
     static constexpr double kCrowded = 256.0;
     bool crowded() const {
         double mates = 0.0;
@@ -156,27 +178,34 @@ public:
         return mates > kCrowded * static_cast<double>(n_);
     }
 
-    // Rows of cells (x slab, y slab), each a column of z slabs.
-    index_t rows() const { return static_cast<index_t>(g_) * g_; }
+    // Rows of cells (the slabs of the first D - 1 axes), each a column of
+    // slabs of the last axis.
+    index_t rows() const { return static_cast<index_t>(start_.size() - 1) / g_; }
 
 private:
     struct Box {
-        int a[3], b[3];  // inclusive slab ranges per axis
+        int a[D], b[D];  // inclusive slab ranges per axis
     };
 
-    // radius[id] = one(p, cell, guess) for the points of cell rows [r0, r1)
-    // in cell order, each guess the last positive finite radius before it;
-    // returns how many radii are zero.
+    // radius[id] = one(p, own slabs, guess) for the points of cell rows
+    // [r0, r1) in cell order, each guess the last positive finite radius
+    // before it; returns how many radii are zero.
     template <class One>
     index_t each_query(std::uint32_t r0, std::uint32_t r1, double* radius, One&& one) const {
         index_t zeros = 0;
         double guess = guess_;
+        int own[D];
         for (std::uint32_t row = r0; row < r1; ++row) {
-            const int cx = static_cast<int>(row / g_), cy = static_cast<int>(row % g_);
+            std::uint32_t rest = row;
+            for (int a = D - 2; a >= 0; --a) {
+                own[a] = static_cast<int>(rest % static_cast<std::uint32_t>(g_));
+                rest /= static_cast<std::uint32_t>(g_);
+            }
             for (int cz = 0; cz < g_; ++cz) {
+                own[D - 1] = cz;
                 const std::uint32_t c = row * g_ + cz;
                 for (std::uint32_t p = start_[c]; p < start_[c + 1]; ++p) {
-                    const double r = one(p, cx, cy, cz, guess);
+                    const double r = one(p, own, guess);
                     if (r > 0.0 && r < kFar) guess = r;  // kFar: see knn_one
                     radius[id_[p]] = r;
                     zeros += r == 0.0;
@@ -186,7 +215,19 @@ private:
         return zeros;
     }
 
-    const QuantileSlabs& slabs(int axis) const { return axis == 0 ? *sx_ : axis == 1 ? *sy_ : *sz_; }
+    // f(s, e) for the points [s, e) of each column of cells in the box (the
+    // slabs of the first D - 1 axes fixed, the last axis's range), in cell
+    // order: nested loops, one per leading axis.
+    template <int A, class F>
+    FASTMI_INLINE void each_column(const Box& box, std::uint32_t row, F& f) const {
+        if constexpr (A == D - 1) {
+            const std::uint32_t base = row * static_cast<std::uint32_t>(g_);
+            f(start_[base + box.a[A]], start_[base + box.b[A] + 1]);
+        } else {
+            for (int v = box.a[A]; v <= box.b[A]; ++v)
+                each_column<A + 1>(box, row * static_cast<std::uint32_t>(g_) + static_cast<std::uint32_t>(v), f);
+        }
+    }
 
     // The box of slabs around the point's own that holds every point within
     // r of q (each axis widened while a further slab may hold one).
@@ -194,7 +235,7 @@ private:
     // the nearest ones first (the edges are sorted) and fail on the padding.
     Box reach_box(const double* q, const int* own, double r) const {
         Box nb;
-        for (int a = 0; a < 3; ++a) {
+        for (int a = 0; a < D; ++a) {
             const double* hi_edge = edge_hi_[a].data() + kPad;
             const double* lo_edge = edge_lo_[a].data() + kPad;
             const double v = q[a];
@@ -220,41 +261,29 @@ private:
     // Every unscanned point is at least this far from q along some axis.
     double reach(const double* q, const Box& box) const {
         double r = std::numeric_limits<double>::infinity();
-        for (int a = 0; a < 3; ++a) {
-            const QuantileSlabs& s = slabs(a);
+        for (int a = 0; a < D; ++a) {
+            const QuantileSlabs& s = *s_[a];
             if (box.a[a] > 0) r = std::min(r, q[a] - s.hi[box.a[a] - 1]);
             if (box.b[a] < g_ - 1) r = std::min(r, s.lo[box.b[a] + 1] - q[a]);
         }
         return r;
     }
 
-    static Box hull(const Box& u, const Box& v) {
-        Box h;
-        for (int a = 0; a < 3; ++a) {
-            h.a[a] = std::min(u.a[a], v.a[a]);
-            h.b[a] = std::max(u.b[a], v.b[a]);
-        }
-        return h;
-    }
-
-    // Appends to tight the distances from q below t1 of the points of
-    // cells (cx, cy, z0..z1), and to loose those below t2 >= t1.
-    FASTMI_INLINE void collect(const double* q, int cx, int cy, int z0, int z1, double t1, double t2, double* tight,
+    // Appends to tight the distances from q below t1 of the points [s, e),
+    // and to loose those below t2 >= t1.
+    FASTMI_INLINE void collect(const double* q, std::uint32_t s, std::uint32_t e, double t1, double t2, double* tight,
                                std::uint32_t& m1, double* loose, std::uint32_t& m2) const {
-        const std::uint32_t row = static_cast<std::uint32_t>(cx * g_ + cy) * g_;
-        const std::uint32_t s = start_[row + z0], e = start_[row + z1 + 1];
-        const double qx = q[0], qy = q[1], qz = q[2];
         std::uint32_t a = m1, b = m2;
         std::uint32_t j = s;
 #ifdef __SSE2__
         {
-            const __m128d vx = _mm_set1_pd(qx), vy = _mm_set1_pd(qy), vz = _mm_set1_pd(qz);
+            __m128d vq[D];
+            for (int c = 0; c < D; ++c) vq[c] = _mm_set1_pd(q[c]);
             const __m128d sign = _mm_set1_pd(-0.0);
             for (; j + 2 <= e; j += 2) {
-                const __m128d dx = _mm_andnot_pd(sign, _mm_sub_pd(_mm_loadu_pd(&px_[j]), vx));
-                const __m128d dy = _mm_andnot_pd(sign, _mm_sub_pd(_mm_loadu_pd(&py_[j]), vy));
-                const __m128d dz = _mm_andnot_pd(sign, _mm_sub_pd(_mm_loadu_pd(&pz_[j]), vz));
-                const __m128d d = _mm_max_pd(_mm_max_pd(dx, dy), dz);
+                __m128d d = _mm_andnot_pd(sign, _mm_sub_pd(_mm_loadu_pd(&p_[0][j]), vq[0]));
+                for (int c = 1; c < D; ++c)
+                    d = _mm_max_pd(d, _mm_andnot_pd(sign, _mm_sub_pd(_mm_loadu_pd(&p_[c][j]), vq[c])));
                 const double d0 = _mm_cvtsd_f64(d), d1 = _mm_cvtsd_f64(_mm_unpackhi_pd(d, d));
                 tight[a] = d0;
                 a += d0 < t1;
@@ -268,7 +297,8 @@ private:
         }
 #endif
         for (; j < e; ++j) {
-            const double d = std::max(std::max(std::abs(px_[j] - qx), std::abs(py_[j] - qy)), std::abs(pz_[j] - qz));
+            double d = std::abs(p_[0][j] - q[0]);
+            for (int c = 1; c < D; ++c) d = std::max(d, std::abs(p_[c][j] - q[c]));
             tight[a] = d;
             a += d < t1;
             loose[b] = d;
@@ -336,9 +366,9 @@ private:
     // distances, which bounds the answer. Where the reach is infinite and
     // fewer than k + 1 distances are finite (only a NaN or infinity written
     // after the checks does that) the radius is kFar, and the loop ends.
-    double knn_one(std::uint32_t p, int cx, int cy, int cz, double r0, int k, double* buf, index_t n) const {
-        const double q[3] = {px_[p], py_[p], pz_[p]};
-        const int own[3] = {cx, cy, cz};
+    double knn_one(std::uint32_t p, const int* own, double r0, int k, double* buf, index_t n) const {
+        double q[D];
+        for (int a = 0; a < D; ++a) q[a] = p_[a][p];
         double t = std::max(1.05 * r0, std::numeric_limits<double>::denorm_min());
         double* tight = buf;
         double* loose = buf + n;
@@ -348,18 +378,16 @@ private:
             const Box box = reach_box(q, own, t);
             const double t2 = reach(q, box);
             std::uint32_t m1 = 0, m2 = 0;
-            for (int x = box.a[0]; x <= box.b[0]; ++x)
-                for (int y = box.a[1]; y <= box.b[1]; ++y)
-                    collect(q, x, y, box.a[2], box.b[2], t, t2, tight, m1, loose, m2);
+            auto scan = [&](std::uint32_t s, std::uint32_t e) { collect(q, s, e, t, t2, tight, m1, loose, m2); };
+            each_column<0>(box, 0, scan);
             if (m1 > need) return select(tight, m1, k);
             if (m2 > need) return select(loose, m2, k);
             if (!(t2 < kFar)) return kFar;  // see above
             double next = std::max(m2 > need / 2 ? 1.3 * t : 2.0 * t, t2);  // t2 >= t: the box grows
             if (++rounds == kSlowRounds) {  // the (k + 1)-th of the box's finite distances bounds the answer
                 m1 = m2 = 0;
-                for (int x = box.a[0]; x <= box.b[0]; ++x)
-                    for (int y = box.a[1]; y <= box.b[1]; ++y)
-                        collect(q, x, y, box.a[2], box.b[2], kFar, kFar, tight, m1, loose, m2);
+                auto all = [&](std::uint32_t s, std::uint32_t e) { collect(q, s, e, kFar, kFar, tight, m1, loose, m2); };
+                each_column<0>(box, 0, all);
                 if (m2 > need) next = std::max(next, 2.0 * select(loose, m2, k));
             }
             t = next;
@@ -400,20 +428,18 @@ private:
     // collect() on the points [s, e) (one column of cells), eight lanes at
     // a time whatever e - s is: lanes past e are masked off (the values
     // read there are other cells' points or the padding past the end).
-    FASTMI_AVX2 FASTMI_INLINE void collect_avx2(__m256d vx, __m256d vy, __m256d vz, std::uint32_t s,
-                                                std::uint32_t e, __m256d t1, __m256d t2, double* tight,
-                                                std::uint32_t& m1, double* loose, std::uint32_t& m2,
-                                                const PackTable& pt) const {
+    FASTMI_AVX2 FASTMI_INLINE void collect_avx2(const __m256d* vq, std::uint32_t s, std::uint32_t e, __m256d t1,
+                                                __m256d t2, double* tight, std::uint32_t& m1, double* loose,
+                                                std::uint32_t& m2, const PackTable& pt) const {
         const __m256d sign = _mm256_set1_pd(-0.0);
         const __m256i lane = _mm256_set_epi64x(3, 2, 1, 0);
         const __m256i end = _mm256_set1_epi64x(static_cast<long long>(e));
         std::uint32_t j = s;
         do {
             for (int h = 0; h < 2; ++h, j += 4) {
-                const __m256d dx = _mm256_andnot_pd(sign, _mm256_sub_pd(_mm256_loadu_pd(&px_[j]), vx));
-                const __m256d dy = _mm256_andnot_pd(sign, _mm256_sub_pd(_mm256_loadu_pd(&py_[j]), vy));
-                const __m256d dz = _mm256_andnot_pd(sign, _mm256_sub_pd(_mm256_loadu_pd(&pz_[j]), vz));
-                const __m256d d = _mm256_max_pd(_mm256_max_pd(dx, dy), dz);
+                __m256d d = _mm256_andnot_pd(sign, _mm256_sub_pd(_mm256_loadu_pd(&p_[0][j]), vq[0]));
+                for (int c = 1; c < D; ++c)
+                    d = _mm256_max_pd(d, _mm256_andnot_pd(sign, _mm256_sub_pd(_mm256_loadu_pd(&p_[c][j]), vq[c])));
                 const __m256i at = _mm256_add_epi64(_mm256_set1_epi64x(static_cast<long long>(j)), lane);
                 const __m256d live = _mm256_castsi256_pd(_mm256_cmpgt_epi64(end, at));
                 const int k1 = _mm256_movemask_pd(_mm256_and_pd(live, _mm256_cmp_pd(d, t1, _CMP_LT_OQ)));
@@ -422,6 +448,22 @@ private:
                 pack(d, k2, pt, loose, m2);
             }
         } while (j < e);
+    }
+
+    // collect_avx2 on every column of cells in the box (each_column's
+    // nested loops, written out for the AVX2 target).
+    template <int A>
+    FASTMI_AVX2 FASTMI_INLINE void collect_box_avx2(const Box& box, std::uint32_t row, const __m256d* vq, __m256d t1,
+                                                    __m256d t2, double* tight, std::uint32_t& m1, double* loose,
+                                                    std::uint32_t& m2, const PackTable& pt) const {
+        if constexpr (A == D - 1) {
+            const std::uint32_t base = row * static_cast<std::uint32_t>(g_);
+            collect_avx2(vq, start_[base + box.a[A]], start_[base + box.b[A] + 1], t1, t2, tight, m1, loose, m2, pt);
+        } else {
+            for (int v = box.a[A]; v <= box.b[A]; ++v)
+                collect_box_avx2<A + 1>(box, row * static_cast<std::uint32_t>(g_) + static_cast<std::uint32_t>(v),
+                                        vq, t1, t2, tight, m1, loose, m2, pt);
+        }
     }
 
     // select(): for up to 32 values the (k + 1)-th smallest is the largest
@@ -468,10 +510,13 @@ private:
     }
 
     // knn_one with AVX2.
-    FASTMI_AVX2 double knn_one_avx2(std::uint32_t p, int cx, int cy, int cz, double r0, int k, double* buf) const {
-        const double q[3] = {px_[p], py_[p], pz_[p]};
-        const int own[3] = {cx, cy, cz};
-        const __m256d vx = _mm256_set1_pd(q[0]), vy = _mm256_set1_pd(q[1]), vz = _mm256_set1_pd(q[2]);
+    FASTMI_AVX2 double knn_one_avx2(std::uint32_t p, const int* own, double r0, int k, double* buf) const {
+        double q[D];
+        __m256d vq[D];
+        for (int a = 0; a < D; ++a) {
+            q[a] = p_[a][p];
+            vq[a] = _mm256_set1_pd(q[a]);
+        }
         double t = std::max(1.05 * r0, std::numeric_limits<double>::denorm_min());
         double* tight = buf;
         double* loose = buf + n_ + kPast;
@@ -481,14 +526,8 @@ private:
         for (;;) {
             const Box box = reach_box(q, own, t);
             const double t2 = reach(q, box);
-            const __m256d vt1 = _mm256_set1_pd(t), vt2 = _mm256_set1_pd(t2);
             std::uint32_t m1 = 0, m2 = 0;
-            for (int x = box.a[0]; x <= box.b[0]; ++x)
-                for (int y = box.a[1]; y <= box.b[1]; ++y) {
-                    const std::uint32_t row = static_cast<std::uint32_t>(x * g_ + y) * g_;
-                    collect_avx2(vx, vy, vz, start_[row + box.a[2]], start_[row + box.b[2] + 1], vt1, vt2, tight, m1,
-                                 loose, m2, pt);
-                }
+            collect_box_avx2<0>(box, 0, vq, _mm256_set1_pd(t), _mm256_set1_pd(t2), tight, m1, loose, m2, pt);
             if (m1 > need) return select_avx2(tight, m1, k);
             if (m2 > need) return select_avx2(loose, m2, k);
             if (!(t2 < kFar)) return kFar;  // see knn_one
@@ -496,12 +535,7 @@ private:
             if (++rounds == kSlowRounds) {  // see knn_one
                 const __m256d far = _mm256_set1_pd(kFar);
                 m1 = m2 = 0;
-                for (int x = box.a[0]; x <= box.b[0]; ++x)
-                    for (int y = box.a[1]; y <= box.b[1]; ++y) {
-                        const std::uint32_t row = static_cast<std::uint32_t>(x * g_ + y) * g_;
-                        collect_avx2(vx, vy, vz, start_[row + box.a[2]], start_[row + box.b[2] + 1], far, far, tight,
-                                     m1, loose, m2, pt);
-                    }
+                collect_box_avx2<0>(box, 0, vq, far, far, tight, m1, loose, m2, pt);
                 if (m2 > need) next = std::max(next, 2.0 * select_avx2(loose, m2, k));
             }
             t = next;
@@ -509,17 +543,17 @@ private:
     }
 #endif
 
-    const QuantileSlabs *sx_ = nullptr, *sy_ = nullptr, *sz_ = nullptr;
+    const QuantileSlabs* s_[D] = {};
     int g_ = 0;
     index_t n_ = 0;
     double guess_ = 1.0;
     std::vector<std::uint32_t> start_, fill_, cell_, id_;
-    std::vector<double> px_, py_, pz_;
+    std::vector<double> p_[D];  // coordinates in cell order
     static constexpr int kPad = 4;
     static constexpr double kFar = std::numeric_limits<double>::infinity();
     static constexpr int kSlowRounds = 6;
     static constexpr size_t kPast = 8;  // padding past the points and in each scratch list
-    std::vector<double> edge_lo_[3], edge_hi_[3];  // slab edges, kPad infinities each side
+    std::vector<double> edge_lo_[D], edge_hi_[D];  // slab edges, kPad infinities each side
 };
 
 }  // namespace fastmi
