@@ -23,6 +23,10 @@ Groups (ratio table at the end, MIN times; see conftest.py):
     is installed in the bench venv (GPL: benchmarks only, never a dependency; its numba
     compilation is done before the timing); its statistic equals fastmi's
     ``conditional_mi`` on standardised columns to 1e-4 nats.
+``mi-test-5000-k10-z2``
+    The same test with two-dimensional z (x and y each the sum of z's columns plus noise),
+    against the same cKDTree scheme: no target, the ratio is reported (the joint search
+    runs on the four-dimensional grid of quantile slabs). Values as above.
 ``mrmr-2e4x30-select6``
     ``fastmi.MRMRSelector(6, criterion="mid")`` on 2e4 samples of 30 features (binary
     target) vs the same greedy MID written with scikit-learn's ``mutual_info_classif``
@@ -162,6 +166,43 @@ def test_mi_test_tigramite(benchmark, sized):
     std = lambda a: (a - a.mean()) / a.std()  # noqa: E731
     assert value == pytest.approx(fastmi.conditional_mi(std(x), std(y), std(z), k=K_TEST, base=math.e), abs=1e-4)
     assert 0.0 < pvalue <= 1.0
+
+
+@functools.lru_cache(maxsize=None)
+def chain_z2_data(n: int = N_TEST):
+    """x and y both driven by a two-dimensional z, independent given z."""
+    return data.conditional_chain_z(n, 2)
+
+
+@pytest.mark.benchmark(group="mi-test-5000-k10-z2")
+def test_mi_test_z2_fastmi(benchmark, sized):
+    x, y, z = chain_z2_data(sized(N_TEST, 500))
+    B = sized(B_TEST, 10)
+    benchmark.extra_info.update(label="fastmi.mi_test (2-D z, 100 local permutations)", subject=True)
+    r = benchmark.pedantic(
+        fastmi.mi_test,
+        args=(x, y, z),
+        kwargs={"k": K_TEST, "n_permutations": B, "shuffle_neighbors": S_TEST, "random_state": 0},
+        rounds=3,
+    )
+    assert r.statistic == pytest.approx(ckdtree_cmi_bits(x, y, z, K_TEST), abs=1e-9)
+    neighbors = fastmi._native.nearest_in_z(z, S_TEST, 0, False)
+    seeds = _seeds(0, B)
+    for b in (0, B - 1):
+        yb = y[_permutation(seeds[b], len(y), neighbors)]
+        assert r.null_distribution[b] == pytest.approx(ckdtree_cmi_bits(x, yb, z, K_TEST), abs=1e-9)
+
+
+@pytest.mark.benchmark(group="mi-test-5000-k10-z2")
+def test_mi_test_z2_ckdtree(benchmark, sized):
+    x, y, z = chain_z2_data(sized(N_TEST, 500))
+    B = sized(B_TEST, 10)
+    benchmark.extra_info.update(label="cKDTree local-permutation test, 2-D z (scipy)")
+    stat, pvalue, null = benchmark.pedantic(ckdtree_mi_test, args=(x, y, z, K_TEST, B, S_TEST, 0), rounds=1)
+    fast = fastmi.mi_test(x, y, z, k=K_TEST, n_permutations=B, shuffle_neighbors=S_TEST, random_state=0)
+    assert stat == pytest.approx(fast.statistic, abs=1e-9)
+    se = math.sqrt((null.var() + fast.null_distribution.var()) / B)
+    assert abs(null.mean() - fast.null_distribution.mean()) < 4 * se
 
 
 # --------------------------------------------------------------------------- mRMR

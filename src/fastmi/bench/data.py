@@ -123,6 +123,15 @@ def conditional_chain(n: int, seed: int = SEED + 6) -> Tuple[np.ndarray, np.ndar
     return z + rng.standard_normal(n), z + rng.standard_normal(n), z
 
 
+def conditional_chain_z(n: int, dz: int, seed: int = SEED + 7) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """x, y, z with z of dz columns: x and y each the sum of z's columns plus noise,
+    independent given z (I(X;Y|Z) = 0)."""
+    rng = np.random.default_rng(seed)
+    z = rng.standard_normal((n, dz))
+    s = z.sum(axis=1)
+    return s + rng.standard_normal(n), s + rng.standard_normal(n), z
+
+
 def pairwise_data(n: int, p: int = N_FEATURES, seed: int = SEED + 4) -> np.ndarray:
     """(n, p): chains of dependent Gaussians (column j += 0.8 column j-1 for odd j) and one
     nonlinear relation (column 4 = sin(2 column 0) + 0.3 noise)."""
