@@ -162,11 +162,12 @@ def mi_test(
     only relabels y's). With z, these are computed once: x's and z's sorted
     orders; the neighbour lists in z (max-norm, ties in index order); with
     multivariate data, the search structures that count the samples in
-    (x, z) and in z; and, for one-dimensional x, y and z, a grid of quantile
-    slabs of the three variables, on which each permuted joint space is
-    searched after one counting sort (the KD-tree where strongly dependent
-    data crowd its cells). If x or y is constant, every estimate is 0 and
-    the p-value 1.
+    (x, z) and in z; and, where the joint dimension is 3 to 6, a grid of
+    quantile slabs of every coordinate of x, y and z, on which each permuted
+    joint space is searched after one counting sort (a permuted y takes the
+    slabs of the values it received; the KD-tree where strongly dependent
+    data crowd the cells, or in 7 or more dimensions). If x or y is
+    constant, every estimate is 0 and the p-value 1.
 
     References
     ----------

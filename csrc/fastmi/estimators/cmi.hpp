@@ -95,24 +95,12 @@ struct CmiFixed {
     CmiFixed(const Columns& x, const Columns& zc, const Ctx& ctx) : xz(Columns::joined(x, zc), ctx), z(zc, ctx) {}
 };
 
-// The joint k-th radii of (x, y, z) (k < n), radius[i] for sample i, on
-// the slab grid where the joint dimension fits it (slab_grid_fits), else
-// on the KD-tree; returns how many are zero.
+// The joint k-th radii of (x, y, z) (k < n), radius[i] for sample i (the
+// slab grid in 3 to 6 dimensions, else the KD-tree: knn_radius); returns how
+// many are zero.
 inline index_t cmi_joint_radius(const Columns& x, const Columns& y, const Columns& z, int k, const Ctx& ctx,
                                 double* radius) {
-    const Columns joint = Columns::joined(Columns::joined(x, y), z);
-    const index_t n = x.n;
-    if (!slab_grid_fits(joint.d(), n)) return knn_radius<MaxNorm>(joint, k, ctx, radius);
-    const SlabAxes axes(joint, grid_slabs(n, k, joint.d()), ctx);
-    std::vector<const double*> coord;
-    std::vector<const QuantileSlabs*> cut;
-    std::vector<const std::uint32_t*> at;
-    for (int a = 0; a < axes.d(); ++a) {
-        coord.push_back(axes.plain[a].data());
-        cut.push_back(&axes.slabs[a]);
-        at.push_back(axes.slabs[a].slab.data());
-    }
-    return knn_radius_grid(axes.d(), coord.data(), cut.data(), at.data(), n, k, ctx, radius);
+    return knn_radius<MaxNorm>(Columns::joined(Columns::joined(x, y), z), k, ctx, radius);
 }
 
 // Frenzel-Pompe from the joint radii eps (eps[i] of sample i): the counts

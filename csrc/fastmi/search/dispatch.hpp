@@ -1,11 +1,13 @@
 // The search behind each neighbour statistic of the KSG family, chosen from
 // the shape of the data: the k-th-neighbour radius of every sample (strips
-// in a plane of two plain 1-D variables, else a KD-tree of the dimension),
+// in a plane of two plain 1-D variables, a grid of quantile slabs in 3 to 6
+// max-norm dimensions, else a KD-tree of the dimension),
 // and per-sample counts of the samples within a per-sample radius (sorted
 // values in one dimension, else a KD-tree).
 #pragma once
 
 #include <memory>
+#include <type_traits>
 #include <vector>
 
 #include "fastmi/runtime/columns.hpp"
@@ -19,10 +21,9 @@
 
 namespace fastmi {
 
-// radius[i] = distance from sample i to its k-th nearest other sample in
-// `cols`. Returns how many radii are exactly zero (k or more exact duplicates).
+// knn_radius on the KD-tree of the dimension.
 template <class Norm>
-index_t knn_radius(const Columns& cols, int k, const Ctx& ctx, double* radius) {
+index_t tree_knn_radius(const Columns& cols, int k, const Ctx& ctx, double* radius) {
     switch (cols.d()) {
         case 2: return tree_knn_radius<Norm, 2>(cols, k, ctx, radius);
         case 3: return tree_knn_radius<Norm, 3>(cols, k, ctx, radius);
@@ -57,7 +58,7 @@ inline std::vector<double> knn_radius_plane(const double* x, const double* y, co
     radius.resize(static_cast<size_t>(n));
     Columns xy = Columns::of(x, n, 1);
     xy.add_block(y, 1);
-    *zeros = knn_radius<MaxNorm>(xy, k, ctx, radius.data());
+    *zeros = tree_knn_radius<MaxNorm>(xy, k, ctx, radius.data());
     return radius;
 }
 
@@ -90,7 +91,7 @@ index_t knn_radius_slabs(const double* const* coord, const QuantileSlabs* const*
     }
     Columns all = Columns::of(coord[0], n, 1);
     for (int a = 1; a < D; ++a) all.add_block(coord[a], 1);
-    return knn_radius<MaxNorm>(all, k, ctx, radius);
+    return tree_knn_radius<MaxNorm>(all, k, ctx, radius);
 }
 
 // The joint dimensions searched on the slab grid: from 3 (1-D x, y, z) to
@@ -114,6 +115,29 @@ inline index_t knn_radius_grid(int d, const double* const* coord, const Quantile
 // Whether the joint space of d coordinates and n samples is searched on the slab grid.
 inline bool slab_grid_fits(int d, index_t n) {
     return d >= kSlabDimsMin && d <= kSlabDimsMax && n < (index_t(1) << 31);
+}
+
+// radius[i] = distance from sample i to its k-th nearest other sample in
+// `cols` (k < n): max-norm radii of 3 to 6 dimensions on the slab grid (each
+// axis copied and cut for the call), any other on the KD-tree. Returns how
+// many radii are exactly zero (k or more exact duplicates).
+template <class Norm>
+index_t knn_radius(const Columns& cols, int k, const Ctx& ctx, double* radius) {
+    if constexpr (std::is_same<Norm, MaxNorm>::value) {
+        if (slab_grid_fits(cols.d(), cols.n)) {
+            const SlabAxes axes(cols, grid_slabs(cols.n, k, cols.d()), ctx);
+            std::vector<const double*> coord;
+            std::vector<const QuantileSlabs*> cut;
+            std::vector<const std::uint32_t*> at;
+            for (int a = 0; a < axes.d(); ++a) {
+                coord.push_back(axes.plain[a].data());
+                cut.push_back(&axes.slabs[a]);
+                at.push_back(axes.slabs[a].slab.data());
+            }
+            return knn_radius_grid(axes.d(), coord.data(), cut.data(), at.data(), cols.n, k, ctx, radius);
+        }
+    }
+    return tree_knn_radius<Norm>(cols, k, ctx, radius);
 }
 
 // Calls sink(block, i, c_i) for every sample i, where c_i is the number of
