@@ -94,11 +94,15 @@ index_t knn_radius_slabs(const double* const* coord, const QuantileSlabs* const*
     return tree_knn_radius<MaxNorm>(all, k, ctx, radius);
 }
 
-// The joint dimensions searched on the slab grid: from 3 (1-D x, y, z) to
-// 6; measured against the KD-tree at n = 1e3 to 1e5, k = 1 to 10, Gaussian
-// chains from independent to correlation 0.999 (same radii): 2.1-3.6x its
-// speed at D = 4, 1.8-3.0x at 5, 1.2-1.8x at 6.
+// The dimensions searched on the slab grid: from 3 (1-D x, y, z) to 6.
+// Measured against the KD-tree (one thread, Gaussian chains, k = 1 to 10,
+// same radii): at D = 4 the grid takes 1/2.4 to 1/3.6 of the tree's time for
+// n = 5e3 to 2e5, 1/1.6 at 3e5 (k = 3), but at 1e6 its rows of cells leave
+// the caches and it takes 1.35x (k = 3) to 1.85x (k = 1) the tree's time;
+// at D = 5 1/2.1 to 1/3, at D = 6 1/1.5 to 1/1.8 (n <= 2e5). At D = 3 the
+// grid is ahead at every n (1/1.2 to 1/2 at 1e6).
 constexpr int kSlabDimsMin = 3, kSlabDimsMax = 6;
+constexpr index_t kSlabGridMaxN = 300000;  // for D > 3
 
 // knn_radius_slabs for the joint dimension d known at run time,
 // kSlabDimsMin <= d <= kSlabDimsMax.
@@ -114,7 +118,8 @@ inline index_t knn_radius_grid(int d, const double* const* coord, const Quantile
 
 // Whether the joint space of d coordinates and n samples is searched on the slab grid.
 inline bool slab_grid_fits(int d, index_t n) {
-    return d >= kSlabDimsMin && d <= kSlabDimsMax && n < (index_t(1) << 31);
+    if (d == 3) return n < (index_t(1) << 31);
+    return d > kSlabDimsMin && d <= kSlabDimsMax && n <= kSlabGridMaxN;
 }
 
 // radius[i] = distance from sample i to its k-th nearest other sample in
