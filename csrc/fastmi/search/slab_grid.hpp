@@ -31,6 +31,7 @@
 #endif
 
 #include "fastmi/runtime/columns.hpp"
+#include "fastmi/runtime/metric.hpp"
 #include "fastmi/runtime/parallel.hpp"
 #include "fastmi/search/radix_sort.hpp"
 
@@ -178,6 +179,34 @@ public:
         return mates > kCrowded * static_cast<double>(n_);
     }
 
+    // sink(i, c) for the points of cell rows [r0, r1), in cell order: c the
+    // number of other points within max-norm distance rd of point i, rd =
+    // MaxNorm::reduced_radius(radius[i], bound) (distances <= rd, as the
+    // KD-tree counts). A column of cells whose leading slabs lie within rd
+    // of the point on every leading axis counts its cells within rd along
+    // the last axis whole (the slab edges bound every coordinate in them,
+    // and rounding keeps |p - q| at most the larger edge's: the tree's
+    // box_max test); the other cells are scanned point by point.
+    template <class Sink>
+    void count_rows(const double* radius, Bound bound, std::uint32_t r0, std::uint32_t r1, Sink&& sink) const {
+        int own[D];
+        for (std::uint32_t row = r0; row < r1; ++row) {
+            std::uint32_t rest = row;
+            for (int a = D - 2; a >= 0; --a) {
+                own[a] = static_cast<int>(rest % static_cast<std::uint32_t>(g_));
+                rest /= static_cast<std::uint32_t>(g_);
+            }
+            for (int cz = 0; cz < g_; ++cz) {
+                own[D - 1] = cz;
+                const std::uint32_t c = row * g_ + cz;
+                for (std::uint32_t p = start_[c]; p < start_[c + 1]; ++p) {
+                    const index_t i = id_[p];
+                    sink(i, count_one(p, own, MaxNorm::reduced_radius(radius[i], bound)) - 1);
+                }
+            }
+        }
+    }
+
     // Rows of cells (the slabs of the first D - 1 axes), each a column of
     // slabs of the last axis.
     index_t rows() const { return static_cast<index_t>(start_.size() - 1) / g_; }
@@ -267,6 +296,62 @@ private:
             if (box.b[a] < g_ - 1) r = std::min(r, s.lo[box.b[a] + 1] - q[a]);
         }
         return r;
+    }
+
+    // The points within max-norm distance rd of point p (itself included).
+    index_t count_one(std::uint32_t p, const int* own, double rd) const {
+        double q[D];
+        for (int a = 0; a < D; ++a) q[a] = p_[a][p];
+        // every slab with a point within rd: edge gaps below the next double up
+        const Box box = reach_box(q, own, std::nextafter(rd, std::numeric_limits<double>::infinity()));
+        // the leading slabs wholly within rd: a run [in_a, in_b] per axis
+        int in_a[D], in_b[D];
+        for (int a = 0; a < D; ++a) {
+            const QuantileSlabs& s = *s_[a];
+            in_a[a] = box.b[a] + 1;
+            in_b[a] = box.b[a];
+            for (int v = box.a[a]; v <= box.b[a]; ++v)
+                if (std::fabs(s.lo[v] - q[a]) <= rd && std::fabs(s.hi[v] - q[a]) <= rd) {
+                    in_a[a] = std::min(in_a[a], v);
+                    in_b[a] = v;
+                }
+        }
+        index_t count = 0;
+        count_box<0>(box, 0, true, in_a, in_b, q, rd, count);
+        return count;
+    }
+
+    template <int A>
+    FASTMI_INLINE void count_box(const Box& box, std::uint32_t row, bool inside, const int* in_a, const int* in_b,
+                                 const double* q, double rd, index_t& count) const {
+        if constexpr (A == D - 1) {
+            const std::uint32_t base = row * static_cast<std::uint32_t>(g_);
+            if (inside && in_a[A] <= in_b[A]) {
+                count += span(base + box.a[A], base + in_a[A], q, rd);
+                count += start_[base + in_b[A] + 1] - start_[base + in_a[A]];
+                count += span(base + in_b[A] + 1, base + box.b[A] + 1, q, rd);
+            } else {
+                count += span(base + box.a[A], base + box.b[A] + 1, q, rd);
+            }
+        } else {
+            for (int v = box.a[A]; v <= box.b[A]; ++v)
+                count_box<A + 1>(box, row * static_cast<std::uint32_t>(g_) + static_cast<std::uint32_t>(v),
+                                 inside && v >= in_a[A] && v <= in_b[A], in_a, in_b, q, rd, count);
+        }
+    }
+
+    // The points of cells [c0, c1) within max-norm distance rd of q.
+    FASTMI_INLINE index_t span(std::uint32_t c0, std::uint32_t c1, const double* q, double rd) const {
+        index_t count = 0;
+        for (std::uint32_t j = start_[c0], e = start_[c1]; j < e; ++j) {
+            double d = std::fabs(p_[0][j] - q[0]);
+            for (int a = 1; a < D; ++a) {
+                const double t = std::fabs(p_[a][j] - q[a]);
+                d = t > d ? t : d;
+            }
+            count += d <= rd;
+        }
+        return count;
     }
 
     // Appends to tight the distances from q below t1 of the points [s, e),
