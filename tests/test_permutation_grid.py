@@ -150,6 +150,40 @@ def test_crowded_cells_take_the_kd_tree_multivariate(rng: np.random.Generator) -
     assert fastmi.conditional_mi(x, y, z, k=50, base=np.e) == pytest.approx(_scipy_cmi_nats(x, y, z, 50), abs=1e-12)
 
 
+_DENORMAL_SCRIPT = """
+import json, sys, warnings
+import numpy as np
+import fastmi
+x, y, z = (np.asarray(v) for v in json.loads(sys.stdin.read()))
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", fastmi.TiedSamplesWarning)
+    cmi = fastmi.conditional_mi(x, y, z, k=1, base=np.e, tie_breaking="off", n_jobs=1)
+    r = fastmi.mi_test(x, y, z, k=1, n_permutations=2, random_state=0, base=np.e, tie_breaking="off")
+json.dump([cmi, r.statistic], sys.stdout)
+"""
+
+
+@pytest.mark.parametrize(("dims", "m"), [((1, 1, 1), 13), ((2, 1, 1), 7), ((1, 1, 3), 6), ((2, 2, 2), 5)])
+def test_columns_a_few_denormals_apart_end(dims: tuple[int, int, int], m: int, rng: np.random.Generator) -> None:
+    # the last column's values differ by multiples of the smallest denormal (5e-324): a
+    # search that started its radius guess there could not grow it (1.3 * 5e-324 rounds
+    # back to 5e-324) and looped forever; run in a child process so that a hang fails
+    # the test instead of stopping the suite
+    import json
+    import subprocess
+    import sys
+
+    n = 1000
+    x, y, z = _chain(rng, n, dims)
+    z = _cols(z).copy()
+    z[:, -1] = (np.arange(n) % m) * 5e-324
+    z = _squeeze(z)
+    done = subprocess.run([sys.executable, "-c", _DENORMAL_SCRIPT], input=json.dumps([x.tolist(), y.tolist(),
+                          z.tolist()]), capture_output=True, text=True, timeout=60, check=True)
+    cmi, statistic = json.loads(done.stdout)
+    assert cmi == statistic == pytest.approx(_scipy_cmi_nats(x, y, z, 1), abs=1e-12)
+
+
 _TWIN_SCRIPT = """
 import json, sys, warnings
 import numpy as np

@@ -307,9 +307,9 @@ public:
         : k_(k), d_(x.d() + y.d() + z.d()), x_(x, grid_slabs(x.n, k, d_), ctx), y_(y, x_.slabs[0].g, ctx),
           z_(z, x_.slabs[0].g, ctx) {}
 
-    // radius[i] = the joint k-th distance of sample i with y[perm]; returns
+    // out[i] = the joint k-th distance of sample i with y[perm]; returns
     // how many are zero.
-    index_t radius(const std::int64_t* perm, const Ctx& ctx, double* radius) const {
+    index_t radius(const std::int64_t* perm, const Ctx& ctx, double* out) const {
         const index_t n = static_cast<index_t>(x_.plain[0].size());
         const int dy = y_.d();
         std::vector<std::vector<double>> ycol(static_cast<size_t>(dy), std::vector<double>(static_cast<size_t>(n)));
@@ -334,7 +334,7 @@ public:
             add(y_, a, ycol[a].data(), yslab[a].data());
         }
         for (int a = 0; a < z_.d(); ++a) add(z_, a, z_.plain[a].data(), z_.slabs[a].slab.data());
-        return knn_radius_grid(d_, coord.data(), cut.data(), at.data(), n, k_, ctx, radius);
+        return knn_radius_grid(d_, coord.data(), cut.data(), at.data(), n, k_, ctx, out);
     }
 
 private:

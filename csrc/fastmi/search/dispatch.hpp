@@ -108,6 +108,7 @@ constexpr index_t kSlabGridMaxN = 300000;  // for D > 3
 // kSlabDimsMin <= d <= kSlabDimsMax.
 inline index_t knn_radius_grid(int d, const double* const* coord, const QuantileSlabs* const* slabs,
                                const std::uint32_t* const* at, index_t n, int k, const Ctx& ctx, double* radius) {
+    check_invariant(d >= kSlabDimsMin && d <= kSlabDimsMax, "knn_radius_grid: 3 to 6 dimensions");
     switch (d) {
         case 3: return knn_radius_slabs<3>(coord, slabs, at, n, k, ctx, radius);
         case 4: return knn_radius_slabs<4>(coord, slabs, at, n, k, ctx, radius);

@@ -1,4 +1,4 @@
-// k-th-neighbour radii (max-norm) of n points in D = 3 to 5 dimensions on
+// k-th-neighbour radii (max-norm) of n points in D = 3 to 6 dimensions on
 // a grid of quantile slabs, for the many joint spaces of a permutation test
 // that share all coordinates but y's: each coordinate is cut once into g
 // slabs of equal sample counts (by sorted position), so a point's cell is D
@@ -439,6 +439,18 @@ private:
         return best;
     }
 
+    // The next search distance after t, whose box reached t2 >= t: 1.3t when
+    // `near` (over half the points needed were found), else 2t, at least t2
+    // and always above t. t starts at kSmallest or above, a normal double, so
+    // 1.3t > t; a denormal start could round 1.3t back to t while the slab
+    // edges kept t2 = t, and the loop would never end (columns whose values
+    // differ by a few denormals).
+    static double grow(double t, double t2, bool near) {
+        const double next = std::max(near ? 1.3 * t : 2.0 * t, t2);
+        return next > t ? next : std::nextafter(t, std::numeric_limits<double>::infinity());
+    }
+    static constexpr double kSmallest = std::numeric_limits<double>::min();  // the smallest normal double
+
     // The k-th distance of point p (k < n): the (k + 1)-th smallest distance
     // from it, itself included. Every distance below the reach of the box
     // of cells scanned is seen, so when k + 1 of them are, the (k + 1)-th
@@ -454,7 +466,7 @@ private:
     double knn_one(std::uint32_t p, const int* own, double r0, int k, double* buf, index_t n) const {
         double q[D];
         for (int a = 0; a < D; ++a) q[a] = p_[a][p];
-        double t = std::max(1.05 * r0, std::numeric_limits<double>::denorm_min());
+        double t = std::max(1.05 * r0, kSmallest);
         double* tight = buf;
         double* loose = buf + n;
         const auto need = static_cast<std::uint32_t>(k);
@@ -468,7 +480,7 @@ private:
             if (m1 > need) return select(tight, m1, k);
             if (m2 > need) return select(loose, m2, k);
             if (!(t2 < kFar)) return kFar;  // see above
-            double next = std::max(m2 > need / 2 ? 1.3 * t : 2.0 * t, t2);  // t2 >= t: the box grows
+            double next = grow(t, t2, m2 > need / 2);
             if (++rounds == kSlowRounds) {  // the (k + 1)-th of the box's finite distances bounds the answer
                 m1 = m2 = 0;
                 auto all = [&](std::uint32_t s, std::uint32_t e) { collect(q, s, e, kFar, kFar, tight, m1, loose, m2); };
@@ -602,7 +614,7 @@ private:
             q[a] = p_[a][p];
             vq[a] = _mm256_set1_pd(q[a]);
         }
-        double t = std::max(1.05 * r0, std::numeric_limits<double>::denorm_min());
+        double t = std::max(1.05 * r0, kSmallest);
         double* tight = buf;
         double* loose = buf + n_ + kPast;
         const auto need = static_cast<std::uint32_t>(k);
@@ -616,7 +628,7 @@ private:
             if (m1 > need) return select_avx2(tight, m1, k);
             if (m2 > need) return select_avx2(loose, m2, k);
             if (!(t2 < kFar)) return kFar;  // see knn_one
-            double next = std::max(m2 > need / 2 ? 1.3 * t : 2.0 * t, t2);  // t2 >= t: the box grows
+            double next = grow(t, t2, m2 > need / 2);
             if (++rounds == kSlowRounds) {  // see knn_one
                 const __m256d far = _mm256_set1_pd(kFar);
                 m1 = m2 = 0;
