@@ -111,11 +111,10 @@ def chain_data(n: int = N_TEST):
     return data.conditional_chain(n)
 
 
-@pytest.mark.benchmark(group="mi-test-5000-k10")
-def test_mi_test_fastmi(benchmark, sized):
-    x, y, z = chain_data(sized(N_TEST, 500))
-    B = sized(B_TEST, 10)
-    benchmark.extra_info.update(label="fastmi.mi_test (z, 100 local permutations)", subject=True)
+def _time_mi_test(benchmark, x, y, z, B, label):
+    """fastmi.mi_test timed; its statistic and three of its null values checked against the
+    scipy estimator (the null values on fastmi's own permutations)."""
+    benchmark.extra_info.update(label=label, subject=True)
     r = benchmark.pedantic(
         fastmi.mi_test,
         args=(x, y, z),
@@ -123,27 +122,35 @@ def test_mi_test_fastmi(benchmark, sized):
         rounds=3,
     )
     assert r.statistic == pytest.approx(ckdtree_cmi_bits(x, y, z, K_TEST), abs=1e-9)
-    # the scipy estimator on fastmi's own permutations gives fastmi's null values
-    neighbors = fastmi._native.nearest_in_z(z.reshape(-1, 1), S_TEST, 0, False)
+    neighbors = fastmi._native.nearest_in_z(z.reshape(len(z), -1), S_TEST, 0, False)
     seeds = _seeds(0, B)
     for b in (0, 1, B - 1):
         yb = y[_permutation(seeds[b], len(y), neighbors)]
         assert r.null_distribution[b] == pytest.approx(ckdtree_cmi_bits(x, yb, z, K_TEST), abs=1e-9)
 
 
-@pytest.mark.benchmark(group="mi-test-5000-k10")
-def test_mi_test_ckdtree(benchmark, sized):
-    x, y, z = chain_data(sized(N_TEST, 500))
-    B = sized(B_TEST, 10)
-    benchmark.extra_info.update(
-        label="cKDTree local-permutation test (scipy)", max_ratio=1 / 100, target="fastmi >= 100x faster"
-    )
+def _time_ckdtree_test(benchmark, x, y, z, B, **info):
+    """The cKDTree scheme timed once; its statistic equals fastmi's and its null
+    distribution (other permutations) has the same mean within 4 standard errors."""
+    benchmark.extra_info.update(**info)
     stat, pvalue, null = benchmark.pedantic(ckdtree_mi_test, args=(x, y, z, K_TEST, B, S_TEST, 0), rounds=1)
     fast = fastmi.mi_test(x, y, z, k=K_TEST, n_permutations=B, shuffle_neighbors=S_TEST, random_state=0)
     assert stat == pytest.approx(fast.statistic, abs=1e-9)
-    # different permutations, the same null distribution: means within 4 standard errors
     se = math.sqrt((null.var() + fast.null_distribution.var()) / B)
     assert abs(null.mean() - fast.null_distribution.mean()) < 4 * se
+
+
+@pytest.mark.benchmark(group="mi-test-5000-k10")
+def test_mi_test_fastmi(benchmark, sized):
+    x, y, z = chain_data(sized(N_TEST, 500))
+    _time_mi_test(benchmark, x, y, z, sized(B_TEST, 10), "fastmi.mi_test (z, 100 local permutations)")
+
+
+@pytest.mark.benchmark(group="mi-test-5000-k10")
+def test_mi_test_ckdtree(benchmark, sized):
+    x, y, z = chain_data(sized(N_TEST, 500))
+    _time_ckdtree_test(benchmark, x, y, z, sized(B_TEST, 10), label="cKDTree local-permutation test (scipy)",
+                       max_ratio=1 / 100, target="fastmi >= 100x faster")
 
 
 @pytest.mark.benchmark(group="mi-test-5000-k10")
@@ -177,32 +184,13 @@ def chain_z2_data(n: int = N_TEST):
 @pytest.mark.benchmark(group="mi-test-5000-k10-z2")
 def test_mi_test_z2_fastmi(benchmark, sized):
     x, y, z = chain_z2_data(sized(N_TEST, 500))
-    B = sized(B_TEST, 10)
-    benchmark.extra_info.update(label="fastmi.mi_test (2-D z, 100 local permutations)", subject=True)
-    r = benchmark.pedantic(
-        fastmi.mi_test,
-        args=(x, y, z),
-        kwargs={"k": K_TEST, "n_permutations": B, "shuffle_neighbors": S_TEST, "random_state": 0},
-        rounds=3,
-    )
-    assert r.statistic == pytest.approx(ckdtree_cmi_bits(x, y, z, K_TEST), abs=1e-9)
-    neighbors = fastmi._native.nearest_in_z(z, S_TEST, 0, False)
-    seeds = _seeds(0, B)
-    for b in (0, B - 1):
-        yb = y[_permutation(seeds[b], len(y), neighbors)]
-        assert r.null_distribution[b] == pytest.approx(ckdtree_cmi_bits(x, yb, z, K_TEST), abs=1e-9)
+    _time_mi_test(benchmark, x, y, z, sized(B_TEST, 10), "fastmi.mi_test (2-D z, 100 local permutations)")
 
 
 @pytest.mark.benchmark(group="mi-test-5000-k10-z2")
 def test_mi_test_z2_ckdtree(benchmark, sized):
     x, y, z = chain_z2_data(sized(N_TEST, 500))
-    B = sized(B_TEST, 10)
-    benchmark.extra_info.update(label="cKDTree local-permutation test, 2-D z (scipy)")
-    stat, pvalue, null = benchmark.pedantic(ckdtree_mi_test, args=(x, y, z, K_TEST, B, S_TEST, 0), rounds=1)
-    fast = fastmi.mi_test(x, y, z, k=K_TEST, n_permutations=B, shuffle_neighbors=S_TEST, random_state=0)
-    assert stat == pytest.approx(fast.statistic, abs=1e-9)
-    se = math.sqrt((null.var() + fast.null_distribution.var()) / B)
-    assert abs(null.mean() - fast.null_distribution.mean()) < 4 * se
+    _time_ckdtree_test(benchmark, x, y, z, sized(B_TEST, 10), label="cKDTree local-permutation test, 2-D z (scipy)")
 
 
 # --------------------------------------------------------------------------- mRMR

@@ -211,26 +211,21 @@ public:
     }
 
 private:
-    template <class F>
-    void with_grid(F&& f) {
-        switch (d_) {
-            case 2: f(g2_); break;
-            case 3: f(g3_); break;
-            case 4: f(g4_); break;
-            case 5: f(g5_); break;
-            default: f(g6_); break;
+    // f(the grid of this dimension), const or not as self is
+    template <class Self, class F>
+    static void with_grid_of(Self& self, F&& f) {
+        switch (self.d_) {
+            case 2: f(self.g2_); break;
+            case 3: f(self.g3_); break;
+            case 4: f(self.g4_); break;
+            case 5: f(self.g5_); break;
+            default: f(self.g6_); break;
         }
     }
     template <class F>
-    void with_grid(F&& f) const {
-        switch (d_) {
-            case 2: f(g2_); break;
-            case 3: f(g3_); break;
-            case 4: f(g4_); break;
-            case 5: f(g5_); break;
-            default: f(g6_); break;
-        }
-    }
+    void with_grid(F&& f) { with_grid_of(*this, f); }
+    template <class F>
+    void with_grid(F&& f) const { with_grid_of(*this, f); }
 
     int d_;
     bool crowded_ = false;

@@ -189,22 +189,10 @@ public:
     // box_max test); the other cells are scanned point by point.
     template <class Sink>
     void count_rows(const double* radius, Bound bound, std::uint32_t r0, std::uint32_t r1, Sink&& sink) const {
-        int own[D];
-        for (std::uint32_t row = r0; row < r1; ++row) {
-            std::uint32_t rest = row;
-            for (int a = D - 2; a >= 0; --a) {
-                own[a] = static_cast<int>(rest % static_cast<std::uint32_t>(g_));
-                rest /= static_cast<std::uint32_t>(g_);
-            }
-            for (int cz = 0; cz < g_; ++cz) {
-                own[D - 1] = cz;
-                const std::uint32_t c = row * g_ + cz;
-                for (std::uint32_t p = start_[c]; p < start_[c + 1]; ++p) {
-                    const index_t i = id_[p];
-                    sink(i, count_one(p, own, MaxNorm::reduced_radius(radius[i], bound)) - 1);
-                }
-            }
-        }
+        each_point(r0, r1, [&](std::uint32_t p, const int* own) {
+            const index_t i = id_[p];
+            sink(i, count_one(p, own, MaxNorm::reduced_radius(radius[i], bound)) - 1);
+        });
     }
 
     // Rows of cells (the slabs of the first D - 1 axes), each a column of
@@ -216,13 +204,9 @@ private:
         int a[D], b[D];  // inclusive slab ranges per axis
     };
 
-    // radius[id] = one(p, own slabs, guess) for the points of cell rows
-    // [r0, r1) in cell order, each guess the last positive finite radius
-    // before it; returns how many radii are zero.
-    template <class One>
-    index_t each_query(std::uint32_t r0, std::uint32_t r1, double* radius, One&& one) const {
-        index_t zeros = 0;
-        double guess = guess_;
+    // f(p, own slabs) for the points p of cell rows [r0, r1), in cell order.
+    template <class F>
+    void each_point(std::uint32_t r0, std::uint32_t r1, F&& f) const {
         int own[D];
         for (std::uint32_t row = r0; row < r1; ++row) {
             std::uint32_t rest = row;
@@ -233,14 +217,24 @@ private:
             for (int cz = 0; cz < g_; ++cz) {
                 own[D - 1] = cz;
                 const std::uint32_t c = row * g_ + cz;
-                for (std::uint32_t p = start_[c]; p < start_[c + 1]; ++p) {
-                    const double r = one(p, own, guess);
-                    if (r > 0.0 && r < kFar) guess = r;  // kFar: see knn_one
-                    radius[id_[p]] = r;
-                    zeros += r == 0.0;
-                }
+                for (std::uint32_t p = start_[c]; p < start_[c + 1]; ++p) f(p, own);
             }
         }
+    }
+
+    // radius[id] = one(p, own slabs, guess) for the points of cell rows
+    // [r0, r1) in cell order, each guess the last positive finite radius
+    // before it; returns how many radii are zero.
+    template <class One>
+    index_t each_query(std::uint32_t r0, std::uint32_t r1, double* radius, One&& one) const {
+        index_t zeros = 0;
+        double guess = guess_;
+        each_point(r0, r1, [&](std::uint32_t p, const int* own) {
+            const double r = one(p, own, guess);
+            if (r > 0.0 && r < kFar) guess = r;  // kFar: see knn_one
+            radius[id_[p]] = r;
+            zeros += r == 0.0;
+        });
         return zeros;
     }
 
