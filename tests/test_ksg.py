@@ -315,6 +315,26 @@ def test_count_neighbors_exact(d, rng):
                                 got, want, err_msg=f"{n=} {d=} {kind} {metric=} {strict=}")
 
 
+@pytest.mark.parametrize("d", [2, 3, 4, 6])
+def test_count_neighbors_overflowing_distances(d, rng):
+    # coordinates at +-1.7e308, whose differences overflow to inf, with radii of +inf,
+    # the largest double and an ordinary one: an inclusive count at +inf takes every
+    # sample, a strict one (below the largest double) none across the overflow; the
+    # slab grid once dropped the cells across it at +inf (found by review)
+    for n in (8, 300):
+        data = rng.standard_normal((n, d))
+        data[:, 0] = np.where(rng.random(n) < 0.5, -1.7e308, 1.7e308)
+        data = np.ascontiguousarray(data)
+        with np.errstate(over="ignore", invalid="ignore"):
+            dist = pairwise(data, 0)
+        for radius in (np.full(n, np.inf), np.full(n, np.finfo(float).max), np.full(n, 0.5)):
+            for strict in (True, False):
+                want = brute_counts(dist, radius, 0, strict)
+                for threads in (1, 2):
+                    got = _native.neighbor_counts(data, radius, _native.Metric.max_norm, BOUND[strict], threads, False)
+                    np.testing.assert_array_equal(got, want, err_msg=f"{n=} {d=} {radius[0]=} {strict=}")
+
+
 @pytest.mark.parametrize("legacy", [False, True])
 def test_counts_match_reference_marginals(legacy, rng):
     """The reference's nx, ny from the kernels: kth distance in joint space, counts in marginals."""

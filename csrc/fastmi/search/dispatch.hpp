@@ -189,9 +189,12 @@ public:
             grid.build(cut.data(), coord.data(), at.data(), cols.n);
             crowded_ = grid.crowded();
         });
-        // the coordinates live on in the grid
+        // the coordinates and cells live on in the grid (it keeps the slab edges)
         for (auto& v : axes_.plain) std::vector<double>().swap(v);
+        for (auto& sl : axes_.slabs) std::vector<std::uint32_t>().swap(sl.slab);
     }
+    GridCounts(const GridCounts&) = delete;  // the grid points into axes_
+    GridCounts& operator=(const GridCounts&) = delete;
 
     bool crowded() const { return crowded_; }
 

@@ -296,8 +296,19 @@ private:
     index_t count_one(std::uint32_t p, const int* own, double rd) const {
         double q[D];
         for (int a = 0; a < D; ++a) q[a] = p_[a][p];
-        // every slab with a point within rd: edge gaps below the next double up
-        const Box box = reach_box(q, own, std::nextafter(rd, std::numeric_limits<double>::infinity()));
+        // every slab with a point within rd: edge gaps below the next double up;
+        // rd = +inf (an inclusive count) holds even gaps that overflow to inf,
+        // which no finite reach admits: then every slab
+        constexpr double inf = std::numeric_limits<double>::infinity();
+        Box box;
+        if (rd < inf) {
+            box = reach_box(q, own, std::nextafter(rd, inf));
+        } else {
+            for (int a = 0; a < D; ++a) {
+                box.a[a] = 0;
+                box.b[a] = g_ - 1;
+            }
+        }
         // the leading slabs wholly within rd: a run [in_a, in_b] per axis
         int in_a[D], in_b[D];
         for (int a = 0; a < D; ++a) {
