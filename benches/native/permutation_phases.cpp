@@ -96,8 +96,9 @@ double multi_once(const Columns& xc, const std::vector<double>& y, const Columns
     const Columns yc = Columns::of(yp.data(), n, 1);
     auto t1 = Clock::now();
     std::vector<double> eps(static_cast<size_t>(n));
+    const double* ycols[1] = {yp.data()};
     if (joint != nullptr)
-        joint->radius(perm.data(), ctx, eps.data());
+        joint->radius(perm.data(), ycols, ctx, eps.data());
     else
         knn_radius<MaxNorm>(Columns::joined(Columns::joined(xc, yc), zc), k, ctx, eps.data());
     auto t2 = Clock::now();

@@ -307,34 +307,21 @@ public:
         : k_(k), d_(x.d() + y.d() + z.d()), x_(x, grid_slabs(x.n, k, d_), ctx), y_(y, x_.slabs[0].g, ctx),
           z_(z, x_.slabs[0].g, ctx) {}
 
-    // out[i] = the joint k-th distance of sample i with y[perm]; returns
-    // how many are zero.
-    index_t radius(const std::int64_t* perm, const Ctx& ctx, double* out) const {
+    // out[i] = the joint k-th distance of sample i with y[perm], given as
+    // its columns yp[a][i] = y[perm[i], a]; returns how many are zero.
+    index_t radius(const std::int64_t* perm, const double* const* yp, const Ctx& ctx, double* out) const {
         const index_t n = static_cast<index_t>(x_.plain[0].size());
-        const int dy = y_.d();
-        std::vector<std::vector<double>> ycol(static_cast<size_t>(dy), std::vector<double>(static_cast<size_t>(n)));
-        std::vector<std::vector<std::uint32_t>> yslab(static_cast<size_t>(dy),
+        std::vector<std::vector<std::uint32_t>> yslab(static_cast<size_t>(y_.d()),
                                                       std::vector<std::uint32_t>(static_cast<size_t>(n)));
-        std::vector<const double*> coord;
-        std::vector<const QuantileSlabs*> cut;
-        std::vector<const std::uint32_t*> at;
-        auto add = [&](const SlabAxes& axes, int a, const double* values, const std::uint32_t* slab) {
-            coord.push_back(values);
-            cut.push_back(&axes.slabs[a]);
-            at.push_back(slab);
-        };
-        for (int a = 0; a < x_.d(); ++a) add(x_, a, x_.plain[a].data(), x_.slabs[a].slab.data());
-        for (int a = 0; a < dy; ++a) {
-            const double* v = y_.plain[a].data();
+        SlabInput in;
+        in.add(x_);
+        for (int a = 0; a < y_.d(); ++a) {
             const std::uint32_t* sl = y_.slabs[a].slab.data();
-            for (index_t i = 0; i < n; ++i) {
-                ycol[a][i] = v[perm[i]];
-                yslab[a][i] = sl[perm[i]];
-            }
-            add(y_, a, ycol[a].data(), yslab[a].data());
+            for (index_t i = 0; i < n; ++i) yslab[a][i] = sl[perm[i]];
+            in.add(yp[a], y_.slabs[a], yslab[a].data());
         }
-        for (int a = 0; a < z_.d(); ++a) add(z_, a, z_.plain[a].data(), z_.slabs[a].slab.data());
-        return knn_radius_grid(d_, coord.data(), cut.data(), at.data(), n, k_, ctx, out);
+        in.add(z_);
+        return knn_radius_grid(d_, in.coord.data(), in.cut.data(), in.at.data(), n, k_, ctx, out);
     }
 
 private:
@@ -362,11 +349,19 @@ inline void cmi_null(const double* x, int dx, const double* y, int dy, const dou
     run_tasks(n_perm, ctx, [&](index_t b, const Ctx& c) {
         std::vector<std::int64_t> perm(static_cast<size_t>(n));
         draw_permutation(neighbors, n, s, seeds[b], perm.data());
-        std::vector<double> yp(static_cast<size_t>(n) * dy);
-        gather_rows(y, n, dy, perm.data(), yp.data());
-        const Columns ypc = Columns::of(yp.data(), n, dy);
+        // y[perm] column by column
+        std::vector<std::vector<double>> ycol(static_cast<size_t>(dy), std::vector<double>(static_cast<size_t>(n)));
+        std::vector<const double*> yp;
+        Columns ypc;
+        ypc.n = n;
+        for (int a = 0; a < dy; ++a) {
+            for (index_t i = 0; i < n; ++i) ycol[a][i] = y[perm[i] * dy + a];
+            yp.push_back(ycol[a].data());
+            ypc.add_block(ycol[a].data(), 1);
+        }
         std::vector<double> eps(static_cast<size_t>(n));
-        zeros[b] = joint ? joint->radius(perm.data(), c, eps.data()) : cmi_joint_radius(xc, ypc, zc, k, c, eps.data());
+        zeros[b] = joint ? joint->radius(perm.data(), yp.data(), c, eps.data())
+                         : cmi_joint_radius(xc, ypc, zc, k, c, eps.data());
         out[b] = cmi_from_radius(xc, ypc, zc, k, eps.data(), c, &fixed);
     });
 }

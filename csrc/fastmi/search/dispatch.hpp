@@ -3,7 +3,8 @@
 // in a plane of two plain 1-D variables, a grid of quantile slabs in 3 to 6
 // max-norm dimensions, else a KD-tree of the dimension),
 // and per-sample counts of the samples within a per-sample radius (sorted
-// values in one dimension, else a KD-tree).
+// values in one dimension, the slab grid in 2 to 6 max-norm dimensions,
+// else a KD-tree).
 #pragma once
 
 #include <memory>
@@ -132,15 +133,9 @@ index_t knn_radius(const Columns& cols, int k, const Ctx& ctx, double* radius) {
     if constexpr (std::is_same<Norm, MaxNorm>::value) {
         if (slab_grid_fits(cols.d(), cols.n)) {
             const SlabAxes axes(cols, grid_slabs(cols.n, k, cols.d()), ctx);
-            std::vector<const double*> coord;
-            std::vector<const QuantileSlabs*> cut;
-            std::vector<const std::uint32_t*> at;
-            for (int a = 0; a < axes.d(); ++a) {
-                coord.push_back(axes.plain[a].data());
-                cut.push_back(&axes.slabs[a]);
-                at.push_back(axes.slabs[a].slab.data());
-            }
-            return knn_radius_grid(axes.d(), coord.data(), cut.data(), at.data(), cols.n, k, ctx, radius);
+            SlabInput in;
+            in.add(axes);
+            return knn_radius_grid(in.d(), in.coord.data(), in.cut.data(), in.at.data(), cols.n, k, ctx, radius);
         }
     }
     return tree_knn_radius<Norm>(cols, k, ctx, radius);
@@ -163,13 +158,7 @@ index_t sorted_counts(const SortedValues& s, const ValueIndex& index, const doub
 // build included, one thread, counts of 1 to 4800 points, same counts): 1/2
 // to 1/3.7 of its time at n = 5e3 to 1e5, 1/1.6 to 1/2.1 at 3e5.
 constexpr double kCountPerCell = 2.0;
-inline int count_grid_slabs(index_t n, int d) {
-    const double cells = static_cast<double>(n) / kCountPerCell;
-    int g = std::max(1, static_cast<int>(std::pow(cells, 1.0 / d)));
-    while (std::pow(g + 1.0, d) <= cells) ++g;
-    while (g > 1 && std::pow(static_cast<double>(g), d) > cells) --g;
-    return static_cast<int>(std::min<index_t>(g, n));
-}
+inline int count_grid_slabs(index_t n, int d) { return slabs_for_cells(static_cast<double>(n) / kCountPerCell, d, n); }
 
 // The max-norm counts of 2 to 6 coordinates on a slab grid built once
 // (each axis copied and cut into count_grid_slabs slabs), for CountIndex.
@@ -177,16 +166,10 @@ class GridCounts {
 public:
     GridCounts(const Columns& cols, const Ctx& ctx)
         : d_(cols.d()), axes_(cols, count_grid_slabs(cols.n, cols.d()), ctx) {
-        std::vector<const double*> coord;
-        std::vector<const QuantileSlabs*> cut;
-        std::vector<const std::uint32_t*> at;
-        for (int a = 0; a < d_; ++a) {
-            coord.push_back(axes_.plain[a].data());
-            cut.push_back(&axes_.slabs[a]);
-            at.push_back(axes_.slabs[a].slab.data());
-        }
+        SlabInput in;
+        in.add(axes_);
         with_grid([&](auto& grid) {
-            grid.build(cut.data(), coord.data(), at.data(), cols.n);
+            grid.build(in.cut.data(), in.coord.data(), in.at.data(), cols.n);
             crowded_ = grid.crowded();
         });
         // the coordinates and cells live on in the grid (it keeps the slab edges)

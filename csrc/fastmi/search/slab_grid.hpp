@@ -59,17 +59,21 @@ struct QuantileSlabs {
     }
 };
 
-// Slabs per axis for n points in d dimensions and neighbour order k: about
-// k / 10 points per cell on average (a k-th-neighbour cube spans a few
-// cells), at least half a point (at most 2n cells), at most n slabs (each
-// slab non-empty).
+// Slabs per axis for about `cells` cells of n points in d dimensions: the
+// largest g with g^d <= cells, at least 1 and at most n (each slab
+// non-empty).
+inline int slabs_for_cells(double cells, int d, index_t n) {
+    int g = std::max(1, static_cast<int>(std::pow(cells, 1.0 / d)));
+    while (std::pow(g + 1.0, d) <= cells) ++g;  // pow's rounding
+    while (g > 1 && std::pow(static_cast<double>(g), d) > cells) --g;
+    return static_cast<int>(std::min<index_t>(g, n));
+}
+
+// Slabs per axis of a k-NN grid for n points in d dimensions and neighbour
+// order k: about k / 10 points per cell on average (a k-th-neighbour cube
+// spans a few cells), at least half a point (at most 2n cells).
 inline int grid_slabs(index_t n, int k, int d) {
-    const double per_cell = std::max(0.5, 0.1 * k);
-    const double cells = static_cast<double>(n) / per_cell;
-    int g = static_cast<int>(d == 3 ? std::cbrt(cells) : std::pow(cells, 1.0 / d));
-    while (d != 3 && std::pow(g + 1.0, d) <= cells) ++g;  // pow's rounding: g^d <= cells < (g + 1)^d
-    while (g > 1 && d != 3 && std::pow(static_cast<double>(g), d) > cells) --g;
-    return static_cast<int>(std::max<index_t>(1, std::min<index_t>(g, n)));
+    return slabs_for_cells(static_cast<double>(n) / std::max(0.5, 0.1 * k), d, n);
 }
 
 // Each coordinate of some columns as a plain array, with its quantile
@@ -88,6 +92,25 @@ struct SlabAxes {
         }
     }
     int d() const { return static_cast<int>(plain.size()); }
+};
+
+// The per-axis input of SlabGrid::build and knn_radius_slabs: each axis's
+// coordinates, its slabs and the slab of each point, axis by axis.
+struct SlabInput {
+    std::vector<const double*> coord;
+    std::vector<const QuantileSlabs*> cut;
+    std::vector<const std::uint32_t*> at;
+
+    void add(const double* values, const QuantileSlabs& slabs, const std::uint32_t* slab_of) {
+        coord.push_back(values);
+        cut.push_back(&slabs);
+        at.push_back(slab_of);
+    }
+    // every axis of `axes`, as cut
+    void add(const SlabAxes& axes) {
+        for (int a = 0; a < axes.d(); ++a) add(axes.plain[a].data(), axes.slabs[a], axes.slabs[a].slab.data());
+    }
+    int d() const { return static_cast<int>(coord.size()); }
 };
 
 // The points of one joint space of D coordinates sorted by cell:
