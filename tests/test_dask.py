@@ -237,16 +237,18 @@ def test_pairwise_mi_bit_identical(client: Any, method: str) -> None:
     assert np.array_equal(got, want, equal_nan=True)
 
 
-@pytest.mark.parametrize("conditional", [False, True])
-def test_mi_test_same_null(client: Any, conditional: bool) -> None:
+@pytest.mark.parametrize("conditional", [False, True, "discrete"])
+def test_mi_test_same_null(client: Any, conditional: Any) -> None:
     rng = np.random.default_rng(8)
     z = rng.standard_normal(300)
     x, y = z + rng.standard_normal(300), z + rng.standard_normal(300)
-    zz = z if conditional else None
-    want = fastmi.mi_test(x, y, zz, n_permutations=23, random_state=4)
+    zz = None if not conditional else np.round(z) if conditional == "discrete" else z
+    # a discrete z as given: its samples' candidates among equal z are drawn at random, as in memory
+    off = {"tie_breaking": "off"} if conditional == "discrete" else {}
+    want = fastmi.mi_test(x, y, zz, n_permutations=23, random_state=4, **off)
     for per in (1, 5, 23):
         got = fd.mi_test(da.from_array(x, chunks=70), y, zz, n_permutations=23, random_state=4,
-                         permutations_per_task=per)
+                         permutations_per_task=per, **off)
         assert got.statistic == want.statistic and got.pvalue == want.pvalue
         assert np.array_equal(got.null_distribution, want.null_distribution)
 

@@ -142,6 +142,58 @@ def test_local_permutation_definition(rng):
     assert len(perms) > 10
 
 
+@pytest.mark.parametrize("layout", ["constant", "discrete", "discrete 2-D", "mixed"])
+@pytest.mark.parametrize("s", [2, 5])
+def test_duplicates_in_z_get_random_candidates(layout, s, rng):
+    # a sample with more than s - 1 exact duplicates in z takes s - 1 of them
+    # at random: index order would give a whole group the same few candidates
+    from fastmi.significance import _shuffle_candidates
+
+    n = 2000
+    z = {"constant": lambda: np.ones((n, 1)),
+         "discrete": lambda: rng.integers(0, 4, (n, 1)).astype(float),
+         "discrete 2-D": lambda: rng.integers(0, 3, (n, 2)).astype(float),
+         "mixed": lambda: np.where(rng.random((n, 1)) < 0.5, rng.standard_normal((n, 1)), 0.0)}[layout]()
+    z[::7] *= -1.0  # -0.0 and 0.0 are one value, as distances have it
+    seeds = _seeds(3, 1)
+    got = _shuffle_candidates(z, s, seeds, 2, False)
+    index_order = _native.nearest_in_z(z, s, 2, False)
+    key = [tuple(row) for row in (z + 0.0)]
+    groups = {}
+    for i, v in enumerate(key):
+        groups.setdefault(v, []).append(i)
+    size = np.array([len(groups[v]) for v in key])
+    big = size > s
+    assert big.any()
+    assert np.array_equal(got[~big], index_order[~big])  # the others keep the nearest in index order
+    assert np.array_equal(got[:, 0], np.arange(n))
+    for i in np.flatnonzero(big)[:300]:
+        others = got[i, 1:]
+        assert len(set(others)) == s - 1 and i not in others
+        assert all(key[j] == key[i] for j in others)  # all of them duplicates of the sample
+    # spread over each group (index order: the group's first s samples are every sample's candidates)
+    uses = np.bincount(got[big, 1:].ravel(), minlength=n)
+    assert uses.max() <= 25, uses.max()  # about s - 1 each
+    # the same draw again, another with another seed
+    assert np.array_equal(_shuffle_candidates(z, s, seeds, 1, False), got)
+    assert not np.array_equal(_shuffle_candidates(z, s, _seeds(4, 1), 2, False), got)
+
+
+def test_null_uses_the_random_candidates(rng):
+    from fastmi.significance import _shuffle_candidates
+
+    n, B = 300, 6
+    z = np.round(rng.standard_normal(n))
+    x, y = z + rng.standard_normal(n), z + rng.standard_normal(n)
+    r = fastmi.mi_test(x, y, z, n_permutations=B, random_state=2, tie_breaking="off")
+    seeds = _seeds(2, B)
+    nb = _shuffle_candidates(z.reshape(-1, 1), 5, seeds, 1, False)
+    assert not np.array_equal(nb, _native.nearest_in_z(z.reshape(-1, 1), 5, 1, False))
+    for b in range(B):
+        perm = _permutation(seeds[b], n, nb)
+        assert r.null_distribution[b] == fastmi.conditional_mi(x, y[perm], z, tie_breaking="off")
+
+
 def test_permutations_are_uniform():
     # every permutation equally likely, over many seeds (counts within 5 standard
     # deviations of their expectation): n = 4 draws all its swaps from one number
@@ -200,6 +252,28 @@ def test_calibration_conditional_independence():
     rate = _rejection_rate(lambda rng: _chain(rng, 200), runs, k=5, shuffle_neighbors=5)
     lo, hi = _band(runs)
     assert lo <= rate <= hi, rate
+
+
+@pytest.mark.parametrize("layout", ["constant", "discrete"])
+def test_calibration_grouped_z(layout):
+    # z with large groups of equal values, tested as given: the null permutes y
+    # within each group (index order kept most samples' own y: rate near 0)
+    runs = 200
+
+    def make(rng):
+        z = np.ones(200) if layout == "constant" else rng.integers(0, 3, 200).astype(float)
+        return z + rng.standard_normal(200), z + rng.standard_normal(200), z
+
+    rate = _rejection_rate(make, runs, k=3, tie_breaking="off")
+    lo, hi = _band(runs)
+    assert lo <= rate <= hi, rate
+
+
+def test_dependence_rejected_given_constant_z(rng):
+    # given a constant z the test is the unconditional one (index order: p about 0.2)
+    x = rng.standard_normal(300)
+    y = x + rng.standard_normal(300)
+    assert fastmi.mi_test(x, y, np.ones(300), n_permutations=99, random_state=0).pvalue == 0.01
 
 
 def test_dependence_rejected(rng):

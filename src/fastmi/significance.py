@@ -64,6 +64,51 @@ def _seeds(random_state: Any, n_permutations: int) -> npt.NDArray[np.uint64]:
     return rng.integers(0, 2**64, size=n_permutations, dtype=np.uint64, endpoint=False)
 
 
+def _shuffle_candidates(z2: _F64, shuffle_neighbors: int, seeds: npt.NDArray[np.uint64], threads: int,
+                       check: Any) -> npt.NDArray[np.int64]:
+    """Each sample's candidates for the local permutation, row-major (n, s): itself,
+    then its s - 1 nearest others in z (max-norm, ties in index order), except that
+    a sample with more than s - 1 exact duplicates in z takes s - 1 of them at random
+    (uniformly, without replacement; drawn once per test from a stream seeded by the
+    first permutation seed). Index order alone would give every sample of a large
+    group of equal z (a constant or discrete z) the same few candidates, so that
+    most samples kept their own y and the test lost its power."""
+    nb: npt.NDArray[np.int64] = _native.nearest_in_z(z2, shuffle_neighbors, threads, check)
+    return _spread_duplicates(z2, nb, np.random.default_rng(np.random.SeedSequence(int(seeds[0]), spawn_key=(1,))))
+
+
+def _spread_duplicates(z2: _F64, nb: npt.NDArray[np.int64], rng: np.random.Generator) -> npt.NDArray[np.int64]:
+    """_shuffle_candidates' random choice among exact duplicates (nb from nearest_in_z)."""
+    n, s = nb.shape
+    if s < 2:
+        return nb
+    # the s-th candidate at distance 0: s - 1 or more duplicates, all of them ahead of any other sample
+    if not (z2[nb[:, -1]] == z2).all(axis=1).any():
+        return nb
+    _, group = np.unique(z2 + 0.0, axis=0, return_inverse=True)  # + 0.0: -0.0 equals 0.0, as distances have it
+    group = group.reshape(-1)
+    size = np.bincount(group)
+    rows = np.flatnonzero(size[group] > s)  # groups of s only have themselves as candidates
+    if rows.size == 0:
+        return nb
+    members = np.argsort(group, kind="stable")  # each group's samples, in index order
+    start = np.concatenate(([0], np.cumsum(size)[:-1]))
+    place = np.empty(n, dtype=np.int64)
+    place[members] = np.arange(n) - start[group[members]]
+    m = size[group[rows]]
+    # Floyd's sampling: s - 1 distinct offsets in [0, m - 1) of the m - 1 others, for every row at once
+    picks = np.empty((rows.size, s - 1), dtype=np.int64)
+    for c in range(s - 1):
+        top = m - 1 - (s - 1) + c  # inclusive upper bound of this round's draw
+        t = rng.integers(0, top + 1)
+        taken = (picks[:, :c] == t[:, None]).any(axis=1)
+        picks[:, c] = np.where(taken, top, t)
+    others = (place[rows, None] + 1 + picks) % m[:, None]
+    out = nb.copy()
+    out[rows, 1:] = members[start[group[rows]][:, None] + others]
+    return out
+
+
 def _permutation(seed: int, n: int, neighbors: Optional[npt.NDArray[np.int64]] = None) -> npt.NDArray[np.int64]:
     """The permutation of y that mi_test draws from one seed (for tests and checks)."""
     return _native.permutation_of(neighbors, n, np.uint64(seed))
@@ -160,7 +205,12 @@ def mi_test(
     front, so the null distribution does not depend on the thread count.
     Without z, x's and y's sorted orders are computed once (a permutation
     only relabels y's). With z, these are computed once: x's and z's sorted
-    orders; the neighbour lists in z (max-norm, ties in index order); with
+    orders; the neighbour lists in z (max-norm, ties in index order, except
+    that a sample with more than ``shuffle_neighbors - 1`` exact duplicates
+    in z takes that many of them at random, drawn once per test: with a
+    constant or discrete z, y is then permuted within each group of equal z,
+    as the conditional null asks, instead of most samples keeping their own
+    y); with
     multivariate data, the search structures that count the samples in
     (x, z) and in z; and, where the joint dimension is 3 to 6, a grid of
     quantile slabs of every coordinate of x, y and z, on which each permuted
@@ -280,7 +330,7 @@ def _run(x: _F64, y: _F64, z: Optional[_F64], k: int, shuffle_neighbors: int, se
     else:
         z2 = _as_2d(z)
         stat_nats, zeros = _native.cmi_ksg_nats(x2, y2, z2, k, threads, check)
-        neighbors = _native.nearest_in_z(z2, shuffle_neighbors, threads, check)
+        neighbors = _shuffle_candidates(z2, shuffle_neighbors, seeds, threads, check)
 
         def null(part: npt.NDArray[np.uint64]) -> _F64:
             return _native.cmi_null_nats(x2, y2, z2, k, neighbors, part, threads, check)[0]

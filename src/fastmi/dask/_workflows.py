@@ -19,7 +19,7 @@ from ..ksg import _as_2d
 from ..pairwise import _REMEDY as _PAIRWISE_REMEDY
 from ..pairwise import _binned_axes, _ksg_prepare, _warn_zero_radius
 from ..significance import _REMEDY as _TEST_REMEDY
-from ..significance import MITestResult, _check, _seeds
+from ..significance import MITestResult, _check, _seeds, _shuffle_candidates
 from ..significance import _warn_zero_radius as _warn_zero_radius_test
 from ._graph import check_compute, finish, local, require_dask, task_threads
 
@@ -177,7 +177,7 @@ def pairwise_mi(X: Any, *, method: str = "ksg", k: int = 3, bins: Any = 10, base
 
 
 def _test_prepare(x: Any, y: Any, z: Any, k: Any, shuffle_neighbors: Any, tie_breaking: TieBreaking,
-                  random_state: Any, threads: int) -> Any:
+                  random_state: Any, first_seed: npt.NDArray[np.uint64], threads: int) -> Any:
     """mi_test's checks, the statistic and the shared neighbour lists (once, in a
     task): the data with their tie-breaking noise, as in memory; the tie
     warning is returned (as "ties") for the client to emit."""
@@ -197,7 +197,7 @@ def _test_prepare(x: Any, y: Any, z: Any, k: Any, shuffle_neighbors: Any, tie_br
         return {"x": x2, "y": y2, "k": k, "stat": stat, "zeros": zeros, "n": x.shape[0], "ties": ties}
     z2 = _as_2d(z)
     stat, zeros = _native.cmi_ksg_nats(x2, y2, z2, k, threads, check)
-    neighbors = _native.nearest_in_z(z2, shuffle_neighbors, threads, check)
+    neighbors = _shuffle_candidates(z2, shuffle_neighbors, first_seed, threads, check)
     return {"x": x2, "y": y2, "z": z2, "k": k, "stat": stat, "zeros": zeros, "n": x.shape[0],
             "neighbors": neighbors, "ties": ties}
 
@@ -288,7 +288,8 @@ def mi_test(x: Any, y: Any, z: Any = None, *, k: int = 3, n_permutations: int = 
     seeds = _seeds(random_state, n_permutations)
     # a Generator, as advanced by the seeds: the prepare task draws the noise's seed from a copy
     prep = delayed(_test_prepare, pure=True)(_whole(x), _whole(y), None if z is None else _whole(z), k,
-                                             shuffle_neighbors, tie_breaking, copy.deepcopy(random_state), threads)
+                                             shuffle_neighbors, tie_breaking, copy.deepcopy(random_state), seeds[:1],
+                                             threads)
     nulls = [delayed(_test_block, pure=True)(prep, seeds[s : s + per], threads)
              for s in range(0, n_permutations, per)]
     result = delayed(_test_result, pure=True)(prep, base, *nulls)
