@@ -138,7 +138,7 @@ def test_dropna_mi_uses_the_complete_rows_of_the_pair(cli, holes, cols):
     value, _ = one_value(r.stdout)
     assert f"n={N - 2})" in r.stdout
     assert value == pytest.approx(fastmi.ksg_mi(cols["a"][keep], cols["b"][keep]), abs=5e-5)
-    assert r.stderr == f"fastmi: note: --dropna dropped 2 of {N} rows (a missing value in 'a', 'b')\n"
+    assert r.stderr == f"fastmi: note: --dropna dropped 2 of {N} rows (missing values in 'a' 2)\n"
     r = cli("mi", holes, "--x", "b", "--y", "c", "--dropna", "-q")  # c misses row 5 only
     keep = np.arange(N) != 5
     assert r.stderr == "" and f"n={N - 1})" in r.stdout

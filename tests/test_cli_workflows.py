@@ -92,6 +92,50 @@ def test_select_equals_mrmr_selector(cli, data):
     np.testing.assert_allclose([p["score"] for p in got["selected"]], sel.scores_ / np.log(2), rtol=1e-14)
 
 
+def test_tables_name_their_units(cli, data):
+    pytest.importorskip("sklearn")
+    path, cols = data
+    r = cli("pairwise", path, "--columns", "a,b,z", "-q")
+    assert r.stdout.splitlines()[1].startswith("(bits)")  # the matrix's header row
+    r = cli("select", path, "--target", "label", "--n", "3", "-q", "--nats")
+    assert "score (nats)" in r.stdout.splitlines()[1] and "relevance (nats)" in r.stdout.splitlines()[1]
+
+
+def test_select_miq_scores(cli, data):
+    # miq's scores are ratios, but the first pick's (its relevance, in nats): none shown;
+    # the JSON is strict (no Infinity)
+    pytest.importorskip("sklearn")
+    path, cols = data
+    names = ["a", "b", "z", "c", "noise"]
+    sel = fastmi.MRMRSelector(3, criterion="miq", random_state=0).fit(np.column_stack([cols[c] for c in names]),
+                                                                      cols["label"])
+    r = cli("select", path, "--target", "label", "--n", "3", "--criterion", "miq", "-q")
+    lines = r.stdout.splitlines()
+    assert "score (ratio)" in lines[1] and "relevance (bits)" in lines[1]
+    assert lines[2].split()[2] == "-" and lines[3].split()[2] == f"{sel.scores_[1]:.4f}"
+
+    def refuse(name):
+        raise ValueError(f"not JSON: {name}")
+
+    r = cli("select", path, "--target", "label", "--n", "3", "--criterion", "miq", "--json", "-q")
+    got = json.loads(r.stdout, parse_constant=refuse)
+    assert got["score_unit"] == "ratio" and [p["score"] for p in got["selected"]] == [None, *sel.scores_[1:]]
+
+
+def test_nan_target_is_one_line(cli, data, tmp_path):
+    pytest.importorskip("sklearn")
+    _, cols = data
+    path = tmp_path / "nan.csv"
+    with open(path, "w") as f:
+        f.write("a,b,t\n")
+        for i, (a, b) in enumerate(zip(cols["a"], cols["b"])):
+            f.write(f"{float(a)!r},{float(b)!r},{'' if i == 5 else repr(float(a + b))}\n")
+    for args in (("select", path, "--target", "t", "--n", "1"), ("test", path, "--x", "a", "--y", "t")):
+        r = cli(*args)
+        lines = r.stderr.splitlines()
+        assert r.returncode == 2 and len(lines) == 1 and "'t'" in lines[0] and "missing" in lines[0], r.stderr
+
+
 def test_test_equals_mi_test(cli, data):
     path, cols = data
     r = cli("test", path, "--x", "a", "--y", "b", "--z", "z", "--permutations", "30", "--json")

@@ -35,13 +35,35 @@ def _preprocessed(X, random_state, y=None):
     return Xs, ys
 
 
+def _ross_brute(data, labels, k):
+    """Ross's (2014) estimator of I(data; labels) in nats, brute force: for each sample the
+    max-norm distance d to its min(k, N_c - 1)-th nearest of its own label (N_c samples),
+    m the samples of any label strictly within d (itself included); labels seen once dropped."""
+    from scipy.special import digamma
+
+    _, codes, counts = np.unique(labels, return_inverse=True, return_counts=True)
+    keep = counts[codes] >= 2
+    data, codes = data[keep], codes[keep]
+    n = data.shape[0]
+    dist = np.abs(data[:, None, :] - data[None, :, :]).max(axis=2)
+    n_c = counts[codes]
+    k_i = np.minimum(k, n_c - 1)
+    same = codes[:, None] == codes[None, :]
+    own = np.where(same, dist, np.inf)
+    np.fill_diagonal(own, np.inf)
+    d = np.sort(own, axis=1)[np.arange(n), k_i - 1]
+    m = (dist < d[:, None]).sum(axis=1)  # itself included (distance 0)
+    return float(digamma(n) + digamma(k_i).mean() - digamma(n_c).mean() - digamma(m).mean())
+
+
 def _reference_greedy(X, y, m, criterion, random_state, k=3, classif=True):
     mi = fastmi.mutual_info_classif if classif else fastmi.mutual_info_regression
     rel = mi(X, y, n_neighbors=k, random_state=random_state)
     Xs, ys = _preprocessed(X, random_state, None if classif else y)
     p = X.shape[1]
     selected, scores = [], []
-    acc = np.zeros(p)
+    acc = np.zeros(p)  # mid, miq: sum of I(f; s); jmi: sum of I(f, s; y)
+    worst = np.full(p, np.inf)  # cmim: min of I(f, s; y) - I(s; y)
     for step in range(m):
         left = [f for f in range(p) if f not in selected]
         best = None
@@ -51,10 +73,11 @@ def _reference_greedy(X, y, m, criterion, random_state, k=3, classif=True):
             elif criterion == "mid":
                 score = rel[f] - acc[f] / len(selected)
             elif criterion == "miq":
-                mean = acc[f] / len(selected)
-                score = rel[f] / mean if mean > 0 else (math.inf if rel[f] > 0 else 0.0)
-            else:  # jmi, continuous target
+                score = rel[f] / (acc[f] / len(selected) + 0.01)  # Peng's offset, 0.01 nats
+            elif criterion == "jmi":
                 score = acc[f]
+            else:
+                score = worst[f]
             key = (score, rel[f], -f)
             if best is None or key > best[0]:
                 best = (key, f)
@@ -66,9 +89,30 @@ def _reference_greedy(X, y, m, criterion, random_state, k=3, classif=True):
                 continue
             if criterion in ("mid", "miq"):
                 acc[f] += fastmi.ksg_mi(Xs[:, f], Xs[:, s], k=k, base=math.e)
+                continue
+            pair = np.column_stack([Xs[:, f], Xs[:, s]])
+            # I(f, s; y): KSG with a continuous target (unclipped, as the selector uses it), Ross with classes
+            joint = _ross_brute(pair, y, k) if classif else _ksg_unclipped(pair, ys, k)
+            if criterion == "jmi":
+                acc[f] += joint
             else:
-                acc[f] += fastmi.ksg_mi(np.column_stack([Xs[:, f], Xs[:, s]]), ys, k=k, base=math.e)
+                worst[f] = min(worst[f], joint - rel[s])
     return np.array(selected), np.array(scores), rel
+
+
+def _ksg_unclipped(a, b, k):
+    """The KSG estimate in nats without the clipping at 0: the estimate plus the
+    digamma terms of the public function, written out from brute-force counts."""
+    from scipy.special import digamma
+
+    n = a.shape[0]
+    da = np.abs(a[:, None, :] - a[None, :, :]).max(axis=2)
+    db = np.abs(b.reshape(n, -1)[:, None, :] - b.reshape(n, -1)[None, :, :]).max(axis=2)
+    joint = np.maximum(da, db)
+    eps = np.sort(joint, axis=1)[:, k]  # column 0: the sample itself
+    na = (da < eps[:, None]).sum(axis=1) - 1
+    nb = (db < eps[:, None]).sum(axis=1) - 1
+    return float(digamma(k) + digamma(n) - np.mean(digamma(na + 1) + digamma(nb + 1)))
 
 
 @pytest.mark.parametrize("criterion", ["mid", "miq"])
@@ -83,13 +127,30 @@ def test_equals_reference_greedy(criterion, classif, rng):
     assert np.allclose(sel.scores_, want_scores, rtol=1e-12, atol=0)
 
 
-def test_jmi_equals_reference_greedy(rng):
-    X, a, b, c = _features(rng, 800)
-    y = a + b + 0.5 * c + 0.3 * rng.standard_normal(len(a))
-    sel = fastmi.MRMRSelector(4, criterion="jmi", random_state=1).fit(X, y)
-    want_sel, want_scores, _ = _reference_greedy(X, y, 4, "jmi", 1, classif=False)
+@pytest.mark.parametrize("criterion", ["jmi", "cmim"])
+@pytest.mark.parametrize("classif", [True, False])
+def test_joint_criteria_equal_reference_greedy(criterion, classif, rng):
+    # I(f, s; y) from brute-force KSG (continuous y) or brute-force Ross (classes);
+    # scores agree to 1e-9 relative (digamma sums in another order)
+    X, a, b, c = _features(rng, 600)
+    y = (a + b + 0.5 * c > 0).astype(int) if classif else a + b + 0.5 * c + 0.3 * rng.standard_normal(len(a))
+    sel = fastmi.MRMRSelector(4, criterion=criterion, random_state=1).fit(X, y)
+    want_sel, want_scores, _ = _reference_greedy(X, y, 4, criterion, 1, classif=classif)
     assert np.array_equal(sel.selected_, want_sel)
-    assert np.allclose(sel.scores_, want_scores, rtol=1e-12, atol=0)
+    assert np.allclose(sel.scores_, want_scores, rtol=1e-9, atol=1e-12)
+
+
+def test_miq_prefers_information_over_noise(rng):
+    # b correlated with a, y = a + b: a redundancy estimated at exactly 0 must not
+    # give a noise feature with a small positive relevance an infinite score
+    n = 1000
+    a = rng.standard_normal(n)
+    b = 0.5 * a + rng.standard_normal(n)
+    X = np.column_stack([a, b, rng.standard_normal((n, 10))])
+    y = a + b + 0.3 * rng.standard_normal(n)
+    sel = fastmi.MRMRSelector(2, criterion="miq", random_state=0).fit(X, y)
+    assert sorted(sel.selected_.tolist()) == [0, 1]
+    assert np.isfinite(sel.scores_).all()
 
 
 def test_never_picks_near_duplicate(rng):

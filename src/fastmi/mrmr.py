@@ -39,6 +39,8 @@ except ImportError:  # scikit-learn < 1.6
 
 
 _CRITERIA = ("mid", "miq", "jmi", "cmim")
+# nats added to miq's mean redundancy (Peng's reference code adds 0.01)
+MIQ_OFFSET = 0.01
 
 
 class _Data:
@@ -190,7 +192,11 @@ class MRMRSelector(SelectorMixin, BaseEstimator):
     those selected so far (S):
 
     - ``"mid"``: ``I(f; y) - mean_{s in S} I(f; s)`` (Peng, Long, Ding 2005);
-    - ``"miq"``: ``I(f; y) / mean_{s in S} I(f; s)`` (inf where the mean is 0);
+    - ``"miq"``: ``I(f; y) / (mean_{s in S} I(f; s) + 0.01)``, the offset (0.01
+      nats) as in Peng's reference code: without it a feature whose
+      redundancy is estimated at 0 (the KSG estimate is clipped at 0) would
+      score infinity, and a pure-noise feature with a small positive
+      relevance would be picked before every informative one;
     - ``"jmi"``: ``sum_{s in S} I(f, s; y)`` (Brown et al. 2012);
     - ``"cmim"``: ``min_{s in S} I(f; y | s)``, with ``I(f; y | s) = I(f, s; y) -
       I(s; y)``.
@@ -400,9 +406,7 @@ def _greedy(data: _Data, relevance: npt.NDArray[np.float64], m: int, criterion: 
         if criterion == "mid":
             return relevance[fs] - acc[fs] / size
         if criterion == "miq":
-            mean = acc[fs] / size
-            with np.errstate(divide="ignore", invalid="ignore"):
-                return np.where(mean > 0.0, relevance[fs] / mean, np.where(relevance[fs] > 0.0, np.inf, 0.0))
+            return relevance[fs] / (acc[fs] / size + MIQ_OFFSET)
         if criterion == "jmi":
             return acc[fs].copy()
         return worst[fs].copy()

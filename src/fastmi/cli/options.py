@@ -103,8 +103,13 @@ def dropna_rows(table: Table, names: Sequence[str], args: argparse.Namespace
         raise CLIError(f"--dropna leaves no rows: each of the {table.n_rows:,} rows of "
                        f"{table.path} has a missing value in {list_names(list(dict.fromkeys(names)))}")
     if not args.quiet:
+        # the columns that had a missing value, with how many (not every column used)
+        names = list(dict.fromkeys(names))
+        missing = [(c, int(table.missing(c).sum())) for c in names]
+        where = ", ".join(f"{c!r} {m:,}" for c, m in missing if m)
         stderr(f"{PROG}: note: --dropna dropped {dropped:,} of {table.n_rows:,} rows "
-               f"(a missing value in {list_names(list(dict.fromkeys(names)))})")
+               f"(missing values in {where})" if where else
+               f"{PROG}: note: --dropna dropped {dropped:,} of {table.n_rows:,} rows")
     return keep, dropped, kept
 
 

@@ -135,7 +135,7 @@ def cmd_pairwise(args: argparse.Namespace) -> int:
         diagonal = "NaN (I(X;X) is infinite)" if args.method == "ksg" else "entropy of the binned column"
         say(f"pairwise MI in {u.name} ({how}, n={table.n_rows:,}; diagonal: {diagonal}):")
         width = max(8, max(len(c) for c in names))
-        say(" " * width + "  " + "  ".join(f"{c[:10]:>10}" for c in names))
+        say(f"{'(' + u.name + ')':<{width}}  " + "  ".join(f"{c[:10]:>10}" for c in names))
         for name, row in zip(names, M):
             say(f"{name:<{width}}  " + "  ".join(f"{_cell(v):>10}" for v in row))
     if args.plot is not None:
@@ -173,11 +173,15 @@ def cmd_select(args: argparse.Namespace) -> int:
         progress.set(f"selecting {args.n} of {len(features)} columns ({n:,} rows)")
         _estimate(selector.fit, X, y)
     u = unit(args)
-    # miq's score is a ratio of two informations (no unit); the others are in nats
-    score_unit = "ratio" if args.criterion == "miq" else u.name
-    scores = selector.scores_ if args.criterion == "miq" else u.from_nats(selector.scores_)
+    # every score but miq's is in nats; miq's is a ratio (no unit), but for the first
+    # pick, which is by relevance alone (its score is its relevance, in nats): none there
+    miq = args.criterion == "miq"
+    score_unit = "ratio" if miq else u.name
+    scores = [None if miq and step == 0 else float(v)
+              for step, v in enumerate(selector.scores_ if miq else u.from_nats(selector.scores_))]
     relevance = u.from_nats(selector.relevance_)
-    picked = [{"step": s + 1, "column": features[j], "score": float(scores[s]),
+    picked = [{"step": s + 1, "column": features[j],
+               "score": scores[s] if scores[s] is None or math.isfinite(scores[s]) else None,
                "relevance": float(relevance[j])}
               for s, j in enumerate(selector.selected_)]
     if args.json:
@@ -187,11 +191,14 @@ def cmd_select(args: argparse.Namespace) -> int:
         return EXIT_OK
     say(f"mRMR selection for {args.target!r} (criterion={args.criterion}, n_neighbors={args.k}, "
         f"random_state={args.random_state}, n={n:,}), relevance in {u.name}, score "
-        + ("a ratio (no unit):" if args.criterion == "miq" else f"in {u.name}:"))
+        + ("a ratio (no unit; the first pick is the most relevant):" if miq else f"in {u.name}:"))
     width = max([len("column")] + [len(p["column"]) for p in picked])
-    say(f"{'step':>4}  {'column':<{width}}  {'score':>10}  {'relevance':>10}")
+    score_head, relevance_head = f"score ({score_unit})", f"relevance ({u.name})"
+    sw, rw = max(10, len(score_head)), max(10, len(relevance_head))
+    say(f"{'step':>4}  {'column':<{width}}  {score_head:>{sw}}  {relevance_head:>{rw}}")
     for p in picked:
-        say(f"{p['step']:>4}  {p['column']:<{width}}  {p['score']:>10.4f}  {p['relevance']:>10.4f}")
+        score = "-" if scores[p["step"] - 1] is None else f"{scores[p['step'] - 1]:.4f}"
+        say(f"{p['step']:>4}  {p['column']:<{width}}  {score:>{sw}}  {p['relevance']:>{rw}.4f}")
     return EXIT_OK
 
 
