@@ -25,7 +25,7 @@ from scipy.special import digamma
 
 import fastmi
 from fastmi import _native
-from fastmi.significance import _permutation, _seeds
+from fastmi.significance import _permutation, _seeds, _shuffle_candidates
 
 Array = npt.NDArray[np.float64]
 
@@ -47,8 +47,8 @@ def _check_null(x: Array, y: Array, z: Array, k: int, s: int, B: int = 4, seed: 
         warnings.simplefilter("ignore", fastmi.TiedSamplesWarning)
         r = fastmi.mi_test(x, y, z, k=k, n_permutations=B, shuffle_neighbors=s, random_state=seed, base=np.e,
                            tie_breaking="off")  # the grid itself on ties, not on noise
-        neighbors = _native.nearest_in_z(np.ascontiguousarray(_cols(z)), s, 1, False)
         seeds = _seeds(seed, B)
+        neighbors = _shuffle_candidates(np.ascontiguousarray(_cols(z)), s, seeds, 1, False)
         for b in range(B):
             yb = y[_permutation(seeds[b], len(x), neighbors)]
             assert r.null_distribution[b] == fastmi.conditional_mi(x, yb, z, k=k, base=np.e, tie_breaking="off"), b

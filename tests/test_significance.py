@@ -15,7 +15,7 @@ import pytest
 
 import fastmi
 from fastmi import _native
-from fastmi.significance import _permutation, _seeds
+from fastmi.significance import _permutation, _seeds, _shuffle_candidates
 
 
 def _chain(rng, n):
@@ -49,8 +49,8 @@ def test_null_equals_conditional_mi_of_locally_permuted_y(rng):
     B, s = 10, 4
     r = fastmi.mi_test(x, y, z, n_permutations=B, shuffle_neighbors=s, random_state=7)
     assert r.statistic == fastmi.conditional_mi(x, y, z)
-    neighbors = _native.nearest_in_z(z.reshape(-1, 1), s, 1, False)
     seeds = _seeds(7, B)
+    neighbors = _shuffle_candidates(z.reshape(-1, 1), s, seeds, 1, False)
     for b in range(B):
         perm = _permutation(seeds[b], len(x), neighbors)
         assert r.null_distribution[b] == fastmi.conditional_mi(x, y[perm], z, tie_breaking="off")  # perm repeats some y
@@ -147,8 +147,6 @@ def test_local_permutation_definition(rng):
 def test_duplicates_in_z_get_random_candidates(layout, s, rng):
     # a sample with more than s - 1 exact duplicates in z takes s - 1 of them
     # at random: index order would give a whole group the same few candidates
-    from fastmi.significance import _shuffle_candidates
-
     n = 2000
     z = {"constant": lambda: np.ones((n, 1)),
          "discrete": lambda: rng.integers(0, 4, (n, 1)).astype(float),
@@ -180,8 +178,6 @@ def test_duplicates_in_z_get_random_candidates(layout, s, rng):
 
 
 def test_null_uses_the_random_candidates(rng):
-    from fastmi.significance import _shuffle_candidates
-
     n, B = 300, 6
     z = np.round(rng.standard_normal(n))
     x, y = z + rng.standard_normal(n), z + rng.standard_normal(n)

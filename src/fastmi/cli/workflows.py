@@ -177,11 +177,12 @@ def cmd_select(args: argparse.Namespace) -> int:
     # pick, which is by relevance alone (its score is its relevance, in nats): none there
     miq = args.criterion == "miq"
     score_unit = "ratio" if miq else u.name
-    scores = [None if miq and step == 0 else float(v)
-              for step, v in enumerate(selector.scores_ if miq else u.from_nats(selector.scores_))]
+    scores: List[Optional[float]] = [
+        None if miq and step == 0 or not math.isfinite(v) else float(v)
+        for step, v in enumerate(selector.scores_ if miq else u.from_nats(selector.scores_))]
     relevance = u.from_nats(selector.relevance_)
     picked = [{"step": s + 1, "column": features[j],
-               "score": scores[s] if scores[s] is None or math.isfinite(scores[s]) else None,
+               "score": scores[s],
                "relevance": float(relevance[j])}
               for s, j in enumerate(selector.selected_)]
     if args.json:
