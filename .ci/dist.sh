@@ -3,7 +3,8 @@
 #   1. scripts/build_dist.sh: the sdist, and a manylinux wheel built from it and
 #      repaired by auditwheel (libgomp inside)
 #   2. the wheel in a fresh venv without build tools, where any compiler call
-#      fails: the whole test suite against the installed copy (pytest runs
+#      fails: the test suite (all but three timing-bound parts, run by the
+#      main job) against the installed copy (pytest runs
 #      outside the checkout; fastmi must come from that venv's site-packages
 #      and be threaded); the wheel's size and contents
 #   3. the sdist in another fresh venv (this compiles it): a subset of the
