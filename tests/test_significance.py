@@ -177,6 +177,26 @@ def test_duplicates_in_z_get_random_candidates(layout, s, rng):
     assert not np.array_equal(_shuffle_candidates(z, s, _seeds(4, 1), 2, False), got)
 
 
+def test_duplicate_groups_do_not_make_the_search_quadratic(rng):
+    # the search scanned a whole group of equal z for each of its samples: 38 s
+    # for a constant z of 1e5 samples; only each group's first s take part now
+    import time
+
+    n, s = 100_000, 5
+    for z in (np.zeros((n, 1)), np.where(rng.random((n, 1)) < 0.5, 0.0, rng.standard_normal((n, 1)))):
+        start = time.perf_counter()
+        got = _shuffle_candidates(z, s, _seeds(0, 1), 2, False)
+        assert time.perf_counter() - start < 15.0
+        zero = np.flatnonzero(z[:, 0] == 0.0)
+        assert (z[got[zero, 1:], 0] == 0.0).all()
+    # the continuous samples keep their nearest (in index order, the zeros' first s among them)
+    cont = np.flatnonzero(z[:, 0] != 0.0)[:40]
+    d = np.abs(z[:, 0][None, :] - z[cont, 0][:, None])
+    d[np.arange(cont.size), cont] = -1.0  # itself first
+    want = np.argsort(d, axis=1, kind="stable")[:, :s]
+    assert np.array_equal(got[cont], want)
+
+
 def test_null_uses_the_random_candidates(rng):
     n, B = 300, 6
     z = np.round(rng.standard_normal(n))

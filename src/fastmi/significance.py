@@ -65,37 +65,42 @@ def _seeds(random_state: Any, n_permutations: int) -> npt.NDArray[np.uint64]:
 
 
 def _shuffle_candidates(z2: _F64, shuffle_neighbors: int, seeds: npt.NDArray[np.uint64], threads: int,
-                       check: Any) -> npt.NDArray[np.int64]:
+                        check: Any) -> npt.NDArray[np.int64]:
     """Each sample's candidates for the local permutation, row-major (n, s): itself,
     then its s - 1 nearest others in z (max-norm, ties in index order), except that
     a sample with more than s - 1 exact duplicates in z takes s - 1 of them at random
     (uniformly, without replacement; drawn once per test from a stream seeded by the
     first permutation seed). Index order alone would give every sample of a large
     group of equal z (a constant or discrete z) the same few candidates, so that
-    most samples kept their own y and the test lost its power."""
-    nb: npt.NDArray[np.int64] = _native.nearest_in_z(z2, shuffle_neighbors, threads, check)
-    return _spread_duplicates(z2, nb, np.random.default_rng(np.random.SeedSequence(int(seeds[0]), spawn_key=(1,))))
+    most samples kept their own y and the test lost its power.
 
-
-def _spread_duplicates(z2: _F64, nb: npt.NDArray[np.int64], rng: np.random.Generator) -> npt.NDArray[np.int64]:
-    """_shuffle_candidates' random choice among exact duplicates (nb from nearest_in_z)."""
-    n, s = nb.shape
+    Only the s lowest-index samples of such a group take part in the search for the
+    others' neighbours: with ties in index order no sample's list reaches past them,
+    and the search stays O(n log n) (it scanned the whole group for each of its
+    samples: O(n^2) for a constant z)."""
+    n, s = z2.shape[0], shuffle_neighbors
     if s < 2:
-        return nb
-    # the s-th candidate at distance 0: s - 1 or more duplicates, all of them ahead of any other sample
-    if not (z2[nb[:, -1]] == z2).all(axis=1).any():
-        return nb
-    _, group = np.unique(z2 + 0.0, axis=0, return_inverse=True)  # + 0.0: -0.0 equals 0.0, as distances have it
+        return np.arange(n, dtype=np.int64).reshape(n, 1)
+    values = z2 + 0.0  # -0.0 equals 0.0, as distances have it
+    if values.shape[1] == 1:
+        _, group, size = np.unique(values[:, 0], return_inverse=True, return_counts=True)
+    else:
+        _, group, size = np.unique(values, axis=0, return_inverse=True, return_counts=True)
     group = group.reshape(-1)
-    size = np.bincount(group)
-    rows = np.flatnonzero(size[group] > s)  # groups of s only have themselves as candidates
-    if rows.size == 0:
-        return nb
+    big = size[group] > s
+    if not big.any():
+        out: npt.NDArray[np.int64] = _native.nearest_in_z(z2, s, threads, check)
+        return out
     members = np.argsort(group, kind="stable")  # each group's samples, in index order
     start = np.concatenate(([0], np.cumsum(size)[:-1]))
     place = np.empty(n, dtype=np.int64)
     place[members] = np.arange(n) - start[group[members]]
+    searched = np.flatnonzero(~big | (place < s))
+    out = np.empty((n, s), dtype=np.int64)
+    out[searched] = searched[_native.nearest_in_z(np.ascontiguousarray(z2[searched]), s, threads, check)]
+    rows = np.flatnonzero(big)
     m = size[group[rows]]
+    rng = np.random.default_rng(np.random.SeedSequence(int(seeds[0]), spawn_key=(1,)))
     # Floyd's sampling: s - 1 distinct offsets in [0, m - 1) of the m - 1 others, for every row at once
     picks = np.empty((rows.size, s - 1), dtype=np.int64)
     for c in range(s - 1):
@@ -104,7 +109,7 @@ def _spread_duplicates(z2: _F64, nb: npt.NDArray[np.int64], rng: np.random.Gener
         taken = (picks[:, :c] == t[:, None]).any(axis=1)
         picks[:, c] = np.where(taken, top, t)
     others = (place[rows, None] + 1 + picks) % m[:, None]
-    out = nb.copy()
+    out[rows, 0] = rows
     out[rows, 1:] = members[start[group[rows]][:, None] + others]
     return out
 
