@@ -135,3 +135,27 @@ def test_sum_tolerance():
     fastmi.info_from_pmf(p * (1 + 5e-10))  # within 1e-9: accepted
     with pytest.raises(ValueError, match="not 1"):
         fastmi.info_from_pmf(p * (1 + 5e-9))
+
+
+def test_tiny_cells_and_huge_counts():
+    # p_x p_y underflowed to 0 for a cell of 1e-200: I was inf (and normalized_mi inf);
+    # I of a diagonal table is H(X) exactly in exact arithmetic
+    for tiny in (1e-200, 5e-324):
+        info = fastmi.info_from_pmf([[1.0 - tiny, 0.0], [0.0, tiny]], base=np.e)
+        want = -(1.0 - tiny) * np.log1p(-tiny) - tiny * np.log(tiny)
+        assert np.isfinite(info.mutual_info) and info.mutual_info == pytest.approx(want, rel=1e-12)
+        assert info.normalized_mi == pytest.approx(1.0, rel=1e-12) and info.normalized_mi <= 1.0
+    # counts whose sum overflows: divided by their largest first (was: every value 0)
+    info = fastmi.info_from_pmf([[1.5e308, 0.0], [0.0, 1.5e308]], normalize=True)
+    assert info.mutual_info == 1.0 and info.entropy_x == 1.0 and info.normalized_mi == 1.0
+
+
+@pytest.mark.parametrize("normalization", ["arithmetic", "geometric", "min", "max"])
+def test_bounds_hold_under_rounding(normalization, rng):
+    # I <= min(H(X), H(Y)) and normalized_mi <= 1 on diagonal tables (I = H exactly)
+    for m in range(2, 40):
+        p = np.diag(rng.random(m))
+        info = fastmi.info_from_pmf(p, normalize=True, normalization=normalization)
+        assert info.mutual_info <= min(info.entropy_x, info.entropy_y)
+        assert 0.0 <= info.normalized_mi <= 1.0
+        assert info.normalized_mi == pytest.approx(1.0, rel=1e-12)

@@ -79,9 +79,14 @@ def info_from_pmf(
     Notes
     -----
     Cells with probability 0 contribute nothing (0 log 0 = 0). ``I(X;Y) =
-    sum p log(p / (p_x p_y))`` is computed directly and clipped at 0 against
-    rounding; H(X|Y) = H(X,Y) - H(Y). As in scikit-learn, ``normalized_mi``
-    is 1 when both entropies are 0 and 0 when I(X;Y) is 0.
+    sum p log(p / (p_x p_y))`` is computed directly (as a difference of
+    logarithms where ``p_x p_y`` underflows) and kept within ``[0, min(H(X),
+    H(Y))]`` against rounding; H(X|Y) = H(X,Y) - H(Y). As in scikit-learn,
+    ``normalized_mi`` is 1 when both entropies are 0 and 0 when I(X;Y) is 0;
+    unlike it, tiny entropies are not floored at machine epsilon (a table
+    with one cell of 1e-200 has ``normalized_mi`` 1, not 1e-182), and the
+    ratio is kept at most 1. With ``normalize=True``, counts whose sum
+    overflows are divided by their largest value first.
 
     Examples
     --------
@@ -106,10 +111,14 @@ def info_from_pmf(
         raise ValueError("P contains NaN or infinity; a probability table must be finite")
     if (p < 0).any():
         raise ValueError("P has negative entries; probabilities must be >= 0")
-    total = float(p.sum())
+    with np.errstate(over="ignore"):
+        total = float(p.sum())
     if normalize:
         if not total > 0.0:
             raise ValueError("P sums to 0; normalize=True needs a positive total")
+        if not math.isfinite(total):  # counts whose sum overflows: scale them down first
+            p = p / float(p.max())
+            total = float(p.sum())
         p = p / total
     elif abs(total - 1.0) > _SUM_TOL:
         raise ValueError(
@@ -120,7 +129,16 @@ def info_from_pmf(
     hx, hy, hxy = _entropy(px), _entropy(py), _entropy(p.ravel())
     nz = p > 0
     outer = np.outer(px, py)[nz]
-    mi = max(0.0, float(np.sum(p[nz] * np.log(p[nz] / outer))))
+    cells = p[nz]
+    ratio_log = np.empty(cells.shape[0])
+    normal = outer >= np.finfo(np.float64).tiny
+    ratio_log[normal] = np.log(cells[normal] / outer[normal])
+    # where p_x p_y underflows (cells far below 1e-154), the difference of the logs
+    rows, cols = np.nonzero(nz)
+    tiny = ~normal
+    ratio_log[tiny] = np.log(cells[tiny]) - np.log(px[rows[tiny]]) - np.log(py[cols[tiny]])
+    # I <= min(H(X), H(Y)): the bound holds the rounding of the sums too
+    mi = min(max(0.0, float(np.sum(cells * ratio_log))), hx, hy)
     if hx == 0.0 and hy == 0.0:
         nmi = 1.0
     elif mi == 0.0:
@@ -128,11 +146,11 @@ def info_from_pmf(
     else:
         scale = {
             "arithmetic": (hx + hy) / 2.0,
-            "geometric": math.sqrt(hx * hy),
+            "geometric": math.sqrt(hx) * math.sqrt(hy),
             "min": min(hx, hy),
             "max": max(hx, hy),
         }[norm]
-        nmi = mi / max(scale, np.finfo(np.float64).eps)
+        nmi = min(1.0, mi / scale)
     log_b = math.log(base)
     return PmfInfo(
         entropy_x=hx / log_b,
