@@ -564,3 +564,25 @@ def test_ksg_no_warning_without_zero_distances():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         fastmi.ksg_mi(x, y)
+
+
+@pytest.mark.parametrize("base", [0.5, 1e-300, 0.999])
+def test_base_below_one_refused(base):
+    # a base in (0, 1) turns every information negative: ksg_mi and pairwise_mi
+    # (clipped at 0) reported 0.0 for any dependence while discrete_mi and
+    # mi_test returned negative values; every function refuses it alike
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(60)
+    y, z = x + rng.standard_normal(60), rng.standard_normal(60)
+    calls = [
+        lambda: fastmi.ksg_mi(x, y, base=base),
+        lambda: fastmi.discrete_mi(x, y, base=base),
+        lambda: fastmi.conditional_mi(x, y, z, base=base),
+        lambda: fastmi.entropy(x, base=base),
+        lambda: fastmi.pairwise_mi(np.column_stack([x, y]), base=base),
+        lambda: fastmi.mi_test(x, y, n_permutations=3, base=base),
+        lambda: fastmi.info_from_pmf([[0.4, 0.1], [0.1, 0.4]], base=base),
+    ]
+    for call in calls:
+        with pytest.raises(ValueError, match="base must be a finite number > 1"):
+            call()

@@ -268,12 +268,14 @@ def check_ksg_radii(x: np.ndarray, y: np.ndarray, span: np.ndarray, k: int, lega
 
 
 def check_base(base: object) -> float:
-    """The logarithm base of a result: a finite real number > 0 and != 1."""
+    """The logarithm base of a result: a finite real number > 1 (a base in (0, 1)
+    would turn every information negative, and the estimators clipped at 0 would
+    report 0 for any dependence)."""
     if isinstance(base, (bool, np.bool_)) or not isinstance(base, numbers.Real):
         raise TypeError(f"base must be a real number (2 for bits, numpy.e for nats), got {base!r}")
     value = float(base)
-    if not (math.isfinite(value) and value > 0.0 and value != 1.0):
-        raise ValueError(f"base must be a finite number > 0 other than 1 (2 for bits, numpy.e for nats), got {value!r}")
+    if not (math.isfinite(value) and value > 1.0):
+        raise ValueError(f"base must be a finite number > 1 (2 for bits, numpy.e for nats), got {value!r}")
     return value
 
 

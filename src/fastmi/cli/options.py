@@ -41,16 +41,15 @@ class Unit:
 
 
 def parse_base(text: str) -> float:
-    """--base: ``e`` or a number greater than 0 other than 1."""
+    """--base: ``e`` or a finite number greater than 1."""
     if text.strip().lower() == "e":
         return math.e
     try:
         base = float(text)
     except ValueError:
         base = math.nan
-    if not (base > 0 and base != 1 and math.isfinite(base)):
-        raise argparse.ArgumentTypeError(f"expected a logarithm base (2, e, 10, ...; > 0 and "
-                                         f"not 1), got {text!r}")
+    if not (base > 1 and math.isfinite(base)):
+        raise argparse.ArgumentTypeError(f"expected a logarithm base (2, e, 10, ...; > 1), got {text!r}")
     return base
 
 
