@@ -97,9 +97,10 @@ def entropy(
         Empty input, more than 2 dimensions, NaN or infinite values, ``k``
         outside ``[1, n)``, invalid ``bins``, ``method`` or ``base``, data so
         widely spread that twice a k-th-neighbour distance overflows float64;
-        for
-        ``"kl"``, data in which every sample has k or more exact duplicates
-        (no finite estimate exists: use ``method="discrete"``).
+        for ``"kl"``, data in which every sample has k or more exact
+        duplicates (no finite estimate exists: use ``method="discrete"``),
+        and a multivariate x with a constant column or two identical columns
+        (a singular distribution, whose differential entropy is -infinity).
     TypeError
         Non-numeric input (other than for ``"discrete"``), non-integer ``k``
         or ``n_jobs``.
@@ -154,6 +155,8 @@ def entropy(
     threads = resolve_n_jobs(n_jobs)
     if method == "kl":
         k = check_k(k, n)
+        if x.ndim == 2 and x.shape[1] > 1:
+            _check_not_singular(x)
         check_knn_radii([(x.reshape(n, -1), "x")], k, threads, factor=2.0)  # log(2 eps)
         if tie_breaking == "auto" and x.size == n:
             # 1-D: the sorted order the estimator builds anyway is scanned for ties first
@@ -175,6 +178,29 @@ def entropy(
     if method == "miller_madow":
         h += (occupied - 1) / (2.0 * total)
     return _in_base(h, base)
+
+
+def _check_not_singular(x: npt.NDArray[np.float64]) -> None:
+    """Refuses a multivariate x with a constant column or two identical columns: its
+    distribution is singular, the differential entropy -infinity, and the KL estimate
+    (finite, falling with n) would mean nothing; a 1-D constant x is refused by its
+    zero radii."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        constant = np.flatnonzero(x.max(axis=0) == x.min(axis=0))
+    if constant.size:
+        raise ValueError(
+            f"x[:, {int(constant[0])}] is constant: the distribution of x is singular and its differential "
+            "entropy is -infinity; drop the column (or use method='discrete' for discrete data)"
+        )
+    columns = np.ascontiguousarray(x.T) + 0.0  # -0.0 equals 0.0
+    _, first, counts = np.unique(columns, axis=0, return_index=True, return_counts=True)
+    if (counts > 1).any():
+        a = int(first[counts > 1][0])
+        b = next(j for j in range(x.shape[1]) if j != a and np.array_equal(columns[j], columns[a]))
+        raise ValueError(
+            f"x[:, {a}] and x[:, {b}] are identical: the distribution of x is singular and its differential "
+            "entropy is -infinity; drop one of them"
+        )
 
 
 def _in_base(nats: float, base: float) -> float:
