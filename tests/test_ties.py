@@ -318,3 +318,47 @@ def test_column_ties_against_unique(n: int) -> None:
     want = [brute_ties(b[:, c]) for b in blocks for c in range(b.shape[1])]
     assert list(zip(tied.tolist(), distinct.tolist())) == want
     assert tuple(_native.column_ties(blocks, 1, False)[0]) == tuple(tied)
+
+
+def test_resolution_ignores_round_off() -> None:
+    rounded = np.round(np.linspace(-3.0, 3.0, 61), 1)
+    assert _ties.resolution(rounded) == pytest.approx(0.1, rel=1e-9)
+    # 0.1 * 3 next to 0.3, and a value nudged by one unit in the last place: round-off
+    assert _ties.resolution(np.r_[rounded, 0.1 * 3]) == pytest.approx(0.1, rel=1e-9)
+    assert _ties.resolution(np.r_[rounded, np.nextafter(1.5, 2.0)]) == pytest.approx(0.1, rel=1e-9)
+    assert _ties.resolution(np.r_[np.arange(100.0), 1e12]) == 1.0
+    assert _ties.resolution(np.ones(5)) == 0.0
+    assert _ties.resolution(np.r_[-1e308, 1e308, 0.0]) == 1e308  # gaps that overflow to inf
+
+
+def test_one_outlier_does_not_set_the_noise() -> None:
+    # integers 0..99 with y = x + N(0, 1): one value of 1e12 made the noise's sd 2.2
+    # (1e-10 of the inflated spread, twice the integers' spacing) and ksg_mi fell
+    # from 4.68 to 3.38 bits; the noise is now capped at 1e-3 of the resolution
+    rng = np.random.default_rng(1)
+    x = rng.integers(0, 100, 2000).astype(np.float64)
+    y = x + rng.standard_normal(2000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TiedSamplesWarning)
+        clean = fastmi.ksg_mi(x, y)
+        for outlier in (1e12, 1e13):
+            xo = x.copy()
+            xo[0] = outlier
+            assert abs(fastmi.ksg_mi(xo, y) - clean) < 0.02, outlier
+            assert abs(fastmi.pairwise_mi(np.column_stack([xo, y]))[0, 1] - clean) < 0.02
+    noised = _ties.column_noise(np.r_[x[1:], 1e12], 0)
+    assert np.abs(noised[:-1] - x[1:]).max() < 0.01  # far below the spacing of 1
+    assert noised[-1] != 1e12  # the outlier's own scale still moves it
+
+
+def test_dequantization_ignores_round_off() -> None:
+    # one near-duplicate (0.1 * 3 next to 0.3) set the KL entropy's dequantization
+    # width to 5.6e-17: -35 bits instead of 2.05
+    rng = np.random.default_rng(2)
+    x = np.round(rng.standard_normal(3000), 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TiedSamplesWarning)
+        # truth: 2.047 bits; another sample draws other noise, so 0.1 bits of room
+        assert abs(fastmi.entropy(x) - 2.047) < 0.1
+        for extra in (0.1 * 3, np.nextafter(0.5, 1.0)):
+            assert abs(fastmi.entropy(np.r_[x, extra]) - 2.047) < 0.1, extra

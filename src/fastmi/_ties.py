@@ -11,7 +11,7 @@ is scanned for repeated values (``_native.column_ties``: O(n), a few tens
 of milliseconds per million samples), and only the columns that have some,
 and at least two distinct values, get Gaussian noise of standard deviation
 
-    ``max(1e-10 * std(column), 2**-42 * max|column|)``
+    ``max(min(1e-10 * std(column), 1e-3 * q), 2**-42 * |x_i|)`` for value x_i
 
 added to a copy (never to the caller's array), with a
 :class:`TiedSamplesWarning` that says so. The first term is
@@ -23,7 +23,13 @@ largest magnitude, takes over only when the column sits so far from 0
 relative to its spread that 1e-10 of the spread would round away (values
 near 5.0 that differ by 1e-10, timestamps in seconds): the noise then still
 separates equal values, at about 1/100 of the spacing of values that are
-themselves 1e5 units in the last place apart. (scikit-learn's
+themselves 1e5 units in the last place apart; it is each value's own, so
+that one far outlier (1e12 among integers 0 to 99) does not set it for the
+rest. The cap, 1e-3 of the resolution q (the smallest gap between distinct
+values, ignoring gaps below 1e-6 of the median gap: round-off such as
+0.1 * 3 next to 0.3), keeps the noise below the data's resolution when the
+spread is far larger (the same outlier made 1e-10 of the spread 2.2, twice
+the integers' spacing). (scikit-learn's
 ``1e-10 * max(std, mean|x|)`` grows with the offset instead: for Unix
 timestamps in seconds, about 1.7e9, it is 0.17 s, a sixth of the data's
 resolution.) Constant columns are left as they are (the estimators handle
@@ -60,8 +66,12 @@ F64 = npt.NDArray[np.float64]
 DEFAULT_SEED = 0
 #: Noise standard deviation relative to the column's standard deviation.
 RELATIVE_SCALE = 1e-10
-#: Least noise standard deviation relative to the column's largest magnitude.
+#: Least noise standard deviation relative to each value's magnitude.
 MAGNITUDE_FLOOR = 2.0**-42
+#: Most noise standard deviation relative to the column's resolution.
+RESOLUTION_SCALE = 1e-3
+#: Gaps between distinct values below this fraction of their median are round-off.
+ROUNDOFF_GAP = 1e-6
 #: What the warning suggests, in Python.
 DEFAULT_REMEDY = "For discrete data use fastmi.discrete_mi; tie_breaking='off' estimates on the data as given."
 
@@ -118,15 +128,32 @@ def _column_and_rng(column: F64, seed: int) -> tuple[F64, np.random.Generator]:
     return values, np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, *words])))
 
 
+def resolution(values: F64) -> float:
+    """The column's resolution: the smallest gap between its sorted distinct values,
+    among the gaps of at least ROUNDOFF_GAP times their median (0.1 * 3 next to 0.3,
+    or a value nudged by one unit in the last place, are one value rounded two ways,
+    not a resolution of 1e-17); 0.0 for fewer than two distinct values."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        gaps = np.diff(np.unique(values))
+        if gaps.size == 0:
+            return 0.0
+        floor = ROUNDOFF_GAP * float(np.median(gaps))
+    return float(gaps[gaps >= floor].min()) if np.isfinite(floor) else float(gaps.min())
+
+
 def column_noise(column: F64, seed: int) -> F64:
     """``column`` plus its tie-breaking noise (a new array); see the module docstring."""
     values, rng = _column_and_rng(column, seed)
     top = float(np.max(np.abs(values)))
     if top == 0.0:
         return values
-    # the spread of values / top, so that no square overflows
-    scale = top * max(RELATIVE_SCALE * float(np.std(values / top)), MAGNITUDE_FLOOR)
-    out: F64 = values + scale * rng.standard_normal(values.shape[0])
+    # the spread of values / top, so that no square overflows; at most RESOLUTION_SCALE
+    # of the resolution (a far outlier inflates the spread); at least MAGNITUDE_FLOOR of
+    # each value's own magnitude
+    scale = top * RELATIVE_SCALE * float(np.std(values / top))
+    scale = min(scale, RESOLUTION_SCALE * resolution(values))
+    sd = np.maximum(scale, MAGNITUDE_FLOOR * np.abs(values))
+    out: F64 = values + sd * rng.standard_normal(values.shape[0])
     if top > 1e300:  # noise on values near the float64 limit must not overflow
         big = np.finfo(np.float64).max
         np.clip(out, -big, big, out=out)
@@ -134,14 +161,14 @@ def column_noise(column: F64, seed: int) -> F64:
 
 
 def column_dequantized(column: F64, seed: int) -> F64:
-    """``column`` plus uniform noise on [-q/2, q/2), q the smallest gap between
-    its distinct values (a new array): the continuous variable that rounding to
-    a resolution of q would give these values. Seeded as column_noise."""
+    """``column`` plus uniform noise on [-q/2, q/2), q its resolution (the
+    smallest gap between its distinct values but round-off; see resolution), a
+    new array: the continuous variable that rounding to a resolution of q would
+    give these values. Seeded as column_noise."""
     values, rng = _column_and_rng(column, seed)
-    gaps = np.diff(np.unique(values))
-    if gaps.size == 0:
+    q = resolution(values)
+    if q == 0.0:
         return values
-    q = float(gaps.min())
     out: F64 = values + q * (rng.random(values.shape[0]) - 0.5)
     if not np.isfinite(out).all():  # values near the float64 limit
         big = np.finfo(np.float64).max

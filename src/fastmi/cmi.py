@@ -78,7 +78,8 @@ def conditional_mi(
         fixed seed 0).
     tie_breaking : {"auto", "noise", "off"}, keyword-only, default "auto"
         As in :func:`ksg_mi`: ``"auto"`` adds noise of standard deviation
-        ``max(1e-10 * std, 2**-42 * max|value|)`` to a copy of every column
+        ``max(min(1e-10 * std, 1e-3 * q), 2**-42 * |value|)`` (q the column's
+        resolution) to a copy of every column
         with repeated values (and a warning), ``"noise"`` to every
         non-constant column, ``"off"`` uses the data as given.
         For ``"ksg"`` only; the columns of x, y and z are scanned.

@@ -96,7 +96,9 @@ def ksg_mi(
     tie_breaking : {"auto", "noise", "off"}, keyword-only, default "auto"
         ``"auto"``: every column of x and y that has repeated values (and
         at least two distinct values) gets Gaussian noise of standard
-        deviation ``max(1e-10 * std(column), 2**-42 * max|column|)``, added
+        deviation ``max(min(1e-10 * std(column), 1e-3 * q), 2**-42 * |value|)``,
+        q the column's resolution (the smallest gap between its distinct
+        values, round-off aside), added
         to a copy (your arrays are never changed), with a
         :class:`TiedSamplesWarning`; data without repeated values are used
         as given (bit-identical results). ``"noise"``: every non-constant

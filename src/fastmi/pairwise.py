@@ -74,7 +74,8 @@ def pairwise_mi(
         only, so entry ``[i, j]`` matches ``ksg_mi`` with that seed.
     tie_breaking : {"auto", "noise", "off"}, keyword-only, default "auto"
         For ``"ksg"``, as in :func:`ksg_mi`: ``"auto"`` adds noise of
-        standard deviation ``max(1e-10 * std, 2**-42 * max|value|)`` to a
+        standard deviation ``max(min(1e-10 * std, 1e-3 * q), 2**-42 * |value|)``
+        (q the column's resolution) to a
         copy of every column with repeated values (one warning naming
         them), ``"noise"`` to every non-constant column, ``"off"`` uses the
         data as given.

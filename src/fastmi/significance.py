@@ -168,7 +168,8 @@ def mi_test(
         Logarithm base of the estimates: 2 for bits, ``numpy.e`` for nats.
     tie_breaking : {"auto", "noise", "off"}, keyword-only, default "auto"
         As in :func:`ksg_mi`: ``"auto"`` adds noise of standard deviation
-        ``max(1e-10 * std, 2**-42 * max|value|)`` to a copy of every column
+        ``max(min(1e-10 * std, 1e-3 * q), 2**-42 * |value|)`` (q the column's
+        resolution) to a copy of every column
         of x, y and z with repeated values (with a warning), once, before
         the statistic and every permutation; ``"noise"`` to every
         non-constant column; ``"off"`` uses the data as given. The noise
