@@ -260,7 +260,7 @@ def test_tied_data_same_noise_as_in_memory(client: Any, random_state: Any) -> No
     rng = np.random.default_rng(9)
     z = rng.standard_normal(300)
     x, y = np.round(z + rng.standard_normal(300), 1), np.round(z + rng.standard_normal(300), 1)
-    X = np.column_stack([x, y, np.round(z, 1), z])
+    X = np.column_stack([x, y, np.round(z, 1), z, x])  # a repeated tied column: its twin, as in memory
 
     def state() -> Any:
         return np.random.default_rng(11) if random_state == "generator" else random_state

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import math
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -88,6 +90,24 @@ def test_ties_warn(rng):
         fastmi.pairwise_mi(X, tie_breaking="off")
     with pytest.warns(fastmi.TiedSamplesWarning, match=r"repeated values in X\[:, 0\] .*X\[:, 1\]"):
         fastmi.pairwise_mi(X)
+
+
+@pytest.mark.parametrize("tie_breaking", ["auto", "noise"])
+def test_equal_tied_columns(tie_breaking, rng):
+    # equal tied columns got equal noise, so their entry was that of two equal
+    # continuous variables: 9.6 bits for a 4-valued column (entropy 2 bits);
+    # each entry is still ksg_mi's, whose y then takes other noise
+    c = rng.integers(0, 4, 2000).astype(np.float64)
+    X = np.column_stack([c, rng.standard_normal(2000), c, 2.0 * c, c, np.round(rng.standard_normal(2000), 1)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", fastmi.TiedSamplesWarning)
+        M = fastmi.pairwise_mi(X, tie_breaking=tie_breaking)
+        for i in range(6):
+            for j in range(i + 1, 6):
+                assert M[i, j] == fastmi.ksg_mi(X[:, i], X[:, j], tie_breaking=tie_breaking), (i, j)
+        assert abs(fastmi.ksg_mi(c, c) - fastmi.discrete_mi(c, c, bins=4)) < 0.05
+    for i, j in ((0, 2), (0, 4), (2, 4)):
+        assert abs(M[i, j] - 2.0) < 0.05, (i, j, M[i, j])
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _native, _plugin
-from ._ties import TiedSamplesWarning, TieReport, break_ties, warn_ties
+from ._ties import TiedSamplesWarning, TieReport, _digest, break_ties, column_noise, warn_ties
 from ._validation import (
     as_samples,
     check_base,
@@ -147,10 +147,10 @@ def pairwise_mi(
         check_k(k, n)
         column_spans(X, "X")  # refuses NaN and infinity
         return out
-    X, k, constant, report = _ksg_prepare(X, k, tie_breaking, random_state, threads)
+    X, k, constant, report, twin = _ksg_prepare(X, k, tie_breaking, random_state, threads)
     live = ~(constant[pairs[:, 0]] | constant[pairs[:, 1]])
     values = np.zeros(pairs.shape[0])
-    nats, zeros = _native.ksg_pairs_nats(X, pairs[live], k, threads, interruptible())
+    nats, zeros = _native.ksg_pairs_nats(X, _twin_pairs(pairs[live], twin), k, threads, interruptible())
     warn_ties(report, _REMEDY)
     bits = nats / math.log(base)
     values[live] = np.where(bits > 0.0, bits, 0.0)  # ksg_mi's max(0.0, ...)
@@ -161,22 +161,64 @@ def pairwise_mi(
 
 
 def _ksg_prepare(X: npt.NDArray[np.float64], k: int, tie_breaking: TieBreaking, random_state: TieSeed,
-                 threads: int) -> tuple[npt.NDArray[np.float64], int, npt.NDArray[np.bool_], Optional[TieReport]]:
+                 threads: int) -> tuple[npt.NDArray[np.float64], int, npt.NDArray[np.bool_], Optional[TieReport],
+                                        npt.NDArray[np.int64]]:
     """pairwise_mi's KSG checks and shared state: (X with its tie-breaking noise,
-    Fortran order; k checked; constant columns; what tie breaking did)."""
+    Fortran order, and after its p columns a twin for each group of equal noised
+    columns; k checked; constant columns (twins included); what tie breaking did;
+    each column's twin or -1: see _twins and _twin_pairs)."""
     n, p = X.shape
     k = check_k(k, n)
     span = column_spans(X, "X")  # also refuses NaN and infinity
     constant: npt.NDArray[np.bool_] = (X == X[:1]).all(axis=0)
+    twin = np.full(p, -1, dtype=np.int64)
+    original = X
     (X,), report = break_ties([(np.asfortranarray(X), "X")], tie_breaking, random_state, threads)
     if report is not None:
+        X, twin = _twins(original, X, report.seed)
         span = column_spans(X, "X")
+        constant = np.concatenate([constant, np.zeros(X.shape[1] - p, dtype=bool)])
     wide = ~np.isfinite(span)
-    pairs = _upper_pairs(p)
+    pairs = _twin_pairs(_upper_pairs(p), twin)
     for i, j in pairs[wide[pairs[:, 0]] | wide[pairs[:, 1]]]:
         if not (constant[i] or constant[j]):  # as ksg_mi: a k-th-neighbour distance overflowing float64
             check_ksg_radii(X[:, [i]], X[:, [j]], span[[i, j]], k, False, threads)
-    return np.asfortranarray(X), k, constant, report
+    return np.asfortranarray(X), k, constant, report, twin
+
+
+def _twins(original: npt.NDArray[np.float64], noised: npt.NDArray[np.float64], seed: int
+           ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+    """(``noised`` with one column appended for each group of equal noised columns,
+    each column's twin or -1). Equal tied data get equal noise, and the entry of two
+    of them would be that of two equal continuous variables (9.6 bits for a
+    4-valued column, whose entropy is 2 bits); the twin holds the group's values
+    with the noise ksg_mi gives its y when y equals x (break_ties' salt 1), so that
+    the entry is ksg_mi's, about the entropy of the values."""
+    p = original.shape[1]
+    digests: dict[bytes, list[int]] = {}
+    for c in range(p):
+        if not np.array_equal(noised[:, c], original[:, c]):  # noised
+            digests.setdefault(_digest(np.ascontiguousarray(noised[:, c])), []).append(c)
+    groups = [cols for cols in digests.values() if len(cols) > 1]
+    twin = np.full(p, -1, dtype=np.int64)
+    if not groups:
+        return noised, twin
+    extra = [column_noise(original[:, cols[0]], seed, 1) for cols in groups]
+    for g, cols in enumerate(groups):
+        twin[cols] = p + g
+    return np.asfortranarray(np.column_stack([noised] + extra)), twin
+
+
+def _twin_pairs(pairs: npt.NDArray[np.int64], twin: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """``pairs`` (i < j), with j replaced by its group's twin column where columns
+    i and j are equal noised columns (see _twins)."""
+    i, j = pairs[:, 0], pairs[:, 1]
+    same = (twin[i] >= 0) & (twin[i] == twin[j])
+    if not same.any():
+        return pairs
+    out = pairs.copy()
+    out[same, 1] = twin[j[same]]
+    return out
 
 
 def _warn_zero_radius(tied: int, n_pairs: int, k: int, stacklevel: int) -> None:

@@ -17,7 +17,7 @@ from .._validation import as_samples, check_base, check_choice, check_int, check
 from .._validation import check_tie_breaking, interruptible
 from ..ksg import _as_2d
 from ..pairwise import _REMEDY as _PAIRWISE_REMEDY
-from ..pairwise import _binned_axes, _ksg_prepare, _warn_zero_radius
+from ..pairwise import _binned_axes, _ksg_prepare, _warn_zero_radius, _twin_pairs
 from ..significance import _REMEDY as _TEST_REMEDY
 from ..significance import MITestResult, _check, _seeds, _shuffle_candidates
 from ..significance import _warn_zero_radius as _warn_zero_radius_test
@@ -45,8 +45,8 @@ def _pairwise_prepare(X: Any, method: str, k: Any, bins: Any, tie_breaking: TieB
     p = X.shape[1]
     if method == "binned":
         return {"X": np.asfortranarray(X), "p": p, "axes": _binned_axes(X, bins, threads), "report": None}
-    noised, k, constant, report = _ksg_prepare(X, k, tie_breaking, random_state, threads)
-    return {"X": noised, "p": p, "k": k, "constant": constant, "report": report}
+    noised, k, constant, report, twin = _ksg_prepare(X, k, tie_breaking, random_state, threads)
+    return {"X": noised, "p": p, "k": k, "constant": constant, "report": report, "twin": twin}
 
 
 def _pairwise_block(prep: dict[str, Any], pairs: npt.NDArray[np.int64], threads: int
@@ -61,8 +61,8 @@ def _pairwise_block(prep: dict[str, Any], pairs: npt.NDArray[np.int64], threads:
     values = np.zeros(pairs.shape[0])
     zeros = np.zeros(pairs.shape[0], dtype=np.int64)
     if live.any():
-        nats, z = _native.ksg_pairs_nats(prep["X"], np.ascontiguousarray(pairs[live]), prep["k"], threads,
-                                         interruptible())
+        nats, z = _native.ksg_pairs_nats(prep["X"], np.ascontiguousarray(_twin_pairs(pairs[live], prep["twin"])),
+                                         prep["k"], threads, interruptible())
         values[live] = nats
         zeros[live] = z
     return values, zeros
