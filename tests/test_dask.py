@@ -75,6 +75,22 @@ def test_discrete_mi_constant_and_ints(client: Any) -> None:
     )
 
 
+def test_float32_binned_as_in_memory(client: Any) -> None:
+    # float32 samples are binned on float32 edges, as numpy and the in-memory functions do
+    rng = np.random.default_rng(4)
+    x = (rng.integers(1, 20, 3000) * np.float32(0.1)).astype(np.float32)
+    y = (rng.integers(1, 20, 3000) * np.float32(0.1)).astype(np.float32)
+    x[:2] = y[:2] = np.float32(0.1), np.float32(1.9)  # edges every 0.2: on the samples
+    want = fastmi.discrete_mi(x, y, bins=9)
+    assert want != fastmi.discrete_mi(x.astype(np.float64), y.astype(np.float64), bins=9)
+    assert fd.discrete_mi(da.from_array(x, chunks=700), da.from_array(y, chunks=700), bins=9) == want
+    assert fd.discrete_mi(da.from_array(x, chunks=700), da.from_array(y, chunks=900), bins=9) == want
+    assert fd.entropy(da.from_array(x, chunks=700), bins=9) == fastmi.entropy(x, method="binned", bins=9)
+    X = np.column_stack([x, y])
+    got = fd.pairwise_mi(da.from_array(X, chunks=(1000, 2)), method="binned", bins=9)
+    assert np.array_equal(got, fastmi.pairwise_mi(X, method="binned", bins=9))
+
+
 def test_discrete_mi_series(client: Any) -> None:
     dd = pytest.importorskip("dask.dataframe")
     pd = pytest.importorskip("pandas")

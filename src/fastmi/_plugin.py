@@ -5,7 +5,7 @@ the combined codes, and every quantity a sum of plug-in entropies.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -21,6 +21,7 @@ from ._validation import (
     check_uniform_edges,
     finite_range,
     interruptible,
+    narrow_axis,
 )
 
 # A code space larger than this is compacted (np.unique) before it is
@@ -66,10 +67,12 @@ def same_axes(bins: Any, d: int) -> list[BinSpec]:
     return [_axis_spec(bins, "bins")] * d
 
 
-def binned_codes(a: npt.NDArray[np.float64], name: str, specs: Sequence[BinSpec], threads: int) -> tuple[Codes, int]:
+def binned_codes(a: npt.NDArray[np.float64], name: str, specs: Sequence[BinSpec], threads: int,
+                 dtype: Optional[np.dtype[Any]] = None) -> tuple[Codes, int]:
     """(cell code per sample, -1 outside explicit edges; number of cells) of
     the histogram numpy.histogramdd makes of `a` (a checked float64 sample
-    array) with one (nbins, edges) spec per column."""
+    array) with one (nbins, edges) spec per column; ``dtype``: the caller's
+    samples' own, where narrower than float64 (see _validation.narrow_axis)."""
     data = a.reshape(a.shape[0], -1)
     axes: list[Axis] = []
     cells = 1
@@ -79,7 +82,7 @@ def binned_codes(a: npt.NDArray[np.float64], name: str, specs: Sequence[BinSpec]
         lo, hi = finite_range(column, label, threads)
         if edges is None:
             check_uniform_edges(lo, hi, nb, label)
-        axes.append((nb, edges, lo, hi))
+        axes.append(narrow_axis((nb, edges, lo, hi), dtype))
         cells *= nb
     if cells > _MAX_CODE:
         raise ValueError(f"bins gives {name} a histogram of {cells} cells; at most 2**62 are allowed")

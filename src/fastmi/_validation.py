@@ -422,8 +422,9 @@ def check_uniform_edges(lo: float, hi: float, nbins: int, name: str) -> None:
 
 
 def binned_axes(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], bins: Any,
-                n_threads: int) -> tuple[Axis, Axis]:
-    """The two axes (nbins, edges or None, lo, hi) of the joint histogram of x and y."""
+                n_threads: int, dtype: Optional[np.dtype[Any]] = None) -> tuple[Axis, Axis]:
+    """The two axes (nbins, edges or None, lo, hi) of the joint histogram of x and y
+    (``dtype``: see bin_dtype and narrow_axis)."""
     (nbx, ex), (nby, ey) = resolve_bins(bins)
     xlo, xhi = finite_range(x, "x", n_threads)
     ylo, yhi = finite_range(y, "y", n_threads)
@@ -431,7 +432,35 @@ def binned_axes(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], bins: An
         check_uniform_edges(xlo, xhi, nbx, "x")
     if ey is None:
         check_uniform_edges(ylo, yhi, nby, "y")
-    return (nbx, ex, xlo, xhi), (nby, ey, ylo, yhi)
+    return narrow_axis((nbx, ex, xlo, xhi), dtype), narrow_axis((nby, ey, ylo, yhi), dtype)
+
+
+def bin_dtype(*dtypes: Any) -> Optional[np.dtype[Any]]:
+    """The floating dtype narrower than float64 in which numpy.histogramdd (and
+    histogram2d, whose x and y it stacks into one array) would bin samples of
+    these dtypes, or None (float64: fastmi's own arithmetic)."""
+    try:
+        common = np.result_type(*dtypes)
+    except TypeError:
+        return None
+    return common if common.kind == "f" and common.itemsize < 8 else None
+
+
+def narrow_axis(axis: Axis, dtype: Optional[np.dtype[Any]]) -> Axis:
+    """``axis`` with its uniform bins as explicit edges when numpy would build
+    them in ``dtype`` (float32 or float16 samples: numpy 2 computes linspace in
+    that type, and a sample on a boundary can fall on the other side of a float64
+    edge); numpy's own linspace and widening of a constant range, in that type."""
+    nb, edges, lo, hi = axis
+    if dtype is None or edges is not None:
+        return axis
+    first, last = dtype.type(lo), dtype.type(hi)
+    if first == last:
+        first, last = first - 0.5, last + 0.5
+    narrow = np.linspace(first, last, nb + 1)
+    if narrow.dtype.itemsize >= 8:  # numpy promotes to float64 here: the uniform arithmetic is its own
+        return axis
+    return nb, np.asarray(narrow, dtype=np.float64), lo, hi
 
 
 # --------------------------------------------------------------------------- scikit-learn's arguments

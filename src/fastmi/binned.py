@@ -11,11 +11,13 @@ from . import _native
 from ._validation import (
     Axis,
     as_samples,
+    bin_dtype,
     binned_axes,
     check_base,
     check_same_length,
     interruptible,
     resolve_n_jobs,
+    to_array,
 )
 
 _F64 = npt.NDArray[np.float64]
@@ -23,11 +25,12 @@ _F64 = npt.NDArray[np.float64]
 
 def _prepare(x: npt.ArrayLike, y: npt.ArrayLike, bins: Any, n_jobs: Optional[int]
              ) -> tuple[_F64, _F64, Axis, Axis, int]:
-    x = as_samples(x, "x", max_ndim=1)
-    y = as_samples(y, "y", max_ndim=1)
+    xa, ya = to_array(x, "x"), to_array(y, "y")
+    x = as_samples(xa, "x", max_ndim=1)
+    y = as_samples(ya, "y", max_ndim=1)
     check_same_length(x, y)
     threads = resolve_n_jobs(n_jobs)
-    ax, ay = binned_axes(x, y, bins, threads)
+    ax, ay = binned_axes(x, y, bins, threads, bin_dtype(xa.dtype, ya.dtype))
     return x, y, ax, ay, threads
 
 
@@ -39,8 +42,10 @@ def discrete_mi(
     Drop-in for the reference ``discrete_mi``: the joint histogram is formed
     exactly as ``numpy.histogram2d(x, y, bins)`` forms it (uniform bins
     between each variable's minimum and maximum, the maximum in the last bin,
-    a constant variable widened to ``[v - 0.5, v + 0.5]``), then the plug-in
-    sum ``sum p(x,y) log2(p(x,y) / (p(x) p(y)))`` over non-empty cells.
+    a constant variable widened to ``[v - 0.5, v + 0.5]``; float32 or float16
+    samples on edges computed in that type, as numpy 2 computes them), then
+    the plug-in sum ``sum p(x,y) log2(p(x,y) / (p(x) p(y)))`` over non-empty
+    cells.
 
     Parameters
     ----------

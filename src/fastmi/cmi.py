@@ -13,6 +13,7 @@ from ._ties import TiedSamplesWarning, break_ties, warn_ties
 from .ksg import _as_2d, _is_constant
 from ._validation import (
     as_samples,
+    bin_dtype,
     check_base,
     check_choice,
     check_k,
@@ -22,6 +23,7 @@ from ._validation import (
     check_tie_breaking,
     interruptible,
     resolve_n_jobs,
+    to_array,
 )
 from ._typing import TieBreaking, TieSeed
 
@@ -141,6 +143,7 @@ def conditional_mi(
         cx, sx = _plugin.label_codes(x, "x")
         n = cx.shape[0]
         return _plugin_cmi(_plugin.label_codes(y, "y", n), (cx, sx), _plugin.label_codes(z, "z", n), base)
+    dtypes = [to_array(a, name).dtype for a, name in ((x, "x"), (y, "y"), (z, "z"))]
     x = as_samples(x, "x")
     y = as_samples(y, "y")
     z = as_samples(z, "z")
@@ -150,9 +153,10 @@ def conditional_mi(
     threads = resolve_n_jobs(n_jobs)
     if method == "binned":
         parts = []
-        for a, name in ((x, "x"), (y, "y"), (z, "z")):
+        for a, name, dtype in ((x, "x", dtypes[0]), (y, "y", dtypes[1]), (z, "z", dtypes[2])):
             data = a.reshape(n, -1)
-            parts.append(_plugin.binned_codes(data, name, _plugin.same_axes(bins, data.shape[1]), threads))
+            parts.append(_plugin.binned_codes(data, name, _plugin.same_axes(bins, data.shape[1]), threads,
+                                              bin_dtype(dtype)))
         return _plugin_cmi(parts[1], parts[0], parts[2], base)
     k = check_k(k, n)
     check_knn_radii([(_as_2d(x), "x"), (_as_2d(y), "y"), (_as_2d(z), "z")], k, threads)

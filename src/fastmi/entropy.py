@@ -12,6 +12,7 @@ from . import _native, _plugin
 from ._ties import TiedSamplesWarning, TieReport, break_ties, warn_ties
 from ._validation import (
     as_samples,
+    bin_dtype,
     check_base,
     check_choice,
     check_k,
@@ -20,6 +21,7 @@ from ._validation import (
     check_tie_breaking,
     interruptible,
     resolve_n_jobs,
+    to_array,
 )
 from ._typing import TieBreaking, TieSeed
 
@@ -150,7 +152,8 @@ def entropy(
         codes, size = _plugin.label_codes(x, "x")
         h, _, _ = _plugin.entropy_nats(codes, size)
         return _in_base(h, base)
-    x = as_samples(x, "x")
+    xa = to_array(x, "x")
+    x = as_samples(xa, "x")
     n = x.shape[0]
     threads = resolve_n_jobs(n_jobs)
     if method == "kl":
@@ -173,7 +176,7 @@ def entropy(
         return _in_base(_kl(data, k, threads, report), base)
     data = x.reshape(n, -1)
     specs = _plugin.histogramdd_axes(bins, data.shape[1])
-    codes, size = _plugin.binned_codes(data, "x", specs, threads)
+    codes, size = _plugin.binned_codes(data, "x", specs, threads, bin_dtype(xa.dtype))
     h, occupied, total = _plugin.entropy_nats(codes, size)
     if method == "miller_madow":
         h += (occupied - 1) / (2.0 * total)

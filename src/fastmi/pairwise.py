@@ -12,6 +12,7 @@ from . import _native, _plugin
 from ._ties import TiedSamplesWarning, TieReport, _digest, break_ties, column_noise, warn_ties
 from ._validation import (
     as_samples,
+    bin_dtype,
     check_base,
     check_choice,
     check_k,
@@ -22,7 +23,9 @@ from ._validation import (
     column_spans,
     finite_range,
     interruptible,
+    narrow_axis,
     resolve_n_jobs,
+    to_array,
 )
 from ._typing import TieBreaking, TieSeed
 _METHODS = ("ksg", "binned")
@@ -134,13 +137,14 @@ def pairwise_mi(
     base = check_base(base)
     tie_breaking = check_tie_breaking(tie_breaking)
     check_noise_random_state(random_state)
-    X = as_samples(X, "X")
+    Xa = to_array(X, "X")
+    X = as_samples(Xa, "X")
     if X.ndim != 2:
         raise ValueError(f"X must be a 2-D array (n_samples, n_features); got shape {X.shape}")
     n, p = X.shape
     threads = resolve_n_jobs(n_jobs)
     if method == "binned":
-        return _binned_matrix(X, bins, base, threads)
+        return _binned_matrix(X, bins, base, threads, bin_dtype(Xa.dtype))
     out = np.full((p, p), np.nan)
     pairs = _upper_pairs(p)
     if pairs.shape[0] == 0:
@@ -234,8 +238,10 @@ def _warn_zero_radius(tied: int, n_pairs: int, k: int, stacklevel: int) -> None:
         )
 
 
-def _binned_axes(X: npt.NDArray[np.float64], bins: Any, threads: int) -> list[tuple[Any, ...]]:
-    """Each column's binning (bins, edges or None, lowest, highest), as discrete_mi bins it."""
+def _binned_axes(X: npt.NDArray[np.float64], bins: Any, threads: int,
+                 dtype: Optional[np.dtype[Any]] = None) -> list[tuple[Any, ...]]:
+    """Each column's binning (bins, edges or None, lowest, highest), as discrete_mi bins it
+    (``dtype``: X's, where narrower than float64: see _validation.narrow_axis)."""
     (nb, edges), = _plugin.same_axes(bins, 1)
     axes: list[tuple[Any, ...]] = []
     for c in range(X.shape[1]):
@@ -243,13 +249,14 @@ def _binned_axes(X: npt.NDArray[np.float64], bins: Any, threads: int) -> list[tu
         lo, hi = finite_range(np.ascontiguousarray(X[:, c]), label, threads)
         if edges is None:
             check_uniform_edges(lo, hi, nb, label)
-        axes.append((nb, edges, lo, hi))
+        axes.append(narrow_axis((nb, edges, lo, hi), dtype))
     return axes
 
 
-def _binned_matrix(X: npt.NDArray[np.float64], bins: Any, base: float, threads: int) -> npt.NDArray[np.float64]:
+def _binned_matrix(X: npt.NDArray[np.float64], bins: Any, base: float, threads: int,
+                   dtype: Optional[np.dtype[Any]] = None) -> npt.NDArray[np.float64]:
     n, p = X.shape
-    axes = _binned_axes(X, bins, threads)
+    axes = _binned_axes(X, bins, threads, dtype)
     i, j = np.triu_indices(p)  # the diagonal included
     pairs = np.ascontiguousarray(np.column_stack([i, j]), dtype=np.int64)
     bits, counted = _native.binned_pairs_bits(np.asfortranarray(X), axes, pairs, threads, interruptible())

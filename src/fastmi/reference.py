@@ -160,7 +160,8 @@ def discrete_mi(x: npt.ArrayLike, y: npt.ArrayLike, bins: Any = 10) -> float:
     Parameters
     ----------
     x, y : array_like, shape (n,)
-        Samples (1-D, same length, converted to float64).
+        Samples (1-D, same length; floating samples as given, others as
+        float64).
     bins : int or [int, int] or array_like or [array, array] or [int, array]
         Passed to :func:`numpy.histogram2d` unchanged.
 
@@ -175,8 +176,11 @@ def discrete_mi(x: npt.ArrayLike, y: npt.ArrayLike, bins: Any = 10) -> float:
         If x or y is not 1-D, their lengths differ, they are empty, or no
         sample falls inside the histogram (explicit edges).
     """
-    x = np.asarray(x, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
+    # floating samples as given (numpy bins float32 in float32, as the listing's
+    # histogram2d call does), the others as float64
+    x, y = np.asarray(x), np.asarray(y)
+    x = x if x.dtype.kind == "f" else x.astype(np.float64)
+    y = y if y.dtype.kind == "f" else y.astype(np.float64)
     if x.ndim != 1 or y.ndim != 1:
         raise ValueError("discrete_mi: x and y must be 1-D")
     if x.shape[0] != y.shape[0]:

@@ -10,7 +10,7 @@ import numpy.typing as npt
 
 from .. import _native, _plugin
 from .._validation import as_samples, check_finite, check_base, check_choice, check_uniform_edges
-from .._validation import interruptible, resolve_bins
+from .._validation import bin_dtype, interruptible, narrow_axis, resolve_bins
 from ._graph import add_tables, align, aligned_blocks, as_block, blocks_of, check_compute, finish, require_dask
 from ._graph import sample_collection
 from ._graph import held, local, task_threads, tree
@@ -48,21 +48,30 @@ def _merge_ranges(*parts: _Range) -> _Range:
     return min(p[0] for p in live), max(p[1] for p in live), True, sum(p[3] for p in live)
 
 
-def _axis(spec: tuple[int, Any], r: _Range, name: str) -> _Axis:
-    """numpy.histogram's axis over the global range (fastmi's binned_axes)."""
+def _axis(spec: tuple[int, Any], r: _Range, name: str, dtype: Any = None) -> _Axis:
+    """numpy.histogram's axis over the global range (fastmi's binned_axes; ``dtype``
+    the samples' own where narrower than float64: see _validation.narrow_axis)."""
     if r is None:
         raise ValueError(f"{name} is empty: at least one sample is needed")
     nb, edges = spec
     lo, hi = r[0], r[1]
     if edges is None:
         check_uniform_edges(lo, hi, nb, name)
-    return nb, edges, lo, hi
+    return narrow_axis((nb, edges, lo, hi), dtype)
 
 
-def _joint_axes(rx: _Range, ry: _Range, specs: Any) -> tuple[_Axis, _Axis]:
+def _joint_axes(rx: _Range, ry: _Range, specs: Any, dtype: Any = None) -> tuple[_Axis, _Axis]:
     if rx is not None and ry is not None and rx[3] != ry[3]:
         raise ValueError(f"x and y must have the same number of samples; got {rx[3]} and {ry[3]}")
-    return _axis(specs[0], rx, "x"), _axis(specs[1], ry, "y")
+    return _axis(specs[0], rx, "x", dtype), _axis(specs[1], ry, "y", dtype)
+
+
+def _dtype_of(*collections: Any) -> Any:
+    """bin_dtype of the collections' dtypes (None where one has none numpy knows)."""
+    try:
+        return bin_dtype(*[np.dtype(getattr(c, "dtype", np.float64)) for c in collections])
+    except TypeError:
+        return None
 
 
 def _chunk_joint(xb: Any, yb: Any, axes: tuple[_Axis, _Axis], threads: int) -> npt.NDArray[np.int64]:
@@ -120,16 +129,18 @@ def _ranges_of_rows(rows: npt.NDArray[np.float64]) -> list[_Range]:
 
 
 def _joint_axes_of_rows(rows: npt.NDArray[np.float64], specs: Any) -> tuple[_Axis, _Axis]:
+    """specs: (the two bin specs, the samples' bin_dtype)."""
     rx, ry = _ranges_of_rows(rows)
-    return _joint_axes(rx, ry, specs)
+    return _joint_axes(rx, ry, specs[0], specs[1])
 
 
 def _entropy_axes_of_rows(rows: npt.NDArray[np.float64], spec: Any) -> tuple[_Axis, _Axis]:
     """x's axis, and one bin holding every sample of every chunk (the global
     range; as two explicit edges where its width overflows: uniform bins need
-    a finite width): the joint table of (x, x) on them is x's bin counts."""
+    a finite width): the joint table of (x, x) on them is x's bin counts.
+    spec: (x's bin spec, the samples' bin_dtype)."""
     (r,) = _ranges_of_rows(rows)
-    ax = _axis(spec, r, "x")
+    ax = _axis(spec[0], r, "x", spec[1])
     lo, hi = ax[2], ax[3]
     return ax, (1, None, lo, hi) if math.isfinite(hi - lo) else (1, np.array([lo, hi]), lo, hi)
 
@@ -221,12 +232,13 @@ def discrete_mi(x: Any, y: Any, bins: Any = 10, *, base: float = 2, n_jobs: Opti
     x, y = align(x, y)
     if isinstance(x, da.Array) and isinstance(y, da.Array) and x.chunks == y.chunks:
         (nx, _), (ny, _) = specs
-        total = _blockwise_table((x, y), _joint_axes_of_rows, specs, (nx, ny), threads, compute)
+        total = _blockwise_table((x, y), _joint_axes_of_rows, (specs, _dtype_of(x, y)), (nx, ny), threads,
+                                 compute)
         return finish(delayed(_mi_of_table, pure=True)(total, base), compute)
     bx, by = aligned_blocks(x, y)
     rx = tree([delayed(_chunk_range, pure=True)(b, "x", threads) for b in bx], _merge_ranges, "x")
     ry = tree([delayed(_chunk_range, pure=True)(b, "y", threads) for b in by], _merge_ranges, "y")
-    axes = _first_pass(delayed(_joint_axes, pure=True)(rx, ry, specs), compute, x, y)
+    axes = _first_pass(delayed(_joint_axes, pure=True)(rx, ry, specs, _dtype_of(x, y)), compute, x, y)
     tables = [delayed(_chunk_joint, pure=True)(a, b, axes, threads) for a, b in zip(bx, by)]
     result = delayed(_mi_of_table, pure=True)(tree(tables, add_tables, "x"), base)
     return finish(result, compute)
@@ -349,10 +361,10 @@ def entropy(x: Any, *, method: str = "binned", bins: Any = 10, base: float = 2, 
     (spec,) = _plugin.histogramdd_axes(bins, 1)
     x = sample_collection(x, "x")
     if isinstance(x, da.Array):
-        total = _blockwise_table((x,), _entropy_axes_of_rows, spec, (spec[0], 1), threads, compute)
+        total = _blockwise_table((x,), _entropy_axes_of_rows, (spec, _dtype_of(x)), (spec[0], 1), threads, compute)
         return finish(delayed(_entropy_of_counts, pure=True)(total, base), compute)
     blocks = blocks_of(x)
     r = tree([delayed(_chunk_range, pure=True)(b, "x", threads) for b in blocks], _merge_ranges, "x")
-    axis = _first_pass(delayed(_axis, pure=True)(spec, r, "x"), compute, x)
+    axis = _first_pass(delayed(_axis, pure=True)(spec, r, "x", _dtype_of(x)), compute, x)
     counts = tree([delayed(_chunk_bin_counts, pure=True)(b, axis, threads) for b in blocks], add_tables, "x")
     return finish(delayed(_entropy_of_counts, pure=True)(counts, base), compute)

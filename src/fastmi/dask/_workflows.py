@@ -13,7 +13,8 @@ import numpy.typing as npt
 from .. import _native
 from .._ties import TiedSamplesWarning, warn_ties
 from .._typing import TieBreaking, TieSeed
-from .._validation import as_samples, check_base, check_choice, check_int, check_noise_random_state
+from .._validation import as_samples, bin_dtype, check_base, check_choice, check_int, check_noise_random_state
+from .._validation import to_array
 from .._validation import check_tie_breaking, interruptible
 from ..ksg import _as_2d
 from ..pairwise import _REMEDY as _PAIRWISE_REMEDY
@@ -39,12 +40,14 @@ def _whole(a: Any) -> Any:
 def _pairwise_prepare(X: Any, method: str, k: Any, bins: Any, tie_breaking: TieBreaking, random_state: Any,
                       threads: int) -> dict[str, Any]:
     """pairwise_mi's checks and shared per-column state, as in memory (runs once, in a task)."""
-    X = as_samples(X.to_numpy() if hasattr(X, "to_numpy") else X, "X")
+    Xa = to_array(X, "X")
+    X = as_samples(Xa, "X")
     if X.ndim != 2:
         raise ValueError(f"X must be a 2-D array (n_samples, n_features); got shape {X.shape}")
     p = X.shape[1]
     if method == "binned":
-        return {"X": np.asfortranarray(X), "p": p, "axes": _binned_axes(X, bins, threads), "report": None}
+        return {"X": np.asfortranarray(X), "p": p, "axes": _binned_axes(X, bins, threads, bin_dtype(Xa.dtype)),
+                "report": None}
     noised, k, constant, report, twin = _ksg_prepare(X, k, tie_breaking, random_state, threads)
     return {"X": noised, "p": p, "k": k, "constant": constant, "report": report, "twin": twin}
 
