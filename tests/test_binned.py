@@ -12,6 +12,8 @@ import shutil
 import subprocess
 import sys
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -488,6 +490,36 @@ def test_narrow_floats_binned_as_numpy_does(dtype, rng):
         p = h[h > 0] / h.sum()
         assert fastmi.entropy(x, method="binned", bins=9) == pytest.approx(-(p * np.log2(p)).sum(), rel=1e-12)
     assert differs  # the data do reach the cases where the edges' type matters
+
+
+def test_mixed_and_wide_narrow_floats(rng):
+    x = _float32_on_boundaries(rng)
+    for y in (np.round(x * 10).astype(np.int16), x > 1.0, x.astype(np.float16)):
+        # float32 with int16 or bool: numpy stacks them as float32
+        want = np.histogram2d(x, y, 9)[0]
+        assert np.array_equal(fastmi.histogram2d(x, y, 9), want)
+        assert fastmi.discrete_mi(x, y, 9) == pytest.approx(ref.discrete_mi(x, y, 9), rel=1e-12, abs=1e-15)
+    # float16 spanning more than 65504: float16 edges overflow (numpy raises); float64 edges bin it
+    wide = np.linspace(-40000, 40000, 500).astype(np.float16)
+    other = rng.standard_normal(500)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = fastmi.histogram2d(wide, wide[::-1], 10)
+        assert got.sum() == 500
+        assert fastmi.discrete_mi(wide, other, 10) == fastmi.discrete_mi(wide.astype(np.float64), other, 10)
+
+
+def test_conditional_binned_uses_the_joint_dtype(rng):
+    # numpy stacks x, y, z into one array for the joint histogram: a float32 x with a
+    # float64 y is binned on float64 edges, as discrete_mi bins it
+    x = _float32_on_boundaries(rng)
+    y = rng.standard_normal(x.shape[0])
+    z = np.zeros(x.shape[0])
+    assert fastmi.conditional_mi(x, y, z, method="binned", bins=9) == pytest.approx(
+        fastmi.discrete_mi(x, y, 9), rel=1e-12, abs=1e-15)
+    y32 = _float32_on_boundaries(rng)
+    assert fastmi.conditional_mi(x, y32, z.astype(np.float32), method="binned", bins=9) == pytest.approx(
+        fastmi.discrete_mi(x, y32, 9), rel=1e-12, abs=1e-15)
 
 
 # --------------------------------------------------------------------------

@@ -97,6 +97,9 @@ def test_tables_name_their_units(cli, data):
     path, cols = data
     r = cli("pairwise", path, "--columns", "a,b,z", "-q")
     assert r.stdout.splitlines()[1].startswith("(bits)")  # the matrix's header row
+    for unit in (("--base", "10"), ("--base", "3")):  # wider than the names: the columns stay aligned
+        lines = cli("pairwise", path, "--columns", "a,b,z", "-q", *unit).stdout.splitlines()[1:]
+        assert len({len(line) for line in lines}) == 1 and lines[0].endswith(" z"), lines
     r = cli("select", path, "--target", "label", "--n", "3", "-q", "--nats")
     assert "score (nats)" in r.stdout.splitlines()[1] and "relevance (nats)" in r.stdout.splitlines()[1]
 

@@ -329,6 +329,16 @@ def test_resolution_ignores_round_off() -> None:
     assert _ties.resolution(np.r_[np.arange(100.0), 1e12]) == 1.0
     assert _ties.resolution(np.ones(5)) == 0.0
     assert _ties.resolution(np.r_[-1e308, 1e308, 0.0]) == 1e308  # gaps that overflow to inf
+    # most distinct values in round-off variants (the same tenths computed seven ways):
+    # the median gap is round-off itself, the ulp rule still sees through it
+    k = np.repeat(np.arange(-30, 31), 7)
+    forms = [k / 10, k * 0.1, (k * 3) / 30, (k * 0.7) / 7, (k * 0.3) / 3, k * 0.01 * 10, (k + 0.1) * 0.1 - 0.01]
+    mixed = np.array([forms[i % 7][i] for i in range(k.size)])
+    assert np.mean(np.diff(np.unique(mixed)) < 1e-9) > 0.5
+    assert _ties.resolution(mixed) == pytest.approx(0.1, rel=1e-6)
+    # legitimate fine resolution far from 0 (timestamps with milliseconds) is kept
+    stamps = 1.7e9 + np.arange(50) * 0.001
+    assert _ties.resolution(stamps) == pytest.approx(0.001, rel=1e-3)
 
 
 def test_one_outlier_does_not_set_the_noise() -> None:

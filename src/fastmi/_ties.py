@@ -26,8 +26,8 @@ separates equal values, at about 1/100 of the spacing of values that are
 themselves 1e5 units in the last place apart; it is each value's own, so
 that one far outlier (1e12 among integers 0 to 99) does not set it for the
 rest. The cap, 1e-3 of the resolution q (the smallest gap between distinct
-values, ignoring gaps below 1e-6 of the median gap: round-off such as
-0.1 * 3 next to 0.3), keeps the noise below the data's resolution when the
+values that is not round-off, such as 0.1 * 3 next to 0.3: see resolution),
+keeps the noise below the data's resolution when the
 spread is far larger (the same outlier made 1e-10 of the spread 2.2, twice
 the integers' spacing). (scikit-learn's
 ``1e-10 * max(std, mean|x|)`` grows with the offset instead: for Unix
@@ -70,7 +70,10 @@ RELATIVE_SCALE = 1e-10
 MAGNITUDE_FLOOR = 2.0**-42
 #: Most noise standard deviation relative to the column's resolution.
 RESOLUTION_SCALE = 1e-3
-#: Gaps between distinct values below this fraction of their median are round-off.
+#: Gaps between distinct values within this fraction of their magnitude (64 units
+#: in the last place) are round-off.
+ROUNDOFF_ULPS = 2.0**-46
+#: Other gaps below this fraction of the median of those are round-off too.
 ROUNDOFF_GAP = 1e-6
 #: What the warning suggests, in Python.
 DEFAULT_REMEDY = "For discrete data use fastmi.discrete_mi; tie_breaking='off' estimates on the data as given."
@@ -135,16 +138,25 @@ def _column_and_rng(column: F64, seed: int, salt: int = 0) -> tuple[F64, np.rand
 
 
 def resolution(values: F64) -> float:
-    """The column's resolution: the smallest gap between its sorted distinct values,
-    among the gaps of at least ROUNDOFF_GAP times their median (0.1 * 3 next to 0.3,
-    or a value nudged by one unit in the last place, are one value rounded two ways,
-    not a resolution of 1e-17); 0.0 for fewer than two distinct values."""
+    """The column's resolution: the smallest gap between its sorted distinct values
+    that is not round-off; 0.0 for fewer than two distinct values. Round-off: a
+    gap within ROUNDOFF_ULPS of its values' magnitude (0.1 * 3 next to 0.3, a
+    value nudged by one unit in the last place: one value computed two ways,
+    however many of them there are), then a gap below ROUNDOFF_GAP of the
+    median of the others (values rounded through float32 and float64). Where
+    every gap is round-off, the smallest gap."""
     with np.errstate(over="ignore", invalid="ignore"):
-        gaps = np.diff(np.unique(values))
+        u = np.unique(values)
+        gaps = np.diff(u)
         if gaps.size == 0:
             return 0.0
-        floor = ROUNDOFF_GAP * float(np.median(gaps))
-    return float(gaps[gaps >= floor].min()) if np.isfinite(floor) else float(gaps.min())
+        magnitude = np.maximum(np.abs(u[:-1]), np.abs(u[1:]))
+        real = gaps[gaps > ROUNDOFF_ULPS * magnitude]
+        if real.size == 0:
+            return float(gaps.min())
+        floor = ROUNDOFF_GAP * float(np.median(real))
+        kept = real[real >= floor] if np.isfinite(floor) else real
+        return float(kept.min()) if kept.size else float(real.min())
 
 
 def column_noise(column: F64, seed: int, salt: int = 0) -> F64:
@@ -238,15 +250,15 @@ def tie_message(report: TieReport, remedy: str = DEFAULT_REMEDY) -> str:
     if report.kind == "dequantize":
         return (
             f"repeated values in {', '.join(named)}: read as continuous values rounded to a resolution "
-            "q (the smallest gap between distinct values, round-off aside), so fastmi added uniform noise on [-q/2, q/2) "
-            f"to a copy of each (random_state seed {report.seed}), whose differential entropy the "
-            f"estimate is. {remedy}"
+            "q (the smallest gap between distinct values, round-off aside), so fastmi added uniform "
+            f"noise on [-q/2, q/2) to a copy of each (random_state seed {report.seed}), whose "
+            f"differential entropy the estimate is. {remedy}"
         )
     return (
         f"repeated values in {', '.join(named)}: nearest-neighbour estimators need distinct values, "
-        "so fastmi added Gaussian noise of standard deviation max(1e-10 x the column's standard "
-        f"deviation, 2**-42 x its largest magnitude) to a copy of each (random_state seed {report.seed}). "
-        f"{remedy}"
+        "so fastmi added Gaussian noise of standard deviation min(1e-10 x the column's standard "
+        "deviation, 1e-3 x its resolution), at least 2**-42 x each value's magnitude, to a copy of "
+        f"each (random_state seed {report.seed}). {remedy}"
     )
 
 

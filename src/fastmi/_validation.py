@@ -454,11 +454,16 @@ def narrow_axis(axis: Axis, dtype: Optional[np.dtype[Any]]) -> Axis:
     nb, edges, lo, hi = axis
     if dtype is None or edges is not None:
         return axis
-    first, last = dtype.type(lo), dtype.type(hi)
-    if first == last:
-        first, last = first - 0.5, last + 0.5
-    narrow = np.linspace(first, last, nb + 1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        first, last = dtype.type(lo), dtype.type(hi)
+        if first == last:
+            first, last = first - 0.5, last + 0.5
+        narrow = np.linspace(first, last, nb + 1)
     if narrow.dtype.itemsize >= 8:  # numpy promotes to float64 here: the uniform arithmetic is its own
+        return axis
+    if not np.isfinite(narrow).all():
+        # float16 data wider than 65504: numpy's own edges overflow (numpy raises);
+        # float64 edges bin them instead
         return axis
     return nb, np.asarray(narrow, dtype=np.float64), lo, hi
 

@@ -153,10 +153,10 @@ def conditional_mi(
     threads = resolve_n_jobs(n_jobs)
     if method == "binned":
         parts = []
-        for a, name, dtype in ((x, "x", dtypes[0]), (y, "y", dtypes[1]), (z, "z", dtypes[2])):
+        common = bin_dtype(*dtypes)  # the joint histogram's: numpy stacks the three
+        for a, name in ((x, "x"), (y, "y"), (z, "z")):
             data = a.reshape(n, -1)
-            parts.append(_plugin.binned_codes(data, name, _plugin.same_axes(bins, data.shape[1]), threads,
-                                              bin_dtype(dtype)))
+            parts.append(_plugin.binned_codes(data, name, _plugin.same_axes(bins, data.shape[1]), threads, common))
         return _plugin_cmi(parts[1], parts[0], parts[2], base)
     k = check_k(k, n)
     check_knn_radii([(_as_2d(x), "x"), (_as_2d(y), "y"), (_as_2d(z), "z")], k, threads)

@@ -160,8 +160,8 @@ def discrete_mi(x: npt.ArrayLike, y: npt.ArrayLike, bins: Any = 10) -> float:
     Parameters
     ----------
     x, y : array_like, shape (n,)
-        Samples (1-D, same length; floating samples as given, others as
-        float64).
+        Samples (1-D, same length), passed to :func:`numpy.histogram2d` as
+        given.
     bins : int or [int, int] or array_like or [array, array] or [int, array]
         Passed to :func:`numpy.histogram2d` unchanged.
 
@@ -176,11 +176,9 @@ def discrete_mi(x: npt.ArrayLike, y: npt.ArrayLike, bins: Any = 10) -> float:
         If x or y is not 1-D, their lengths differ, they are empty, or no
         sample falls inside the histogram (explicit edges).
     """
-    # floating samples as given (numpy bins float32 in float32, as the listing's
-    # histogram2d call does), the others as float64
+    # the samples as given, as the listing passes them to histogram2d (numpy bins
+    # float32 samples, alone or with integers, on float32 edges)
     x, y = np.asarray(x), np.asarray(y)
-    x = x if x.dtype.kind == "f" else x.astype(np.float64)
-    y = y if y.dtype.kind == "f" else y.astype(np.float64)
     if x.ndim != 1 or y.ndim != 1:
         raise ValueError("discrete_mi: x and y must be 1-D")
     if x.shape[0] != y.shape[0]:

@@ -134,8 +134,9 @@ def cmd_pairwise(args: argparse.Namespace) -> int:
     else:
         diagonal = "NaN (I(X;X) is infinite)" if args.method == "ksg" else "entropy of the binned column"
         say(f"pairwise MI in {u.name} ({how}, n={table.n_rows:,}; diagonal: {diagonal}):")
-        width = max(8, max(len(c) for c in names))
-        say(f"{'(' + u.name + ')':<{width}}  " + "  ".join(f"{c[:10]:>10}" for c in names))
+        corner = f"({u.name})"
+        width = max(8, len(corner), max(len(c) for c in names))
+        say(f"{corner:<{width}}  " + "  ".join(f"{c[:10]:>10}" for c in names))
         for name, row in zip(names, M):
             say(f"{name:<{width}}  " + "  ".join(f"{_cell(v):>10}" for v in row))
     if args.plot is not None:
