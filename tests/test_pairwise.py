@@ -76,6 +76,28 @@ def test_n_jobs_bit_identical(rng):
     assert np.array_equal(fastmi.pairwise_mi(X, method="binned", n_jobs=3), refb)
 
 
+def test_binned_pairs_on_threads_do_not_crash():
+    # with enough work for two threads, each pair's joint table (one thread per
+    # pair) took its private table by the outer team's thread number, from a list
+    # sized for one thread: a segfault (in a child process here, so that the old
+    # code fails the test instead of ending the run)
+    import subprocess
+    import sys
+
+    code = (
+        "import numpy as np, fastmi\n"
+        "X = np.random.default_rng(0).standard_normal((3000, 12))\n"
+        "ref = fastmi.pairwise_mi(X, method='binned', n_jobs=1)\n"
+        "for n_jobs in (2, 3, -1):\n"
+        "    assert np.array_equal(fastmi.pairwise_mi(X, method='binned', n_jobs=n_jobs), ref)\n"
+        "Y = np.random.default_rng(1).standard_normal((70000, 2))\n"
+        "assert np.array_equal(fastmi.pairwise_mi(Y, method='binned', n_jobs=2), "
+        "fastmi.pairwise_mi(Y, method='binned', n_jobs=1))\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, (r.returncode, r.stderr[-2000:])
+
+
 def test_one_column_and_pandas(rng):
     pd = pytest.importorskip("pandas")
     X = rng.standard_normal((200, 1))

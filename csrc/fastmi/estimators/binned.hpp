@@ -207,11 +207,11 @@ void fill_joint(const double* x, const double* y, index_t n, const Axis& ax, con
     // every increment waits for the store before it.
     constexpr index_t kLanes = 4;
     const index_t lanes = private_tables && fast && cells * kLanes * sizeof(Count) <= (64 << 10) ? kLanes : 1;
-    std::vector<std::vector<Count>> local(static_cast<size_t>(private_tables ? threads : 0));
+    std::vector<std::vector<Count>> local(private_tables ? static_cast<size_t>(block_threads(n, block, ctx)) : 0);
     parallel_blocks(n, block, ctx, [&](index_t, index_t s, index_t e) {
         Count* c = nullptr;
         if (private_tables) {
-            std::vector<Count>& t = local[static_cast<size_t>(thread_id())];
+            std::vector<Count>& t = local[block_slot(n, block, ctx)];
             if (t.empty()) t.assign(static_cast<size_t>(cells * lanes), 0);
             c = t.data();
         }

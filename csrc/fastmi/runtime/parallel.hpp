@@ -212,6 +212,22 @@ private:
 
 inline index_t n_blocks(index_t n, index_t block) { return (n + block - 1) / block; }
 
+// The threads parallel_blocks(n, block, ctx, ...) runs on: at most one per
+// block, one in a forked child. With one, the blocks run on the calling
+// thread, outside any team of parallel_blocks' own.
+inline int block_threads(index_t n, index_t block, const Ctx& ctx) {
+    return in_forked_child() ? 1 : static_cast<int>(std::min<index_t>(ctx.n_threads, n_blocks(n, block)));
+}
+
+// The slot of the calling thread in per-thread storage sized block_threads(n,
+// block, ctx), inside a body of that parallel_blocks call: its number in the
+// team, or 0 when the blocks run on the calling thread. (omp_get_thread_num()
+// there is the caller's number in an outer team, run_tasks' for one: the
+// binned pairs of pairwise_mi read past a table list sized 1 with it.)
+inline size_t block_slot(index_t n, index_t block, const Ctx& ctx) {
+    return block_threads(n, block, ctx) > 1 ? static_cast<size_t>(thread_id()) : 0;
+}
+
 // Runs body(block, begin, end) for every block of `block` consecutive items
 // in [0, n). Block boundaries do not depend on the thread count, so results
 // stored per block and combined in block order are bit-identical for any
@@ -224,7 +240,7 @@ void parallel_blocks(index_t n, index_t block, const Ctx& ctx, Body&& body) {
     const index_t blocks = n_blocks(n, block);
     ExceptionTrap trap;
     std::atomic<bool> stop{false};
-    const int threads = in_forked_child() ? 1 : static_cast<int>(std::min<index_t>(ctx.n_threads, blocks));
+    const int threads = block_threads(n, block, ctx);
     auto run = [&](index_t b) {
         if (stop.load(std::memory_order_relaxed)) return;
         trap.run([&] {
