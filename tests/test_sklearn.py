@@ -827,3 +827,10 @@ def test_column_vector_target_accepted(data):
         fastmi.mutual_info_regression(X, y[:, None], random_state=0),
         fastmi.mutual_info_regression(X, y, random_state=0),
     )
+
+
+def test_mutual_info_score_refuses_columns():
+    # scikit-learn refuses (n, 1) labellings ("labels_true must be 1D"); they were flattened
+    for a, b in (([[0], [1], [1]], [0, 1, 1]), ([0, 1, 1], np.array([[0], [1], [1]]))):
+        with pytest.raises(ValueError, match="must be 1-D"):
+            fastmi.mutual_info_score(a, b)

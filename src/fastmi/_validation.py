@@ -594,8 +594,10 @@ def _frame_values(df: Any, name: str) -> npt.NDArray[Any]:
     return out
 
 
-def check_X(X: Any) -> tuple[Any, bool]:
-    """(X, is_sparse): a 2-D numeric ndarray in its own layout, or a CSC matrix.
+def check_X(X: Any, first_column: int = 0) -> tuple[Any, bool]:
+    """(X, is_sparse): a 2-D numeric ndarray in its own layout, or a CSC matrix
+    (``first_column``: the position in the whole X of a block's first column, for
+    the messages).
 
     Accepts what scikit-learn's check_array accepts for the drop-ins: numpy
     arrays, nested sequences, object arrays of numbers, DataFrames with
@@ -634,6 +636,8 @@ def check_X(X: Any) -> tuple[Any, bool]:
         if real is None:
             raise _not_real("X", arr, _first_non_real_column(arr), columns)
         X = aligned(real)
+        if columns is None and first_column:
+            columns = range(first_column, first_column + X.shape[1])
         check_finite(X, "X", columns, rows)
         check_float64_range(X, "X")
     if X.shape[0] < 1:
@@ -669,10 +673,12 @@ def _check_finite_sparse(X: Any) -> None:
     )
 
 
-def as_1d(a: Any, name: str, n: int | None = None) -> npt.NDArray[Any]:
-    """`a` as a 1-D array of any dtype (an (n, 1) column is flattened)."""
+def as_1d(a: Any, name: str, n: int | None = None, *, column: bool = True) -> npt.NDArray[Any]:
+    """`a` as a 1-D array of any dtype (an (n, 1) column is flattened where
+    ``column``, as scikit-learn does for a target; refused otherwise, as its
+    clustering metrics refuse it)."""
     _check_array_like(a, name, "an array-like of shape (n_samples,)")
-    if _is_frame(a) and len(a.columns) == 1:
+    if column and _is_frame(a) and len(a.columns) == 1:
         a = a.iloc[:, 0]
     if hasattr(a, "to_numpy") and not isinstance(a, np.ndarray):  # pandas
         a = _pandas_values(a) if not _is_frame(a) else a.to_numpy()
@@ -682,7 +688,7 @@ def as_1d(a: Any, name: str, n: int | None = None) -> npt.NDArray[Any]:
         raise ValueError(f"{name} could not be converted to an array: {exc}") from None
     if arr.ndim == 0:
         raise ValueError(f"{name} must be a 1-D array (n_samples,), got a scalar")
-    if arr.ndim == 2 and arr.shape[1] == 1:
+    if column and arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]
     if arr.ndim != 1:
         raise ValueError(f"{name} must be 1-D (n_samples,); got a {arr.ndim}-D array of shape {arr.shape}")

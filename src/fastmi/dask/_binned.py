@@ -310,7 +310,7 @@ def _discrete_counts(merged: _Counts) -> npt.NDArray[np.int64]:
     return merged[1]
 
 
-def entropy(x: Any, *, method: str = "binned", bins: Any = 10, base: float = 2, n_jobs: Optional[int] = None,
+def entropy(x: Any, *, method: str, bins: Any = 10, base: float = 2, n_jobs: Optional[int] = None,
             compute: bool = True) -> Any:
     """:func:`fastmi.entropy` of chunked 1-D samples (plug-in methods), bit for bit.
 
@@ -318,10 +318,13 @@ def entropy(x: Any, *, method: str = "binned", bins: Any = 10, base: float = 2, 
     ----------
     x : dask array (1-D) or dask Series, or array_like
         Samples of the variable; empty chunks are allowed.
-    method : {"binned", "discrete"}, keyword-only, default "binned"
+    method : {"binned", "discrete"}, keyword-only, required
         ``"binned"``: the plug-in entropy of ``numpy.histogram(x, bins)``'s
         cells (a range pass, then native bin counts per chunk, summed).
         ``"discrete"``: of the distinct values (counts per chunk, merged).
+        Required: :func:`fastmi.entropy`'s default, ``"kl"``, is not
+        available here, and a different default would return another
+        estimate than the same call in memory.
     bins : int or array of edges, keyword-only, default 10
         For ``"binned"``, as for :func:`fastmi.entropy`.
     base : float, keyword-only, default 2

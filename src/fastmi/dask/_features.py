@@ -10,6 +10,7 @@ import numpy.typing as npt
 
 from .. import _native
 from .._validation import (
+    _frame_values,
     MAX_NATIVE_INT,
     check_int,
     check_k,
@@ -57,7 +58,7 @@ def _score_block(block: Any, start: int, target: tuple[Any, int], discrete_targe
     """MI (nats) of columns [start, start + width) with the target: scaled and
     noised with values (i, offset + j) of the row-major noise matrix."""
     target, continuous, state = local(target), local(continuous), local(state)
-    X, _ = check_X(block.to_numpy() if hasattr(block, "to_numpy") else block)
+    X, _ = check_X(block.to_numpy() if hasattr(block, "to_numpy") else block, start)
     n, w = X.shape
     cmask = continuous[start : start + w]
     tgt, n_labels = target
@@ -80,6 +81,15 @@ def _score_block(block: Any, start: int, target: tuple[Any, int], discrete_targe
     return mi
 
 
+def _frame_as_floats(df: Any) -> Any:
+    """A partition of a dask DataFrame as float64 columns (bool, nullable, categorical
+    columns read as the in-memory call reads them), labelled by position."""
+    import pandas as pd
+
+    values = _frame_values(df, "X") if df.shape[0] else np.zeros((0, df.shape[1]))
+    return pd.DataFrame(np.asarray(values, dtype=np.float64), index=df.index)
+
+
 def _concat(*parts: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     return np.concatenate(parts)
 
@@ -93,9 +103,15 @@ def _estimate(X: Any, y: Any, discrete_target: bool, discrete_features: Any, n_n
     compute = check_compute(compute)
     threads = task_threads(n_jobs)
     if not is_dask(X):
+        X, sparse = check_X(X)  # what the in-memory call takes: DataFrames of any column kinds
+        if sparse:
+            raise TypeError("fastmi.dask does not take a sparse X; use fastmi.mutual_info_* in memory")
         X = da.from_array(np.asarray(X), chunks=(-1, "auto"))
-    elif not isinstance(X, da.Array):  # a dask DataFrame
-        X = X.to_dask_array(lengths=False)
+    elif not isinstance(X, da.Array):  # a dask DataFrame: its partitions as the in-memory call reads a frame
+        import pandas as pd
+
+        meta = pd.DataFrame({c: np.zeros(0) for c in range(len(X.columns))})
+        X = X.map_partitions(_frame_as_floats, meta=meta).to_dask_array(lengths=True)
     if X.ndim != 2:
         raise ValueError(f"X must be 2-D (n_samples, n_features); got shape {X.shape}")
     n, p = X.shape

@@ -406,8 +406,8 @@ def mutual_info_score(
         if pi.size == 0 or pj.size == 0:
             return 0.0
         return max(0.0, _native.contingency_mi_table(rows, cols, counts, pi, pj, interruptible()))
-    a = as_1d(labels_true, "labels_true")
-    b = as_1d(labels_pred, "labels_pred")
+    a = as_1d(labels_true, "labels_true", column=False)
+    b = as_1d(labels_pred, "labels_pred", column=False)
     check_same_length(a, b, "labels_true", "labels_pred", what="length")
     ca, na = as_label_codes(a, "labels_true")
     cb, nb = as_label_codes(b, "labels_pred")
