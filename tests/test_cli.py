@@ -260,6 +260,9 @@ def _bad_files(tmp_path):
     (tmp_path / "binary.csv").write_bytes(bytes(range(128, 256)) * 4)
     files["binary"] = tmp_path / "binary.csv"
     files["single"] = write_csv(tmp_path / "single.csv", {"a": cols["a"]})
+    # one cell not UTF-8 in a text file (the cast of string to string checked nothing: exit 1)
+    (tmp_path / "latin1.csv").write_bytes(b"a,b\n1,\xe9\n2,3\n3,4\n4,6\n")
+    files["latin1"] = tmp_path / "latin1.csv"
     return files
 
 
@@ -309,6 +312,10 @@ BAD_INPUT = [
     ("bench unknown case", ["bench", "--cases", "ksg,bogus"], ["bogus", "binned"]),
     ("bench json dir", ["bench", "--json", "{dir}/no/such/dir/out.json"], ["does not exist"]),
     ("bench budget", ["bench", "--budget", "-1"], ["--budget"]),
+    ("cell not UTF-8", ["mi", "{latin1}", "--x", "a", "--y", "b"], ["'b'", "UTF-8"]),
+    ("bench dask with json", ["bench", "--dask", "--json", "{dir}/out.json"], ["--dask", "--json"]),
+    ("select target among columns", ["select", "{data}", "--target", "label", "--columns", "label,a"],
+     ["--columns", "target 'label'"]),
 ]
 
 

@@ -92,6 +92,19 @@ def test_select_equals_mrmr_selector(cli, data):
     np.testing.assert_allclose([p["score"] for p in got["selected"]], sel.scores_ / np.log(2), rtol=1e-14)
 
 
+def test_other_units_equal_the_api_to_the_bit(cli, data):
+    # the CLI computed bits and converted them: 1 ulp off the API for nats and base 3
+    path, cols = data
+    for unit, base in ((("--nats",), np.e), (("--base", "3"), 3.0)):
+        got = json.loads(cli("test", path, "--x", "a", "--y", "b", "--z", "z", "--permutations", "19",
+                             "--json", "-q", *unit).stdout)
+        want = fastmi.mi_test(cols["a"], cols["b"], cols["z"], n_permutations=19, random_state=0, base=base)
+        assert got["statistic"] == want.statistic and got["pvalue"] == want.pvalue
+        got = json.loads(cli("pairwise", path, "--columns", "a,b,z", "--json", "-q", *unit).stdout)["matrix"]
+        want = fastmi.pairwise_mi(np.column_stack([cols["a"], cols["b"], cols["z"]]), base=base)
+        assert got[0][1] == want[0, 1] and got[1][2] == want[1, 2]
+
+
 def test_tables_name_their_units(cli, data):
     pytest.importorskip("sklearn")
     path, cols = data

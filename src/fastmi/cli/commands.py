@@ -57,16 +57,16 @@ def cmd_mi(args: argparse.Namespace) -> int:
 
     import fastmi
 
+    u = unit(args)  # the API's own base: the value the Python call returns, to the bit
     if args.estimator == "binned":
         bins = 10 if args.bins is None else args.bins
-        value = _estimate(fastmi.discrete_mi, x, y, bins=bins, n_jobs=args.n_jobs)
+        value = _estimate(fastmi.discrete_mi, x, y, bins=bins, base=u.base, n_jobs=args.n_jobs)
         how = f"binned, bins={bins}"
     else:
         k = _neighbours(3 if args.k is None else args.k, n, table.path)
-        value = _estimate(fastmi.ksg_mi, x, y, k=k, legacy=args.legacy, n_jobs=args.n_jobs)
+        value = _estimate(fastmi.ksg_mi, x, y, k=k, legacy=args.legacy, base=u.base, n_jobs=args.n_jobs)
         how = f"KSG{' legacy' if args.legacy else ''}, k={k}"
-    u = unit(args)
-    say(render.mi_line(args.x, args.y, u.from_bits(value), u.name, how, n))
+    say(render.mi_line(args.x, args.y, value, u.name, how, n))
     return EXIT_OK
 
 
@@ -82,16 +82,17 @@ def _conditional_mi(args: argparse.Namespace) -> int:
 
     import fastmi
 
+    u = unit(args)
     if args.estimator == "binned":
         bins = 10 if args.bins is None else args.bins
-        value = _estimate(fastmi.conditional_mi, x, y, z, method="binned", bins=bins, n_jobs=args.n_jobs)
+        value = _estimate(fastmi.conditional_mi, x, y, z, method="binned", bins=bins, base=u.base,
+                          n_jobs=args.n_jobs)
         how = f"binned, bins={bins}"
     else:
         k = _neighbours(3 if args.k is None else args.k, n, table.path)
-        value = _estimate(fastmi.conditional_mi, x, y, z, k=k, n_jobs=args.n_jobs)
+        value = _estimate(fastmi.conditional_mi, x, y, z, k=k, base=u.base, n_jobs=args.n_jobs)
         how = f"KSG (Frenzel-Pompe), k={k}"
-    u = unit(args)
-    say(render.cmi_line(args.x, args.y, args.z, u.from_bits(value), u.name, how, n))
+    say(render.cmi_line(args.x, args.y, args.z, value, u.name, how, n))
     return EXIT_OK
 
 
@@ -110,22 +111,22 @@ def cmd_entropy(args: argparse.Namespace) -> int:
 
     import fastmi
 
+    u = unit(args)
     if args.estimator == "discrete":
         x = np.column_stack([table.labels(c, "--x", rows) for c in args.x])
-        value = _estimate(fastmi.entropy, x, method="discrete")
+        value = _estimate(fastmi.entropy, x, method="discrete", base=u.base)
         how = "discrete"
     else:
         x = variable(table, args.x, "--x", rows)
         if args.estimator == "kl":
             k = _neighbours(3 if args.k is None else args.k, n, table.path)
-            value = _estimate(fastmi.entropy, x, method="kl", k=k, n_jobs=args.n_jobs)
+            value = _estimate(fastmi.entropy, x, method="kl", k=k, base=u.base, n_jobs=args.n_jobs)
             how = f"Kozachenko-Leonenko, k={k}"
         else:
             bins = 10 if args.bins is None else args.bins
-            value = _estimate(fastmi.entropy, x, method=args.estimator, bins=bins, n_jobs=args.n_jobs)
+            value = _estimate(fastmi.entropy, x, method=args.estimator, bins=bins, base=u.base, n_jobs=args.n_jobs)
             how = f"{'binned' if args.estimator == 'binned' else 'Miller-Madow'}, bins={bins}"
-    u = unit(args)
-    say(render.entropy_line(args.x, u.from_bits(value), u.name, how, n))
+    say(render.entropy_line(args.x, value, u.name, how, n))
     return EXIT_OK
 
 
@@ -264,6 +265,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from fastmi import bench
 
     if getattr(args, "dask", False):
+        ignored = [flag for flag, value in (("--json", args.json), ("--plot", args.plot), ("--cases", args.cases),
+                                            ("--budget", args.budget)) if value is not None]
+        if ignored:
+            raise CLIError(f"--dask runs its own cases and prints them only; it does not take {', '.join(ignored)}")
         from fastmi.bench import dask_cases
 
         return EXIT_OK if dask_cases.run(quick=args.quick, emit=say)["equal"] else EXIT_FAILED

@@ -28,7 +28,7 @@ class Unit:
         elif base == 10:
             self.name = "hartleys"
         else:
-            self.name = f"base-{base:g} units"
+            self.name = f"base-{base!r} units"  # the exact base: :g would name 2.0000001 "base-2"
         self._log = math.log(base)
 
     def from_bits(self, value: Any) -> Any:

@@ -230,7 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
                             "are extrapolated (default: 1 with --quick, else 10)")
     bench.add_argument("--dask", action="store_true",
                        help="benchmark fastmi.dask on local clusters of 1 and 2 workers instead "
-                            "(needs fastmi[dask])")
+                            "(needs fastmi[dask]; printed only: not with --json, --plot, --cases, --budget)")
     _add_common(bench)
 
     mi = _command(

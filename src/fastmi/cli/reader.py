@@ -353,7 +353,8 @@ def _column(values: Any, name: str, path: str) -> Tuple[Any, str]:
     import pyarrow.compute as pc
 
     try:
-        values = pc.cast(values, pa.string(), safe=True)  # checks UTF-8
+        values = pc.cast(values, pa.string(), safe=True)
+        values.validate(full=True)  # a string column's cast from string checks nothing: a cell not UTF-8
     except pa.ArrowInvalid:
         raise CLIError(f"cannot read {path}: column {show(name)} is not UTF-8 text "
                        f"(a binary file, not CSV text?)") from None
@@ -398,7 +399,9 @@ def _load_parquet(source: BinaryIO, path: str, wanted: Optional[Dict[str, str]],
         _check_unique(path, names, list(wanted) if wanted is not None else names)
         columns = list(dict.fromkeys(wanted)) if wanted is not None else names
         source.seek(0)
-        arrow = pq.read_table(source, columns=columns)
+        # use_threads=False: pyarrow's threaded read of a Python file object can leave work
+        # running at interpreter exit, which then aborts (exit 134; apache/arrow#33975)
+        arrow = pq.read_table(source, columns=columns, use_threads=False)
     except (OSError, ValueError, NotImplementedError, pa.ArrowException) as exc:
         # pyarrow.ArrowInvalid is a ValueError, ArrowNotImplementedError a NotImplementedError
         raise CLIError(f"cannot read {path} as Parquet: {first_line(exc)}") from None

@@ -92,13 +92,14 @@ def cmd_pairwise(args: argparse.Namespace) -> int:
     complete = [not table.missing(c).any() for c in names] if args.dropna else [True] * p
     full = [j for j in range(p) if complete[j]]
     pairs = p * (p - 1) // 2
+    u = unit(args)  # the API's own base: the values the Python call returns, to the bit
     M = np.full((p, p), np.nan)
     dropped = np.zeros((p, p), dtype=np.int64)
     with Progress(enabled=not args.quiet, delay=0.5) as progress:
         progress.set(f"MI of {pairs} column pairs ({table.n_rows:,} rows)")
         if len(full) >= 2:  # the columns without missing values: one call, as pairwise_mi
             X = np.column_stack([table.numeric(names[j], "--columns") for j in full])
-            M[np.ix_(full, full)] = _estimate(fastmi.pairwise_mi, X, method=args.method,
+            M[np.ix_(full, full)] = _estimate(fastmi.pairwise_mi, X, method=args.method, base=u.base,
                                               n_jobs=args.n_jobs, **options)
         for i in range(p):  # with --dropna, each pair with a missing value on its complete rows
             for j in range(i, p):
@@ -112,12 +113,10 @@ def cmd_pairwise(args: argparse.Namespace) -> int:
                                    f"{names[i]!r} and {names[j]!r} have {kept} complete rows")
                 pair = np.column_stack([table.numeric(names[i], "--columns", rows),
                                         table.numeric(names[j], "--columns", rows)])
-                value = _estimate(fastmi.pairwise_mi, pair, method=args.method,
+                value = _estimate(fastmi.pairwise_mi, pair, method=args.method, base=u.base,
                                   n_jobs=args.n_jobs, **options)
                 M[i, j] = M[j, i] = value[0, 0] if i == j else value[0, 1]
                 dropped[i, j] = dropped[j, i] = table.n_rows - kept
-    u = unit(args)
-    M = u.from_bits(M)
     if args.dropna and not args.quiet:
         incomplete = [(c, int(table.missing(c).sum())) for c, ok in zip(names, complete) if not ok]
         stderr(f"{PROG}: note: --dropna dropped, for each pair, the rows where either column is "
@@ -157,6 +156,8 @@ def cmd_select(args: argparse.Namespace) -> int:
     wanted = {args.target: "--target", **({c: "--columns" for c in names} if names else {})}
     table = load_table(args.file, wanted if names else None, required={args.target: "--target"},
                        sep=args.sep)
+    if names is not None and args.target in names:
+        raise CLIError(f"--columns names the target {args.target!r}: the candidates are the other columns")
     features = _numeric_features(table, names, (args.target,), args.quiet)
     if args.n > len(features):
         raise CLIError(f"--n {args.n} is more than the {len(features)} feature columns")
@@ -215,8 +216,9 @@ def cmd_test(args: argparse.Namespace) -> int:
 
     from fastmi import significance
 
+    u = unit(args)  # the API's own base: the values the Python call returns, to the bit
     checked = _estimate(significance._check, x, y, z, k, args.permutations, args.shuffle_neighbors,
-                        args.random_state, args.n_jobs, 2)
+                        args.random_state, args.n_jobs, u.base)
     if isinstance(checked, significance.MITestResult):
         result = checked
     else:
@@ -229,8 +231,7 @@ def cmd_test(args: argparse.Namespace) -> int:
                 seen[0] = done
 
             result = _estimate(significance._run, *checked, progress=advance)
-    u = unit(args)
-    statistic = float(u.from_bits(result.statistic))
+    statistic = float(result.statistic)
     what = f"I({', '.join(xs)}; {', '.join(ys)}" + (f" | {', '.join(zs)})" if zs else ")")
     scheme = (f"local permutations, shuffle_neighbors={args.shuffle_neighbors}" if zs
               else "permutations")
