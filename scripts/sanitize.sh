@@ -93,12 +93,13 @@ if [ $# -eq 0 ]; then
     # (valgrind cannot run an ASan-instrumented process, and checks memory
     # itself); the GIL timing tests (ASan's slower code says nothing more about
     # the GIL); and the suites that run no native code of their own: mypy on the
-    # sources, README's snippets and the bench harness (their native calls are
-    # the estimators the rest of the suite runs).
+    # sources, README's snippets, the bench harness and the command line's file
+    # and process handling in test_cli.py (their native calls are the estimators
+    # the rest of the suite runs; the other CLI suites stay).
     set -- tests -q -p no:cacheprovider \
         --deselect tests/test_binned.py::test_constant_axis_beyond_2_53_memory_safe \
         --ignore tests/test_typing.py --ignore tests/test_readme.py --ignore tests/test_bench.py \
-        -k "not test_gil_released"
+        --ignore tests/test_cli.py -k "not test_gil_released"
 fi
 rm -rf "$reports"
 mkdir -p "$reports"
