@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 import time
+import warnings
 from typing import Any, Iterator
 
 import numpy as np
@@ -414,3 +415,96 @@ def test_worker_killed_mid_computation(client: Any) -> None:
     nanny.process.process.kill()  # the worker dies mid-computation (its nanny starts another)
     assert future.result(timeout=60) == fastmi.discrete_mi(x, y, bins=9)
     assert killed not in client.scheduler_info()["workers"]  # it really died
+
+
+def _bit_state(random_state: Any) -> bytes:
+    """The state of the bit generator a random_state draws from, comparable with ==."""
+    import pickle
+
+    if isinstance(random_state, np.random.Generator):
+        return pickle.dumps(random_state.bit_generator.state)
+    if isinstance(random_state, np.random.BitGenerator):
+        return pickle.dumps(random_state.state)
+    return pickle.dumps(random_state.get_state(legacy=False))
+
+
+@pytest.mark.parametrize("kind", ["generator", "bit_generator", "random_state"])
+@pytest.mark.parametrize("conditional", [False, True])
+@pytest.mark.parametrize("ties", [False, True])
+def test_mi_test_leaves_the_generator_where_in_memory_does(client: Any, kind: str, conditional: bool,
+                                                           ties: bool) -> None:
+    # the tie-breaking noise's seed was drawn from a copy of the Generator inside the
+    # prepare task, so the caller's generator ended one draw behind fastmi.mi_test's
+    # (with ties), and the next call with it gave other numbers; a RandomState was refused
+    rng = np.random.default_rng(12)
+    z = rng.standard_normal(240)
+    x, y = z + rng.standard_normal(240), z + rng.standard_normal(240)
+    if ties:
+        x, y = np.round(x, 1), np.round(y, 1)
+    zz = np.round(z, 1) if conditional else None
+    make = {"generator": lambda: np.random.default_rng(5), "bit_generator": lambda: np.random.PCG64(5),
+            "random_state": lambda: np.random.RandomState(5)}[kind]
+    mine, theirs = make(), make()
+    for _ in range(3):  # successive calls with the same generator
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", fastmi.TiedSamplesWarning)
+            want = fastmi.mi_test(x, y, zz, n_permutations=11, random_state=theirs)
+            got = fd.mi_test(da.from_array(x, chunks=70), y, zz, n_permutations=11, random_state=mine,
+                             permutations_per_task=4)
+        assert got.statistic == want.statistic
+        assert np.array_equal(got.null_distribution, want.null_distribution)
+        assert _bit_state(mine) == _bit_state(theirs)
+
+
+def test_mi_test_refused_call_draws_nothing(client: Any) -> None:
+    # in memory the data are checked before the permutations' seeds are drawn
+    x, y = _data(100, seed=3)
+    mine, theirs = np.random.default_rng(6), np.random.default_rng(6)
+    for f, r, xs in ((fastmi.mi_test, theirs, x), (fd.mi_test, mine, da.from_array(x, chunks=40))):
+        with pytest.raises(ValueError, match="k must be smaller"):
+            f(xs, y, k=100, n_permutations=5, random_state=r)
+    assert _bit_state(mine) == _bit_state(theirs) == _bit_state(np.random.default_rng(6))
+
+
+def test_pairwise_mi_leaves_the_generator_where_in_memory_does(client: Any) -> None:
+    rng = np.random.default_rng(13)
+    X = np.round(rng.standard_normal((200, 3)), 1)
+    mine, theirs = np.random.default_rng(7), np.random.default_rng(7)
+    for _ in range(2):
+        with pytest.warns(fastmi.TiedSamplesWarning):
+            want = fastmi.pairwise_mi(X, random_state=theirs)
+        with pytest.warns(fastmi.TiedSamplesWarning):
+            got = fd.pairwise_mi(da.from_array(X, chunks=(100, 2)), random_state=mine)
+        assert np.array_equal(got, want, equal_nan=True)
+        assert _bit_state(mine) == _bit_state(theirs)
+
+
+@pytest.mark.parametrize("chunks", [((300,), (2, 0, 3)), ((100, 0, 200), (0, 2, 0, 3, 0)), ((300,), (0, 5))])
+def test_feature_scoring_with_empty_column_chunks(client: Any, chunks: Any) -> None:
+    # an empty chunk of columns became an (n, 0) block, refused with "X has shape (300, 0):
+    # at least one feature is needed" although X has 5 features
+    X, y = _features(300, 5, 8)
+    labels = (y > 0).astype(int)
+    dX = da.from_array(X, chunks=chunks)
+    assert dX.chunks == chunks
+    mask = np.array([False, True, False, False, True])
+    for discrete in ("auto", mask):
+        want = fastmi.mutual_info_regression(X, y, discrete_features=discrete, random_state=2)
+        got = fd.mutual_info_regression(dX, y, discrete_features=discrete, random_state=2)
+        assert np.array_equal(got, want)
+        want = fastmi.mutual_info_classif(X, labels, discrete_features=discrete, random_state=2)
+        got = fd.mutual_info_classif(dX, labels, discrete_features=discrete, random_state=2)
+        assert np.array_equal(got, want)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", fastmi.TiedSamplesWarning)
+        assert np.array_equal(fd.pairwise_mi(dX), fastmi.pairwise_mi(X), equal_nan=True)
+
+
+def test_errors_raised_in_tasks_keep_the_in_memory_class(client: Any) -> None:
+    # y is checked in a task on a worker: None was read as a 0-D array (a plain ValueError)
+    from fastmi.exceptions import InvalidParameterError
+
+    X, y = _features(60, 3, 1)
+    for f in (fastmi.mutual_info_regression, fd.mutual_info_regression):
+        with pytest.raises(InvalidParameterError, match="y must be an array-like"):
+            f(X, None)

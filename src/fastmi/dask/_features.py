@@ -20,7 +20,9 @@ from .._validation import (
     check_X,
     discrete_mask,
     interruptible,
+    parameter_errors,
 )
+from ..exceptions import InvalidParameterError
 from ..sklearn.estimate import _compute_mi
 from ..sklearn.noise import mt19937_state
 from ..sklearn.preprocess import _check_noised, discrete_block, scale_and_noise_target, scale_columns
@@ -44,8 +46,8 @@ def _skip(state: _State, m: int) -> _State:
 
 def _target(y: Any, n: int, discrete_target: bool, state: _State, threads: int) -> tuple[Any, int]:
     """(target, n_labels) as the in-memory call prepares it: label codes, or
-    y scaled and noised from the stream after the features' noise."""
-    y = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") and not isinstance(y, np.ndarray) else y)
+    y scaled and noised from the stream after the features' noise. ``y`` as
+    given (checked as in memory: None or a scalar is an InvalidParameterError)."""
     if discrete_target:
         return check_target_classif(y, n)
     y = check_target_regression(y, n)
@@ -101,7 +103,10 @@ def _estimate(X: Any, y: Any, discrete_target: bool, discrete_features: Any, n_n
     from dask.delayed import delayed
 
     compute = check_compute(compute)
-    threads = task_threads(n_jobs)
+    with parameter_errors():  # as in memory (scikit-learn's): checked first, InvalidParameterError
+        check_int(n_neighbors, "n_neighbors", minimum=1)
+        rng = check_random_state(random_state)
+        threads = task_threads(n_jobs)
     if not is_dask(X):
         X, sparse = check_X(X)  # what the in-memory call takes: DataFrames of any column kinds
         if sparse:
@@ -129,11 +134,15 @@ def _estimate(X: Any, y: Any, discrete_target: bool, discrete_features: Any, n_n
     if not discrete_target and continuous.any():
         k = check_k(n_neighbors, n, "n_neighbors", context=" for continuous features against a continuous target")
     else:
-        k = min(check_int(n_neighbors, "n_neighbors", minimum=1), max(1, n - 1), MAX_NATIVE_INT)
-    rng = check_random_state(random_state)
+        k = min(int(n_neighbors), max(1, n - 1), MAX_NATIVE_INT)
     state = mt19937_state(rng)
     if state is None:
-        raise TypeError("random_state must be None, an int or a RandomState on MT19937")
+        # the blocks' noise is found by skipping ahead in MT19937's stream
+        raise InvalidParameterError(
+            "fastmi.dask needs random_state None, an int or a RandomState on MT19937 (numpy's default); "
+            f"got a RandomState on {rng.get_state(legacy=False)['bit_generator']}"
+        )
+    saved = rng.get_state()
     after_X = _skip(state, n * pc)
     # the caller's generator advances as the in-memory call advances it
     rng.set_state(("MT19937",) + _skip(after_X, 0 if discrete_target else n))
@@ -145,11 +154,21 @@ def _estimate(X: Any, y: Any, discrete_target: bool, discrete_features: Any, n_n
     parts = []
     start = 0
     for block, width in zip(blocks, X.chunks[1]):
+        if width == 0:  # an empty chunk of columns (chunks=((n,), (2, 0, 3))): no feature to score
+            continue
         offset = int(continuous[:start].sum())
         parts.append(delayed(_score_block, pure=True)(block, start, target, discrete_target, continuous,
                                                       offset, pc, state, k, threads))
         start += width
-    return finish(delayed(_concat, pure=True)(*parts), compute)
+    result = delayed(_concat, pure=True)(*parts)
+    if not compute:
+        return result
+    try:
+        return finish(result, True)
+    except BaseException:
+        # in memory the data are checked before the noise is drawn: a refused call draws nothing
+        rng.set_state(saved)
+        raise
 
 
 def mutual_info_regression(X: Any, y: Any, *, discrete_features: Any = "auto", n_neighbors: int = 3,

@@ -2,7 +2,7 @@
 delayed blocks, tree sums of integer tables, and compute-or-return."""
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -34,13 +34,16 @@ def sample_collection(a: Any, name: str) -> Any:
     import dask.array as da
 
     if not is_dask(a):
-        arr = np.asarray(a)
+        from .._validation import to_array
+
+        arr = to_array(a, name)  # the in-memory checks: non-numbers (None, text) are a TypeError
         a = da.from_array(arr, chunks=arr.shape if arr.ndim else ())
     if isinstance(a, da.Array):
-        if a.ndim != 1:
-            raise ValueError(f"{name} must be a 1-D dask array of samples; got {a.ndim}-D, shape {a.shape}")
+        # dtype before shape, as in memory
         if a.dtype.kind not in "biuf":
             raise TypeError(f"{name} must hold real numbers (bool, int or float); got dtype {a.dtype}")
+        if a.ndim != 1:
+            raise ValueError(f"{name} must be a 1-D dask array of samples; got {a.ndim}-D, shape {a.shape}")
         return a
     if hasattr(a, "to_delayed") and hasattr(a, "npartitions") and getattr(a, "ndim", 1) == 1:
         return a
@@ -147,6 +150,33 @@ def local(obj: Any) -> Any:
     if isinstance(obj, list):
         return [local(value) for value in obj]
     return obj
+
+
+def bit_generator_of(random_state: object) -> Any:
+    """The bit generator that ``numpy.random.default_rng(random_state)`` draws
+    from, and so advances in the caller's object (a Generator's, a BitGenerator
+    itself, a RandomState's); None for a seed (each use starts afresh)."""
+    if isinstance(random_state, np.random.Generator):
+        return random_state.bit_generator
+    if isinstance(random_state, np.random.BitGenerator):
+        return random_state
+    if isinstance(random_state, np.random.RandomState):
+        return random_state._bit_generator
+    return None
+
+
+def generator_state(random_state: object) -> Optional[dict[str, Any]]:
+    """The state of ``random_state``'s bit generator (see bit_generator_of), or None."""
+    bit_generator = bit_generator_of(random_state)
+    return None if bit_generator is None else dict(bit_generator.state)
+
+
+def set_generator_state(random_state: object, state: Optional[dict[str, Any]]) -> None:
+    """Puts ``random_state``'s bit generator in ``state`` (from generator_state of
+    it or of a copy of it, in a task); nothing for a seed or a None state."""
+    bit_generator = bit_generator_of(random_state)
+    if bit_generator is not None and state is not None:
+        bit_generator.state = state
 
 
 def held(collection: Any) -> bool:

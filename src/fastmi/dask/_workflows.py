@@ -13,8 +13,8 @@ import numpy.typing as npt
 from .. import _native
 from .._ties import TiedSamplesWarning, warn_ties
 from .._typing import TieBreaking, TieSeed
-from .._validation import as_samples, bin_dtype, check_base, check_choice, check_int, check_noise_random_state
-from .._validation import to_array
+from .._validation import as_samples, bin_dtype, check_base, check_choice, check_int, check_k, check_noise_random_state
+from .._validation import column_spans, to_array
 from .._validation import check_tie_breaking, interruptible
 from ..ksg import _as_2d
 from ..pairwise import _REMEDY as _PAIRWISE_REMEDY
@@ -22,7 +22,7 @@ from ..pairwise import _binned_axes, _ksg_prepare, _warn_zero_radius, _twin_pair
 from ..significance import _REMEDY as _TEST_REMEDY
 from ..significance import MITestResult, _check, _seeds, _shuffle_candidates
 from ..significance import _warn_zero_radius as _warn_zero_radius_test
-from ._graph import check_compute, finish, local, require_dask, task_threads
+from ._graph import check_compute, finish, generator_state, local, require_dask, set_generator_state, task_threads
 
 
 def _whole(a: Any) -> Any:
@@ -44,12 +44,18 @@ def _pairwise_prepare(X: Any, method: str, k: Any, bins: Any, tie_breaking: TieB
     X = as_samples(Xa, "X")
     if X.ndim != 2:
         raise ValueError(f"X must be a 2-D array (n_samples, n_features); got shape {X.shape}")
-    p = X.shape[1]
+    n, p = X.shape
     if method == "binned":
         return {"X": np.asfortranarray(X), "p": p, "axes": _binned_axes(X, bins, threads, bin_dtype(Xa.dtype)),
-                "report": None}
+                "report": None, "rng": None}
+    if p < 2:  # no pair: as in memory, the checks alone (no tie-breaking noise, nothing drawn)
+        check_k(k, n)
+        column_spans(X, "X")  # refuses NaN and infinity
+        return {"X": X, "p": p, "report": None, "rng": None}
     noised, k, constant, report, twin = _ksg_prepare(X, k, tie_breaking, random_state, threads)
-    return {"X": noised, "p": p, "k": k, "constant": constant, "report": report, "twin": twin}
+    # the state of (this copy of) the caller's generator after the noise's seed: the client takes it
+    return {"X": noised, "p": p, "k": k, "constant": constant, "report": report, "twin": twin,
+            "rng": generator_state(random_state)}
 
 
 def _pairwise_block(prep: dict[str, Any], pairs: npt.NDArray[np.int64], threads: int
@@ -119,8 +125,10 @@ def pairwise_mi(X: Any, *, method: str = "ksg", k: int = 3, bins: Any = 10, base
     n_jobs : int or None, keyword-only
         Threads of each task's native call (default 1).
     random_state, tie_breaking : keyword-only
-        As for :func:`fastmi.pairwise_mi` (the noise is added once, in the
-        task that prepares the data; a Generator is copied, not advanced).
+        As for :func:`fastmi.pairwise_mi`. The noise is added once, in the
+        task that prepares the data, from a copy of `random_state`; with
+        compute=True a Generator is then left where the in-memory call
+        leaves it (with compute=False it is not advanced).
     pairs_per_task : int, keyword-only, default 64
         Pairs computed by one task.
     compute : bool, keyword-only, default True
@@ -155,7 +163,7 @@ def pairwise_mi(X: Any, *, method: str = "ksg", k: int = 3, bins: Any = 10, base
     per = check_int(pairs_per_task, "pairs_per_task", minimum=1)
     shape = getattr(X, "shape", None)
     if shape is None or len(shape) != 2 or np.isnan(shape[1]):
-        X = np.asarray(X)
+        X = to_array(X, "X")  # the in-memory checks: non-numbers (None, text) are a TypeError
         shape = X.shape
     if len(shape) != 2:
         raise ValueError(f"X must be a 2-D array (n_samples, n_features); got shape {shape}")
@@ -170,7 +178,8 @@ def pairwise_mi(X: Any, *, method: str = "ksg", k: int = 3, bins: Any = 10, base
     result = delayed(_pairwise_matrix, pure=True)(p, binned, base, k, pairs, *parts)
     if not compute:
         return result[0]
-    (out, tied), report = finish((result, prep["report"]), True)
+    (out, tied), report, state = finish((result, prep["report"], prep["rng"]), True)
+    set_generator_state(random_state, state)  # advanced as in memory: by the noise's seed, if drawn
     warn_ties(report, _PAIRWISE_REMEDY)
     _warn_zero_radius(tied, pairs.shape[0], k, stacklevel=3)
     return out
@@ -191,18 +200,21 @@ def _test_prepare(x: Any, y: Any, z: Any, k: Any, shuffle_neighbors: Any, tie_br
                          seeds=np.zeros(0, dtype=np.uint64))
     ties = [getattr(w.message, "report", None) for w in caught if issubclass(w.category, TiedSamplesWarning)]
     if isinstance(checked, MITestResult):
-        return None  # constant x or y: every estimate is 0
+        return None  # constant x or y: every estimate is 0 (and no noise was drawn)
+    # the state of (this copy of) the caller's generator after the noise's seed, if it was
+    # drawn: the client puts the caller's generator in it, where the in-memory call leaves it
+    rng = generator_state(random_state)
     x, y, z, k, shuffle_neighbors, _, _, _ = checked
     x2, y2 = _as_2d(x), _as_2d(y)
     check = interruptible()
     if z is None:
         stat, zeros = _native.ksg_mi_nats(x2, y2, k, _native.KsgVariant.published, threads, check)
-        return {"x": x2, "y": y2, "k": k, "stat": stat, "zeros": zeros, "n": x.shape[0], "ties": ties}
+        return {"x": x2, "y": y2, "k": k, "stat": stat, "zeros": zeros, "n": x.shape[0], "ties": ties, "rng": rng}
     z2 = _as_2d(z)
     stat, zeros = _native.cmi_ksg_nats(x2, y2, z2, k, threads, check)
     neighbors = _shuffle_candidates(z2, shuffle_neighbors, first_seed, threads, check)
     return {"x": x2, "y": y2, "z": z2, "k": k, "stat": stat, "zeros": zeros, "n": x.shape[0],
-            "neighbors": neighbors, "ties": ties}
+            "neighbors": neighbors, "ties": ties, "rng": rng}
 
 
 def _test_block(prep: Any, seeds: npt.NDArray[np.uint64], threads: int) -> npt.NDArray[np.float64]:
@@ -217,16 +229,20 @@ def _test_block(prep: Any, seeds: npt.NDArray[np.uint64], threads: int) -> npt.N
                                  check)[0]
 
 
-def _test_result(prep: Any, base: float, *nulls: npt.NDArray[np.float64]) -> tuple[MITestResult, int, int, list[Any]]:
+_Outcome = tuple[MITestResult, int, int, List[Any], Optional[dict[str, Any]]]
+
+
+def _test_result(prep: Any, base: float, *nulls: npt.NDArray[np.float64]) -> _Outcome:
+    """(the result, zero radii, samples, tie reports, the generator's state after the noise's seed)."""
     null_nats = np.concatenate(nulls)
     total = null_nats.shape[0]
     if prep is None:
-        return MITestResult(0.0, 1.0, np.zeros(total)), 0, 0, []
+        return MITestResult(0.0, 1.0, np.zeros(total)), 0, 0, [], None
     scale = math.log(base)
     statistic = float(prep["stat"]) / scale
     null = null_nats / scale
     pvalue = (1.0 + np.count_nonzero(null >= statistic)) / (1.0 + total)
-    return MITestResult(statistic, float(pvalue), null), int(prep["zeros"]), int(prep["n"]), prep["ties"]
+    return MITestResult(statistic, float(pvalue), null), int(prep["zeros"]), int(prep["n"]), prep["ties"], prep["rng"]
 
 
 def mi_test(x: Any, y: Any, z: Any = None, *, k: int = 3, n_permutations: int = 1000, shuffle_neighbors: int = 5,
@@ -252,8 +268,14 @@ def mi_test(x: Any, y: Any, z: Any = None, *, k: int = 3, n_permutations: int = 
     shuffle_neighbors : int, keyword-only, default 5
         Local permutations within this many nearest neighbours in z.
     random_state : None, int, numpy.random.SeedSequence or numpy.random.Generator, keyword-only
-        As for :func:`fastmi.mi_test`: the permutations' seeds are drawn from
-        it on the client, then the seed of the tie-breaking noise.
+        As for :func:`fastmi.mi_test` (and the same other forms it takes):
+        the permutations' seeds are drawn from it on the client, then the
+        seed of the tie-breaking noise, in the task that prepares the data,
+        from a copy. With compute=True a Generator (a BitGenerator, a
+        RandomState) is then left exactly where :func:`fastmi.mi_test`
+        leaves it, ties or not (and where it was, should the computation
+        fail); with compute=False it is advanced by the permutations' seeds
+        only.
     n_jobs : int or None, keyword-only
         Threads of each task's native call (default 1).
     base : float, keyword-only, default 2
@@ -287,7 +309,8 @@ def mi_test(x: Any, y: Any, z: Any = None, *, k: int = 3, n_permutations: int = 
     n_permutations = check_int(n_permutations, "n_permutations", minimum=1)
     per = check_int(permutations_per_task, "permutations_per_task", minimum=1)
     tie_breaking = check_tie_breaking(tie_breaking)
-    check_noise_random_state(random_state)
+    # random_state is checked by _seeds, as in memory (which takes what numpy.random.default_rng takes)
+    saved = generator_state(random_state)
     seeds = _seeds(random_state, n_permutations)
     # a Generator, as advanced by the seeds: the prepare task draws the noise's seed from a copy
     prep = delayed(_test_prepare, pure=True)(_whole(x), _whole(y), None if z is None else _whole(z), k,
@@ -298,7 +321,13 @@ def mi_test(x: Any, y: Any, z: Any = None, *, k: int = 3, n_permutations: int = 
     result = delayed(_test_result, pure=True)(prep, base, *nulls)
     if not compute:
         return result[0]
-    res, zeros, n, ties = finish(result, True)
+    try:
+        res, zeros, n, ties, state = finish(result, True)
+    except BaseException:
+        # in memory the data are checked before the seeds are drawn: a refused call draws nothing
+        set_generator_state(random_state, saved)
+        raise
+    set_generator_state(random_state, state)  # then the noise's seed, where one was drawn
     for report in ties:
         warn_ties(report, _TEST_REMEDY)
     _warn_zero_radius_test(zeros, n, k, stacklevel=3)

@@ -1,0 +1,206 @@
+"""fastmi.dask refuses a bad argument as the in-memory call refuses it: the same
+exception class (scikit-learn's InvalidParameterError where the drop-ins raise
+it), the same message, and accepts what the in-memory call accepts.
+
+Each public function of fastmi.dask is called next to its in-memory
+counterpart on the same arguments (dask arrays for the dask call) under
+dask's synchronous scheduler: errors raised inside tasks reach the caller
+as they are raised there."""
+from __future__ import annotations
+
+import re
+import warnings
+from typing import Any, Callable, Iterator
+
+import numpy as np
+import pytest
+
+import fastmi
+
+da = pytest.importorskip("dask.array")
+pytest.importorskip("distributed")
+import dask  # noqa: E402
+
+import fastmi.dask as fd  # noqa: E402
+
+pytestmark = pytest.mark.dask
+
+_N = 60
+_rng = np.random.default_rng(20)
+_x = _rng.standard_normal(_N)
+_y = _x + _rng.standard_normal(_N)
+_z = _rng.standard_normal(_N)
+_X = _rng.standard_normal((_N, 4))
+_labels = (_y > 0).astype(int)
+
+
+def _nan(a: Any, at: Any) -> Any:
+    a = a.copy()
+    a[at] = np.nan
+    return a
+
+
+# random_state forms: what each in-memory call does with them decides what the dask call must do
+_SEEDS: dict[str, Callable[[], Any]] = {
+    "None": lambda: None, "0": lambda: 0, "-1": lambda: -1, "2**32": lambda: 2**32, "1.5": lambda: 1.5,
+    "True": lambda: True, "'a'": lambda: "a", "RandomState": lambda: np.random.RandomState(0),
+    "Generator": lambda: np.random.default_rng(0), "SeedSequence": lambda: np.random.SeedSequence(0),
+    "PCG64": lambda: np.random.PCG64(0), "np.random": lambda: np.random, "[1, 2]": lambda: [1, 2],
+}
+_KS: dict[str, Any] = {"0": 0, "-1": -1, "2.5": 2.5, "True": True, "n": _N, "'3'": "3", "None": None,
+                       "np.int64(0)": np.int64(0)}
+_JOBS: dict[str, Any] = {"0": 0, "1.5": 1.5, "True": True, "'2'": "2"}
+_BASES: dict[str, Any] = {"1": 1, "0.5": 0.5, "-2": -2, "nan": float("nan"), "inf": float("inf"), "True": True,
+                          "'2'": "2", "None": None}
+_BINS: dict[str, Any] = {"0": 0, "-1": -1, "1.5": 1.5, "True": True, "[]": [], "[1.0]": [1.0], "'auto'": "auto",
+                         "unsorted": [3.0, 1.0, 2.0], "NaN edge": [0.0, np.nan, 1.0], "None": None,
+                         "[5, 0]": [5, 0], "[5, 2.5]": [5, 2.5], "3 specs": [5, 5, 5]}
+
+
+def _cases() -> Iterator[Any]:
+    """(name, args, kwargs, compare messages too): args as given to the in-memory call."""
+    for name in ("discrete_mi", "entropy_binned", "entropy_discrete"):
+        args: tuple[Any, ...] = (_x, _y) if name == "discrete_mi" else (_x,)
+        extra = {} if name == "discrete_mi" else {"method": name.split("_")[1]}
+        for label, v in _BASES.items():
+            yield f"{name}-base={label}", name, args, {**extra, "base": v}, True
+        for label, v in _JOBS.items():
+            yield f"{name}-n_jobs={label}", name, args, {**extra, "n_jobs": v}, True
+        if name != "entropy_discrete":
+            for label, v in _BINS.items():
+                yield f"{name}-bins={label}", name, args, {**extra, "bins": v}, True
+        yield f"{name}-NaN", name, (_nan(_x, 7),) + args[1:], extra, True
+        yield f"{name}-None", name, (None,) + args[1:], extra, False
+        yield f"{name}-text", name, (_x.astype(str),) + args[1:], extra, False
+        yield f"{name}-empty", name, tuple(a[:0] for a in args), extra, False
+    yield "discrete_mi-lengths", "discrete_mi", (_x, _y[:-1]), {}, True
+    yield "discrete_mi-inf", "discrete_mi", (_x, np.where(np.arange(_N) == 3, np.inf, _y)), {}, True
+    yield "entropy-method", "entropy_binned", (_x,), {"method": "bogus"}, False
+    for zname, z in (("", None), ("-z", _z)):
+        args = (_x, _y, z)
+        for label, v in _KS.items():
+            yield f"mi_test{zname}-k={label}", "mi_test", args, {"k": v}, True
+        for label, v in _JOBS.items():
+            yield f"mi_test{zname}-n_jobs={label}", "mi_test", args, {"n_jobs": v}, True
+        for label, v in _BASES.items():
+            yield f"mi_test{zname}-base={label}", "mi_test", args, {"base": v}, True
+        for label, make in _SEEDS.items():
+            yield f"mi_test{zname}-random_state={label}", "mi_test", args, {"random_state": make}, True
+        for label, v in {"0": 0, "1.5": 1.5, "True": True, "None": None}.items():
+            yield f"mi_test{zname}-n_permutations={label}", "mi_test", args, {"n_permutations": v}, True
+            yield f"mi_test{zname}-shuffle_neighbors={label}", "mi_test", args, {"shuffle_neighbors": v}, True
+        yield f"mi_test{zname}-tie_breaking", "mi_test", args, {"tie_breaking": "bogus"}, True
+        yield f"mi_test{zname}-lengths", "mi_test", (_x, _y[:-1], z), {}, True
+        yield f"mi_test{zname}-NaN", "mi_test", (_nan(_x, 4), _y, z), {}, True
+        yield f"mi_test{zname}-None", "mi_test", (None, _y, z), {}, True
+        yield f"mi_test{zname}-empty", "mi_test", (_x[:0], _y[:0], None if z is None else z[:0]), {}, True
+    yield "mi_test-z-lengths", "mi_test", (_x, _y, _z[:-1]), {}, True
+    for method in ("ksg", "binned"):
+        pre = f"pairwise_mi-{method}"
+        for label, v in _KS.items():
+            yield f"{pre}-k={label}", "pairwise_mi", (_X,), {"method": method, "k": v}, True
+        for label, v in _JOBS.items():
+            yield f"{pre}-n_jobs={label}", "pairwise_mi", (_X,), {"method": method, "n_jobs": v}, True
+        for label, v in _BASES.items():
+            yield f"{pre}-base={label}", "pairwise_mi", (_X,), {"method": method, "base": v}, True
+        for label, v in _BINS.items():
+            yield f"{pre}-bins={label}", "pairwise_mi", (_X,), {"method": method, "bins": v}, True
+        for label, make in _SEEDS.items():
+            yield f"{pre}-random_state={label}", "pairwise_mi", (_X,), {"method": method, "random_state": make}, True
+        yield f"{pre}-NaN", "pairwise_mi", (_nan(_X, (5, 2)),), {"method": method}, True
+        yield f"{pre}-None", "pairwise_mi", (None,), {"method": method}, True
+        yield f"{pre}-1-D", "pairwise_mi", (_x,), {"method": method}, False
+    for name, target in (("mutual_info_regression", _y), ("mutual_info_classif", _labels)):
+        for label, v in _KS.items():
+            yield f"{name}-n_neighbors={label}", name, (_X, target), {"n_neighbors": v}, True
+            yield (f"{name}-n_neighbors={label}-discrete", name, (_X, target),
+                   {"n_neighbors": v, "discrete_features": True}, True)
+        for label, v in _JOBS.items():
+            yield f"{name}-n_jobs={label}", name, (_X, target), {"n_jobs": v}, True
+        for label, make in _SEEDS.items():
+            yield f"{name}-random_state={label}", name, (_X, target), {"random_state": make}, True
+        for label, v in {"'bogus'": "bogus", "None": None, "3": 3, "short mask": np.array([True, False]),
+                         "index 9": [9], "float index": [1.5]}.items():
+            yield f"{name}-discrete_features={label}", name, (_X, target), {"discrete_features": v}, True
+        yield f"{name}-lengths", name, (_X, target[:-1]), {}, True
+        yield f"{name}-NaN X", name, (_nan(_X, (3, 2)), target), {}, True
+        yield f"{name}-None X", name, (None, target), {}, True
+        yield f"{name}-None y", name, (_X, None), {}, True
+        yield f"{name}-scalar y", name, (_X, 3.0), {}, True
+        yield f"{name}-2-D y", name, (_X, np.c_[target, target]), {}, True
+    yield "mutual_info_classif-continuous y", "mutual_info_classif", (_X, _y), {}, True
+    yield "mutual_info_regression-NaN y", "mutual_info_regression", (_X, _nan(_y, 9)), {}, True
+
+
+_CASES = list(_cases())
+
+
+def _functions(name: str) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    if name.startswith("entropy"):
+        return fastmi.entropy, fd.entropy
+    return getattr(fastmi, name), getattr(fd, name)
+
+
+def _as_dask(a: Any) -> Any:
+    if not isinstance(a, np.ndarray) or a.dtype.kind not in "biuf" or a.ndim == 0:
+        return a
+    rows = max(1, a.shape[0] // 3)
+    return da.from_array(a, chunks=(rows,) + (2,) * (a.ndim - 1))
+
+
+def _outcome(f: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> BaseException | None:
+    kwargs = {k: (v() if callable(v) else v) for k, v in kwargs.items()}  # a fresh random_state each call
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            f(*args, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - the class is what is compared
+        return exc
+    return None
+
+
+def _text(exc: BaseException) -> str:
+    return re.sub(r"0x[0-9a-fA-F]+", "0x", str(exc))
+
+
+@pytest.mark.parametrize("case", _CASES, ids=[c[0] for c in _CASES])
+def test_bad_arguments_raise_as_in_memory(case: Any) -> None:
+    _, name, args, kwargs, same_message = case
+    if name.startswith("mi_test"):
+        kwargs = {"n_permutations": 3, **kwargs}
+    in_memory, on_dask = _functions(name)
+    want = _outcome(in_memory, args, kwargs)
+    with dask.config.set(scheduler="sync"):
+        for given in (tuple(_as_dask(a) for a in args), args):  # dask arrays, and the arrays themselves
+            got = _outcome(on_dask, given, kwargs)
+            assert type(got) is type(want), (want, got)
+            if same_message and want is not None:
+                assert _text(got) == _text(want)
+
+
+def test_n_neighbors_and_n_jobs_are_invalid_parameters() -> None:
+    # the faults as reported: scikit-learn's InvalidParameterError in memory, a plain
+    # ValueError on Dask
+    from fastmi.exceptions import InvalidParameterError
+
+    X = da.from_array(_X, chunks=(30, 2))
+    with dask.config.set(scheduler="sync"):
+        for f in (fd.mutual_info_regression, fd.mutual_info_classif):
+            target = _y if f is fd.mutual_info_regression else _labels
+            with pytest.raises(InvalidParameterError, match="n_neighbors must be >= 1"):
+                f(X, target, n_neighbors=0)
+            with pytest.raises(InvalidParameterError, match="n_jobs must be a positive integer"):
+                f(X, target, n_jobs=0)
+
+
+@pytest.mark.parametrize("kind", ["RandomState", "PCG64"])
+def test_mi_test_takes_the_random_states_the_in_memory_call_takes(kind: str) -> None:
+    def make() -> Any:
+        return np.random.RandomState(3) if kind == "RandomState" else np.random.PCG64(3)
+
+    want = fastmi.mi_test(_x, _y, _z, n_permutations=9, random_state=make())
+    with dask.config.set(scheduler="threads"):
+        got = fd.mi_test(da.from_array(_x, chunks=20), _y, _z, n_permutations=9, random_state=make(),
+                         permutations_per_task=4)
+    assert got.statistic == want.statistic and got.pvalue == want.pvalue
+    assert np.array_equal(got.null_distribution, want.null_distribution)
