@@ -725,6 +725,46 @@ def test_output_pipe_closed_early(tmp_path):
     assert err == ""
 
 
+def run_into_closed_pipe(argv, unbuffered):
+    """The CLI with standard output a pipe whose reader is gone before it starts."""
+    read, write = os.pipe()
+    os.close(read)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = "1"
+    try:
+        return subprocess.run([sys.executable, "-m", "fastmi", *map(str, argv)], stdout=write,
+                              stderr=subprocess.PIPE, text=True, env=env, timeout=120)
+    finally:
+        os.close(write)
+
+
+@pytest.mark.parametrize("unbuffered", [False, True], ids=["buffered", "unbuffered"])
+@pytest.mark.parametrize("argv", [["--help"], ["mi", "--help"], ["test", "--help"], ["--version"],
+                                  ["mi", "{plain}", "--x", "a", "--y", "b"]],
+                         ids=["help", "mi-help", "test-help", "version", "mi"])
+def test_help_into_a_closed_pipe_exits_141(tmp_path, argv, unbuffered):
+    """``fastmi --help | head -0``: argparse ignores the failed write of its help, so the
+    command exited 0 (with PYTHONUNBUFFERED=1, or help longer than the buffer).  It exits
+    141, as a tool stopped by SIGPIPE, with nothing on stderr."""
+    plain, _ = small_csv(tmp_path)
+    proc = run_into_closed_pipe([a.format(plain=plain) for a in argv], unbuffered)
+    assert proc.returncode == 141, proc.stderr
+    assert proc.stderr == ""
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
+@pytest.mark.parametrize("unbuffered", [False, True], ids=["buffered", "unbuffered"])
+def test_help_into_a_full_disk_is_an_error(unbuffered):
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = "1"
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "fastmi", "--help"], stdout=full,
+                              stderr=subprocess.PIPE, text=True, env=env, timeout=120)
+    assert_one_line(proc, 2, "cannot write the output: No space left on device")
+
+
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
 def test_output_write_error(tmp_path):
     plain, _ = small_csv(tmp_path)

@@ -292,3 +292,137 @@ def test_tie_warning_names_the_cli_remedy(tmp_path, cli):
     assert "--estimator binned" in lines[0] and "fastmi." not in lines[0]
     r = cli("pairwise", path, "-q")
     assert r.stderr.count("warning") == 1 and "--method binned" in r.stderr
+
+
+# --------------------------------------------------------------------------- column names
+
+
+def write_named(path, columns):
+    """A CSV written with the csv module (names with commas, quotes, line ends quoted)."""
+    import csv
+
+    names = list(columns)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(names)
+        for row in zip(*(columns[c] for c in names)):
+            w.writerow([v if isinstance(v, str) else repr(float(v)) for v in row])
+    return path
+
+
+@pytest.fixture
+def comma_names(tmp_path, cols):
+    """Columns "a,b" (one column, its name holding a comma), a, b, c, z1, z2."""
+    rng = np.random.default_rng(5)
+    z1, z2 = rng.standard_normal(N), rng.standard_normal(N)
+    columns = {"a,b": cols["a"] + z1, "a": cols["a"], "b": cols["b"], "c": cols["c"] + z2,
+               "z1": z1, "z2": z2}
+    return write_named(tmp_path / "commas.csv", columns), columns
+
+
+def test_column_options_read_alike_in_every_command(cli, comma_names):
+    """--x/--y/--z of ``test`` split every value at commas, those of ``mi`` never: "a,b" (a
+    column) was unknown columns 'a' and 'b' to ``test``, and ``mi --z z1,z2`` an unknown
+    column.  Now every command takes a value that is a column's name whole, and reads any
+    other value as a comma-separated list (as --columns and ``test`` did)."""
+    path, columns = comma_names
+
+    def statistic(*argv):
+        r = cli(*argv, "--json", "-q", "--permutations", "9")
+        assert r.returncode == 0, r.stderr
+        return json.loads(r.stdout)["statistic"]
+
+    want = fastmi.mi_test(columns["a,b"], columns["c"], np.column_stack([columns["z1"], columns["z2"]]),
+                          n_permutations=9, random_state=0).statistic
+    # a name holding a comma, in every option of test
+    assert statistic("test", path, "--x", "a,b", "--y", "c", "--z", "z1", "--z", "z2") == want
+    # several z columns: repeated, or one comma-separated list (as test took them before)
+    assert statistic("test", path, "--x", "a,b", "--y", "c", "--z", "z1,z2") == want
+    assert statistic("test", path, "--x", "a,b", "--y", "c", "--z", "z1, z2", "--z", "z1") == want
+    # mi reads them alike
+    for z in (("--z", "z1", "--z", "z2"), ("--z", "z1,z2")):
+        r = cli("mi", path, "--x", "a,b", "--y", "c", *z)
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.startswith("I('a,b'; c | z1, z2) = ")
+    r = cli("mi", path, "--x", "a,b", "--y", "c")
+    assert r.returncode == 0 and r.stdout.startswith("I('a,b'; c) = "), r.stderr
+    r = cli("mi", path, "--x", "a,c", "--y", "b")  # not a column: the columns a and c
+    assert r.returncode == 0 and r.stdout.startswith("I(a, c; b) = "), r.stderr
+    # pairwise, select and rank too
+    r = cli("pairwise", path, "--columns", "a,b", "--columns", "c", "--json", "-q")
+    assert r.returncode == 0 and json.loads(r.stdout)["columns"] == ["a,b", "c"], r.stderr
+    r = cli("select", path, "--target", "c", "--columns", "a,b", "--columns", "z1,z2", "--n", "3",
+            "--json", "-q")
+    assert r.returncode == 0, r.stderr
+    assert {s["column"] for s in json.loads(r.stdout)["selected"]} == {"a,b", "z1", "z2"}
+    r = cli("rank", path, "--target", "c", "--discrete", "a,b", "--json", "-q")
+    assert r.returncode == 0, r.stderr
+    assert [s["column"] for s in json.loads(r.stdout)["ranking"] if s["discrete"]] == ["a,b"]
+    # an unknown name in a list is named, and the whole value too
+    r = cli("test", path, "--x", "a,q", "--y", "c")
+    assert r.returncode == 2 and "unknown column 'q' for --x" in r.stderr, r.stderr
+    assert "nor is 'a,q' a column" in r.stderr
+    # the rule is in each command's --help
+    for command in ("mi", "test", "pairwise"):
+        out = cli(command, "--help").stdout
+        assert "Column names:" in out and "--z c1 --z c2" in out, out
+
+
+# a name with a line end, a tab, an escape, a Unicode line separator, a backslash
+ODD = ["x\ny", "t\tab", "esc\x1b[31m", "line\u2028sep", "back\\slash"]
+
+
+@pytest.fixture
+def odd_names(tmp_path, cols):
+    rng = np.random.default_rng(9)
+    columns = {name: cols["a"] + (j + 1) * rng.standard_normal(N) for j, name in enumerate(ODD)}
+    columns["label"] = (cols["a"] > 0).astype(float)
+    return write_named(tmp_path / "odd.csv", columns), columns
+
+
+@pytest.mark.parametrize("argv, records", [
+    (["mi", "{f}", "--x", ODD[0], "--y", ODD[1]], 1),
+    (["mi", "{f}", "--x", ODD[0], "--y", ODD[1], "--z", ODD[2], "--z", ODD[3]], 1),
+    (["entropy", "{f}", "--x", ODD[0], "--x", ODD[4]], 1),
+    (["test", "{f}", "--x", ODD[0], "--y", ODD[1], "--z", ODD[3], "--permutations", "9"], 2),
+    (["rank", "{f}", "--target", "label"], 2 + len(ODD)),
+    (["pairwise", "{f}", "--columns", ",".join(ODD[1:]), "--columns", ODD[0]], 2 + len(ODD)),
+    (["select", "{f}", "--target", "label", "--n", str(len(ODD))], 2 + len(ODD)),
+], ids=["mi", "cmi", "entropy", "test", "rank", "pairwise", "select"])
+def test_control_characters_in_names_keep_one_record_a_line(cli, odd_names, argv, records):
+    """A column name holding a line end (or another control character) broke the line of
+    the text output in two; it is now shown escaped and quoted (JSON keeps it exactly)."""
+    path, _ = odd_names
+    r = cli(*[a.format(f=path) for a in argv], "-q")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()  # splits at \n, \r, \x1c-\x1e, \x85, \u2028, \u2029 too
+    assert len(lines) == records, r.stdout
+    assert r.stdout.count("\n") == records and "\x1b" not in r.stdout and "\t" not in r.stdout
+    shown = [repr(n) for n in ODD if any(n == a for a in argv) or argv[0] in ("rank", "pairwise", "select")]
+    for name in shown:
+        assert name in r.stdout, (name, r.stdout)
+    # tables stay aligned
+    if argv[0] == "pairwise":
+        assert len({len(line) for line in lines[1:]}) == 1, lines
+    if argv[0] in ("rank", "select", "pairwise"):  # JSON holds the exact names
+        r = cli(*[a.format(f=path) for a in argv], "-q", "--json")
+        got = json.loads(r.stdout)
+        names = got.get("columns") or [s["column"] for s in got.get("ranking", got.get("selected", []))]
+        assert sorted(names) == sorted(ODD), names
+
+
+def test_pairwise_shows_names_in_full(tmp_path, cli, cols):
+    """The pairwise table cut names to 10 characters: measurement_alpha and measurement_beta
+    were both "measuremen"."""
+    columns = {"measurement_alpha": cols["a"], "measurement_beta": cols["b"], "c": cols["c"]}
+    path = write(tmp_path / "long.csv", list(columns), zip(*columns.values()))
+    for unit in ((), ("--base", "10")):
+        r = cli("pairwise", path, "-q", *unit)
+        assert r.returncode == 0, r.stderr
+        header, *rows = r.stdout.splitlines()[1:]
+        assert header.split()[1:] == list(columns), header
+        assert [row.split()[0] for row in rows] == list(columns)
+        # each value right-aligned under its column's name
+        ends = [m.end() for m in re.finditer(r"\S+", header)][1:]
+        for row in rows:
+            assert [m.end() for m in re.finditer(r"\S+", row)][1:] == ends, (header, row)

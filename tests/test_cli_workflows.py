@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import json
+import re
+import warnings
 
 import numpy as np
 import pytest
@@ -172,7 +174,7 @@ def test_test_equals_mi_test(cli, data):
         (("pairwise", "{path}", "--columns", "a,nope"), "unknown column 'nope'"),
         (("select", "{path}", "--target", "label", "--n", "9"), "--n 9 is more than the 5 feature columns"),
         (("test", "{path}", "--x", "a", "--y", "b", "--z", "z", "--shuffle-neighbors", "400"),
-         "shuffle_neighbors must be smaller"),
+         "--shuffle-neighbors 400 needs more than 400 rows"),
         (("test", "{path}", "--x", "a", "--y", "b", "--k", "400"), "--k 400 needs more than 400 rows"),
         (("test", "{path}", "--x", "a", "--y", "b", "--permutations", "0"), "expected a positive integer"),
     ],
@@ -183,3 +185,102 @@ def test_errors(cli, data, args, fragment):
     assert r.returncode == 2 and r.stdout == ""
     lines = r.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("fastmi: error: ") and fragment in lines[0], r.stderr
+
+
+# --------------------------------------------------------------------------- library messages
+
+#: Python names of the library's arguments that a message of the command line must not show.
+PYTHON_NAMES = re.compile(r"(?<![\w'-])(?:[xyzX]\[:, \d+\]|[xyzX] column \d|(?:[xyzX]|bins) (?:spans|is|has|gives)\b"
+                          r"|of [xyzX]\b|shuffle_neighbors|n_neighbors|n_permutations|random_state"
+                          r"|method=|mutual_info_\w+)")
+
+
+@pytest.fixture
+def awkward(tmp_path):
+    """Columns that make the library refuse its input: a constant one, a copy of another,
+    one spanning more than float64 holds, non-integer values; and wide.csv, whose column w
+    puts each sample's 3rd neighbour 2e308 away."""
+    rng = np.random.default_rng(4)
+    n = 60
+    a = rng.standard_normal(n)
+    cols = {"a": a, "b": a + rng.standard_normal(n), "c": rng.standard_normal(n), "const": np.ones(n),
+            "copy": a.copy(), "huge": np.where(np.arange(n) % 2, 1e308, -1e308), "fl": a + 0.5}
+    path = tmp_path / "awkward.csv"
+    with open(path, "w") as f:
+        f.write(",".join(cols) + "\n")
+        for row in zip(*cols.values()):
+            f.write(",".join(repr(float(v)) for v in row) + "\n")
+    wide = tmp_path / "wide.csv"
+    w = [(1 if i < 3 else -1) * (1e308 - i * 1e300) for i in range(6)]
+    wide.write_text("a,b,w\n" + "".join(f"{i * 0.37 % 1!r},{i * 0.61 % 1!r},{w[i]!r}\n" for i in range(6)))
+    return path, wide
+
+
+@pytest.mark.parametrize("argv, fragments", [
+    (["mi", "{f}", "--x", "a", "--y", "b", "--estimator", "binned", "--bins", "20000"],
+     ["--bins gives a joint table"]),
+    (["mi", "{f}", "--x", "a", "--y", "b", "--z", "c", "--estimator", "binned", "--bins", "300000000"],
+     ["--bins gives 300000000 bins"]),
+    (["mi", "{f}", "--x", "huge", "--y", "b", "--estimator", "binned"],
+     ["column 'huge' (--x) spans a range too large"]),
+    (["mi", "{f}", "--x", "a", "--y", "b", "--z", "huge", "--estimator", "binned"],
+     ["column 'huge' (--z) spans a range too large"]),
+    (["mi", "{w}", "--x", "a", "--y", "w"], ["column 'w' (--y) spans more than"]),
+    (["mi", "{w}", "--x", "a", "--y", "b", "--z", "w"], ["column 'w' (--z) spans more than"]),
+    (["entropy", "{f}", "--x", "const"], ["every sample of column 'const' (--x)", "use --estimator discrete"]),
+    (["entropy", "{f}", "--x", "a", "--x", "const"],
+     ["column 'const' (--x) is constant", "--x (columns 'a', 'const') is singular", "--estimator discrete"]),
+    (["entropy", "{f}", "--x", "a", "--x", "copy"], ["column 'a' (--x) and column 'copy' (--x) are identical"]),
+    (["entropy", "{f}", "--x", "a", "--x", "b", "--x", "c", "--estimator", "binned", "--bins", "3000000"],
+     ["--bins gives --x (columns 'a', 'b', 'c') a histogram"]),
+    (["entropy", "{w}", "--x", "w"], ["column 'w' (--x) spans more than"]),
+    (["test", "{f}", "--x", "a", "--y", "b", "--z", "c", "--shuffle-neighbors", "60"],
+     ["--shuffle-neighbors 60 needs more than 60 rows"]),
+    (["test", "{f}", "--x", "a", "--y", "huge"], ["column 'huge' (--y) spans more than 1.8e308"]),
+    (["test", "{f}", "--x", "a", "--y", "b", "--z", "huge"], ["column 'huge' (--z) spans more than 1.8e308"]),
+    (["rank", "{f}", "--target", "fl", "--task", "classification"],
+     ["column 'fl' (--target) holds non-integer", "use --task regression"]),
+    (["rank", "{f}", "--target", "a"], ["column 'huge' cannot be scaled"]),
+    (["pairwise", "{f}", "--columns", "a,huge", "--method", "binned"],
+     ["column 'huge' (--columns) spans a range too large"]),
+    (["pairwise", "{f}", "--columns", "a,b", "--method", "binned", "--bins", "300000000"],
+     ["--bins gives 300000000 bins"]),
+    (["pairwise", "{w}", "--columns", "a,w"], ["column 'w' (--columns) spans more than"]),
+    (["select", "{f}", "--target", "b", "--columns", "a,huge", "--n", "1"],
+     ["column 'huge' (--columns) cannot be scaled"]),
+    (["select", "{f}", "--target", "huge", "--columns", "a,b", "--n", "1"],
+     ["column 'huge' (--target) cannot be scaled"]),
+], ids=lambda v: " ".join(v) if isinstance(v, list) and v and v[0] in
+    ("mi", "entropy", "test", "rank", "pairwise", "select") else None)
+def test_library_errors_name_columns_and_options(cli, awkward, argv, fragments):
+    """The library's ValueErrors named its Python arguments: "x[:, 1] is constant ... use
+    method='discrete'", "shuffle_neighbors must be smaller", "bins gives ...", "X column 5"
+    (an index into the features, not the file's column 5), "use mutual_info_regression".
+    They name the columns and the options typed."""
+    path, wide = awkward
+    with warnings.catch_warnings():
+        # numpy's "invalid value encountered in reduce" on the way to select's error
+        warnings.simplefilter("ignore", RuntimeWarning)
+        r = cli(*[a.format(f=path, w=wide) for a in argv], "-q")
+    assert r.returncode == 2 and r.stdout == "", r.stderr
+    error = [line for line in r.stderr.splitlines() if line.startswith("fastmi: error: ")]
+    assert len(error) == 1, r.stderr
+    for fragment in fragments:
+        assert fragment in error[0], (fragment, error[0])
+    assert not PYTHON_NAMES.search(error[0]), error[0]
+
+
+def test_tie_warning_names_columns_not_python_arguments(cli, tmp_path):
+    """The tie warning said "repeated values in y (...) ... (random_state seed 0)" and, in
+    pairwise, "X[:, 1]"."""
+    i = np.arange(300)
+    path = tmp_path / "ties.csv"
+    path.write_text("u,v,w\n" + "".join(f"{float(np.sin(k))!r},{k % 5},{k % 3}\n" for k in i))
+    for argv, fragment in ((("mi", path, "--x", "u", "--y", "v"), "repeated values in column 'v' (--y)"),
+                           (("pairwise", path, "--columns", "u,w"), "repeated values in column 'w' (--columns)"),
+                           (("test", path, "--x", "u", "--y", "w", "--permutations", "9", "--random-state", "4"),
+                            "(--random-state 4)")):
+        r = cli(*argv, "-q")
+        assert r.returncode == 0, r.stderr
+        assert len(r.stderr.splitlines()) == 1 and fragment in r.stderr, r.stderr
+        assert not PYTHON_NAMES.search(r.stderr), r.stderr

@@ -25,13 +25,22 @@ Every failure ends with one line, ``fastmi: error: ...``, on stderr and no trace
 exit status 2 for bad input or output (usage, files, data, parameters), 130 when
 interrupted, 1 when fastmi itself fails (out of memory, an internal error, values that
 disagree in ``bench``).  When the reader of standard output goes away (``| head``) the
-command stops quietly with status 141, as the shell's own tools do.  Names and values that
-the terminal's encoding cannot show are printed as backslash escapes.
+command stops quietly with status 141, as the shell's own tools do (``--help`` too).  Names
+and values that the terminal's encoding cannot show are printed as backslash escapes.
+
+Column-naming options (``--x``, ``--y``, ``--z``, ``--columns``, ``--discrete``) read their
+values alike in every command: a value that is the name of a column is that column (commas
+included), any other a comma-separated list of names; repeated, they name several columns.
+Human-readable output shows a column name that is not plain text (a line end, a backslash,
+...) quoted with backslash escapes, so that every record stays on one line; JSON carries the
+exact name.  The library's messages name the columns and options typed, not the Python
+arguments (``x``, ``bins``, ``shuffle_neighbors``): see ``wording``.
 numpy, pandas, scikit-learn and matplotlib are imported only by the command that needs
 them, so ``--help`` stays fast.
 
 Modules: ``parser`` (arguments), ``commands`` (``mi``, ``entropy``, ``rank``, ``bench``),
-``workflows`` (``pairwise``, ``select``, ``test``), ``render`` (their result tables),
+``workflows`` (``pairwise``, ``select``, ``test``), ``render`` (their result lines and
+tables, column names as shown), ``wording`` (library messages in the CLI's words),
 ``options`` (units, ``--sep``, ``--dropna``, the tie warning), ``progress`` (the progress
 bar), ``reader`` (columns of a CSV or Parquet file), ``files`` (opening, decompressing,
 standard input, output files), ``output`` (standard output and error, exit statuses),
@@ -125,12 +134,14 @@ def _run(argv: Optional[Sequence[str]]) -> int:
 
 def _warning_printer(command: Optional[str]) -> Callable[..., None]:
     """warnings.showwarning for a command: one line each; fastmi's TiedSamplesWarning once,
-    reworded to name the CLI's remedy (``--estimator binned``) instead of a Python function."""
+    reworded to name the CLI's remedy (``--estimator binned``) instead of a Python function;
+    the Python names of a library call's arguments as the columns and options typed."""
     tie_shown = [False]
 
     def show(message: Any, category: Any, filename: str, lineno: int,
              file: Any = None, line: Any = None) -> None:
         from fastmi import TiedSamplesWarning
+        from fastmi.cli.wording import current
 
         if isinstance(category, type) and issubclass(category, TiedSamplesWarning):
             if tie_shown[0]:
@@ -139,6 +150,7 @@ def _warning_printer(command: Optional[str]) -> Callable[..., None]:
             from fastmi.cli.options import tie_warning
 
             message = tie_warning(str(message), command)
-        show_warning(message, category, filename, lineno, file, line)
+        # the Python names of the running call (x, random_state, ...) as columns and options
+        show_warning(current(str(message)), category, filename, lineno, file, line)
 
     return show

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional
 
 from fastmi.cli import render
 from fastmi.cli.errors import CLIError, first_line
@@ -16,6 +16,7 @@ from fastmi.cli.output import EXIT_FAILED, EXIT_OK, PROG, flush_stdout, print_er
 from fastmi.cli.progress import Progress
 from fastmi.cli.options import dropna_rows, unit, variable
 from fastmi.cli.reader import Table, list_names, load_table, show
+from fastmi.cli.wording import Words, speaking
 
 
 def _neighbours(k: int, n: int, path: str) -> int:
@@ -28,12 +29,20 @@ def _neighbours(k: int, n: int, path: str) -> int:
         raise CLIError(f"--k {k} needs more than {k} rows; {path} has {n}") from None
 
 
-def _estimate(fn: Any, *args: Any, **kwargs: Any) -> Any:
-    """Call an estimator, turning its ValueError (bad data or parameters) into a CLIError."""
+def _estimate(fn: Any, *args: Any, words: Optional[Words] = None, **kwargs: Any) -> Any:
+    """Call an estimator, turning its ValueError (bad data or parameters) into a CLIError;
+    ``words`` rewrites the Python names in its messages (errors and warnings) as the
+    columns and options the user typed."""
     try:
-        return fn(*args, **kwargs)
+        with speaking(words):
+            return fn(*args, **kwargs)
     except ValueError as exc:
-        raise CLIError(first_line(exc)) from None
+        message = first_line(exc)
+        raise CLIError(words(message) if words is not None else message) from None
+
+
+#: The options of ``fastmi mi`` and ``fastmi entropy`` for the library's parameters.
+_ESTIMATOR_WORDS = {"bins": "--bins", "k": "--k"}
 
 
 def cmd_mi(args: argparse.Namespace) -> int:
@@ -43,56 +52,67 @@ def cmd_mi(args: argparse.Namespace) -> int:
         if args.legacy:
             raise CLIError("--legacy applies to --estimator ksg only")
         if args.z is None and (len(args.x) != 1 or len(args.y) != 1):
-            raise CLIError("--estimator binned takes exactly one --x and one --y column (any number with --z)")
+            raise CLIError(_ONE_BY_ONE)
     elif args.bins is not None:
         raise CLIError("--bins applies to --estimator binned; use --k with --estimator ksg")
     if args.z is not None:
         return _conditional_mi(args)
 
-    table = load_table(args.file, {**{c: "--x" for c in args.x}, **{c: "--y" for c in args.y}},
-                       sep=args.sep)
-    rows, _, n = dropna_rows(table, args.x + args.y, args)
-    x = variable(table, args.x, "--x", rows)
-    y = variable(table, args.y, "--y", rows)
+    table = load_table(args.file, {}, named={"--x": args.x, "--y": args.y}, sep=args.sep)
+    xs, ys = table.columns("--x"), table.columns("--y")
+    if args.estimator == "binned" and (len(xs) != 1 or len(ys) != 1):
+        raise CLIError(_ONE_BY_ONE)
+    rows, _, n = dropna_rows(table, xs + ys, args)
+    x = variable(table, xs, "--x", rows)
+    y = variable(table, ys, "--y", rows)
 
     import fastmi
 
     u = unit(args)  # the API's own base: the value the Python call returns, to the bit
+    words = Words({"x": ("--x", xs), "y": ("--y", ys)}, _ESTIMATOR_WORDS)
     if args.estimator == "binned":
         bins = 10 if args.bins is None else args.bins
-        value = _estimate(fastmi.discrete_mi, x, y, bins=bins, base=u.base, n_jobs=args.n_jobs)
+        value = _estimate(fastmi.discrete_mi, x, y, bins=bins, base=u.base, n_jobs=args.n_jobs,
+                          words=words)
         how = f"binned, bins={bins}"
     else:
         k = _neighbours(3 if args.k is None else args.k, n, table.path)
-        value = _estimate(fastmi.ksg_mi, x, y, k=k, legacy=args.legacy, base=u.base, n_jobs=args.n_jobs)
+        value = _estimate(fastmi.ksg_mi, x, y, k=k, legacy=args.legacy, base=u.base, n_jobs=args.n_jobs,
+                          words=words)
         how = f"KSG{' legacy' if args.legacy else ''}, k={k}"
-    say(render.mi_line(args.x, args.y, value, u.name, how, n))
+    say(render.mi_line(xs, ys, value, u.name, how, n))
     return EXIT_OK
+
+
+_ONE_BY_ONE = "--estimator binned takes exactly one --x and one --y column (any number with --z)"
 
 
 def _conditional_mi(args: argparse.Namespace) -> int:
     """``fastmi mi FILE --x A --y B --z C``: I(X;Y|Z)."""
     if args.legacy:
         raise CLIError("--legacy applies to the mutual information without --z only")
-    table = load_table(args.file, {**{c: "--x" for c in args.x}, **{c: "--y" for c in args.y},
-                                   **{c: "--z" for c in args.z}}, sep=args.sep)
-    rows, _, n = dropna_rows(table, args.x + args.y + args.z, args)
-    x, y, z = (variable(table, args.x, "--x", rows), variable(table, args.y, "--y", rows),
-               variable(table, args.z, "--z", rows))
+    table = load_table(args.file, {}, named={"--x": args.x, "--y": args.y, "--z": args.z},
+                       sep=args.sep)
+    xs, ys, zs = table.columns("--x"), table.columns("--y"), table.columns("--z")
+    rows, _, n = dropna_rows(table, xs + ys + zs, args)
+    x, y, z = (variable(table, xs, "--x", rows), variable(table, ys, "--y", rows),
+               variable(table, zs, "--z", rows))
 
     import fastmi
 
     u = unit(args)
+    words = Words({"x": ("--x", xs), "y": ("--y", ys), "z": ("--z", zs)}, _ESTIMATOR_WORDS)
     if args.estimator == "binned":
         bins = 10 if args.bins is None else args.bins
         value = _estimate(fastmi.conditional_mi, x, y, z, method="binned", bins=bins, base=u.base,
-                          n_jobs=args.n_jobs)
+                          n_jobs=args.n_jobs, words=words)
         how = f"binned, bins={bins}"
     else:
         k = _neighbours(3 if args.k is None else args.k, n, table.path)
-        value = _estimate(fastmi.conditional_mi, x, y, z, k=k, base=u.base, n_jobs=args.n_jobs)
+        value = _estimate(fastmi.conditional_mi, x, y, z, k=k, base=u.base, n_jobs=args.n_jobs,
+                          words=words)
         how = f"KSG (Frenzel-Pompe), k={k}"
-    say(render.cmi_line(args.x, args.y, args.z, value, u.name, how, n))
+    say(render.cmi_line(xs, ys, zs, value, u.name, how, n))
     return EXIT_OK
 
 
@@ -106,41 +126,32 @@ def cmd_entropy(args: argparse.Namespace) -> int:
         raise CLIError("--k applies to --estimator kl; use --bins with --estimator binned or miller_madow")
     elif args.estimator == "discrete" and args.bins is not None:
         raise CLIError("--bins applies to --estimator binned or miller_madow, not discrete")
-    table = load_table(args.file, {c: "--x" for c in args.x}, sep=args.sep)
-    rows, _, n = dropna_rows(table, args.x, args)
+    table = load_table(args.file, {}, named={"--x": args.x}, sep=args.sep)
+    xs = table.columns("--x")
+    rows, _, n = dropna_rows(table, xs, args)
 
     import fastmi
 
     u = unit(args)
+    words = Words({"x": ("--x", xs)}, _ESTIMATOR_WORDS, {"method='discrete'": "--estimator discrete"})
     if args.estimator == "discrete":
-        x = np.column_stack([table.labels(c, "--x", rows) for c in args.x])
-        value = _estimate(fastmi.entropy, x, method="discrete", base=u.base)
+        x = np.column_stack([table.labels(c, "--x", rows) for c in xs])
+        value = _estimate(fastmi.entropy, x, method="discrete", base=u.base, words=words)
         how = "discrete"
     else:
-        x = variable(table, args.x, "--x", rows)
+        x = variable(table, xs, "--x", rows)
         if args.estimator == "kl":
             k = _neighbours(3 if args.k is None else args.k, n, table.path)
-            value = _estimate(fastmi.entropy, x, method="kl", k=k, base=u.base, n_jobs=args.n_jobs)
+            value = _estimate(fastmi.entropy, x, method="kl", k=k, base=u.base, n_jobs=args.n_jobs,
+                              words=words)
             how = f"Kozachenko-Leonenko, k={k}"
         else:
             bins = 10 if args.bins is None else args.bins
-            value = _estimate(fastmi.entropy, x, method=args.estimator, bins=bins, base=u.base, n_jobs=args.n_jobs)
+            value = _estimate(fastmi.entropy, x, method=args.estimator, bins=bins, base=u.base,
+                              n_jobs=args.n_jobs, words=words)
             how = f"{'binned' if args.estimator == 'binned' else 'Miller-Madow'}, bins={bins}"
-    say(render.entropy_line(args.x, value, u.name, how, n))
+    say(render.entropy_line(xs, value, u.name, how, n))
     return EXIT_OK
-
-
-def split_names(values: Optional[Sequence[str]]) -> Optional[List[str]]:
-    """Repeated or comma-separated column names, in order, without repeats."""
-    if not values:
-        return None
-    names: List[str] = []
-    for value in values:
-        for name in value.split(","):
-            name = name.strip()
-            if name and name not in names:
-                names.append(name)
-    return names
 
 
 def _guess_task(table: Table, target: str) -> str:
@@ -158,9 +169,9 @@ def _guess_task(table: Table, target: str) -> str:
 def cmd_rank(args: argparse.Namespace) -> int:
     import numpy as np
 
-    discrete = split_names(args.discrete) or []
-    table = load_table(args.file, required={args.target: "--target",
-                                            **{c: "--discrete" for c in discrete}}, sep=args.sep)
+    table = load_table(args.file, required={args.target: "--target"},
+                       named={"--discrete": args.discrete}, sep=args.sep)
+    discrete = table.columns("--discrete")
     if args.target in discrete and args.task == "regression":
         raise CLIError(f"--task regression contradicts --discrete {args.target!r} (the target)")
     task = args.task if args.task != "auto" else \
@@ -207,9 +218,11 @@ def cmd_rank(args: argparse.Namespace) -> int:
                                  else table.numeric(features[j], "feature column", rows)
                                  for j in cols])
             mask = np.array([is_discrete[j] for j in cols])
+            words = Words({"X": ("", [features[j] for j in cols]), "y": ("--target", [args.target])},
+                          {"n_neighbors": "--k", "random_state": "--random-state"}, _SKLEARN_WORDS)
             values = _estimate(estimator, X, y, discrete_features=mask if mask.any() else "auto",
                                n_neighbors=args.k, random_state=args.random_state,
-                               n_jobs=args.n_jobs)
+                               n_jobs=args.n_jobs, words=words)
             mi[cols] = np.asarray(values, dtype=np.float64)
             used[cols] = m
     u = unit(args)
@@ -239,6 +252,12 @@ def cmd_rank(args: argparse.Namespace) -> int:
     for line in render.rank_table(ranked, u.name, rows=bool(args.dropna)):
         say(line)
     return EXIT_OK
+
+
+#: The scikit-learn drop-ins named in their messages, as ``fastmi rank`` chooses them.
+_SKLEARN_WORDS = {"mutual_info_classif": "--task classification",
+                  "mutual_info_regression": "--task regression",
+                  "random_state seed": "--random-state"}
 
 
 def _check_plot_format(path: str) -> None:

@@ -15,14 +15,15 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 EXIT_BROKEN_PIPE = 128 + 13  # SIGPIPE, as the shell reports a tool that it stopped
 
 
-def say(text: str = "", *, out: Optional[TextIO] = None, flush: bool = False) -> None:
+def say(text: str = "", *, out: Optional[TextIO] = None, flush: bool = False,
+        end: str = "\n") -> None:
     """Print ``text`` on standard output (or ``out``).  A failed write becomes a CLIError;
     BrokenPipeError (the reader went away) is left to :func:`fastmi.cli.main`."""
     stream = out if out is not None else sys.stdout
     if stream is None:
         raise CLIError("cannot write the output: standard output is closed")
     try:
-        print(text, file=stream, flush=flush)
+        print(text, file=stream, flush=flush, end=end)
     except BrokenPipeError:
         raise
     except OSError as exc:

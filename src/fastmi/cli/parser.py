@@ -10,7 +10,7 @@ from typing import Any, Callable, List, NoReturn
 from fastmi.cli.commands import cmd_bench, cmd_entropy, cmd_mi, cmd_rank
 from fastmi.cli.workflows import cmd_pairwise, cmd_select, cmd_test
 from fastmi.cli.options import add_input, add_unit
-from fastmi.cli.output import EXIT_USAGE, PROG
+from fastmi.cli.output import EXIT_USAGE, PROG, say
 
 
 class _Parser(argparse.ArgumentParser):
@@ -19,30 +19,56 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"{PROG}: error: {message} (see '{self.prog} --help')\n")
 
+    # argparse writes help and usage with a write whose OSError it ignores, so that
+    # ``fastmi --help | head -0`` (or into a full disk) would exit 0 with the text lost;
+    # on standard output they go through say(), as every other output does
+    # (BrokenPipeError: exit 141; another write error: exit 2)
+
+    def print_help(self, file: Any = None) -> None:
+        if file is None or file is sys.stdout:
+            say(self.format_help(), end="")
+        else:
+            super().print_help(file)
+
+    def print_usage(self, file: Any = None) -> None:
+        if file is None or file is sys.stdout:
+            say(self.format_usage(), end="")
+        else:
+            super().print_usage(file)
+
     def parse_args(self, args: Any = None, namespace: Any = None) -> Any:
         """argparse's, with a hint where the words left over start right after the value of
-        ``--columns`` (which takes one comma-separated list, or is repeated: ``--columns a b``
-        leaves ``b`` over)."""
+        a column-naming option (which takes one name or comma-separated list, or is
+        repeated: ``--columns a b`` leaves ``b`` over)."""
         words = list(sys.argv[1:] if args is None else args)
         parsed, extras = self.parse_known_args(words, namespace)
         if extras:
             message = "unrecognized arguments: " + " ".join(extras)
-            if _after_columns(words, extras[0]):
-                message += "; --columns takes one comma-separated list (--columns a,b) or is repeated"
+            option = _after_column_option(words, extras[0])
+            if option:
+                message += (f"; {option} takes one comma-separated list ({option} a,b) "
+                            f"or is repeated ({option} a {option} b)")
             self.error(message)
         return parsed
 
 
-def _after_columns(words: List[str], word: str) -> bool:
-    """Whether ``word``, not an option, comes right after the value of a ``--columns`` in
-    ``words``."""
+#: The options that name columns, each taking one name or comma-separated list a use.
+COLUMN_OPTIONS = ("--columns", "--x", "--y", "--z", "--discrete")
+
+
+def _after_column_option(words: List[str], word: str) -> str:
+    """The column-naming option whose value ``word`` (not an option) comes right after in
+    ``words``; "" if none."""
     if word.startswith("-"):
-        return False
+        return ""
     for i, w in enumerate(words):
-        after = i + 2 if w == "--columns" else i + 1 if w.startswith("--columns=") else -1
-        if 0 <= after < len(words) and words[after] == word:
-            return True
-    return False
+        option, eq, _ = w.partition("=")
+        if option not in COLUMN_OPTIONS:
+            continue
+        after = i + 1 if eq else i + 2
+        if after < len(words) and words[after] == word:
+            return option
+    return ""
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
@@ -83,6 +109,18 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("-q", "--quiet", action="store_true",
                    help="no progress bar or notes on stderr")
 
+
+COLUMN_NAMES = """\
+Column names: a value of an option that names columns (--x, --y, --z, --columns,
+--discrete) that is the name of a column is that column, commas and spaces included; any
+other value is a comma-separated list of column names (spaces around each ignored).  Repeat
+the option for several columns (--z c1 --z c2, or --z c1,c2); a column named twice counts
+once.  --target takes one name as it is.  Names that are not plain text (a line end, a
+backslash, spaces at either end, ...) are printed quoted, with backslash escapes ('a\\nb');
+JSON output holds them exactly.
+"""
+REPEAT = "repeat it, or a comma-separated list; see 'Column names' below"
+SEVERAL = f"several: {REPEAT}"
 
 FILE_HELP = ("CSV (.csv, .tsv; also compressed: .gz, .bz2, .xz, .zip, .zst) or Parquet "
              "(.parquet) file; - for standard input; a pipe such as <(command) works too")
@@ -140,7 +178,7 @@ examples:
   fastmi rank data.parquet --target price --task regression --top 10
   fastmi rank data.csv --target label --json > ranking.json
   fastmi rank data.csv --target label --discrete zip_code,n_rooms --dropna
-  cat data.tsv | fastmi rank - --target label --sep '\t'
+  cat data.tsv | fastmi rank - --target label --sep '\\t'
 """
 
 PAIRWISE_EXAMPLES = """\
@@ -172,6 +210,7 @@ permutations within each sample's --shuffle-neighbors nearest neighbours in --z.
 examples:
   fastmi test data.csv --x a --y b
   fastmi test data.csv --x a --y b --z c --permutations 200 --k 10
+  fastmi test data.csv --x a --y b --z c1 --z c2
 """
 
 MAIN_DESCRIPTION = """\
@@ -194,6 +233,8 @@ Run 'fastmi COMMAND --help' for a command's options.
 def _command(sub: Any, name: str, func: Callable[[argparse.Namespace], int], epilog: str, summary: str,
              description: str, *, takes_file: bool = False) -> argparse.ArgumentParser:
     """The subcommand `name`, running func(args); its first argument FILE when it reads one."""
+    if takes_file:  # how columns are named, before the examples
+        epilog = epilog.replace("examples:", COLUMN_NAMES + "\nexamples:", 1)
     command: argparse.ArgumentParser = sub.add_parser(
         name, help=summary, description=description, epilog=epilog, formatter_class=_Formatter,
         allow_abbrev=False)
@@ -238,11 +279,11 @@ def build_parser() -> argparse.ArgumentParser:
         "Mutual information, in bits (see --base), between columns of a CSV or Parquet file "
         "(needs pyarrow).", takes_file=True)
     mi.add_argument("--x", action="append", required=True, metavar="COL",
-                    help="column of the first variable (repeat for a multivariate KSG)")
+                    help=f"column of the first variable (several for a multivariate KSG: {REPEAT})")
     mi.add_argument("--y", action="append", required=True, metavar="COL",
-                    help="column of the second variable (repeat for a multivariate KSG)")
+                    help=f"column of the second variable (several for a multivariate KSG: {REPEAT})")
     mi.add_argument("--z", action="append", metavar="COL",
-                    help="column to condition on: I(X;Y|Z) (repeat for several)")
+                    help=f"column to condition on: I(X;Y|Z) ({SEVERAL})")
     mi.add_argument("--estimator", choices=("ksg", "binned"), default="ksg",
                     help="estimator (default: ksg)")
     mi.add_argument("--k", type=_positive_int, metavar="K",
@@ -259,7 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Entropy, in bits (see --base), of one or more columns (jointly) of a CSV or Parquet "
         "file (needs pyarrow).", takes_file=True)
     entropy.add_argument("--x", action="append", required=True, metavar="COL",
-                         help="column of the variable (repeat for a joint entropy)")
+                         help=f"column of the variable (several for a joint entropy: {REPEAT})")
     entropy.add_argument("--estimator", choices=("kl", "binned", "miller_madow", "discrete"), default="kl",
                          help="estimator (default: kl)")
     entropy.add_argument("--k", type=_positive_int, metavar="K",
@@ -280,8 +321,8 @@ def build_parser() -> argparse.ArgumentParser:
     rank.add_argument("--json", action="store_true",
                       help="print {target, task, unit, n, ranking: [{rank, column, mi, n}]} as JSON")
     rank.add_argument("--discrete", action="append", metavar="COL",
-                      help="columns to treat as discrete (categorical), comma-separated or "
-                           "repeated; the target too (default: text columns only)")
+                      help="columns to treat as discrete (categorical), the target too "
+                           f"(default: text columns only; {SEVERAL})")
     rank.add_argument("--k", type=_positive_int, default=3, metavar="K",
                       help="n_neighbors (default: 3)")
     rank.add_argument("--random-state", type=_seed, default=0, metavar="S",
@@ -295,7 +336,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Mutual information, in bits (see --base), between every pair of numeric columns of a "
         "CSV or Parquet file.", takes_file=True)
     pairwise.add_argument("--columns", action="append", metavar="COLS",
-                          help="columns to use, comma-separated or repeated (default: every numeric column)")
+                          help=f"columns to use (default: every numeric column; {SEVERAL})")
     pairwise.add_argument("--method", choices=("ksg", "binned"), default="ksg",
                           help="estimator (default: ksg)")
     pairwise.add_argument("--k", type=_positive_int, metavar="K", help="KSG neighbours (default: 3)")
@@ -318,7 +359,7 @@ def build_parser() -> argparse.ArgumentParser:
     select.add_argument("--criterion", choices=("mid", "miq", "jmi", "cmim"), default="mid",
                         help="selection criterion (default: mid)")
     select.add_argument("--columns", action="append", metavar="COLS",
-                        help="candidate columns, comma-separated or repeated (default: every other numeric column)")
+                        help=f"candidate columns (default: every other numeric column; {SEVERAL})")
     select.add_argument("--k", type=_positive_int, default=3, metavar="K", help="n_neighbors (default: 3)")
     select.add_argument("--random-state", type=_seed, default=0, metavar="S",
                         help="seed of the tie-breaking noise (default: 0)")
@@ -334,11 +375,11 @@ def build_parser() -> argparse.ArgumentParser:
         "Test whether columns --x and --y of a CSV or Parquet file are independent (given --z) "
         "with a KSG estimate and its permutation distribution.", takes_file=True)
     test.add_argument("--x", action="append", required=True, metavar="COL",
-                      help="column of the first variable (repeat for several)")
+                      help=f"column of the first variable ({SEVERAL})")
     test.add_argument("--y", action="append", required=True, metavar="COL",
-                      help="column of the second variable (repeat for several)")
+                      help=f"column of the second variable ({SEVERAL})")
     test.add_argument("--z", action="append", metavar="COL",
-                      help="conditioning column (repeat for several; default: none)")
+                      help=f"conditioning column (default: none; {SEVERAL})")
     test.add_argument("--permutations", type=_positive_int, default=1000, metavar="B",
                       help="number of permutations (default: 1000)")
     test.add_argument("--k", type=_positive_int, default=3, metavar="K", help="KSG neighbours (default: 3)")

@@ -16,7 +16,7 @@ import codecs
 import csv
 import math
 import re
-from typing import Any, BinaryIO, Dict, List, Optional, Sequence, Tuple
+from typing import Any, BinaryIO, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import numpy.typing as npt
@@ -52,6 +52,13 @@ class Table:
         self.data = data
         self.n_rows = n_rows
         self.kinds = kinds or {}  # the file's type of each non-numeric column
+        #: the columns that each column-naming option (--x, --columns, ...) names, as
+        #: :func:`resolve_columns` found them in the header
+        self.chosen: Dict[str, List[str]] = {}
+
+    def columns(self, option: str) -> List[str]:
+        """The columns named by ``option`` (empty when it was not given)."""
+        return list(self.chosen.get(option, []))
 
     def check_names(self, wanted: Dict[str, str]) -> None:
         check_names(self.path, self.names, wanted)
@@ -123,6 +130,39 @@ def list_names(names: Sequence[str], limit: int = 20) -> str:
     return shown or "(none)"
 
 
+def resolve_columns(header: Sequence[str], values: Sequence[str], option: str,
+                    path: str) -> List[str]:
+    """The columns that the values of a column-naming option (``--x``, ``--columns``, ...)
+    name, in order and without repeats.
+
+    Each value is one column when the file has a column of exactly that name (commas and
+    spaces included); else it is a comma-separated list of names, each taken as it is when
+    the file has such a column, else without the spaces around it.  A value that names no
+    column, or a list with an unknown name, is refused."""
+    known = set(header)
+    out: List[str] = []
+    for value in values:
+        if value in known:
+            parts = [value]
+        else:
+            parts = [p if p in known else p.strip() for p in value.split(",")]
+            parts = [p for p in parts if p]
+            if not parts:
+                raise CLIError(f"{option} {show(value)} names no column of {path}; "
+                               f"available columns: {list_names(header)}")
+            unknown = [p for p in parts if p not in known]
+            if unknown:
+                listed = len(parts) > 1 and len(unknown) < len(parts)
+                name = unknown[0] if listed else value
+                raise CLIError(f"unknown column {show(name)} for {option} in {path}"
+                               + (f" (nor is {show(value)} a column)" if listed else "")
+                               + f"; available columns: {list_names(header)}")
+        for part in parts:
+            if part not in out:
+                out.append(part)
+    return out
+
+
 def check_names(path: str, names: Sequence[str], wanted: Dict[str, str]) -> None:
     """Refuse names that are not columns; ``wanted`` maps each name to its option."""
     for name, option in wanted.items():
@@ -161,26 +201,45 @@ def _first_non_number(col: Any, kind: str) -> str:
 # --------------------------------------------------------------------------- loading
 
 
+#: What a loader reads, given the header: (the columns to read, None for all; the names
+#: to check, each mapped to the option that named it).
+_Choice = Tuple[Optional[Dict[str, str]], Dict[str, str]]
+
+
 def load_table(path: str, wanted: Optional[Dict[str, str]] = None,
-               required: Optional[Dict[str, str]] = None, *, sep: Optional[str] = None) -> Table:
+               required: Optional[Dict[str, str]] = None, *, sep: Optional[str] = None,
+               named: Optional[Dict[str, Optional[Sequence[str]]]] = None) -> Table:
     """Read the ``wanted`` columns (all when None) of a CSV or Parquet file.
 
     ``path`` ``-`` is standard input.  ``wanted`` and ``required`` map column names to the
-    options that named them; unknown (or duplicated) names are refused before the data are
-    read.  ``sep`` is the CSV delimiter (default: tab for .tsv and .tab files, else comma).
+    options that named them; ``named`` maps column-naming options to their values as typed
+    (None when not given), which :func:`resolve_columns` reads against the header (the
+    result in ``Table.chosen``; their columns are read too).  Unknown (or duplicated) names
+    are refused before the data are read.  ``sep`` is the CSV delimiter (default: tab for
+    .tsv and .tab files, else comma).
     """
-    checked = {**(required or {}), **(wanted or {})}
     stream, fmt, shown = open_data(path)
+    chosen: Dict[str, List[str]] = {}
+
+    def choose(header: Sequence[str]) -> _Choice:
+        for option, values in (named or {}).items():
+            if values is not None:
+                chosen[option] = resolve_columns(header, values, option, shown)
+        picked = {c: option for option, cols in chosen.items() for c in cols}
+        read = None if wanted is None else {**wanted, **picked}
+        return read, {**(required or {}), **(wanted or {}), **picked}
+
     with stream:
         if fmt == "parquet":
             if sep is not None:
                 raise CLIError(f"--sep applies to CSV files; {shown} is Parquet")
-            table = _load_parquet(stream, shown, wanted, checked)
+            table = _load_parquet(stream, shown, choose)
         else:
-            table = _load_csv(stream, shown, fmt, wanted, checked,
+            table = _load_csv(stream, shown, fmt, choose,
                               sep if sep is not None else _delimiter(path))
     if table.n_rows == 0:
         raise CLIError(f"{shown} has a header but no data rows")
+    table.chosen = chosen
     return table
 
 
@@ -304,9 +363,10 @@ class _NulScan:
         self.closed = True
 
 
-def _load_csv(stream: BinaryIO, path: str, fmt: Optional[str], wanted: Optional[Dict[str, str]],
-              checked: Dict[str, str], sep: str) -> Table:
+def _load_csv(stream: BinaryIO, path: str, fmt: Optional[str],
+              choose: Callable[[Sequence[str]], _Choice], sep: str) -> Table:
     names, head = _read_header(stream, path, fmt, sep)
+    wanted, checked = choose(names)
     check_names(path, names, checked)
     used = list(dict.fromkeys(wanted)) if wanted is not None else names
     _check_unique(path, names, used)
@@ -382,8 +442,8 @@ def _floats(values: Any) -> npt.NDArray[np.float64]:
     return np.asarray(values.to_numpy(), dtype=np.float64)
 
 
-def _load_parquet(source: BinaryIO, path: str, wanted: Optional[Dict[str, str]],
-                  checked: Dict[str, str]) -> Table:
+def _load_parquet(source: BinaryIO, path: str,
+                  choose: Callable[[Sequence[str]], _Choice]) -> Table:
     pa = _pyarrow("Parquet files")
     try:
         import pyarrow.parquet as pq
@@ -395,6 +455,7 @@ def _load_parquet(source: BinaryIO, path: str, wanted: Optional[Dict[str, str]],
         if len(names) > MAX_COLUMNS:
             raise CLIError(f"{path} has {len(names):,} columns; fastmi reads at most "
                            f"{MAX_COLUMNS:,}")
+        wanted, checked = choose(names)
         check_names(path, names, checked)
         _check_unique(path, names, list(wanted) if wanted is not None else names)
         columns = list(dict.fromkeys(wanted)) if wanted is not None else names

@@ -7,13 +7,15 @@ import json
 import math
 from typing import Any, Dict, List, Optional, Sequence
 
-from fastmi.cli.commands import _check_plot_format, _estimate, _neighbours, _write, split_names
+from fastmi.cli import render
+from fastmi.cli.commands import _check_plot_format, _estimate, _neighbours, _write
 from fastmi.cli.options import complete_rows, dropna_rows, unit, variable
 from fastmi.cli.errors import CLIError
 from fastmi.cli.files import check_writable
 from fastmi.cli.output import EXIT_OK, PROG, say, stderr
 from fastmi.cli.progress import Progress
 from fastmi.cli.reader import Table, list_names, load_table
+from fastmi.cli.wording import Words
 
 
 def _numeric_features(table: Table, names: Optional[List[str]], exclude: Sequence[str], quiet: bool) -> List[str]:
@@ -65,17 +67,28 @@ def _cell(value: float) -> str:
     return "-" if math.isnan(value) else f"{value:.4f}"
 
 
+def _pairwise_words(columns: List[str], option: Optional[List[str]]) -> Words:
+    """pairwise_mi's names of its columns (X[:, j]; x and y for the two of a pair, which
+    its message names only when the call has just the two) as the columns of the command
+    line."""
+    named = "--columns" if option else ""
+    pair = len(columns) == 2
+    return Words({"X": (named, columns), "x": (named, columns[:1] if pair else None),
+                  "y": (named, columns[1:] if pair else None)},
+                 {"bins": "--bins", "k": "--k"}, {"method='binned'": "--method binned"})
+
+
 def cmd_pairwise(args: argparse.Namespace) -> int:
     import numpy as np
 
-    names = split_names(args.columns)
     if args.method == "binned" and args.k is not None:
         raise CLIError("--k applies to --method ksg; use --bins with --method binned")
     if args.method == "ksg" and args.bins is not None:
         raise CLIError("--bins applies to --method binned; use --k with --method ksg")
     _check_plot(args.plot)
-    table = load_table(args.file, {c: "--columns" for c in names} if names else None, sep=args.sep)
-    names = _numeric_features(table, names, (), args.quiet)
+    table = load_table(args.file, {} if args.columns else None, named={"--columns": args.columns},
+                       sep=args.sep)
+    names = _numeric_features(table, table.columns("--columns") or None, (), args.quiet)
     if len(names) < 2:
         raise CLIError(f"pairwise needs at least two columns; got {list_names(names)}")
 
@@ -100,7 +113,8 @@ def cmd_pairwise(args: argparse.Namespace) -> int:
         if len(full) >= 2:  # the columns without missing values: one call, as pairwise_mi
             X = np.column_stack([table.numeric(names[j], "--columns") for j in full])
             M[np.ix_(full, full)] = _estimate(fastmi.pairwise_mi, X, method=args.method, base=u.base,
-                                              n_jobs=args.n_jobs, **options)
+                                              n_jobs=args.n_jobs, words=_pairwise_words(
+                                                  [names[j] for j in full], args.columns), **options)
         for i in range(p):  # with --dropna, each pair with a missing value on its complete rows
             for j in range(i, p):
                 if complete[i] and complete[j] and (i != j or len(full) >= 2) \
@@ -114,7 +128,8 @@ def cmd_pairwise(args: argparse.Namespace) -> int:
                 pair = np.column_stack([table.numeric(names[i], "--columns", rows),
                                         table.numeric(names[j], "--columns", rows)])
                 value = _estimate(fastmi.pairwise_mi, pair, method=args.method, base=u.base,
-                                  n_jobs=args.n_jobs, **options)
+                                  n_jobs=args.n_jobs, **options,
+                                  words=_pairwise_words([names[i], names[j]], args.columns))
                 M[i, j] = M[j, i] = value[0, 0] if i == j else value[0, 1]
                 dropped[i, j] = dropped[j, i] = table.n_rows - kept
     if args.dropna and not args.quiet:
@@ -133,11 +148,9 @@ def cmd_pairwise(args: argparse.Namespace) -> int:
     else:
         diagonal = "NaN (I(X;X) is infinite)" if args.method == "ksg" else "entropy of the binned column"
         say(f"pairwise MI in {u.name} ({how}, n={table.n_rows:,}; diagonal: {diagonal}):")
-        corner = f"({u.name})"
-        width = max(8, len(corner), max(len(c) for c in names))
-        say(f"{corner:<{width}}  " + "  ".join(f"{c[:10]:>10}" for c in names))
-        for name, row in zip(names, M):
-            say(f"{name:<{width}}  " + "  ".join(f"{_cell(v):>10}" for v in row))
+        for line in render.matrix_table(names, [[_cell(v) for v in row] for row in M],
+                                        f"({u.name})"):
+            say(line)
     if args.plot is not None:
         _write(lambda: _heatmap(M, names, f"pairwise MI ({how})", args.plot, u.name), args.plot, "--plot")
         if not args.json:
@@ -152,10 +165,10 @@ def cmd_select(args: argparse.Namespace) -> int:
         import sklearn  # noqa: F401
     except ImportError:
         raise CLIError("scikit-learn is needed for select: pip install 'fastmi[sklearn]'") from None
-    names = split_names(args.columns)
-    wanted = {args.target: "--target", **({c: "--columns" for c in names} if names else {})}
-    table = load_table(args.file, wanted if names else None, required={args.target: "--target"},
+    table = load_table(args.file, {args.target: "--target"} if args.columns else None,
+                       required={args.target: "--target"}, named={"--columns": args.columns},
                        sep=args.sep)
+    names = table.columns("--columns") or None
     if names is not None and args.target in names:
         raise CLIError(f"--columns names the target {args.target!r}: the candidates are the other columns")
     features = _numeric_features(table, names, (args.target,), args.quiet)
@@ -173,7 +186,10 @@ def cmd_select(args: argparse.Namespace) -> int:
                                    random_state=args.random_state, n_jobs=args.n_jobs)
     with Progress(enabled=not args.quiet, delay=0.5) as progress:
         progress.set(f"selecting {args.n} of {len(features)} columns ({n:,} rows)")
-        _estimate(selector.fit, X, y)
+        _estimate(selector.fit, X, y, words=Words(
+            {"X": ("--columns" if args.columns else "", features), "y": ("--target", [args.target])},
+            {"n_neighbors": "--k", "n_features_to_select": "--n", "criterion": "--criterion",
+             "random_state": "--random-state"}, {"random_state seed": "--random-state"}))
     u = unit(args)
     # every score but miq's is in nats; miq's is a ratio (no unit), but for the first
     # pick, which is by relevance alone (its score is its relevance, in nats): none there
@@ -195,30 +211,39 @@ def cmd_select(args: argparse.Namespace) -> int:
     say(f"mRMR selection for {args.target!r} (criterion={args.criterion}, n_neighbors={args.k}, "
         f"random_state={args.random_state}, n={n:,}), relevance in {u.name}, score "
         + ("a ratio (no unit; the first pick is the most relevant):" if miq else f"in {u.name}:"))
-    width = max([len("column")] + [len(p["column"]) for p in picked])
+    shown = [render.label(p["column"]) for p in picked]
+    width = max([len("column")] + [len(c) for c in shown])
     score_head, relevance_head = f"score ({score_unit})", f"relevance ({u.name})"
     sw, rw = max(10, len(score_head)), max(10, len(relevance_head))
     say(f"{'step':>4}  {'column':<{width}}  {score_head:>{sw}}  {relevance_head:>{rw}}")
-    for p in picked:
+    for p, column in zip(picked, shown):
         score = "-" if scores[p["step"] - 1] is None else f"{scores[p['step'] - 1]:.4f}"
-        say(f"{p['step']:>4}  {p['column']:<{width}}  {score:>{sw}}  {p['relevance']:>{rw}.4f}")
+        say(f"{p['step']:>4}  {column:<{width}}  {score:>{sw}}  {p['relevance']:>{rw}.4f}")
     return EXIT_OK
 
 
 def cmd_test(args: argparse.Namespace) -> int:
-    xs, ys, zs = split_names(args.x) or [], split_names(args.y) or [], split_names(args.z) or []
-    wanted = {**{c: "--x" for c in xs}, **{c: "--y" for c in ys}, **{c: "--z" for c in zs}}
-    table = load_table(args.file, wanted, sep=args.sep)
+    table = load_table(args.file, {}, named={"--x": args.x, "--y": args.y, "--z": args.z},
+                       sep=args.sep)
+    xs, ys, zs = table.columns("--x"), table.columns("--y"), table.columns("--z")
     rows, _, n = dropna_rows(table, [*xs, *ys, *zs], args)
     x, y = variable(table, xs, "--x", rows), variable(table, ys, "--y", rows)
     z = variable(table, zs, "--z", rows) if zs else None
     k = _neighbours(args.k, n, table.path)
+    if zs and args.shuffle_neighbors >= n:  # the library's check, in the CLI's words
+        raise CLIError(f"--shuffle-neighbors {args.shuffle_neighbors} needs more than "
+                       f"{args.shuffle_neighbors} rows; {table.path} has {n}"
+                       + (" complete rows (--dropna)" if args.dropna else ""))
+    words = Words({"x": ("--x", xs), "y": ("--y", ys), "z": ("--z", zs)},
+                  {"k": "--k", "n_permutations": "--permutations",
+                   "shuffle_neighbors": "--shuffle-neighbors", "random_state": "--random-state"},
+                  {"random_state seed": "--random-state"})
 
     from fastmi import significance
 
     u = unit(args)  # the API's own base: the values the Python call returns, to the bit
     checked = _estimate(significance._check, x, y, z, k, args.permutations, args.shuffle_neighbors,
-                        args.random_state, args.n_jobs, u.base)
+                        args.random_state, args.n_jobs, u.base, words=words)
     if isinstance(checked, significance.MITestResult):
         result = checked
     else:
@@ -230,9 +255,9 @@ def cmd_test(args: argparse.Namespace) -> int:
                 progress.advance(done - seen[0])
                 seen[0] = done
 
-            result = _estimate(significance._run, *checked, progress=advance)
+            result = _estimate(significance._run, *checked, progress=advance, words=words)
     statistic = float(result.statistic)
-    what = f"I({', '.join(xs)}; {', '.join(ys)}" + (f" | {', '.join(zs)})" if zs else ")")
+    what = f"I({render.term(xs)}; {render.term(ys)}" + (f" | {render.term(zs)})" if zs else ")")
     scheme = (f"local permutations, shuffle_neighbors={args.shuffle_neighbors}" if zs
               else "permutations")
     if args.json:
