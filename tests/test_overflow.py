@@ -481,3 +481,11 @@ def test_small_classes_large_values_stay_within_bounds():
     assert got == pytest.approx(0.0568, abs=1e-4)
     fs = sklearn_fs()
     assert fs.mutual_info_classif(X, y, n_neighbors=9, random_state=0)[0] > math.log(4)
+
+
+def test_radius_overflow_message_states_the_limit():
+    # KL entropy takes log(2 eps): the limit is half of float64's largest value, stated as
+    # a number (the message had said "more than inf": 1.8e308 / 2 written as a literal)
+    x = np.array([-1e308, 1e308, -0.5e308, 3.0]) / 1.5
+    with pytest.raises(ValueError, match=r"x spans more than 9e307; divide"):
+        fastmi.entropy(x, k=2)

@@ -303,9 +303,14 @@ def check_knn_radii(parts: Sequence[tuple[npt.NDArray[np.float64], str]], k: int
             wide = next(name for span, name in spans if not np.isfinite(span * factor).all())
         raise ValueError(
             f"the max-norm distance from sample {i} to its k-th neighbour (k={k}) is too large for "
-            f"float64 arithmetic: {wide} spans more than {1.8e308 / factor:.3g}; "
+            f"float64 arithmetic: {wide} spans more than {_float_limit(factor)}; "
             "divide the data by a constant first"
         )
+
+
+def _float_limit(factor: float) -> str:
+    """float64's largest value divided by ``factor``, for messages ("1.8e308")."""
+    return f"{np.finfo(np.float64).max / factor:.2g}".replace("e+", "e")
 
 
 # --------------------------------------------------------------------------- bins
