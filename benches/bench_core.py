@@ -1,7 +1,7 @@
 """Benchmarks of fastmi's native core against its baselines (issue 2 targets).
 
 Groups (the ratio table printed at the end compares every case with the fastmi case of its
-group, on MIN times; see conftest.py):
+group, on MEDIAN times; see conftest.py):
 
 ``discrete_mi-1e7-bins20``, ``discrete_mi-1e7-bins256``
     ``fastmi.discrete_mi`` vs ``fastmi.reference.discrete_mi`` (target: >= 25x faster) and
@@ -34,6 +34,7 @@ from scipy.spatial import cKDTree
 
 import fastmi
 import fastmi.reference
+from fastmi.bench import baselines
 from fastmi.bench.data import gaussian_truth_bits as gaussian_mi_bits
 
 # timed sizes, then the smoke run's (--benchmark-disable)
@@ -70,6 +71,17 @@ def test_discrete_mi_reference(benchmark, gaussian_pair, expected_values, sized,
     value = benchmark.pedantic(fastmi.reference.discrete_mi, args=(x, y, bins), rounds=2)
     expected_values[("discrete_mi", n, bins)] = value
     assert np.isfinite(value) and value > 0.5
+
+
+@pytest.mark.parametrize("bins", BINS, ids=[f"bins{b}" for b in BINS])
+def test_discrete_mi_numpy_bincount(benchmark, gaussian_pair, expected_values, sized, bins):
+    # a faster numpy than the listing's histogram2d: bins by arithmetic, one bincount
+    # (no target; reported so that the listing's ratio is not read as fastmi vs good numpy)
+    x, y = gaussian_pair(sized(N_DISCRETE, SMOKE_DISCRETE))
+    _discrete_group(benchmark, bins)
+    benchmark.extra_info.update(label="numpy bincount (not the listing)")
+    value = benchmark.pedantic(baselines.bincount_discrete_mi_bits, args=(x, y, bins), rounds=2)
+    assert value == pytest.approx(_discrete_expected(expected_values, x, y, bins), rel=1e-12, abs=0)
 
 
 @pytest.mark.parametrize("bins", BINS, ids=[f"bins{b}" for b in BINS])

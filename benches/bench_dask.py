@@ -1,6 +1,6 @@
 """Benchmarks of fastmi.dask against the in-memory calls (issue 9 targets).
 
-Groups (ratio table at the end, MIN times; see conftest.py), each on a
+Groups (ratio table at the end, MEDIAN times; see conftest.py), each on a
 ``distributed.LocalCluster`` of two worker processes, one thread each, the
 data already held by the workers:
 

@@ -93,14 +93,14 @@ def format_case(case: Dict[str, Any]) -> str:
     lines = [f"{case['title']}  [{case['estimator']}, {case['unit']}]"]
     lines += _table(header, body)
     if baselines and selection:
-        lines.append("  times are the best of up to 5 runs; (Nx) = speedup of fastmi over that "
+        lines.append("  times are the median of up to 5 runs; (Nx) = speedup of fastmi over that "
                      "implementation; agree = every baseline selected the same set")
     elif baselines:
         tol = "; ".join(
             f"{i['label'].split()[0]} "
             + (f"rtol {i['rtol']:g}" if i["rtol"] else f"abs {i['atol']:g}")
             for i in baselines)
-        lines.append(f"  times are the best of up to 5 runs; (Nx) = speedup of fastmi over that "
+        lines.append(f"  times are the median of up to 5 runs; (Nx) = speedup of fastmi over that "
                      f"implementation; agree = within tolerance ({tol})")
     for label, (n0, growth) in extrapolated.items():
         lines.append(f"  * {label}: extrapolated as O({growth}) from its run at n={n0:,} "

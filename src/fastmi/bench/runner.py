@@ -28,22 +28,19 @@ GROWTH: Dict[str, Callable[[int], float]] = {
 
 def _measure(fn: Callable[..., Any], data: Tuple[Any, ...], *, warm_up: bool,
              min_total: float = 0.2, max_repeats: int = 5) -> Tuple[float, Any, int]:
-    """Best wall time of ``fn(*data)`` over a few calls (more calls only while they are
-    short), its value and the number of timed calls."""
+    """Median wall time of ``fn(*data)`` over a few calls (more calls only while they are
+    short: a slow baseline runs once), its value and the number of timed calls. The
+    median, not the best: the best of five fast calls against one slow call would favour
+    the fast side by the spread of its calls."""
     if warm_up:
         fn(*data)
-    best = math.inf
-    total = 0.0
-    repeats = 0
+    times: List[float] = []
     value = None
-    while repeats < max_repeats and (repeats == 0 or total < min_total):
+    while len(times) < max_repeats and (not times or sum(times) < min_total):
         t0 = time.perf_counter()
         value = fn(*data)
-        elapsed = time.perf_counter() - t0
-        best = min(best, elapsed)
-        total += elapsed
-        repeats += 1
-    return best, value, repeats
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times)), value, len(times)
 
 
 def _agreement(value: Any, ours: Any, rtol: float, atol: float) -> Dict[str, Any]:
