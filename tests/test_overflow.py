@@ -267,7 +267,7 @@ def numpy_exact_mi(x, y, bins):
 def prepared(x, y, bins):
     from fastmi import binned
 
-    return binned._prepare(x, y, bins, 1)
+    return binned._prepare(x, y, bins, 1, dense=False)
 
 
 LAYOUTS = (_native.TableLayout.dense, _native.TableLayout.sparse)
@@ -376,10 +376,34 @@ def test_cap_refused_before_converting_edges(bins):
     import resource
 
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    for f in (fastmi.discrete_mi, fastmi.histogram2d):
-        with pytest.raises(ValueError, match=r"at most 268435456 cells"):
-            f(np.arange(5.0), np.arange(5.0), bins)
+    x = np.arange(5.0)
+    with pytest.raises(ValueError, match=r"at most 268435456 cells"):  # a dense table returned
+        fastmi.histogram2d(x, x, bins)
+    if isinstance(bins, list):
+        # no axis over 2**28 bins: discrete_mi counts the 2**29 or 2**30 cells for 5 samples
+        # sparsely (the float32 edges of "edges-and-int" are all equal: every sample falls
+        # in its last bin, so the MI is 0)
+        want = np.log2(5) if all(isinstance(b, int) for b in bins) else 0.0
+        assert fastmi.discrete_mi(x, x, bins) == pytest.approx(want, abs=1e-12)
+    else:
+        with pytest.raises(ValueError, match=r"at most 268435456 bins on one axis"):  # edges held natively
+            fastmi.discrete_mi(x, x, bins)
     assert (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss) / 1024 < 64
+
+
+def test_discrete_mi_beyond_dense_cap_equals_pairwise_and_brute_force():
+    # 10**6 x 10**6 bins: refused by discrete_mi while pairwise_mi, entropy and
+    # conditional_mi took it; now counted sparsely, equal to pairwise_mi's entry and to
+    # the plug-in sum over the occupied cells in row-major order
+    rng = np.random.default_rng(3)
+    x, y = rng.standard_normal(500), rng.standard_normal(500)
+    got = fastmi.discrete_mi(x, y, bins=10**6)
+    M = fastmi.pairwise_mi(np.column_stack([x, y]), method="binned", bins=10**6)
+    assert got == M[0, 1]
+    bx = np.minimum(((x - x.min()) / (x.max() - x.min()) * 10**6).astype(np.int64), 10**6 - 1)
+    by = np.minimum(((y - y.min()) / (y.max() - y.min()) * 10**6).astype(np.int64), 10**6 - 1)
+    assert np.unique(bx).size == 500 and np.unique(by).size == 500  # every sample in its own row and column
+    assert got == pytest.approx(np.log2(500), rel=1e-12)
 
 
 # --------------------------------------------------------------------------- integer overflow

@@ -197,6 +197,29 @@ def test_duplicate_groups_do_not_make_the_search_quadratic(rng):
     assert np.array_equal(got[cont], want)
 
 
+def test_duplicate_candidates_linear_in_shuffle_neighbors():
+    # a large shuffle_neighbors in a big group of equal z: the draw per sample without
+    # replacement took O(n s^2) (n = 2000, s = 1999: 7.7 s; this case about 9 s); the
+    # cyclic order takes O(n s). Each sample is then the candidate of exactly s - 1 others.
+    import time
+
+    n, s = 4000, 1500
+    z = np.zeros((n, 1))
+    start = time.perf_counter()
+    got = _shuffle_candidates(z, s, _seeds(0, 1), 2, False)
+    assert time.perf_counter() - start < 3.0
+    assert np.array_equal(got[:, 0], np.arange(n))
+    assert (np.sort(got[:, 1:], axis=1)[:, 1:] != np.sort(got[:, 1:], axis=1)[:, :-1]).all()  # distinct
+    assert not (got[:, 1:] == np.arange(n)[:, None]).any()  # never itself among the others
+    assert (np.bincount(got[:, 1:].ravel(), minlength=n) == s - 1).all()
+    # every other sample is a candidate of sample 0 about equally often over seeds
+    hits = np.zeros(n)
+    for seed in range(40):
+        hits[_shuffle_candidates(np.zeros((200, 1)), 50, _seeds(seed, 1), 1, False)[0, 1:]] += 1
+    hits = hits[1:200]
+    assert abs(hits.mean() - 40 * 49 / 199) < 1e-9 and hits.max() < 25 and hits.min() >= 1
+
+
 def test_null_uses_the_random_candidates(rng):
     n, B = 300, 6
     z = np.round(rng.standard_normal(n))
@@ -314,6 +337,11 @@ def test_constant_variable(rng):
         ({"n_permutations": 2.5}, TypeError, "n_permutations must be an integer"),
         ({"z": "use", "shuffle_neighbors": 30}, ValueError, "shuffle_neighbors must be smaller"),
         ({"z": "use", "shuffle_neighbors": 0}, ValueError, "shuffle_neighbors must be >= 1"),
+        # 1 leaves every sample its own y: every null value is the statistic, p always 1
+        ({"z": "use", "shuffle_neighbors": 1}, ValueError, "shuffle_neighbors must be at least 2"),
+        # refused before 16 bytes per permutation are allocated (2**31 was killed by the kernel)
+        ({"n_permutations": 10**8 + 1}, ValueError, "n_permutations must be at most 100,000,000"),
+        ({"n_permutations": 2**62}, ValueError, "n_permutations must be at most"),
         ({"k": 30}, ValueError, "k must be smaller"),
         ({"random_state": "seed"}, TypeError, "random_state"),
         ({"base": 0}, ValueError, "base"),

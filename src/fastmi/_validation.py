@@ -130,9 +130,50 @@ def aligned(arr: npt.NDArray[Any]) -> npt.NDArray[Any]:
     return arr if arr.flags.aligned else arr.copy(order="K")
 
 
+def _pandas_column(s: Any) -> npt.NDArray[Any]:
+    """A pandas Series as numpy: numpy dtypes as they are; the numeric extension dtypes
+    (``Int64``, ``Float64``, ``boolean``, pyarrow numbers) as their numpy dtype, or as
+    float64 with NaN for missing values (refused later by the finiteness checks, with the
+    row); anything else (categorical, text) as pandas gives it (refused by dtype)."""
+    dtype = s.dtype
+    if isinstance(dtype, np.dtype):
+        return np.asarray(s.to_numpy())
+    kind = getattr(dtype, "kind", "O")
+    numpy_dtype = getattr(dtype, "numpy_dtype", None)
+    if kind in _NUMERIC_KINDS and isinstance(numpy_dtype, np.dtype):
+        if bool(s.isna().any()):
+            return np.asarray(s.to_numpy(dtype=np.float64, na_value=np.nan))
+        return np.asarray(s.to_numpy(dtype=numpy_dtype))
+    return np.asarray(s.to_numpy())
+
+
+def _from_pandas(a: Any) -> Any:
+    """A pandas Series or DataFrame as numpy. A DataFrame whose columns all have numpy
+    dtypes converts at once (no copy for one float64 block); otherwise column by column
+    (:func:`_pandas_column`), the dtypes promoted as numpy promotes them; a column that
+    is not numeric is named in the TypeError."""
+    if getattr(a, "ndim", 1) == 1:
+        return _pandas_column(a)
+    dtypes = list(a.dtypes)
+    if all(isinstance(d, np.dtype) for d in dtypes):
+        return a.to_numpy()
+    cols = [_pandas_column(a.iloc[:, j]) for j in range(a.shape[1])]
+    for j, c in enumerate(cols):
+        if c.dtype.kind not in _NUMERIC_KINDS:
+            raise TypeError(
+                f"column {a.columns[j]!r} must hold real numbers (bool, int or float); got dtype {dtypes[j]}"
+            )
+    return np.column_stack(cols) if cols else a.to_numpy()
+
+
 def to_array(a: object, name: str) -> npt.NDArray[Any]:
     """`a` (array-like, pandas) as a numeric ndarray of its own dtype, aligned."""
-    if hasattr(a, "to_numpy") and not isinstance(a, np.ndarray):  # pandas
+    if type(a).__module__.split(".")[0] == "pandas" and hasattr(a, "to_numpy"):  # Series, DataFrame
+        try:
+            a = _from_pandas(a)
+        except TypeError as exc:
+            raise TypeError(f"{name}: {exc}") from None
+    elif hasattr(a, "to_numpy") and not isinstance(a, np.ndarray):
         a = a.to_numpy()
     try:
         arr = np.asarray(a)
@@ -145,12 +186,37 @@ def to_array(a: object, name: str) -> npt.NDArray[Any]:
     return aligned(arr)
 
 
-def as_samples(a: object, name: str, *, max_ndim: int = 2) -> npt.NDArray[np.float64]:
+#: The largest integer magnitude below which float64 holds every integer exactly.
+EXACT_INTEGERS = 2**53
+
+
+def check_exact_integers(arr: npt.NDArray[Any], name: str) -> None:
+    """Refuses 64-bit integers beyond 2**53 in magnitude for the nearest-neighbour
+    estimators: float64 rounds them, so distinct values can become equal (ties that are
+    not in the data) and distances change. (The binned and discrete estimators take them:
+    numpy's histogram rounds them alike, and labels are compared exactly.)"""
+    if arr.dtype.kind not in "iu" or arr.dtype.itemsize < 8 or arr.size == 0:
+        return
+    hi, lo = arr.max(), arr.min()
+    if hi > EXACT_INTEGERS or lo < -EXACT_INTEGERS:
+        worst = hi if hi > EXACT_INTEGERS else lo
+        raise ValueError(
+            f"{name} holds the integer {int(worst)}, beyond 2**53 in magnitude: float64, in which the "
+            "nearest-neighbour estimators measure distances, cannot hold such integers exactly "
+            "(distinct values would become ties). Subtract an offset first (e.g. x - x.min(), when the "
+            "span is below 2**53), or use a discrete estimator"
+        )
+
+
+def as_samples(a: object, name: str, *, max_ndim: int = 2, exact: bool = False) -> npt.NDArray[np.float64]:
     """`a` as a float64 C-contiguous array of shape (n,) or (n, d).
 
-    No copy is made when `a` is already float64 and C-contiguous.
+    No copy is made when `a` is already float64 and C-contiguous. ``exact``: refuse
+    64-bit integers that float64 cannot hold exactly (:func:`check_exact_integers`).
     """
     arr = to_array(a, name)
+    if exact:
+        check_exact_integers(arr, name)
     if arr.ndim == 0:
         raise ValueError(f"{name} must be a 1-D or 2-D array of samples, got a scalar")
     if arr.ndim > max_ndim:
@@ -359,11 +425,14 @@ def _edges(spec: Any, name: str) -> npt.NDArray[np.float64]:
     return edges
 
 
-def resolve_bins(bins: Any) -> tuple[BinSpec, BinSpec]:
+def resolve_bins(bins: Any, *, dense: bool = True) -> tuple[BinSpec, BinSpec]:
     """Per-axis (nbins, edges or None) pairs for the `bins` that np.histogram2d takes.
 
-    Refuses a joint table of more than ``_MAX_CELLS`` cells before converting
-    or copying any edges.
+    Refuses, before converting or copying any edges, more than ``_MAX_CELLS``
+    bins on one axis (the native code holds every edge) and, when the table is
+    returned ``dense`` (histogram2d), a joint table of more than ``_MAX_CELLS``
+    cells. discrete_mi counts a table of many more cells than samples sparsely
+    (O(n) memory), so only the per-axis limit applies there.
     """
     if isinstance(bins, (str, bytes)):
         raise TypeError(f"bins must be an integer or an array of edges, got {bins!r}")
@@ -383,11 +452,14 @@ def resolve_bins(bins: Any) -> tuple[BinSpec, BinSpec]:
             names = ("bins", "bins")
     (nbx, specx), (nby, specy) = sx, sy
     cells = nbx * nby
-    if cells > _MAX_CELLS:
+    if dense and cells > _MAX_CELLS:
         raise ValueError(
             f"bins gives a joint table of {nbx} x {nby} = {cells} cells "
             f"({cells * 8 / 2**30:.1f} GiB); at most {_MAX_CELLS} cells are allowed"
         )
+    for nb, name in ((nbx, names[0]), (nby, names[1])):
+        if nb > _MAX_CELLS:
+            raise ValueError(f"{name} gives {nb} bins on one axis; at most {_MAX_CELLS} bins on one axis are allowed")
     ex = None if specx is None else _edges(specx, names[0])
     ey = ex if specy is specx else (None if specy is None else _edges(specy, names[1]))
     return (nbx, ex), (nby, ey)
@@ -427,10 +499,11 @@ def check_uniform_edges(lo: float, hi: float, nbins: int, name: str) -> None:
 
 
 def binned_axes(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], bins: Any,
-                n_threads: int, dtype: Optional[np.dtype[Any]] = None) -> tuple[Axis, Axis]:
+                n_threads: int, dtype: Optional[np.dtype[Any]] = None, *, dense: bool = True
+                ) -> tuple[Axis, Axis]:
     """The two axes (nbins, edges or None, lo, hi) of the joint histogram of x and y
-    (``dtype``: see bin_dtype and narrow_axis)."""
-    (nbx, ex), (nby, ey) = resolve_bins(bins)
+    (``dtype``: see bin_dtype and narrow_axis; ``dense``: see resolve_bins)."""
+    (nbx, ex), (nby, ey) = resolve_bins(bins, dense=dense)
     xlo, xhi = finite_range(x, "x", n_threads)
     ylo, yhi = finite_range(y, "y", n_threads)
     if ex is None:

@@ -23,14 +23,14 @@ from ._validation import (
 _F64 = npt.NDArray[np.float64]
 
 
-def _prepare(x: npt.ArrayLike, y: npt.ArrayLike, bins: Any, n_jobs: Optional[int]
+def _prepare(x: npt.ArrayLike, y: npt.ArrayLike, bins: Any, n_jobs: Optional[int], *, dense: bool
              ) -> tuple[_F64, _F64, Axis, Axis, int]:
     xa, ya = to_array(x, "x"), to_array(y, "y")
     x = as_samples(xa, "x", max_ndim=1)
     y = as_samples(ya, "y", max_ndim=1)
     check_same_length(x, y)
     threads = resolve_n_jobs(n_jobs)
-    ax, ay = binned_axes(x, y, bins, threads, bin_dtype(xa.dtype, ya.dtype))
+    ax, ay = binned_axes(x, y, bins, threads, bin_dtype(xa.dtype, ya.dtype), dense=dense)
     return x, y, ax, ay, threads
 
 
@@ -55,7 +55,8 @@ def discrete_mi(
         What ``numpy.histogram2d`` accepts: a bin count for both axes, one per
         axis, explicit monotonically increasing edges (shared or per axis).
         Samples outside explicit edges are left out, as numpy does. At most
-        2**28 cells in all (``bins[0] * bins[1]``).
+        2**28 bins on one axis; a table of many more cells than samples is
+        counted sparsely (see Notes), so the cells are not limited.
     base : float, keyword-only, default 2
         Logarithm base of the result: 2 for bits, ``numpy.e`` for nats.
     n_jobs : int or None, keyword-only
@@ -76,7 +77,7 @@ def discrete_mi(
     ------
     ValueError
         Empty input, different lengths, NaN or infinite values, invalid
-        ``bins`` or ``base``, a joint table of more than 2**28 cells, or a data range
+        ``bins`` or ``base``, more than 2**28 bins on one axis, or a data range
         whose width ``max - min`` overflows (uniform bins; numpy's
         ``histogram2d`` refuses it too).
     TypeError
@@ -96,7 +97,7 @@ def discrete_mi(
     1.0
     """
     base = check_base(base)
-    x, y, ax, ay, threads = _prepare(x, y, bins, n_jobs)
+    x, y, ax, ay, threads = _prepare(x, y, bins, n_jobs, dense=False)
     layout = _native.TableLayout.automatic
     bits, counted = _native.binned_mi_bits(x, y, ax, ay, layout, threads, interruptible())
     if counted == 0:
@@ -125,5 +126,5 @@ def histogram2d(
     ndarray of int64, shape (nbins_x, nbins_y)
         Counts (numpy returns the same counts as float64).
     """
-    x, y, ax, ay, threads = _prepare(x, y, bins, n_jobs)
+    x, y, ax, ay, threads = _prepare(x, y, bins, n_jobs, dense=True)
     return _native.histogram2d(x, y, ax, ay, _native.TableLayout.automatic, threads, interruptible())

@@ -144,9 +144,10 @@ def conditional_mi(
         n = cx.shape[0]
         return _plugin_cmi(_plugin.label_codes(y, "y", n), (cx, sx), _plugin.label_codes(z, "z", n), base)
     dtypes = [to_array(a, name).dtype for a, name in ((x, "x"), (y, "y"), (z, "z"))]
-    x = as_samples(x, "x")
-    y = as_samples(y, "y")
-    z = as_samples(z, "z")
+    exact = method != "binned"  # the nearest-neighbour estimator
+    x = as_samples(x, "x", exact=exact)
+    y = as_samples(y, "y", exact=exact)
+    z = as_samples(z, "z", exact=exact)
     check_same_length(x, y)
     check_same_length(x, z, "x", "z")
     n = x.shape[0]

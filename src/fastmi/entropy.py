@@ -154,7 +154,7 @@ def entropy(
         h, _, _ = _plugin.entropy_nats(codes, size)
         return _in_base(h, base)
     xa = to_array(x, "x")
-    x = as_samples(xa, "x")
+    x = as_samples(xa, "x", exact=method == "kl")
     n = x.shape[0]
     threads = resolve_n_jobs(n_jobs)
     if method == "kl":

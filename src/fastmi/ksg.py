@@ -166,8 +166,8 @@ def ksg_mi(
     >>> abs(fastmi.ksg_mi(x, y) - 0.737) < 0.02
     True
     """
-    x = as_samples(x, "x")
-    y = as_samples(y, "y")
+    x = as_samples(x, "x", exact=True)
+    y = as_samples(y, "y", exact=True)
     check_same_length(x, y)
     n = x.shape[0]
     k = check_k(k, n)

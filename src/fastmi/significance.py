@@ -52,6 +52,22 @@ class MITestResult:
     null_distribution: npt.NDArray[np.float64]
 
 
+#: The most permutations one test draws: their seeds and null distribution take 16 bytes
+#: each (1.6 GB here), allocated before the first is computed.
+MAX_PERMUTATIONS = 10**8
+
+
+def _check_n_permutations(n_permutations: Any) -> int:
+    """n_permutations as an int in [1, MAX_PERMUTATIONS]."""
+    count = check_int(n_permutations, "n_permutations", minimum=1)
+    if count > MAX_PERMUTATIONS:
+        raise ValueError(
+            f"n_permutations must be at most {MAX_PERMUTATIONS:,} (their seeds and null distribution take "
+            f"16 bytes each, allocated up front); got {count:,}"
+        )
+    return count
+
+
 def _seeds(random_state: Any, n_permutations: int) -> npt.NDArray[np.uint64]:
     """One 64-bit seed per permutation, drawn up front from numpy's Generator."""
     try:
@@ -68,9 +84,10 @@ def _shuffle_candidates(z2: _F64, shuffle_neighbors: int, seeds: npt.NDArray[np.
                         check: Any) -> npt.NDArray[np.int64]:
     """Each sample's candidates for the local permutation, row-major (n, s): itself,
     then its s - 1 nearest others in z (max-norm, ties in index order), except that
-    a sample with more than s - 1 exact duplicates in z takes s - 1 of them at random
-    (uniformly, without replacement; drawn once per test from a stream seeded by the
-    first permutation seed). Index order alone would give every sample of a large
+    a sample with more than s - 1 exact duplicates in z takes s - 1 of them at random:
+    the s - 1 that follow it in a random cyclic order of its group (so a uniformly
+    random set of them; drawn once per test from a stream seeded by the first
+    permutation seed; O(n s)). Index order alone would give every sample of a large
     group of equal z (a constant or discrete z) the same few candidates, so that
     most samples kept their own y and the test lost its power.
 
@@ -99,18 +116,17 @@ def _shuffle_candidates(z2: _F64, shuffle_neighbors: int, seeds: npt.NDArray[np.
     out = np.empty((n, s), dtype=np.int64)
     out[searched] = searched[_native.nearest_in_z(np.ascontiguousarray(z2[searched]), s, threads, check)]
     rows = np.flatnonzero(big)
-    m = size[group[rows]]
     rng = np.random.default_rng(np.random.SeedSequence(int(seeds[0]), spawn_key=(1,)))
-    # Floyd's sampling: s - 1 distinct offsets in [0, m - 1) of the m - 1 others, for every row at once
-    picks = np.empty((rows.size, s - 1), dtype=np.int64)
-    for c in range(s - 1):
-        top = m - 1 - (s - 1) + c  # inclusive upper bound of this round's draw
-        t = rng.integers(0, top + 1)
-        taken = (picks[:, :c] == t[:, None]).any(axis=1)
-        picks[:, c] = np.where(taken, top, t)
-    others = (place[rows, None] + 1 + picks) % m[:, None]
-    out[rows, 0] = rows
-    out[rows, 1:] = members[start[group[rows]][:, None] + others]
+    # each big group's samples in a random cyclic order, each taking the s - 1 that follow it:
+    # a uniformly random set of s - 1 of its m - 1 duplicates, in a random order, in O(n s)
+    # (a draw per sample without replacement cost O(n s^2): minutes for s in the thousands)
+    cyc = rows[np.lexsort((rng.random(rows.size), group[rows]))]
+    g = group[cyc]
+    first = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    begin = np.repeat(first, np.diff(np.r_[first, cyc.size]))  # where each sample's group starts in cyc
+    ahead = (np.arange(cyc.size) - begin)[:, None] + np.arange(1, s, dtype=np.int64)
+    out[cyc, 0] = cyc
+    out[cyc, 1:] = cyc[begin[:, None] + ahead % size[g][:, None]]
     return out
 
 
@@ -155,8 +171,9 @@ def mi_test(
         Number of permuted data sets, at least 1.
     shuffle_neighbors : int, keyword-only, default 5
         With z: the number of nearest neighbours in z (the sample itself
-        included) whose y a sample may receive, ``1 <= shuffle_neighbors <
-        n``. Not used without z.
+        included) whose y a sample may receive, ``2 <= shuffle_neighbors <
+        n`` (1 would leave every sample its own y). Not used without z. The
+        candidates take ``8 * n * shuffle_neighbors`` bytes.
     random_state : None, int, numpy.random.SeedSequence or numpy.random.Generator, keyword-only
         Seeds the permutations (through ``numpy.random.default_rng``); a
         Generator is advanced. The same value gives the same null
@@ -190,8 +207,8 @@ def mi_test(
     ------
     ValueError
         Empty input, different lengths, NaN or infinite values, ``k`` outside
-        ``[1, n)``, ``n_permutations < 1``, ``shuffle_neighbors`` outside
-        ``[1, n)`` (with z), invalid ``base``, a variable whose values span
+        ``[1, n)``, ``n_permutations`` outside ``[1, 1e8]``,
+        ``shuffle_neighbors`` outside ``[2, n)`` (with z), invalid ``base``, a variable whose values span
         more than 1.8e308 (distances could overflow).
     TypeError
         Non-numeric input, non-integer ``k``, ``n_permutations``,
@@ -255,17 +272,22 @@ def _check(x: npt.ArrayLike, y: npt.ArrayLike, z: Optional[npt.ArrayLike], k: in
     noise, whose warning it emits), or the result for constant x or y.
     ``seeds``: the permutations' seeds when already drawn from ``random_state``
     (which then only seeds the noise, as after drawing them)."""
-    x = as_samples(x, "x")
-    y = as_samples(y, "y")
+    x = as_samples(x, "x", exact=True)
+    y = as_samples(y, "y", exact=True)
     check_same_length(x, y)
     n = x.shape[0]
     if z is not None:
-        z = as_samples(z, "z")
+        z = as_samples(z, "z", exact=True)
         check_same_length(x, z, "x", "z")
     k = check_k(k, n)
-    n_permutations = check_int(n_permutations, "n_permutations", minimum=1)
+    n_permutations = _check_n_permutations(n_permutations)
     if z is not None:
         shuffle_neighbors = check_int(shuffle_neighbors, "shuffle_neighbors", minimum=1)
+        if shuffle_neighbors == 1:
+            raise ValueError(
+                "shuffle_neighbors must be at least 2: with 1 every sample keeps its own y, so every "
+                "null value equals the statistic and the p-value is always 1"
+            )
         if shuffle_neighbors >= n:
             raise ValueError(
                 f"shuffle_neighbors must be smaller than the number of samples ({n}), got {shuffle_neighbors}"

@@ -20,7 +20,7 @@ from ..ksg import _as_2d
 from ..pairwise import _REMEDY as _PAIRWISE_REMEDY
 from ..pairwise import _binned_axes, _ksg_prepare, _warn_zero_radius, _twin_pairs
 from ..significance import _REMEDY as _TEST_REMEDY
-from ..significance import MITestResult, _check, _seeds, _shuffle_candidates
+from ..significance import MITestResult, _check, _check_n_permutations, _seeds, _shuffle_candidates
 from ..significance import _warn_zero_radius as _warn_zero_radius_test
 from ._graph import check_compute, finish, generator_state, local, require_dask, set_generator_state, task_threads
 
@@ -41,7 +41,7 @@ def _pairwise_prepare(X: Any, method: str, k: Any, bins: Any, tie_breaking: TieB
                       threads: int) -> dict[str, Any]:
     """pairwise_mi's checks and shared per-column state, as in memory (runs once, in a task)."""
     Xa = to_array(X, "X")
-    X = as_samples(Xa, "X")
+    X = as_samples(Xa, "X", exact=method == "ksg")
     if X.ndim != 2:
         raise ValueError(f"X must be a 2-D array (n_samples, n_features); got shape {X.shape}")
     n, p = X.shape
@@ -306,7 +306,7 @@ def mi_test(x: Any, y: Any, z: Any = None, *, k: int = 3, n_permutations: int = 
     base = check_base(base)
     compute = check_compute(compute)
     threads = task_threads(n_jobs)
-    n_permutations = check_int(n_permutations, "n_permutations", minimum=1)
+    n_permutations = _check_n_permutations(n_permutations)
     per = check_int(permutations_per_task, "permutations_per_task", minimum=1)
     tie_breaking = check_tie_breaking(tie_breaking)
     # random_state is checked by _seeds, as in memory (which takes what numpy.random.default_rng takes)
