@@ -53,7 +53,8 @@ def discrete_mi(
         Samples of the two variables; any real dtype, finite values.
     bins : int, [int, int], array of edges, or [array, array], default 10
         What ``numpy.histogram2d`` accepts: a bin count for both axes, one per
-        axis, explicit monotonically increasing edges (shared or per axis).
+        axis, explicit monotonically increasing edges (shared or per axis;
+        finite: numpy also takes infinite outer edges, fastmi refuses them).
         Samples outside explicit edges are left out, as numpy does. At most
         2**28 bins on one axis; a table of many more cells than samples is
         counted sparsely (see Notes), so the cells are not limited.
