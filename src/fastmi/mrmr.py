@@ -250,6 +250,13 @@ class MRMRSelector(SelectorMixin, BaseEstimator):
     those criteria need every feature continuous or every feature
     discrete. Ties go to the more relevant feature, then the lower index.
 
+    The greedy step is lazy for ``"mid"``, ``"miq"`` and ``"cmim"``: a
+    candidate's score from the terms it already has bounds its score from
+    above, candidates are brought up to date in order of that bound, and
+    those whose bound cannot beat the best exact score are skipped. The
+    picks and ``scores_`` are those of scoring every candidate at every
+    step; only fewer redundancy terms are computed.
+
     References
     ----------
     H. Peng, F. Long, C. Ding, "Feature selection based on mutual
