@@ -93,13 +93,16 @@ if [ $# -eq 0 ]; then
     # (valgrind cannot run an ASan-instrumented process, and checks memory
     # itself); the GIL timing tests (ASan's slower code says nothing more about
     # the GIL); and the suites that run no native code of their own: mypy on the
-    # sources, README's snippets, the bench harness and the command line's file
-    # and process handling in test_cli.py (their native calls are the estimators
-    # the rest of the suite runs; the other CLI suites stay).
+    # sources, README's snippets, the bench harness, the command line (file and
+    # process handling, option wording: test_cli*.py) and the Dask backend's
+    # argument checks compared with the in-memory ones (test_dask_parity.py):
+    # their native calls are the estimators the rest of the suite runs, and
+    # each CLI test starts an instrumented interpreter (seconds under ASan).
     set -- tests -q -p no:cacheprovider \
         --deselect tests/test_binned.py::test_constant_axis_beyond_2_53_memory_safe \
         --ignore tests/test_typing.py --ignore tests/test_readme.py --ignore tests/test_bench.py \
-        --ignore tests/test_cli.py -k "not test_gil_released"
+        --ignore tests/test_cli.py --ignore tests/test_cli_input.py --ignore tests/test_cli_toolkit.py \
+        --ignore tests/test_cli_workflows.py --ignore tests/test_dask_parity.py -k "not test_gil_released"
 fi
 rm -rf "$reports"
 mkdir -p "$reports"
