@@ -161,12 +161,14 @@ def _blockwise_table(arrays: tuple[Any, ...], axes_of_rows: Any, specs: Any, sha
     from dask.delayed import delayed
 
     nb = len(arrays[0].chunks[0])
+    # keys named after the functions (no token=: dask 2024 deprecated it for name=, which
+    # fixes the whole key, and later releases took it back)
     rows = da.map_blocks(_block_ranges, *arrays, threads=threads, new_axis=1,
-                         chunks=((1,) * nb, (2 * len(arrays) + 1,)), dtype=np.float64, token="fastmi-ranges")
+                         chunks=((1,) * nb, (2 * len(arrays) + 1,)), dtype=np.float64)
     axes = _first_pass(delayed(axes_of_rows, pure=True)(rows, specs), compute, *arrays)
     x, y = arrays[0], arrays[-1]
     tables = da.map_blocks(_block_table, x, y, axes, threads, new_axis=[1, 2], chunks=((1,) * nb,) + tuple(
-        (m,) for m in shape), dtype=np.int64, token="fastmi-tables")
+        (m,) for m in shape), dtype=np.int64)
     # summed in place by a tree (no task holds more than SPLIT_EVERY tables and their sum)
     return tree(list(tables.to_delayed().ravel()), add_tables, "x")
 

@@ -80,4 +80,5 @@ def draw_noise(block: npt.NDArray[np.float64], c: npt.ArrayLike, rng: np.random.
                 return
     noise = rng.standard_normal(size=block.shape)
     noise *= c
-    block += noise
+    with np.errstate(over="ignore"):  # an overflow is refused by the caller's check, as natively
+        block += noise
