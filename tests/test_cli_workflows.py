@@ -284,3 +284,13 @@ def test_tie_warning_names_columns_not_python_arguments(cli, tmp_path):
         assert r.returncode == 0, r.stderr
         assert len(r.stderr.splitlines()) == 1 and fragment in r.stderr, r.stderr
         assert not PYTHON_NAMES.search(r.stderr), r.stderr
+
+
+def test_wording_leaves_examples_alone():
+    # "e.g. x - x.min()" in a library hint is an example, not the data argument x
+    from fastmi.cli.wording import Words
+
+    words = Words(data={"x": ("--x", ["foo"])})
+    got = words("x holds the integer 5. Subtract an offset first (e.g. x - x.min()). Also: x is bad")
+    assert got == ("column 'foo' (--x) holds the integer 5. Subtract an offset first (e.g. x - x.min()). "
+                   "Also: column 'foo' (--x) is bad")

@@ -123,3 +123,19 @@ def test_integers_beyond_2_53_taken_elsewhere():
     # within 2**53, int64 stays exact
     ok = np.arange(2**53 - 300, 2**53, dtype=np.int64)
     assert np.isfinite(fastmi.ksg_mi(ok, ok[::-1].copy()))
+
+
+@pytest.mark.parametrize("dtype", ["int64", "Int64"])
+def test_big_integer_column_beside_a_float_column_refused(dtype):
+    # stacking made the integer column float64 before the check: two values 2 apart at
+    # 2**60 became one, and pairwise_mi answered without an error
+    x = np.random.default_rng(0).normal(size=50)
+    a = np.array([2**60 + 1, 2**60 + 3] + list(range(48)), dtype=np.int64)
+    df = pd.DataFrame({"a": pd.Series(a, dtype=dtype), "b": x})
+    with pytest.raises(ValueError, match=r"X column 'a' holds the integer .*beyond 2\*\*53"):
+        fastmi.pairwise_mi(df)
+    with pytest.raises(ValueError, match=r"x column 'a' holds the integer"):
+        fastmi.entropy(df)
+    with pytest.raises(ValueError, match=r"x column 'a' holds the integer"):
+        fastmi.ksg_mi(df, x)
+    assert np.isfinite(fastmi.pairwise_mi(df, method="binned")[0, 1])  # the binned estimator takes it

@@ -336,7 +336,7 @@ def test_constant_variable(rng):
         ({"n_permutations": 0}, ValueError, "n_permutations must be >= 1"),
         ({"n_permutations": 2.5}, TypeError, "n_permutations must be an integer"),
         ({"z": "use", "shuffle_neighbors": 30}, ValueError, "shuffle_neighbors must be smaller"),
-        ({"z": "use", "shuffle_neighbors": 0}, ValueError, "shuffle_neighbors must be >= 1"),
+        ({"z": "use", "shuffle_neighbors": 0}, ValueError, "shuffle_neighbors must be >= 2"),
         # 1 leaves every sample its own y: every null value is the statistic, p always 1
         ({"z": "use", "shuffle_neighbors": 1}, ValueError, "shuffle_neighbors must be at least 2"),
         # refused before 16 bytes per permutation are allocated (2**31 was killed by the kernel)

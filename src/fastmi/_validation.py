@@ -147,14 +147,20 @@ def _pandas_column(s: Any) -> npt.NDArray[Any]:
     return np.asarray(s.to_numpy())
 
 
-def _from_pandas(a: Any) -> Any:
+def _from_pandas(a: Any, exact: Optional[str] = None) -> Any:
     """A pandas Series or DataFrame as numpy. A DataFrame whose columns all have numpy
     dtypes converts at once (no copy for one float64 block); otherwise column by column
     (:func:`_pandas_column`), the dtypes promoted as numpy promotes them; a column that
-    is not numeric is named in the TypeError."""
+    is not numeric is named in the TypeError. ``exact``: the argument's name, to refuse
+    64-bit integers beyond 2**53 column by column (:func:`check_exact_integers`) before
+    the columns are stacked, where an integer column beside a float one becomes float64."""
     if getattr(a, "ndim", 1) == 1:
         return _pandas_column(a)
     dtypes = list(a.dtypes)
+    if exact is not None:
+        for j, d in enumerate(dtypes):
+            if getattr(d, "kind", "O") in "iu":
+                check_exact_integers(_pandas_column(a.iloc[:, j]), f"{exact} column {a.columns[j]!r}")
     if all(isinstance(d, np.dtype) for d in dtypes):
         return a.to_numpy()
     cols = [_pandas_column(a.iloc[:, j]) for j in range(a.shape[1])]
@@ -166,11 +172,13 @@ def _from_pandas(a: Any) -> Any:
     return np.column_stack(cols) if cols else a.to_numpy()
 
 
-def to_array(a: object, name: str) -> npt.NDArray[Any]:
-    """`a` (array-like, pandas) as a numeric ndarray of its own dtype, aligned."""
+def to_array(a: object, name: str, *, exact: bool = False) -> npt.NDArray[Any]:
+    """`a` (array-like, pandas) as a numeric ndarray of its own dtype, aligned.
+    ``exact``: refuse 64-bit integers beyond 2**53 in the columns of a DataFrame before
+    they are stacked (see as_samples)."""
     if type(a).__module__.split(".")[0] == "pandas" and hasattr(a, "to_numpy"):  # Series, DataFrame
         try:
-            a = _from_pandas(a)
+            a = _from_pandas(a, name if exact else None)
         except TypeError as exc:
             raise TypeError(f"{name}: {exc}") from None
     elif hasattr(a, "to_numpy") and not isinstance(a, np.ndarray):
@@ -214,7 +222,7 @@ def as_samples(a: object, name: str, *, max_ndim: int = 2, exact: bool = False) 
     No copy is made when `a` is already float64 and C-contiguous. ``exact``: refuse
     64-bit integers that float64 cannot hold exactly (:func:`check_exact_integers`).
     """
-    arr = to_array(a, name)
+    arr = to_array(a, name, exact=exact)
     if exact:
         check_exact_integers(arr, name)
     if arr.ndim == 0:

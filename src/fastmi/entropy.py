@@ -153,7 +153,7 @@ def entropy(
         codes, size = _plugin.label_codes(x, "x")
         h, _, _ = _plugin.entropy_nats(codes, size)
         return _in_base(h, base)
-    xa = to_array(x, "x")
+    xa = to_array(x, "x", exact=method == "kl")
     x = as_samples(xa, "x", exact=method == "kl")
     n = x.shape[0]
     threads = resolve_n_jobs(n_jobs)

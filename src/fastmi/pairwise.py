@@ -137,7 +137,7 @@ def pairwise_mi(
     base = check_base(base)
     tie_breaking = check_tie_breaking(tie_breaking)
     check_noise_random_state(random_state)
-    Xa = to_array(X, "X")
+    Xa = to_array(X, "X", exact=method == "ksg")
     X = as_samples(Xa, "X", exact=method == "ksg")
     if X.ndim != 2:
         raise ValueError(f"X must be a 2-D array (n_samples, n_features); got shape {X.shape}")

@@ -23,9 +23,9 @@ Data = Tuple[str, Optional[Sequence[str]]]
 #: The phrases in which a bare data argument (``x``) stands in a message: at its start,
 #: after "of", "in", "and", "gives", a colon, a full stop or a comma; before a space, a
 #: comma, a colon, a semicolon, a parenthesis or the end.  ("20000 x 20000" and "1e-10 x the
-#: column's standard deviation" are products, not data.)
-_BARE = (r"(?:^|(?<=\bof )|(?<=\bin )|(?<=\band )|(?<=\bgives )|(?<=: )|(?<=\. )|(?<=, ))"
-         r"(?P<bare>[A-Za-z])(?=[ ,:;)]|$)")
+#: column's standard deviation" are products, not data; "e.g. x - x.min()" is an example.)
+_BARE = (r"(?:^|(?<=\bof )|(?<=\bin )|(?<=\band )|(?<=\bgives )|(?<=: )|(?<!e\.g\. )(?<!i\.e\. )(?<=\. )"
+         r"|(?<=, ))(?P<bare>[A-Za-z])(?=[ ,:;)]|$)")
 _INDEXED = r"(?<![\w.])(?P<indexed>[A-Za-z])\[:, (?P<j1>\d+)\]"
 _COLUMN = r"(?<![\w.])(?P<column>[A-Za-z]) column (?P<j2>\d+)\b"
 

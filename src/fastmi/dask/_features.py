@@ -194,7 +194,8 @@ def mutual_info_regression(X: Any, y: Any, *, discrete_features: Any = "auto", n
         ``k`` of the KSG and Ross estimators.
     random_state : int, RandomState instance or None, default None
         Source of the noise, as in memory (an instance is advanced as the
-        in-memory call advances it).
+        in-memory call advances it, when the graph is built: with
+        compute=False too).
     n_jobs : int or None, default None
         Threads of each block's native call (default 1).
     compute : bool, default True
@@ -228,7 +229,9 @@ def mutual_info_classif(X: Any, y: Any, *, discrete_features: Any = "auto", n_ne
     n_neighbors : int, default 3
         ``k`` of Ross's estimator.
     random_state : int, RandomState instance or None, default None
-        Source of the noise of the continuous features, as in memory.
+        Source of the noise of the continuous features, as in memory (an
+        instance is advanced as the in-memory call advances it, when the
+        graph is built: with compute=False too).
     n_jobs : int or None, default None
         Threads of each block's native call (default 1).
     compute : bool, default True

@@ -40,7 +40,7 @@ def _whole(a: Any) -> Any:
 def _pairwise_prepare(X: Any, method: str, k: Any, bins: Any, tie_breaking: TieBreaking, random_state: Any,
                       threads: int) -> dict[str, Any]:
     """pairwise_mi's checks and shared per-column state, as in memory (runs once, in a task)."""
-    Xa = to_array(X, "X")
+    Xa = to_array(X, "X", exact=method == "ksg")
     X = as_samples(Xa, "X", exact=method == "ksg")
     if X.ndim != 2:
         raise ValueError(f"X must be a 2-D array (n_samples, n_features); got shape {X.shape}")
