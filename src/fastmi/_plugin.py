@@ -12,12 +12,12 @@ import numpy.typing as npt
 
 from . import _native
 from ._validation import (
-    _MAX_CELLS,
     Axis,
     BinSpec,
     _axis_count,
     _edges,
     as_label_codes,
+    check_axis_bins,
     check_uniform_edges,
     finite_range,
     interruptible,
@@ -33,11 +33,9 @@ Codes = npt.NDArray[np.int64]
 
 def _axis_spec(spec: Any, name: str) -> BinSpec:
     """(nbins, float64 edges or None) of one axis, as numpy.histogramdd reads
-    it; at most as many bins as discrete_mi's table has cells (the native
-    code holds every edge)."""
+    it (check_axis_bins)."""
     nb, edges = _axis_count(spec, name)
-    if nb > _MAX_CELLS:
-        raise ValueError(f"{name} gives {nb} bins on one axis; at most {_MAX_CELLS} are allowed")
+    check_axis_bins(nb, name)
     return nb, (None if edges is None else _edges(edges, name))
 
 

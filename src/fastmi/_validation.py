@@ -157,11 +157,8 @@ def _from_pandas(a: Any, exact: Optional[str] = None) -> Any:
     if getattr(a, "ndim", 1) == 1:
         return _pandas_column(a)
     dtypes = list(a.dtypes)
-    if exact is not None:
-        for j, d in enumerate(dtypes):
-            if getattr(d, "kind", "O") in "iu":
-                check_exact_integers(_pandas_column(a.iloc[:, j]), f"{exact} column {a.columns[j]!r}")
-    if all(isinstance(d, np.dtype) for d in dtypes):
+    uniform = all(isinstance(d, np.dtype) for d in dtypes)
+    if uniform and exact is None:
         return a.to_numpy()
     cols = [_pandas_column(a.iloc[:, j]) for j in range(a.shape[1])]
     for j, c in enumerate(cols):
@@ -169,7 +166,11 @@ def _from_pandas(a: Any, exact: Optional[str] = None) -> Any:
             raise TypeError(
                 f"column {a.columns[j]!r} must hold real numbers (bool, int or float); got dtype {dtypes[j]}"
             )
-    return np.column_stack(cols) if cols else a.to_numpy()
+        if exact is not None:
+            check_exact_integers(c, f"{exact} column {a.columns[j]!r}")
+    if uniform or not cols:
+        return a.to_numpy()  # numpy's own conversion: no copy where pandas holds one block
+    return np.column_stack(cols)
 
 
 def to_array(a: object, name: str, *, exact: bool = False) -> npt.NDArray[Any]:
@@ -433,6 +434,13 @@ def _edges(spec: Any, name: str) -> npt.NDArray[np.float64]:
     return edges
 
 
+def check_axis_bins(nb: int, name: str) -> None:
+    """Refuses more than ``_MAX_CELLS`` bins on one axis: the native code holds every
+    edge (the one limit of the binned estimators that count their tables sparsely)."""
+    if nb > _MAX_CELLS:
+        raise ValueError(f"{name} gives {nb} bins on one axis; at most {_MAX_CELLS} bins on one axis are allowed")
+
+
 def resolve_bins(bins: Any, *, dense: bool = True) -> tuple[BinSpec, BinSpec]:
     """Per-axis (nbins, edges or None) pairs for the `bins` that np.histogram2d takes.
 
@@ -465,9 +473,8 @@ def resolve_bins(bins: Any, *, dense: bool = True) -> tuple[BinSpec, BinSpec]:
             f"bins gives a joint table of {nbx} x {nby} = {cells} cells "
             f"({cells * 8 / 2**30:.1f} GiB); at most {_MAX_CELLS} cells are allowed"
         )
-    for nb, name in ((nbx, names[0]), (nby, names[1])):
-        if nb > _MAX_CELLS:
-            raise ValueError(f"{name} gives {nb} bins on one axis; at most {_MAX_CELLS} bins on one axis are allowed")
+    check_axis_bins(nbx, names[0])
+    check_axis_bins(nby, names[1])
     ex = None if specx is None else _edges(specx, names[0])
     ey = ex if specy is specx else (None if specy is None else _edges(specy, names[1]))
     return (nbx, ex), (nby, ey)

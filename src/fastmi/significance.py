@@ -282,12 +282,14 @@ def _check(x: npt.ArrayLike, y: npt.ArrayLike, z: Optional[npt.ArrayLike], k: in
     k = check_k(k, n)
     n_permutations = _check_n_permutations(n_permutations)
     if z is not None:
-        if check_int(shuffle_neighbors, "shuffle_neighbors") == 1:
+        shuffle_neighbors = check_int(shuffle_neighbors, "shuffle_neighbors")
+        if shuffle_neighbors == 1:
             raise ValueError(
                 "shuffle_neighbors must be at least 2: with 1 every sample keeps its own y, so every "
                 "null value equals the statistic and the p-value is always 1"
             )
-        shuffle_neighbors = check_int(shuffle_neighbors, "shuffle_neighbors", minimum=2)
+        if shuffle_neighbors < 2:
+            raise ValueError(f"shuffle_neighbors must be >= 2, got {shuffle_neighbors}")
         if shuffle_neighbors >= n:
             raise ValueError(
                 f"shuffle_neighbors must be smaller than the number of samples ({n}), got {shuffle_neighbors}"
