@@ -4,8 +4,10 @@ missing values (--dropna), delimiters (--sep), standard input, categorical colum
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
+import os
 import math
 import re
 import subprocess
@@ -426,3 +428,97 @@ def test_pairwise_shows_names_in_full(tmp_path, cli, cols):
         ends = [m.end() for m in re.finditer(r"\S+", header)][1:]
         for row in rows:
             assert [m.end() for m in re.finditer(r"\S+", row)][1:] == ends, (header, row)
+
+
+# --------------------------------------------------------------------------- paths and wide names
+
+
+#: A directory name that would forge a line of its own if printed raw, with an escape too.
+FORGED = "d\nfastmi: error: forged\x1b[31m"
+
+
+@pytest.fixture
+def forged_dir(tmp_path, cols):
+    d = tmp_path / FORGED
+    d.mkdir()
+    write(d / "ok.csv", ["a", "b"], zip(cols["a"], cols["b"]))
+    (d / "header.csv").write_text("a,b\n")
+    data = gzip.compress((d / "ok.csv").read_bytes())
+    (d / "t.csv.gz").write_bytes(data[: len(data) // 2])  # truncated
+    return d
+
+
+def test_control_characters_in_paths_are_escaped(cli, forged_dir):
+    """A path was printed raw: a line end in it forged a line (``fastmi: error: forged``)
+    and an escape reached the terminal.  It is escaped and quoted, as a column name is."""
+    pytest.importorskip("matplotlib")
+    d = str(forged_dir)
+    shown = repr(d)  # how the output shows the directory: quoted, with backslash escapes
+    cases = [
+        (("mi", d + "/none.csv", "--x", "a", "--y", "b"), "no such file: " + repr(d + "/none.csv")),
+        (("mi", d + "/header.csv", "--x", "a", "--y", "b"), repr(d + "/header.csv") + " has a header but no"),
+        (("mi", d + "/ok.csv", "--x", "a", "--y", "q"), "for --y in " + repr(d + "/ok.csv")),
+        (("mi", d, "--x", "a", "--y", "b"), shown + " is a directory"),
+        (("mi", d + "/t.csv.gz", "--x", "a", "--y", "b"), "cannot read " + repr(d + "/t.csv.gz")),
+        (("mi", d + "/ok.csv", "--x", "a", "--y", "b", "--k", "900"), "rows; " + repr(d + "/ok.csv") + " has"),
+        (("pairwise", d + "/ok.csv", "--plot", d + "/p.p\x1bng"), "its extension '.p\\x1bng'"),
+        (("pairwise", d + "/ok.csv", "--plot", d + "/no/p.png"), "directory " + repr(os.path.join(d, "no"))),
+        (("pairwise", d + "/ok.csv", d + "/extra"), "unrecognized arguments: " + repr(d + "/extra")),
+    ]
+    for argv, fragment in cases:
+        r = cli(*argv)
+        assert r.returncode == 2 and r.stdout == "", (argv, r.stdout, r.stderr)
+        assert r.stderr.count("\n") == 1 and r.stderr.startswith("fastmi: error: "), (argv, r.stderr)
+        assert "\x1b" not in r.stderr and fragment in r.stderr, (argv, fragment, r.stderr)
+    # what is printed on standard output too
+    plot = d + "/p.png"
+    r = cli("pairwise", d + "/ok.csv", "--plot", plot, "-q")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert len(lines) == r.stdout.count("\n") == 5 and lines[-1] == "wrote " + repr(plot), r.stdout
+    assert "\x1b" not in r.stdout
+
+
+def display_width(text):
+    """Terminal cells: 2 for East Asian wide and full-width characters, 0 for combining ones."""
+    import unicodedata
+
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+               for c in text)
+
+
+@pytest.fixture
+def wide_names(tmp_path, cols):
+    """Names of East Asian wide characters (CJK, full-width Latin) and with a combining accent."""
+    rng = np.random.default_rng(5)
+    columns = {"身長": cols["a"], "体重kg": cols["b"], "ｆｕｌｌ": rng.standard_normal(N),
+               "cafe\u0301": rng.standard_normal(N), "label": (cols["a"] > 0).astype(float)}
+    return write_named(tmp_path / "wide.csv", columns)
+
+
+@pytest.mark.parametrize("argv", [
+    ["rank", "{f}", "--target", "label"],
+    ["pairwise", "{f}"],
+    ["pairwise", "{f}", "--base", "10"],
+    ["select", "{f}", "--target", "label", "--n", "4"],
+], ids=["rank", "pairwise", "pairwise-base-10", "select"])
+def test_wide_characters_keep_tables_aligned(cli, wide_names, argv):
+    """Tables were padded by len(): a CJK name took more cells than its length, and every
+    column after it was pushed right."""
+    r = cli(*[a.format(f=wide_names) for a in argv], "-q")
+    assert r.returncode == 0, r.stderr
+    table = r.stdout.splitlines()[1:]  # after the title line
+    assert len(table) == 1 + (5 if argv[0] == "pairwise" else 4), r.stdout
+    assert any("身長" in line for line in table) and any("cafe\u0301" in line for line in table)
+    assert len({display_width(line) for line in table}) == 1, [(display_width(s), s) for s in table]
+    if argv[0] == "pairwise":  # each value ends in the cell where its column's name ends
+        ends = [display_width(table[0][:m.end()]) for m in re.finditer(r"\S+", table[0])][1:]
+        for line in table[1:]:
+            assert [display_width(line[:m.end()]) for m in re.finditer(r"\S+", line)][1:] == ends, line
+
+
+def test_render_width_and_pad():
+    from fastmi.cli.render import pad, width
+
+    assert width("abc") == 3 and width("身長") == 4 and width("ｆｕｌｌ") == 8 and width("cafe\u0301") == 4
+    assert pad("身長", 6) == "身長  " and pad("身長", 6, ">") == "  身長" and pad("身長", 3) == "身長"

@@ -294,3 +294,127 @@ def test_wording_leaves_examples_alone():
     got = words("x holds the integer 5. Subtract an offset first (e.g. x - x.min()). Also: x is bad")
     assert got == ("column 'foo' (--x) holds the integer 5. Subtract an offset first (e.g. x - x.min()). "
                    "Also: column 'foo' (--x) is bad")
+
+
+@pytest.fixture
+def wide_after_gaps(tmp_path):
+    """wide.csv's rows (each sample's 3rd neighbour 2e308 away) after two rows missing a and
+    w, and a row missing b among them: with --dropna the library's samples are not the
+    file's rows."""
+    w = [(1 if i < 3 else -1) * (1e308 - i * 1e300) for i in range(6)]
+    rows = [f"{i * 0.37 % 1!r},{i * 0.61 % 1!r},{w[i]!r}\n" for i in range(6)]
+    rows.insert(2, f"0.5,,{w[2]!r}\n")
+    path = tmp_path / "gaps.csv"
+    path.write_text("a,b,w\n,0.5,\n,0.9,\n" + "".join(rows))
+    return path
+
+
+#: Each command, the columns it uses, and the library call on their complete rows.
+_SAMPLE_CALLS = {
+    "mi": (["mi", "{f}", "--x", "a", "--y", "w"], "aw", lambda c: fastmi.ksg_mi(c["a"], c["w"])),
+    "cmi": (["mi", "{f}", "--x", "a", "--y", "b", "--z", "w"], "abw",
+            lambda c: fastmi.conditional_mi(c["a"], c["b"], c["w"])),
+    "entropy": (["entropy", "{f}", "--x", "w"], "w", lambda c: fastmi.entropy(c["w"], method="kl")),
+    "pairwise": (["pairwise", "{f}", "--columns", "a,w"], "aw",
+                 lambda c: fastmi.pairwise_mi(np.column_stack([c["a"], c["w"]]))),
+    "pairwise-3": (["pairwise", "{f}", "--columns", "a,b,w"], "aw",  # (a, b) passes; (a, w) fails
+                   lambda c: fastmi.pairwise_mi(np.column_stack([c["a"], c["w"]]))),
+}
+
+
+@pytest.mark.parametrize("case", list(_SAMPLE_CALLS))
+def test_library_errors_name_the_files_data_row(cli, wide_after_gaps, case):
+    """The library names a sample by its index (from 0) among the rows it was given ("from
+    sample 4 to its k-th neighbour"): after --dropna that is not the file's row.  The message
+    names the file's data row (from 1), as the command line's own messages number them."""
+    argv, used, call = _SAMPLE_CALLS[case]
+    table = np.genfromtxt(wide_after_gaps, delimiter=",", names=True)
+    kept = np.flatnonzero(np.all([~np.isnan(table[c]) for c in used], axis=0))
+    with pytest.raises(ValueError) as library:
+        call({c: table[c][kept] for c in "abw"})
+    sample = int(re.search(r"\bsample (\d+)", str(library.value)).group(1))
+    row = int(kept[sample]) + 1
+    assert row not in (sample, sample + 1)  # the two numberings differ here
+    r = cli(*[a.format(f=wide_after_gaps) for a in argv], "--dropna", "-q")
+    assert r.returncode == 2 and r.stdout == "", r.stderr
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("fastmi: error: "), r.stderr
+    assert f"from data row {row} to its k-th neighbour" in lines[0] and "sample" not in lines[0], lines[0]
+
+
+def test_wording_maps_samples_to_data_rows():
+    from fastmi.cli.wording import Words
+
+    message = "the distance from sample 2 to its k-th neighbour; every sample of x"
+    kept = np.array([False, True, False, True, True, True])
+    assert Words({"x": ("--x", ["v"])}, rows=kept)(message) == \
+        "the distance from data row 5 to its k-th neighbour; every sample of column 'v' (--x)"
+    assert Words(rows=None)(message).startswith("the distance from data row 3 to")
+    assert Words(rows=kept)("sample 9 is beyond the rows") == "sample 9 is beyond the rows"
+
+
+@pytest.mark.parametrize("argv, lines", [
+    (["rank", "{f}", "--target", "label", "--k", "4", "--random-state", "7"],
+     [r"MI with 'label' \(classification, mutual_info_classif, --k 4, --random-state 7, n=400\), in bits:"]),
+    (["select", "{f}", "--target", "label", "--n", "2", "--criterion", "jmi", "--k", "5", "--random-state", "3"],
+     [r"mRMR selection for 'label' \(--criterion jmi, --k 5, --random-state 3, n=400\), relevance in bits, "
+      r"score in bits:"]),
+    (["test", "{f}", "--x", "a", "--y", "b", "--permutations", "9", "--random-state", "2", "--nats"],
+     [r"I\(a; b\) = \d\.\d{4} nats \(KSG, k=3, n=400\)", r"p-value = \S+ \(9 permutations, --random-state 2\)"]),
+    (["test", "{f}", "--x", "a", "--y", "b", "--z", "z", "--permutations", "9", "--shuffle-neighbors", "7"],
+     [r"I\(a; b \| z\) = \d\.\d{4} bits \(KSG, k=3, n=400\)",
+      r"p-value = \S+ \(9 local permutations, --shuffle-neighbors 7, --random-state 0\)"]),
+], ids=["rank", "select", "test", "test-conditional"])
+def test_headers_name_the_options_typed(cli, data, argv, lines):
+    """The headers printed the Python parameters (shuffle_neighbors=5, n_neighbors=3,
+    random_state=0, criterion=mid); they print the options that set them, and keep the unit."""
+    pytest.importorskip("sklearn")
+    path, _ = data
+    r = cli(*[a.format(f=path) for a in argv], "-q")
+    assert r.returncode == 0, r.stderr
+    got = r.stdout.splitlines()
+    for pattern, line in zip(lines, got):
+        assert re.fullmatch(pattern, line), (pattern, line)
+    assert not re.search(r"\b(?:shuffle_neighbors|n_neighbors|random_state|criterion)=", r.stdout), r.stdout
+
+
+@pytest.fixture
+def huge_values(tmp_path):
+    rng = np.random.default_rng(4)
+    n = 60
+    a = rng.standard_normal(n)
+    cols = {"a": a, "b": a + rng.standard_normal(n), "huge": np.where(np.arange(n) % 2, 1e308, -1e308),
+            "big": a * 1e307, "t150": np.round(a * 1e150)}
+    path = tmp_path / "huge.csv"
+    with open(path, "w") as f:
+        f.write(",".join(cols) + "\n")
+        for row in zip(*cols.values()):
+            f.write(",".join(repr(float(v)) for v in row) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("argv, status", [
+    (["select", "{f}", "--target", "b", "--columns", "a,huge", "--n", "1"], 2),
+    (["select", "{f}", "--target", "huge", "--columns", "a,b", "--n", "1"], 2),
+    (["select", "{f}", "--target", "big", "--columns", "a,b", "--n", "1"], 2),
+    (["select", "{f}", "--target", "t150", "--columns", "a,b", "--n", "1"], 0),
+], ids=["huge-feature", "huge-target", "big-target", "1e150-target"])
+def test_select_on_huge_values_prints_no_runtime_warning(huge_values, argv, status):
+    """``select`` on values near float64's limit printed numpy's RuntimeWarnings (one per
+    scikit-learn check) before its one-line error, or before a correct result; under
+    ``python -W error`` the first of them was the error.  Only the error (or nothing) belongs
+    on stderr."""
+    pytest.importorskip("sklearn")
+    import subprocess
+    import sys
+
+    words = [a.format(f=huge_values) for a in argv]
+    for flags in ([], ["-W", "error::RuntimeWarning"]):
+        r = subprocess.run([sys.executable, *flags, "-m", "fastmi", *words, "-q"],
+                           capture_output=True, text=True, timeout=120)
+        assert r.returncode == status, (flags, r.stderr)
+        assert "RuntimeWarning" not in r.stderr and "warning" not in r.stderr, (flags, r.stderr)
+        if status:
+            assert r.stderr.count("\n") == 1 and "cannot be scaled" in r.stderr, (flags, r.stderr)
+        else:
+            assert r.stderr == "" and r.stdout.startswith("mRMR selection"), (flags, r.stderr)

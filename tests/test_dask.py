@@ -535,3 +535,171 @@ def test_errors_raised_in_tasks_keep_the_in_memory_class(client: Any) -> None:
     for f in (fastmi.mutual_info_regression, fd.mutual_info_regression):
         with pytest.raises(InvalidParameterError, match="y must be an array-like"):
             f(X, None)
+
+
+# --------------------------------------------------------------------------- joint entropy (2-D x)
+
+
+def _joint_samples(n: int, seed: int) -> npt.NDArray[np.float64]:
+    rng = np.random.default_rng(seed)
+    z = rng.standard_normal(n)
+    return np.column_stack([z, z + 0.5 * rng.standard_normal(n), rng.standard_normal(n)])
+
+
+@pytest.mark.parametrize("bins", [7, [5, np.linspace(-2.0, 2.0, 6), 3], [2000, 2000, 2]])  # the last: 8e6 cells, sparse
+def test_binned_entropy_of_2d_x_bit_identical(client: Any, bins: Any) -> None:
+    # fastmi.entropy takes x of shape (n, d) (the joint entropy); fastmi.dask.entropy refused it
+    X = _joint_samples(4001, seed=30)
+    want = fastmi.entropy(X, method="binned", bins=bins)
+    for chunks in ((700, 2), (4001, 3), ((1000, 0, 1500, 1, 0, 1500), (1, 2))):
+        assert fd.entropy(da.from_array(X, chunks=chunks), method="binned", bins=bins) == want
+    assert fd.entropy(X, method="binned", bins=bins, base=np.e) == fastmi.entropy(X, method="binned", bins=bins,
+                                                                                    base=np.e)
+    lazy = fd.entropy(da.from_array(X, chunks=(900, 1)), method="binned", bins=bins, compute=False)
+    assert lazy.compute() == want
+    one = X[:, :1]  # one column: as 1-D x
+    assert fd.entropy(da.from_array(one, chunks=(700, 1)), method="binned", bins=7) == fastmi.entropy(
+        one, method="binned", bins=7) == fastmi.entropy(X[:, 0], method="binned", bins=7)
+
+
+def test_entropy_of_2d_x_float32_and_frames(client: Any) -> None:
+    pd = pytest.importorskip("pandas")
+    dd = pytest.importorskip("dask.dataframe")
+    rng = np.random.default_rng(31)
+    X = (rng.integers(1, 20, (3000, 2)) * np.float32(0.1)).astype(np.float32)  # edges on samples: float32 edges
+    want = fastmi.entropy(X, method="binned", bins=9)
+    assert want != fastmi.entropy(X.astype(np.float64), method="binned", bins=9)
+    assert fd.entropy(da.from_array(X, chunks=(700, 1)), method="binned", bins=9) == want
+    frame = pd.DataFrame({"a": X[:, 0], "b": X[:, 1]})
+    for f in (frame, dd.from_pandas(frame, npartitions=3)):
+        assert fd.entropy(f, method="binned", bins=9) == fastmi.entropy(frame, method="binned", bins=9) == want
+        assert fd.entropy(f, method="discrete") == fastmi.entropy(frame, method="discrete")
+
+
+@pytest.mark.parametrize("kind", ["int", "float", "text", "object"])
+def test_discrete_entropy_of_2d_x_bit_identical(client: Any, kind: str) -> None:
+    rng = np.random.default_rng(32)
+    L = rng.integers(-3, 40, (5003, 3))
+    L[:, 1] = L[:, 0] // 3 + rng.integers(0, 2, 5003)
+    X: npt.NDArray[Any] = {"int": L, "float": L * 0.5, "text": L.astype(str),
+                           "object": L.astype(str).astype(object)}[kind]
+    want = fastmi.entropy(X, method="discrete")
+    assert fd.entropy(da.from_array(X, chunks=(700, 2)), method="discrete") == want
+    assert fd.entropy(da.from_array(X, chunks=((2000, 0, 3003), (3,))), method="discrete") == want
+    assert fd.entropy(X, method="discrete", base=np.e) == fastmi.entropy(X, method="discrete", base=np.e)
+    assert fd.entropy(da.from_array(X[:, :1], chunks=(600, 1)), method="discrete") == fastmi.entropy(
+        X[:, :1], method="discrete")
+
+
+def test_entropy_refuses_kl_saying_why() -> None:
+    with pytest.raises(ValueError, match="no method='kl'.*all the samples in one process"):
+        fd.entropy(da.from_array(np.arange(10.0), chunks=5), method="kl")
+
+
+# --------------------------------------------------------------------------- tables beyond 2**28 cells
+
+
+def test_discrete_mi_beyond_2_28_cells(client: Any) -> None:
+    # 20000 x 20000 bins (4e8 cells): refused on Dask (a dense table per chunk), counted
+    # sparsely in memory; now the occupied cells of each chunk, merged by a tree
+    rng = np.random.default_rng(33)
+    n = 60_000
+    x = rng.integers(0, 20_000, n).astype(np.float64)
+    y = (x + rng.integers(0, 3, n)) % 20_000
+    bins = (20_000, 20_000)
+    assert bins[0] * bins[1] > 2**28
+    want = fastmi.discrete_mi(x, y, bins=bins)
+    dx, dy = da.from_array(x, chunks=7000), da.from_array(y, chunks=7000)
+    assert fd.discrete_mi(dx, dy, bins=bins) == want
+    assert fd.discrete_mi(dx, da.from_array(y, chunks=9000), bins=bins, base=np.e) == fastmi.discrete_mi(
+        x, y, bins=bins, base=np.e)
+    assert fd.discrete_mi(dx, dy, bins=bins, compute=False).compute() == want
+    # few occupied rows and columns: their table is summed by the native code
+    few = np.round(x / 2000.0)
+    want = fastmi.discrete_mi(few, y, bins=bins)
+    assert fd.discrete_mi(da.from_array(few, chunks=7000), dy, bins=bins) == want
+
+
+def test_discrete_mi_sparse_series_and_edges(client: Any) -> None:
+    pd = pytest.importorskip("pandas")
+    dd = pytest.importorskip("dask.dataframe")
+    rng = np.random.default_rng(34)
+    x = rng.standard_normal(20_000)
+    y = x + rng.standard_normal(20_000)
+    frame = dd.from_pandas(pd.DataFrame({"x": x, "y": y}), npartitions=4)
+    for bins in ([1500, 1000], [np.linspace(-1.0, 1.0, 1501), np.linspace(-2.0, 3.0, 901)]):  # samples outside
+        want = fastmi.discrete_mi(x, y, bins=bins)
+        assert fd.discrete_mi(frame["x"], frame["y"], bins=bins) == want
+        assert fd.discrete_mi(da.from_array(x, chunks=3000), da.from_array(y, chunks=3000), bins=bins) == want
+
+
+def test_sparse_plugin_sum_is_the_native_one(monkeypatch: Any) -> None:
+    # the plug-in sum over occupied cells in Python (operation for operation the native
+    # sparse sum, a slice of cells at a time) against the native dense sum, on tables of
+    # every shape
+    from fastmi import _native
+    from fastmi.dask import _binned
+    from fastmi.dask._binned import _sparse_mi_bits
+
+    monkeypatch.setattr(_binned, "_TERMS", 7)
+    rng = np.random.default_rng(35)
+    for _ in range(200):
+        nx, ny = (int(v) for v in rng.integers(1, 40, 2))
+        table = rng.integers(0, int(rng.integers(1, 5000)), (nx, ny)) * (rng.random((nx, ny)) < rng.random())
+        if not table.any():
+            continue
+        cells = np.flatnonzero(table).astype(np.int64)
+        counts = table.reshape(-1)[cells].astype(np.int64)
+        want = _native.table_mi_bits(np.ascontiguousarray(table, dtype=np.int64))
+        assert _sparse_mi_bits(cells, counts, ny, 0) == want  # in Python
+        assert _sparse_mi_bits(cells, counts, ny, nx * ny) == want  # natively, on the occupied rows and columns
+
+
+# --------------------------------------------------------------------------- other bit generators
+
+
+_BIT_GENERATORS = [np.random.PCG64, np.random.Philox, np.random.SFC64, np.random.MT19937]
+
+
+@pytest.mark.parametrize("bit_generator", _BIT_GENERATORS, ids=lambda b: b.__name__)
+def test_drop_ins_take_a_random_state_on_any_bit_generator(client: Any, bit_generator: Any) -> None:
+    # a RandomState on PCG64 (or another non-MT19937 generator) was refused; in memory
+    # numpy draws its noise: the same values, and the generator left where memory leaves it
+    X, y = _features(300, 7, 10)
+    labels = (y > 0).astype(int) + (y > 1)
+    mask = np.array([False, True, False, False, True, False, False])
+    mine, theirs = np.random.RandomState(bit_generator(4)), np.random.RandomState(bit_generator(4))
+    mine.standard_normal(1)  # a cached gauss value in the state
+    theirs.standard_normal(1)
+    dX = da.from_array(X, chunks=(300, 3))
+    for name, target, discrete in (("mutual_info_regression", y, "auto"), ("mutual_info_classif", labels, mask),
+                                   ("mutual_info_regression", y, mask)):
+        want = getattr(fastmi, name)(X, target, discrete_features=discrete, random_state=theirs)
+        got = getattr(fd, name)(dX, target, discrete_features=discrete, random_state=mine)
+        assert np.array_equal(got, want)
+        assert _bit_state(mine) == _bit_state(theirs)
+        assert mine.get_state(legacy=False)["gauss"] == theirs.get_state(legacy=False)["gauss"]
+
+
+def test_other_bit_generators_in_small_draws_lazily_and_refused(monkeypatch: Any) -> None:
+    # numpy draws the noise a few values at a time (here 5: every row of X's noise
+    # matrix in several draws); compute=False advances the generator as memory does;
+    # a refused call (NaN in X, found in a task) leaves it where it was, as in memory
+    import fastmi.dask._features as features
+
+    monkeypatch.setattr(features, "_DRAW", 5)
+    X, y = _features(120, 9, 11)
+    mine, theirs = np.random.RandomState(np.random.PCG64(8)), np.random.RandomState(np.random.PCG64(8))
+    with dask.config.set(scheduler="sync"):
+        for chunks in ((120, 2), (120, 9)):
+            want = fastmi.mutual_info_regression(X, y, random_state=theirs)
+            lazy = fd.mutual_info_regression(da.from_array(X, chunks=chunks), y, random_state=mine, compute=False)
+            assert _bit_state(mine) == _bit_state(theirs)
+            assert np.array_equal(lazy.compute(), want)
+        bad = X.copy()
+        bad[3, 4] = np.nan
+        for f, r, data in ((fastmi.mutual_info_regression, theirs, bad),
+                           (fd.mutual_info_regression, mine, da.from_array(bad, chunks=(120, 3)))):
+            with pytest.raises(ValueError, match="NaN"):
+                f(data, y, random_state=r)
+        assert _bit_state(mine) == _bit_state(theirs)

@@ -46,6 +46,7 @@ _SEEDS: dict[str, Callable[[], Any]] = {
     "True": lambda: True, "'a'": lambda: "a", "RandomState": lambda: np.random.RandomState(0),
     "Generator": lambda: np.random.default_rng(0), "SeedSequence": lambda: np.random.SeedSequence(0),
     "PCG64": lambda: np.random.PCG64(0), "np.random": lambda: np.random, "[1, 2]": lambda: [1, 2],
+    "RandomState(PCG64)": lambda: np.random.RandomState(np.random.PCG64(0)),
 }
 _KS: dict[str, Any] = {"0": 0, "-1": -1, "2.5": 2.5, "True": True, "n": _N, "'3'": "3", "None": None,
                        "np.int64(0)": np.int64(0)}
@@ -73,6 +74,17 @@ def _cases() -> Iterator[Any]:
         yield f"{name}-None", name, (None,) + args[1:], extra, False
         yield f"{name}-text", name, (_x.astype(str),) + args[1:], extra, False
         yield f"{name}-empty", name, tuple(a[:0] for a in args), extra, False
+    for name in ("entropy_binned", "entropy_discrete"):  # x of shape (n, d): the joint entropy
+        extra = {"method": name.split("_")[1]}
+        yield f"{name}-2-D", name, (_X,), extra, True
+        yield f"{name}-2-D NaN", name, (_nan(_X, (5, 2)),), extra, True
+        yield f"{name}-2-D text", name, (_X.astype(str),), extra, True
+        yield f"{name}-3-D", name, (_X.reshape(_N, 2, 2),), extra, True
+        yield f"{name}-no column", name, (_X[:, :0],), extra, True
+        yield f"{name}-2-D empty", name, (_X[:0],), extra, True
+    for label, v in {"3 specs": [5, 5, 5], "4 specs": [5, 4, np.linspace(-1.0, 1.0, 4), 2],
+                     "[5, 0, 5, 5]": [5, 0, 5, 5], "2**80 cells": [2**20] * 4}.items():
+        yield f"entropy_binned-2-D-bins={label}", "entropy_binned", (_X,), {"method": "binned", "bins": v}, True
     yield "discrete_mi-lengths", "discrete_mi", (_x, _y[:-1]), {}, True
     yield "discrete_mi-inf", "discrete_mi", (_x, np.where(np.arange(_N) == 3, np.inf, _y)), {}, True
     yield "entropy-method", "entropy_binned", (_x,), {"method": "bogus"}, False

@@ -129,6 +129,29 @@ def test_heavy_tails(dims: tuple[int, int, int], rng: np.random.Generator) -> No
     _check_null(_squeeze(x), _squeeze(y), _squeeze(z), k=10, s=5, B=3)
 
 
+@pytest.mark.parametrize("dims", DIMS)
+@pytest.mark.parametrize("tail", ["outliers", "lognormal"])
+def test_searches_over_budget_give_way_to_the_kd_tree(tail: str, dims: tuple[int, int, int],
+                                                     rng: np.random.Generator) -> None:
+    # heavy tails on every axis (5% of the values a million times the rest, or
+    # lognormal(0, 8)): a sample among an axis's largest values has a k-th distance far
+    # above the other axes' spread, its box holds its whole slab of that axis, and the
+    # grid's sampled rows scan past its budget (kGridScan in search/dispatch.hpp), so
+    # the search moves to the KD-tree, for the statistic and for every permutation; the
+    # values stay exact (against the grid's own sampled rows too: a search abandoned
+    # midway must leave no radius of its own behind)
+    n = 3000
+
+    def axis(d: int) -> Array:
+        if tail == "outliers":
+            return np.where(rng.random((n, d)) < 0.05, 1e6, 1.0) * rng.standard_normal((n, d))
+        return rng.lognormal(0.0, 8.0, (n, d))
+
+    x, y, z = _squeeze(axis(dims[0])), _squeeze(axis(dims[1])), _squeeze(axis(dims[2]))
+    _check_null(x, y, z, k=5, s=5, B=3)
+    assert fastmi.conditional_mi(x, y, z, k=5, base=np.e) == pytest.approx(_scipy_cmi_nats(x, y, z, 5), abs=1e-12)
+
+
 def test_crowded_cells_take_the_kd_tree(rng: np.random.Generator) -> None:
     # x and y within 1e-6 of z: every point lies in the grid's diagonal cells (k = 50
     # cuts 8 slabs per axis, about 375 points per cell, over the crowding limit of 256

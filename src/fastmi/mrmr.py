@@ -332,11 +332,15 @@ class MRMRSelector(SelectorMixin, BaseEstimator):
         self : MRMRSelector
             The fitted selector.
         """
-        X, y = _validate_data(self, X, y, dtype="numeric", y_numeric=False, ensure_min_samples=2)
-        assert isinstance(X, np.ndarray)
-        n, p = X.shape
-        m = self._check_params(p)
-        kind = type_of_target(y)
+        # scikit-learn's checks sum the data and cast it, which overflows (numpy
+        # RuntimeWarnings) on values near float64's limit; they then check element by
+        # element, so the warnings say nothing (the too-large values get fastmi's own error)
+        with np.errstate(over="ignore", invalid="ignore"):
+            X, y = _validate_data(self, X, y, dtype="numeric", y_numeric=False, ensure_min_samples=2)
+            assert isinstance(X, np.ndarray)
+            n, p = X.shape
+            m = self._check_params(p)
+            kind = type_of_target(y)
         if kind not in ("binary", "multiclass", "continuous"):
             raise ValueError(
                 f"Unknown label type: {kind!r}. y must be a binary, multiclass or continuous target"

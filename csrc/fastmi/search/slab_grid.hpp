@@ -172,16 +172,22 @@ public:
     // radius[i] = distance from sample i to its k-th nearest other sample,
     // k < n, for the samples in cell rows [r0, r1) (a row: the slabs of the
     // first D - 1 axes, g^(D - 2) * first + ...); returns how many of them
-    // are zero. buf: scratch(n) doubles.
-    index_t knn_rows(int k, std::uint32_t r0, std::uint32_t r1, double* buf, double* radius) const {
+    // are zero, and adds to *scanned the number of points whose distance
+    // was computed (the search's cost). *guess: the first query's guess of
+    // its radius (0: the grid's own), on return the last positive finite
+    // radius, the guess for the query after these rows. buf: scratch(n)
+    // doubles.
+    index_t knn_rows(int k, std::uint32_t r0, std::uint32_t r1, double* buf, double* radius, std::int64_t* scanned,
+                     double* guess) const {
+        if (!(*guess > 0.0 && *guess < kFar)) *guess = guess_;
 #if FASTMI_HAVE_AVX2_KERNELS
         if (has_avx2())
-            return each_query(r0, r1, radius, [&](std::uint32_t p, const int* own, double guess) {
-                return knn_one_avx2(p, own, guess, k, buf);
+            return each_query(r0, r1, radius, *guess, [&](std::uint32_t p, const int* own, double g) {
+                return knn_one_avx2(p, own, g, k, buf, *scanned);
             });
 #endif
-        return each_query(r0, r1, radius, [&](std::uint32_t p, const int* own, double guess) {
-            return knn_one(p, own, guess, k, buf, n_);
+        return each_query(r0, r1, radius, *guess, [&](std::uint32_t p, const int* own, double g) {
+            return knn_one(p, own, g, k, buf, n_, *scanned);
         });
     }
 
@@ -221,6 +227,15 @@ public:
     // Rows of cells (the slabs of the first D - 1 axes), each a column of
     // slabs of the last axis.
     index_t rows() const { return static_cast<index_t>(start_.size() - 1) / g_; }
+    // Slabs per axis.
+    int slabs() const { return g_; }
+    // The points in rows 0, stride, 2 stride, ...
+    index_t points_in_every(std::uint32_t stride) const {
+        index_t m = 0;
+        const auto g = static_cast<size_t>(g_);
+        for (size_t r = 0; r < static_cast<size_t>(rows()); r += stride) m += start_[(r + 1) * g] - start_[r * g];
+        return m;
+    }
 
 private:
     struct Box {
@@ -247,11 +262,11 @@ private:
 
     // radius[id] = one(p, own slabs, guess) for the points of cell rows
     // [r0, r1) in cell order, each guess the last positive finite radius
-    // before it; returns how many radii are zero.
+    // before it (the first: guess, which is left at the last); returns how
+    // many radii are zero.
     template <class One>
-    index_t each_query(std::uint32_t r0, std::uint32_t r1, double* radius, One&& one) const {
+    index_t each_query(std::uint32_t r0, std::uint32_t r1, double* radius, double& guess, One&& one) const {
         index_t zeros = 0;
-        double guess = guess_;
         each_point(r0, r1, [&](std::uint32_t p, const int* own) {
             const double r = one(p, own, guess);
             if (r > 0.0 && r < kFar) guess = r;  // kFar: see knn_one
@@ -491,7 +506,8 @@ private:
     // distances, which bounds the answer. Where the reach is infinite and
     // fewer than k + 1 distances are finite (only a NaN or infinity written
     // after the checks does that) the radius is kFar, and the loop ends.
-    double knn_one(std::uint32_t p, const int* own, double r0, int k, double* buf, index_t n) const {
+    double knn_one(std::uint32_t p, const int* own, double r0, int k, double* buf, index_t n,
+                   std::int64_t& scanned) const {
         double q[D];
         for (int a = 0; a < D; ++a) q[a] = p_[a][p];
         double t = std::max(1.05 * r0, kSmallest);
@@ -503,7 +519,10 @@ private:
             const Box box = reach_box(q, own, t);
             const double t2 = reach(q, box);
             std::uint32_t m1 = 0, m2 = 0;
-            auto scan = [&](std::uint32_t s, std::uint32_t e) { collect(q, s, e, t, t2, tight, m1, loose, m2); };
+            auto scan = [&](std::uint32_t s, std::uint32_t e) {
+                scanned += e - s;
+                collect(q, s, e, t, t2, tight, m1, loose, m2);
+            };
             each_column<0>(box, 0, scan);
             if (m1 > need) return select(tight, m1, k);
             if (m2 > need) return select(loose, m2, k);
@@ -511,7 +530,10 @@ private:
             double next = grow(t, t2, m2 > need / 2);
             if (++rounds == kSlowRounds) {  // the (k + 1)-th of the box's finite distances bounds the answer
                 m1 = m2 = 0;
-                auto all = [&](std::uint32_t s, std::uint32_t e) { collect(q, s, e, kFar, kFar, tight, m1, loose, m2); };
+                auto all = [&](std::uint32_t s, std::uint32_t e) {
+                    scanned += e - s;
+                    collect(q, s, e, kFar, kFar, tight, m1, loose, m2);
+                };
                 each_column<0>(box, 0, all);
                 if (m2 > need) next = std::max(next, 2.0 * select(loose, m2, k));
             }
@@ -580,14 +602,17 @@ private:
     template <int A>
     FASTMI_AVX2 FASTMI_INLINE void collect_box_avx2(const Box& box, std::uint32_t row, const __m256d* vq, __m256d t1,
                                                     __m256d t2, double* tight, std::uint32_t& m1, double* loose,
-                                                    std::uint32_t& m2, const PackTable& pt) const {
+                                                    std::uint32_t& m2, const PackTable& pt,
+                                                    std::int64_t& scanned) const {
         if constexpr (A == D - 1) {
             const std::uint32_t base = row * static_cast<std::uint32_t>(g_);
-            collect_avx2(vq, start_[base + box.a[A]], start_[base + box.b[A] + 1], t1, t2, tight, m1, loose, m2, pt);
+            const std::uint32_t s = start_[base + box.a[A]], e = start_[base + box.b[A] + 1];
+            scanned += e - s;
+            collect_avx2(vq, s, e, t1, t2, tight, m1, loose, m2, pt);
         } else {
             for (int v = box.a[A]; v <= box.b[A]; ++v)
                 collect_box_avx2<A + 1>(box, row * static_cast<std::uint32_t>(g_) + static_cast<std::uint32_t>(v),
-                                        vq, t1, t2, tight, m1, loose, m2, pt);
+                                        vq, t1, t2, tight, m1, loose, m2, pt, scanned);
         }
     }
 
@@ -635,7 +660,8 @@ private:
     }
 
     // knn_one with AVX2.
-    FASTMI_AVX2 double knn_one_avx2(std::uint32_t p, const int* own, double r0, int k, double* buf) const {
+    FASTMI_AVX2 double knn_one_avx2(std::uint32_t p, const int* own, double r0, int k, double* buf,
+                                    std::int64_t& scanned) const {
         double q[D];
         __m256d vq[D];
         for (int a = 0; a < D; ++a) {
@@ -648,23 +674,36 @@ private:
         const auto need = static_cast<std::uint32_t>(k);
         const PackTable& pt = pack_table();
         int rounds = 0;
+        std::int64_t seen = 0;  // added to scanned once: a local stays in a register
+        double r;
         for (;;) {
             const Box box = reach_box(q, own, t);
             const double t2 = reach(q, box);
             std::uint32_t m1 = 0, m2 = 0;
-            collect_box_avx2<0>(box, 0, vq, _mm256_set1_pd(t), _mm256_set1_pd(t2), tight, m1, loose, m2, pt);
-            if (m1 > need) return select_avx2(tight, m1, k);
-            if (m2 > need) return select_avx2(loose, m2, k);
-            if (!(t2 < kFar)) return kFar;  // see knn_one
+            collect_box_avx2<0>(box, 0, vq, _mm256_set1_pd(t), _mm256_set1_pd(t2), tight, m1, loose, m2, pt, seen);
+            if (m1 > need) {
+                r = select_avx2(tight, m1, k);
+                break;
+            }
+            if (m2 > need) {
+                r = select_avx2(loose, m2, k);
+                break;
+            }
+            if (!(t2 < kFar)) {  // see knn_one
+                r = kFar;
+                break;
+            }
             double next = grow(t, t2, m2 > need / 2);
             if (++rounds == kSlowRounds) {  // see knn_one
                 const __m256d far = _mm256_set1_pd(kFar);
                 m1 = m2 = 0;
-                collect_box_avx2<0>(box, 0, vq, far, far, tight, m1, loose, m2, pt);
+                collect_box_avx2<0>(box, 0, vq, far, far, tight, m1, loose, m2, pt, seen);
                 if (m2 > need) next = std::max(next, 2.0 * select_avx2(loose, m2, k));
             }
             t = next;
         }
+        scanned += seen;
+        return r;
     }
 #endif
 

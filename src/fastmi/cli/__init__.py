@@ -32,9 +32,12 @@ Column-naming options (``--x``, ``--y``, ``--z``, ``--columns``, ``--discrete``)
 values alike in every command: a value that is the name of a column is that column (commas
 included), any other a comma-separated list of names; repeated, they name several columns.
 Human-readable output shows a column name that is not plain text (a line end, a backslash,
-...) quoted with backslash escapes, so that every record stays on one line; JSON carries the
-exact name.  The library's messages name the columns and options typed, not the Python
-arguments (``x``, ``bins``, ``shuffle_neighbors``): see ``wording``.
+...) quoted with backslash escapes, so that every record stays on one line, and a file path
+alike, in messages too; JSON carries the exact name.  Tables are padded to the width a
+terminal shows (East Asian wide characters take two cells).  The library's messages name the
+columns and options typed, not the Python arguments (``x``, ``bins``, ``shuffle_neighbors``),
+and the file's data row, not the library's sample (its index among the rows used): see
+``wording``.  Headers name options alike (``--k 3``, ``--random-state 0``).
 numpy, pandas, scikit-learn and matplotlib are imported only by the command that needs
 them, so ``--help`` stays fast.
 

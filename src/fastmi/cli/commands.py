@@ -69,7 +69,7 @@ def cmd_mi(args: argparse.Namespace) -> int:
     import fastmi
 
     u = unit(args)  # the API's own base: the value the Python call returns, to the bit
-    words = Words({"x": ("--x", xs), "y": ("--y", ys)}, _ESTIMATOR_WORDS)
+    words = Words({"x": ("--x", xs), "y": ("--y", ys)}, _ESTIMATOR_WORDS, rows=rows)
     if args.estimator == "binned":
         bins = 10 if args.bins is None else args.bins
         value = _estimate(fastmi.discrete_mi, x, y, bins=bins, base=u.base, n_jobs=args.n_jobs,
@@ -101,7 +101,7 @@ def _conditional_mi(args: argparse.Namespace) -> int:
     import fastmi
 
     u = unit(args)
-    words = Words({"x": ("--x", xs), "y": ("--y", ys), "z": ("--z", zs)}, _ESTIMATOR_WORDS)
+    words = Words({"x": ("--x", xs), "y": ("--y", ys), "z": ("--z", zs)}, _ESTIMATOR_WORDS, rows=rows)
     if args.estimator == "binned":
         bins = 10 if args.bins is None else args.bins
         value = _estimate(fastmi.conditional_mi, x, y, z, method="binned", bins=bins, base=u.base,
@@ -133,7 +133,8 @@ def cmd_entropy(args: argparse.Namespace) -> int:
     import fastmi
 
     u = unit(args)
-    words = Words({"x": ("--x", xs)}, _ESTIMATOR_WORDS, {"method='discrete'": "--estimator discrete"})
+    words = Words({"x": ("--x", xs)}, _ESTIMATOR_WORDS, {"method='discrete'": "--estimator discrete"},
+                  rows=rows)
     if args.estimator == "discrete":
         x = np.column_stack([table.labels(c, "--x", rows) for c in xs])
         value = _estimate(fastmi.entropy, x, method="discrete", base=u.base, words=words)
@@ -219,7 +220,8 @@ def cmd_rank(args: argparse.Namespace) -> int:
                                  for j in cols])
             mask = np.array([is_discrete[j] for j in cols])
             words = Words({"X": ("", [features[j] for j in cols]), "y": ("--target", [args.target])},
-                          {"n_neighbors": "--k", "random_state": "--random-state"}, _SKLEARN_WORDS)
+                          {"n_neighbors": "--k", "random_state": "--random-state"}, _SKLEARN_WORDS,
+                          rows=rows)
             values = _estimate(estimator, X, y, discrete_features=mask if mask.any() else "auto",
                                n_neighbors=args.k, random_state=args.random_state,
                                n_jobs=args.n_jobs, words=words)
@@ -246,8 +248,8 @@ def cmd_rank(args: argparse.Namespace) -> int:
                               "random_state": args.random_state, "ranking": ranked}))
         return EXIT_OK
     coded = [c for c, d in zip(features, is_discrete) if d]
-    say(f"MI with {args.target!r} ({task}, {estimator.__name__}, n_neighbors={args.k}, "
-        f"random_state={args.random_state}, n={n:,}), in {u.name}"
+    say(f"MI with {args.target!r} ({task}, {estimator.__name__}, --k {args.k}, "
+        f"--random-state {args.random_state}, n={n:,}), in {u.name}"
         + (f"; discrete: {list_names(coded, 5)}" if coded else "") + ":")
     for line in render.rank_table(ranked, u.name, rows=bool(args.dropna)):
         say(line)
@@ -267,8 +269,9 @@ def _check_plot_format(path: str) -> None:
     formats = sorted(FigureCanvasAgg.get_supported_filetypes())
     ext = os.path.splitext(path)[1][1:].lower()
     if ext not in formats:
-        what = f"its extension .{ext} is not an image format" if ext else "it has no extension"
-        raise CLIError(f"cannot write --plot file {path}: {what}; use one of "
+        what = f"its extension {render.path('.' + ext)} is not an image format" if ext \
+            else "it has no extension"
+        raise CLIError(f"cannot write --plot file {render.path(path)}: {what}; use one of "
                        f"{', '.join('.' + f for f in formats)}")
 
 
@@ -313,10 +316,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
                              keys=keys, progress=progress, emit=progress.write)
     if args.json is not None:
         _write(lambda: bench.write_json(results, args.json), args.json, "--json")
-        say(f"\nwrote {args.json}")
+        say(f"\nwrote {render.path(args.json)}")
     if args.plot is not None:
         _write(lambda: bench.plot(results, args.plot), args.plot, "--plot")
-        say(f"wrote {args.plot}")
+        say(f"wrote {render.path(args.plot)}")
     bad = bench.disagreements(results)
     if bad:
         flush_stdout()

@@ -5,7 +5,9 @@ that an output file can be written.
 Every failure becomes a :class:`CLIError` with one line that names the real cause (no such
 file, a path component that is a file, a directory that cannot be searched, corrupt or
 truncated compressed data, a missing decompression module), also when the failure happens
-later, while a CSV parser pulls data through the stream.
+later, while a CSV parser pulls data through the stream.  Paths (and the names of a zip
+archive's members) are shown escaped (:func:`fastmi.cli.render.path`): a path holding a
+line end cannot break the line in two.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import zipfile
 from typing import Any, BinaryIO, Callable, List, Optional, Tuple
 
 from fastmi.cli.errors import CLIError, first_line
+from fastmi.cli.render import path as shown
 
 #: Compression by file-name suffix; without one of these suffixes the data's first bytes
 #: decide (so that ``fastmi mi <(curl ... )`` works on compressed data too).
@@ -70,15 +73,16 @@ def path_error(path: str, exc: OSError) -> str:
     if isinstance(exc, (FileNotFoundError, NotADirectoryError)):
         kind, where = _blocker(path)
         if kind == "file":
-            return f"no such file: {path} ({where} is a file, not a directory)"
+            return f"no such file: {shown(path)} ({shown(where)} is a file, not a directory)"
         if not path:
             return "no such file: '' (an empty path)"
         if os.path.islink(path):
-            return f"no such file: {path} (a broken symbolic link to {os.readlink(path)})"
-        return f"no such file: {path}"
+            return (f"no such file: {shown(path)} (a broken symbolic link to "
+                    f"{shown(os.readlink(path))})")
+        return f"no such file: {shown(path)}"
     if isinstance(exc, PermissionError):
-        return f"cannot read {path}: {_os_reason(path, exc)}"
-    return f"cannot read {path}: {exc.strerror or first_line(exc)}"
+        return f"cannot read {shown(path)}: {_os_reason(path, exc)}"
+    return f"cannot read {shown(path)}: {exc.strerror or first_line(exc)}"
 
 
 # --------------------------------------------------------------------------- streams
@@ -86,15 +90,16 @@ def path_error(path: str, exc: OSError) -> str:
 
 class _Guarded(io.RawIOBase):
     """A readable raw stream: ``prefix`` (bytes already read), then ``read(n)``; any error of
-    ``read`` becomes a CLIError naming the file and the data's format."""
+    ``read`` becomes a CLIError naming the file (``name``, as messages show it) and the
+    data's format."""
 
-    def __init__(self, read: Callable[[int], bytes], path: str, fmt: Optional[str],
+    def __init__(self, read: Callable[[int], bytes], name: str, fmt: Optional[str],
                  prefix: bytes = b"", close: Optional[Callable[[], None]] = None) -> None:
         super().__init__()
         self._read = read
         self._prefix = prefix
         self._close = close
-        self.path = path
+        self.display = name
         self.fmt = fmt
 
     def readable(self) -> bool:
@@ -112,7 +117,7 @@ class _Guarded(io.RawIOBase):
         except (CLIError, MemoryError):
             raise
         except Exception as exc:  # zlib.error, lzma.LZMAError, zipfile.BadZipFile, ...
-            raise CLIError(data_error(self.path, self.fmt, exc)) from None
+            raise CLIError(read_error(self.display, self.fmt, exc)) from None
         view[:len(data)] = data
         return len(data)
 
@@ -125,19 +130,26 @@ class _Guarded(io.RawIOBase):
         super().close()
 
 
-def prefixed(stream: BinaryIO, path: str, prefix: bytes) -> BinaryIO:
-    """``prefix`` followed by the rest of ``stream``, as one buffered stream."""
-    return io.BufferedReader(_Guarded(stream.read, path, None, prefix), CHUNK)
+def prefixed(stream: BinaryIO, name: str, prefix: bytes) -> BinaryIO:
+    """``prefix`` followed by the rest of ``stream``, as one buffered stream; ``name`` is
+    the file's name as messages show it (:func:`open_data`'s third value)."""
+    return io.BufferedReader(_Guarded(stream.read, name, None, prefix), CHUNK)
 
 
 def data_error(path: str, fmt: Optional[str], exc: BaseException) -> str:
+    """One line for an error met while reading the data of ``path``."""
+    return read_error(shown(path), fmt, exc)
+
+
+def read_error(name: str, fmt: Optional[str], exc: BaseException) -> str:
+    """:func:`data_error` for a file named as messages show it (escaped)."""
     if isinstance(exc, OSError) and exc.errno is not None:
-        return f"cannot read {path}: {exc.strerror}"
+        return f"cannot read {name}: {exc.strerror}"
     if fmt is None:
-        return f"cannot read {path}: {first_line(exc)}"
+        return f"cannot read {name}: {first_line(exc)}"
     if isinstance(exc, EOFError):
-        return f"cannot read {path}: its {fmt} data end early (a truncated file?)"
-    return f"cannot read {path}: it is not valid {fmt} data ({first_line(exc)})"
+        return f"cannot read {name}: its {fmt} data end early (a truncated file?)"
+    return f"cannot read {name}: it is not valid {fmt} data ({first_line(exc)})"
 
 
 def _read_exactly(f: BinaryIO, n: int) -> bytes:
@@ -176,9 +188,9 @@ def open_file(path: str) -> BinaryIO:
     except OSError as exc:
         raise CLIError(path_error(path, exc)) from None
     if stat.S_ISDIR(st.st_mode):
-        raise CLIError(f"{path} is a directory, not a data file")
+        raise CLIError(f"{shown(path)} is a directory, not a data file")
     if stat.S_ISSOCK(st.st_mode):
-        raise CLIError(f"{path} is a socket, not a data file")
+        raise CLIError(f"{shown(path)} is a socket, not a data file")
     try:
         return open(path, "rb")
     except OSError as exc:
@@ -222,7 +234,8 @@ def _stdin() -> BinaryIO:
 def open_data(path: str) -> Tuple[BinaryIO, Optional[str], str]:
     """``path`` as a stream of its (decompressed) bytes, its format: None for plain
     data, a compression format (``"gzip"``, ...), or ``"parquet"``, whose stream can seek;
-    and the name to show in messages (``-`` is standard input).
+    and the name to show in messages (``-`` is standard input; a path is escaped as
+    :func:`fastmi.cli.render.path` escapes it).
 
     The file-name suffix decides (``.parquet``, ``.gz``, ...); without one, the data's
     first bytes do.  Raises CLIError for an empty file, unreadable or corrupt data, or a
@@ -238,22 +251,22 @@ def open_data(path: str) -> Tuple[BinaryIO, Optional[str], str]:
         except OSError as exc:
             raise CLIError(data_error(path, None, exc)) from None
         if not head:
-            raise CLIError(f"{path} is empty")
+            raise CLIError(f"{shown(path)} is empty")
         fmt = compression_of(path)
         if fmt is None and (path.lower().endswith(PARQUET_SUFFIXES)
                             or looks_like_parquet(head)):
-            return _seekable(f, path, head), "parquet", path
+            return _seekable(f, path, head), "parquet", shown(path)
         fmt = fmt or sniff(head)
         if fmt is None:
-            raw: io.RawIOBase = _Guarded(f.read, path, None, head, f.close)
+            raw: io.RawIOBase = _Guarded(f.read, shown(path), None, head, f.close)
         elif fmt == "zip":
             raw = _zip_member(_seekable(f, path, head), path)
         else:
-            raw = _decompressed(_Guarded(f.read, path, None, head, f.close), path, fmt)
+            raw = _decompressed(_Guarded(f.read, shown(path), None, head, f.close), path, fmt)
     except BaseException:
         f.close()
         raise
-    return io.BufferedReader(raw, CHUNK), fmt, path
+    return io.BufferedReader(raw, CHUNK), fmt, shown(path)
 
 
 def _decompressed(raw: io.RawIOBase, path: str, fmt: str) -> io.RawIOBase:
@@ -271,7 +284,7 @@ def _decompressed(raw: io.RawIOBase, path: str, fmt: str) -> io.RawIOBase:
         stream.close()
         source.close()
 
-    return _Guarded(stream.read, path, fmt, close=close)
+    return _Guarded(stream.read, shown(path), fmt, close=close)
 
 
 def _zstd_stream(source: BinaryIO, path: str) -> Any:
@@ -284,7 +297,7 @@ def _zstd_stream(source: BinaryIO, path: str) -> Any:
     try:
         import zstandard
     except ImportError:
-        raise CLIError(f"reading {path} (zstd-compressed) needs the zstandard module: "
+        raise CLIError(f"reading {shown(path)} (zstd-compressed) needs the zstandard module: "
                        f"{ZSTD_HINT}") from None
     return _ZstandardReader(source, zstandard)
 
@@ -331,10 +344,10 @@ def _zip_member(archive_file: BinaryIO, path: str) -> io.RawIOBase:
         names = [i.filename for i in archive.infolist()
                  if not i.is_dir() and not i.filename.startswith("__MACOSX/")]
         if not names:
-            raise CLIError(f"{path} is a zip archive without any file")
+            raise CLIError(f"{shown(path)} is a zip archive without any file")
         if len(names) > 1:
-            shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
-            raise CLIError(f"{path} is a zip archive of {len(names)} files ({shown}); "
+            members = ", ".join(shown(n) for n in names[:5]) + (", ..." if len(names) > 5 else "")
+            raise CLIError(f"{shown(path)} is a zip archive of {len(names)} files ({members}); "
                            f"fastmi reads an archive of one file")
         member = archive.open(names[0])
     except CLIError:
@@ -349,7 +362,7 @@ def _zip_member(archive_file: BinaryIO, path: str) -> io.RawIOBase:
         archive.close()
         archive_file.close()
 
-    return _Guarded(member.read, path, "zip", close=close)
+    return _Guarded(member.read, shown(path), "zip", close=close)
 
 
 # --------------------------------------------------------------------------- output files
@@ -360,7 +373,7 @@ def check_writable(path: str, option: str) -> None:
 
     The check opens ``path`` for appending (nothing is written) and removes it again when
     it did not exist."""
-    what = f"{option} file {path}"
+    what = f"{option} file {shown(path)}"
     if os.path.isdir(path):
         raise CLIError(f"cannot write {what}: it is a directory")
     existed = os.path.lexists(path)
@@ -372,11 +385,11 @@ def check_writable(path: str, option: str) -> None:
             kind, where = _blocker(path)
             parent = os.path.dirname(os.path.abspath(path))
             if kind == "file":
-                reason = f"{where} is a file, not a directory"
+                reason = f"{shown(where)} is a file, not a directory"
             elif os.path.isdir(parent):
-                reason = f"it cannot be created in {parent} ({exc.strerror})"
+                reason = f"it cannot be created in {shown(parent)} ({exc.strerror})"
             else:
-                reason = f"directory {parent} does not exist"
+                reason = f"directory {shown(parent)} does not exist"
         else:
             reason = _os_reason(path, exc)
         raise CLIError(f"cannot write {what}: {reason}") from None
@@ -391,7 +404,7 @@ def _os_reason(path: str, exc: OSError) -> str:
     if isinstance(exc, PermissionError):
         kind, where = _blocker(path)
         if kind == "search":
-            return f"permission denied (directory {where} cannot be searched)"
+            return f"permission denied (directory {shown(where)} cannot be searched)"
         return "permission denied"
     if exc.errno == errno.EROFS:
         return "read-only file system"
@@ -400,4 +413,4 @@ def _os_reason(path: str, exc: OSError) -> str:
 
 def write_error(path: str, option: str, exc: OSError) -> CLIError:
     """A CLIError for an OSError met while writing an output file."""
-    return CLIError(f"cannot write {option} file {path}: {_os_reason(path, exc)}")
+    return CLIError(f"cannot write {option} file {shown(path)}: {_os_reason(path, exc)}")

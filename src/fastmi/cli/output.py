@@ -73,12 +73,20 @@ def stderr(line: str) -> None:
         pass
 
 
+def one_line(text: str) -> str:
+    """``text`` as one line: runs of white space (line ends included) as one space, any other
+    character that is not printable (an escape, a NUL) as its backslash escape.  Names and
+    paths are escaped where a message is made (:mod:`fastmi.cli.render`); this keeps text
+    from elsewhere (a library's or a parser's message) from writing control characters."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in " ".join(text.split()))
+
+
 def print_error(message: str, kind: Optional[str] = "error") -> None:
     label = f"{PROG}: {kind}: " if kind else f"{PROG}: "
-    stderr(label + " ".join(message.split()))
+    stderr(label + one_line(message))
 
 
 def show_warning(message: Any, category: Any, filename: str, lineno: int,
                   file: Any = None, line: Any = None) -> None:
     """Warnings (for example fastmi's TiedSamplesWarning) as one line, no source excerpt."""
-    stderr(f"{PROG}: warning: {' '.join(str(message).split())}")
+    stderr(f"{PROG}: warning: {one_line(str(message))}")

@@ -40,9 +40,10 @@ _LINE_END = re.compile(rb"\r\n|\r|\n")
 class Table:
     """Columns read from a CSV or Parquet file.
 
-    ``names`` lists every column of the file in order; ``data`` holds the columns that were
-    read: a float64 array (NaN where missing) for numeric columns, an object array of text
-    (None where missing) otherwise.
+    ``path`` is the file's name as messages show it (escaped: see
+    :func:`fastmi.cli.render.path`); ``names`` lists every column of the file in order;
+    ``data`` holds the columns that were read: a float64 array (NaN where missing) for
+    numeric columns, an object array of text (None where missing) otherwise.
     """
 
     def __init__(self, path: str, names: List[str], data: Dict[str, Any], n_rows: int,
@@ -218,7 +219,7 @@ def load_table(path: str, wanted: Optional[Dict[str, str]] = None,
     are refused before the data are read.  ``sep`` is the CSV delimiter (default: tab for
     .tsv and .tab files, else comma).
     """
-    stream, fmt, shown = open_data(path)
+    stream, fmt, shown = open_data(path)  # shown: the path escaped, for messages
     chosen: Dict[str, List[str]] = {}
 
     def choose(header: Sequence[str]) -> _Choice:

@@ -1,10 +1,13 @@
-"""The results of ``fastmi mi``, ``entropy``, ``rank`` and ``pairwise`` as text lines and JSON,
-and column names as the human-readable output shows them."""
+"""The results of ``fastmi mi``, ``entropy``, ``rank``, ``pairwise`` and ``select`` as text
+lines and JSON; column names and file paths as the human-readable output shows them; the
+columns of its tables padded to the width that a terminal shows (wide East Asian characters
+take two cells, combining characters none)."""
 
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Sequence
+import unicodedata
+from typing import Any, Dict, List, Optional, Sequence
 
 
 def label(name: str) -> str:
@@ -17,6 +20,32 @@ def label(name: str) -> str:
             and name[0] not in "'\"":
         return name
     return repr(name)
+
+
+def path(name: str) -> str:
+    """A file path as messages and output show it: escaped as :func:`label` escapes a
+    column name, so that a path holding a line end (or another control character) can
+    neither break a message in two nor forge a line of output."""
+    return label(name)
+
+
+def width(text: str) -> int:
+    """The number of terminal cells ``text`` takes: two for a wide or full-width East Asian
+    character (``unicodedata.east_asian_width`` 'W' or 'F'), none for a combining character,
+    one for any other.  (Control characters never reach a table: :func:`label` escapes them.)"""
+    cells = 0
+    for ch in text:
+        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me"):
+            continue
+        cells += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return cells
+
+
+def pad(text: str, size: int, align: str = "<") -> str:
+    """``text`` padded with spaces to ``size`` terminal cells (see :func:`width`): on the
+    right for ``align`` ``"<"``, on the left for ``">"``."""
+    fill = " " * max(0, size - width(text))
+    return text + fill if align == "<" else fill + text
 
 
 #: The characters that separate the names in ``I(x; y | z)`` and ``H(x)``.
@@ -51,15 +80,32 @@ def rank_json(result: Dict[str, Any]) -> str:
 
 
 def rank_table(ranked: List[Dict[str, Any]], unit: str, rows: bool) -> List[str]:
-    """The ranking as a table: rank, column (padded to the longest name), MI in ``unit``,
+    """The ranking as a table: rank, column (padded to the widest name), MI in ``unit``,
     and with ``rows`` the rows each value used."""
     names = [label(r["column"]) for r in ranked]
-    width = max([len("column")] + [len(c) for c in names])
+    size = max([width("column")] + [width(c) for c in names])
     head = f"MI ({unit})"
-    size = max(10, len(head))
-    lines = [f"{'rank':>4}  {'column':<{width}}  {head:>{size}}" + ("  rows" if rows else "")]
-    lines += [f"{r['rank']:>4}  {c:<{width}}  {r['mi']:>{size}.4f}"
+    value = max(10, width(head))
+    lines = [f"{'rank':>4}  {pad('column', size)}  {pad(head, value, '>')}" + ("  rows" if rows else "")]
+    lines += [f"{r['rank']:>4}  {pad(c, size)}  {r['mi']:>{value}.4f}"
               + (f"  {r['n']:,}" if rows else "") for r, c in zip(ranked, names)]
+    return lines
+
+
+def select_table(picked: List[Dict[str, Any]], scores: Sequence[Optional[float]], score_unit: str,
+                 unit: str) -> List[str]:
+    """The columns ``select`` picked as a table: step, column (padded to the widest name),
+    score in ``score_unit`` ("-" where there is none), relevance in ``unit``."""
+    shown = [label(p["column"]) for p in picked]
+    size = max([width("column")] + [width(c) for c in shown])
+    score_head, relevance_head = f"score ({score_unit})", f"relevance ({unit})"
+    sw, rw = max(10, width(score_head)), max(10, width(relevance_head))
+    lines = [f"{'step':>4}  {pad('column', size)}  {pad(score_head, sw, '>')}  "
+             f"{pad(relevance_head, rw, '>')}"]
+    for p, column in zip(picked, shown):
+        score = scores[p["step"] - 1]
+        cell = "-" if score is None else f"{score:.4f}"
+        lines.append(f"{p['step']:>4}  {pad(column, size)}  {cell:>{sw}}  {p['relevance']:>{rw}.4f}")
     return lines
 
 
@@ -67,9 +113,9 @@ def matrix_table(names: Sequence[str], cells: Sequence[Sequence[str]], corner: s
     """A square table: a header row of the names (in full, each column as wide as its name
     or its widest cell, at least 10), then one row per name: its name, then its cells."""
     labels = [label(c) for c in names]
-    first = max([8, len(corner)] + [len(c) for c in labels])
-    widths = [max([10, len(c)] + [len(row[j]) for row in cells]) for j, c in enumerate(labels)]
-    lines = [f"{corner:<{first}}  " + "  ".join(f"{c:>{w}}" for c, w in zip(labels, widths))]
-    lines += [f"{name:<{first}}  " + "  ".join(f"{v:>{w}}" for v, w in zip(row, widths))
+    first = max([8, width(corner)] + [width(c) for c in labels])
+    widths = [max([10, width(c)] + [width(row[j]) for row in cells]) for j, c in enumerate(labels)]
+    lines = [f"{pad(corner, first)}  " + "  ".join(pad(c, w, ">") for c, w in zip(labels, widths))]
+    lines += [f"{pad(name, first)}  " + "  ".join(pad(v, w, ">") for v, w in zip(row, widths))
               for name, row in zip(labels, cells)]
     return lines

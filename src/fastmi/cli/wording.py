@@ -4,8 +4,11 @@ The library's errors and warnings name the Python arguments of the call: its dat
 ``x[:, 1]``, ``X column 5``, ``y``) and its parameters (``bins``, ``shuffle_neighbors``,
 ``method='discrete'``, ``random_state``).  A :class:`Words` rewrites them with the columns
 and options that the user typed: ``column 'height' (--x)``, ``--bins``,
-``--shuffle-neighbors``, ``--estimator discrete``.  The message is scanned once, left to
-right, so that what a replacement inserts (a column name) is never rewritten again.
+``--shuffle-neighbors``, ``--estimator discrete``; a sample, which the library numbers
+from 0 among the rows it was given (``sample 4``), as the file's data row, numbered from 1
+as the command line's own messages number them and counting the rows that ``--dropna``
+left out (``data row 7``).  The message is scanned once, left to right, so that what a
+replacement inserts (a column name) is never rewritten again.
 """
 
 from __future__ import annotations
@@ -13,6 +16,9 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+
+import numpy as np
+import numpy.typing as npt
 
 from fastmi.cli.reader import list_names, show
 
@@ -28,6 +34,8 @@ _BARE = (r"(?:^|(?<=\bof )|(?<=\bin )|(?<=\band )|(?<=\bgives )|(?<=: )|(?<!e\.g
          r"|(?<=, ))(?P<bare>[A-Za-z])(?=[ ,:;)]|$)")
 _INDEXED = r"(?<![\w.])(?P<indexed>[A-Za-z])\[:, (?P<j1>\d+)\]"
 _COLUMN = r"(?<![\w.])(?P<column>[A-Za-z]) column (?P<j2>\d+)\b"
+#: A sample named by its index (from 0) among the rows of the call: "from sample 4 to its".
+_SAMPLE = r"(?<![\w-])sample (?P<sample>\d+)\b"
 
 
 #: Phrases of the library's messages that every command words alike: the seed of the
@@ -43,15 +51,20 @@ class Words:
     ``params`` maps parameters to options (``{"bins": "--bins"}``), replaced where they
     lead a clause (``bins gives ...``, ``shuffle_neighbors must be ...``); ``phrases``
     maps literal text to its replacement (``{"method='discrete'": "--estimator discrete"}``).
+    ``rows`` is the mask of the file's data rows that the call's samples are, in order (the
+    rows that ``--dropna`` kept), None when they are every data row: ``sample i`` becomes
+    ``data row r``, r the file's data row (from 1) of the call's sample i (from 0).
     """
 
     def __init__(self, data: Optional[Dict[str, Data]] = None,
                  params: Optional[Dict[str, str]] = None,
-                 phrases: Optional[Dict[str, str]] = None) -> None:
+                 phrases: Optional[Dict[str, str]] = None,
+                 rows: Optional[npt.NDArray[np.bool_]] = None) -> None:
         self.data = dict(data or {})
         self.params = dict(params or {})
         self.phrases = {**_PHRASES, **(phrases or {})}
-        parts = [_INDEXED, _COLUMN, _BARE]
+        self.rows = rows
+        parts = [_INDEXED, _COLUMN, _SAMPLE, _BARE]
         if self.params:
             names = "|".join(re.escape(p) for p in sorted(self.params, key=len, reverse=True))
             parts.append(rf"(?<![\w-])(?P<param>{names})(?=\s+(?:must|gives|is|has)\b)")
@@ -69,6 +82,8 @@ class Words:
             return self.params[found["param"]]
         if found.get("phrase") is not None:
             return self.phrases[found["phrase"]]
+        if found.get("sample") is not None:
+            return self._row(int(found["sample"]), match.group(0))
         for group, index in (("indexed", "j1"), ("column", "j2"), ("bare", None)):
             name = found[group]
             if name is None:
@@ -83,6 +98,15 @@ class Words:
                 return self._unknown(option)
             return self._one(columns[j], option)
         return match.group(0)  # pragma: no cover - every alternative is a group above
+
+    def _row(self, sample: int, text: str) -> str:
+        """The file's data row (from 1) of the call's sample ``sample`` (from 0)."""
+        if self.rows is None:
+            return f"data row {sample + 1}"
+        kept = np.flatnonzero(self.rows)
+        if sample >= kept.size:  # not one of the call's samples: left as the library said
+            return text
+        return f"data row {int(kept[sample]) + 1}"
 
     @staticmethod
     def _one(column: str, option: str) -> str:

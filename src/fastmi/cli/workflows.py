@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
-from typing import Any, Dict, List, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence
 
 from fastmi.cli import render
 from fastmi.cli.commands import _check_plot_format, _estimate, _neighbours, _write
@@ -16,6 +16,10 @@ from fastmi.cli.output import EXIT_OK, PROG, say, stderr
 from fastmi.cli.progress import Progress
 from fastmi.cli.reader import Table, list_names, load_table
 from fastmi.cli.wording import Words
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 
 def _numeric_features(table: Table, names: Optional[List[str]], exclude: Sequence[str], quiet: bool) -> List[str]:
@@ -67,15 +71,16 @@ def _cell(value: float) -> str:
     return "-" if math.isnan(value) else f"{value:.4f}"
 
 
-def _pairwise_words(columns: List[str], option: Optional[List[str]]) -> Words:
+def _pairwise_words(columns: List[str], option: Optional[List[str]],
+                    rows: Optional[npt.NDArray[np.bool_]] = None) -> Words:
     """pairwise_mi's names of its columns (X[:, j]; x and y for the two of a pair, which
     its message names only when the call has just the two) as the columns of the command
-    line."""
+    line; its samples as the file's data rows ``rows`` (None: every data row)."""
     named = "--columns" if option else ""
     pair = len(columns) == 2
     return Words({"X": (named, columns), "x": (named, columns[:1] if pair else None),
                   "y": (named, columns[1:] if pair else None)},
-                 {"bins": "--bins", "k": "--k"}, {"method='binned'": "--method binned"})
+                 {"bins": "--bins", "k": "--k"}, {"method='binned'": "--method binned"}, rows=rows)
 
 
 def cmd_pairwise(args: argparse.Namespace) -> int:
@@ -129,7 +134,7 @@ def cmd_pairwise(args: argparse.Namespace) -> int:
                                         table.numeric(names[j], "--columns", rows)])
                 value = _estimate(fastmi.pairwise_mi, pair, method=args.method, base=u.base,
                                   n_jobs=args.n_jobs, **options,
-                                  words=_pairwise_words([names[i], names[j]], args.columns))
+                                  words=_pairwise_words([names[i], names[j]], args.columns, rows))
                 M[i, j] = M[j, i] = value[0, 0] if i == j else value[0, 1]
                 dropped[i, j] = dropped[j, i] = table.n_rows - kept
     if args.dropna and not args.quiet:
@@ -154,7 +159,7 @@ def cmd_pairwise(args: argparse.Namespace) -> int:
     if args.plot is not None:
         _write(lambda: _heatmap(M, names, f"pairwise MI ({how})", args.plot, u.name), args.plot, "--plot")
         if not args.json:
-            say(f"wrote {args.plot}")
+            say(f"wrote {render.path(args.plot)}")
     return EXIT_OK
 
 
@@ -189,7 +194,7 @@ def cmd_select(args: argparse.Namespace) -> int:
         _estimate(selector.fit, X, y, words=Words(
             {"X": ("--columns" if args.columns else "", features), "y": ("--target", [args.target])},
             {"n_neighbors": "--k", "n_features_to_select": "--n", "criterion": "--criterion",
-             "random_state": "--random-state"}, {"random_state seed": "--random-state"}))
+             "random_state": "--random-state"}, {"random_state seed": "--random-state"}, rows=rows))
     u = unit(args)
     # every score but miq's is in nats; miq's is a ratio (no unit), but for the first
     # pick, which is by relevance alone (its score is its relevance, in nats): none there
@@ -208,17 +213,11 @@ def cmd_select(args: argparse.Namespace) -> int:
                         "score_unit": score_unit, "n": n, "dropped": table.n_rows - n,
                         "selected": picked}, indent=1))
         return EXIT_OK
-    say(f"mRMR selection for {args.target!r} (criterion={args.criterion}, n_neighbors={args.k}, "
-        f"random_state={args.random_state}, n={n:,}), relevance in {u.name}, score "
+    say(f"mRMR selection for {args.target!r} (--criterion {args.criterion}, --k {args.k}, "
+        f"--random-state {args.random_state}, n={n:,}), relevance in {u.name}, score "
         + ("a ratio (no unit; the first pick is the most relevant):" if miq else f"in {u.name}:"))
-    shown = [render.label(p["column"]) for p in picked]
-    width = max([len("column")] + [len(c) for c in shown])
-    score_head, relevance_head = f"score ({score_unit})", f"relevance ({u.name})"
-    sw, rw = max(10, len(score_head)), max(10, len(relevance_head))
-    say(f"{'step':>4}  {'column':<{width}}  {score_head:>{sw}}  {relevance_head:>{rw}}")
-    for p, column in zip(picked, shown):
-        score = "-" if scores[p["step"] - 1] is None else f"{scores[p['step'] - 1]:.4f}"
-        say(f"{p['step']:>4}  {column:<{width}}  {score:>{sw}}  {p['relevance']:>{rw}.4f}")
+    for line in render.select_table(picked, scores, score_unit, u.name):
+        say(line)
     return EXIT_OK
 
 
@@ -237,7 +236,7 @@ def cmd_test(args: argparse.Namespace) -> int:
     words = Words({"x": ("--x", xs), "y": ("--y", ys), "z": ("--z", zs)},
                   {"k": "--k", "n_permutations": "--permutations",
                    "shuffle_neighbors": "--shuffle-neighbors", "random_state": "--random-state"},
-                  {"random_state seed": "--random-state"})
+                  {"random_state seed": "--random-state"}, rows=rows)
 
     from fastmi import significance
 
@@ -258,7 +257,7 @@ def cmd_test(args: argparse.Namespace) -> int:
             result = _estimate(significance._run, *checked, progress=advance, words=words)
     statistic = float(result.statistic)
     what = f"I({render.term(xs)}; {render.term(ys)}" + (f" | {render.term(zs)})" if zs else ")")
-    scheme = (f"local permutations, shuffle_neighbors={args.shuffle_neighbors}" if zs
+    scheme = (f"local permutations, --shuffle-neighbors {args.shuffle_neighbors}" if zs
               else "permutations")
     if args.json:
         say(json.dumps({"statistic": statistic, "unit": u.name, "pvalue": result.pvalue,
@@ -266,5 +265,5 @@ def cmd_test(args: argparse.Namespace) -> int:
                         "n": n, "dropped": table.n_rows - n}, indent=1))
         return EXIT_OK
     say(f"{what} = {statistic:.4f} {u.name} (KSG, k={k}, n={n:,})")
-    say(f"p-value = {result.pvalue:.4g} ({args.permutations} {scheme}, random_state={args.random_state})")
+    say(f"p-value = {result.pvalue:.4g} ({args.permutations} {scheme}, --random-state {args.random_state})")
     return EXIT_OK

@@ -1,8 +1,9 @@
 """fastmi on Dask: the same numbers as the in-memory calls, computed where
 the data live (``pip install 'fastmi[dask]'``).
 
-Binned estimates split the samples (chunks of a dask array or Series:
-native integer histograms per chunk, summed); scikit-learn's feature
+Binned estimates split the samples (chunks of a dask array, Series or
+DataFrame: native integer histograms per chunk, summed, or their occupied
+cells merged where the table is large); scikit-learn's feature
 scoring splits the features, :func:`pairwise_mi` the pairs and
 :func:`mi_test` the permutations. Every function uses the current
 ``distributed.Client`` when there is one (else dask's local scheduler) and

@@ -1,23 +1,36 @@
 """Plug-in estimates over chunked samples: a range pass, one native
-histogram per chunk, integer tables summed, the plug-in sum on the client."""
+histogram per chunk, its counts combined over the chunks (dense integer
+tables summed, or the occupied cells merged), the plug-in sum once."""
 from __future__ import annotations
 
+import functools
 import math
-from typing import Any, Optional, Tuple
+from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 import numpy as np
 import numpy.typing as npt
 
 from .. import _native, _plugin
 from .._validation import as_samples, check_finite, check_base, check_choice, check_uniform_edges
-from .._validation import bin_dtype, interruptible, narrow_axis, resolve_bins
-from ._graph import add_tables, align, aligned_blocks, as_block, blocks_of, check_compute, finish, require_dask
-from ._graph import sample_collection
+from .._validation import bin_dtype, interruptible, narrow_axis, resolve_bins, to_array
+from ._graph import add_tables, align, aligned_blocks, as_block, blocks_of, check_compute, finish, is_dask
+from ._graph import require_dask, sample_collection
 from ._graph import held, local, task_threads, tree
 
 # (min, max, finite, samples) of a chunk; None for an empty chunk
 _Range = Optional[Tuple[float, float, bool, int]]
 _Axis = Tuple[int, Optional[npt.NDArray[np.float64]], float, float]
+# the occupied cells of a count table (row-major cell numbers, ascending) and their counts
+_Cells = Tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]
+
+# A table of more cells than this (8 MiB of int64) is counted sparsely: each
+# chunk's occupied cells with their counts, merged by a tree (memory per task:
+# the occupied cells of the parts it merges, never the table).
+_DENSE_CELLS = 1 << 20
+# as _plugin._MAX_CODE: the histogram of a joint variable has at most 2**62 cells
+_MAX_CODE = 1 << 62
+# the plug-in sum in Python takes this many cells at a time (their Python floats, not the table's)
+_TERMS = 1 << 16
 
 
 def _samples(block: Any, name: str) -> npt.NDArray[np.float64]:
@@ -34,6 +47,11 @@ def _chunk_range(block: Any, name: str, threads: int) -> _Range:
     a = _samples(block, name)
     if a.shape[0] == 0:
         return None
+    return _range_of(a, name, threads)
+
+
+def _range_of(a: npt.NDArray[np.float64], name: str, threads: int) -> _Range:
+    """(min, max, True, samples) of the non-empty contiguous samples `a`, refusing NaN and infinity."""
     lo, hi, finite = _native.finite_range(a, threads, interruptible())
     if not finite:
         bad = "NaN" if np.isnan(a).any() else "infinity"
@@ -67,23 +85,80 @@ def _joint_axes(rx: _Range, ry: _Range, specs: Any, dtype: Any = None) -> tuple[
 
 
 def _dtype_of(*collections: Any) -> Any:
-    """bin_dtype of the collections' dtypes (None where one has none numpy knows)."""
+    """bin_dtype of the collections' dtypes (a DataFrame's: of its columns'; None
+    where one has none numpy knows)."""
     try:
-        return bin_dtype(*[np.dtype(getattr(c, "dtype", np.float64)) for c in collections])
+        dtypes: list[np.dtype[Any]] = []
+        for c in collections:
+            if hasattr(c, "dtypes") and hasattr(c, "columns"):  # a DataFrame: its columns promoted
+                dtypes.extend(np.dtype(d) for d in c.dtypes)
+            else:
+                dtypes.append(np.dtype(getattr(c, "dtype", np.float64)))
+        return bin_dtype(*dtypes)
     except TypeError:
         return None
+
+
+def _chunk_pair(xb: Any, yb: Any) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    x, y = _samples(xb, "x"), _samples(yb, "y")
+    if x.shape[0] != y.shape[0]:
+        raise ValueError(f"x and y must have the same number of samples; chunks of {x.shape[0]} and {y.shape[0]}")
+    return x, y
 
 
 def _chunk_joint(xb: Any, yb: Any, axes: tuple[_Axis, _Axis], threads: int) -> npt.NDArray[np.int64]:
     """The joint count table of one chunk (numpy.histogram2d's, int64)."""
     ax, ay = local(axes)
-    x, y = _samples(xb, "x"), _samples(yb, "y")
-    if x.shape[0] != y.shape[0]:
-        raise ValueError(f"x and y must have the same number of samples; chunks of {x.shape[0]} and {y.shape[0]}")
+    x, y = _chunk_pair(xb, yb)
     if x.shape[0] == 0:
         return np.zeros((ax[0], ay[0]), dtype=np.int64)
     layout = _native.TableLayout.dense
     return _native.histogram2d(x, y, ax, ay, layout, threads, interruptible())
+
+
+def _cells_of_codes(codes: npt.NDArray[np.int64]) -> _Cells:
+    """The occupied cells of histogram_codes' codes (-1, outside the edges, left out)."""
+    cells, counts = np.unique(codes[codes >= 0], return_counts=True)
+    return cells.astype(np.int64, copy=False), counts.astype(np.int64, copy=False)
+
+
+def _chunk_cells(xb: Any, yb: Any, axes: tuple[_Axis, _Axis], threads: int) -> _Cells:
+    """The occupied cells of one chunk's joint table (numpy.histogram2d's bins),
+    row-major, with their counts: O(chunk) memory, whatever the number of cells."""
+    ax, ay = local(axes)
+    x, y = _chunk_pair(xb, yb)
+    if x.shape[0] == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    codes = _native.histogram_codes(np.column_stack([x, y]), [ax, ay], threads, interruptible())
+    return _cells_of_codes(codes)
+
+
+def _unwrap(part: Any) -> Any:
+    """A blockwise task's result (an object array holding one value) as that value."""
+    if isinstance(part, np.ndarray) and part.dtype == object:
+        return part.reshape(-1)[0]
+    return part
+
+
+def _merge_cells(*parts: Any) -> _Cells:
+    """The occupied cells of the sum of the tables given by their occupied cells
+    (exact, in any order); memory: the parts' cells."""
+    live = [_unwrap(p) for p in parts]
+    cells = np.concatenate([p[0] for p in live])
+    counts = np.concatenate([p[1] for p in live])
+    if cells.shape[0] == 0:
+        return cells, counts
+    order = np.argsort(cells, kind="stable")
+    cells, counts = cells[order], counts[order]
+    first = np.empty(cells.shape[0], dtype=bool)
+    first[0] = True
+    np.not_equal(cells[1:], cells[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    return cells[starts], np.add.reduceat(counts, starts)
+
+
+def _sum_tables(*parts: Any) -> npt.NDArray[np.int64]:
+    return add_tables(*[_unwrap(p) for p in parts])
 
 
 def _first_pass(axes: Any, compute: bool, *collections: Any) -> Any:
@@ -98,13 +173,73 @@ def _first_pass(axes: Any, compute: bool, *collections: Any) -> Any:
     return axes
 
 
+def _in_base(bits: float, base: float) -> float:
+    """discrete_mi's result from the plug-in sum in bits (its clipping, its base)."""
+    mi = max(0.0, bits)
+    return mi if base == 2.0 else mi * (math.log(2.0) / math.log(base))
+
+
 def _mi_of_table(table: npt.NDArray[np.int64], base: float) -> float:
     """discrete_mi's result from the summed table (its plug-in sum, its clipping)."""
     table = table.reshape(table.shape[-2:])  # the blockwise tables have a leading axis of 1
     if int(table.sum()) == 0:
         raise ValueError("no sample falls inside the bin edges")
-    mi = max(0.0, float(_native.table_mi_bits(local(np.ascontiguousarray(table)))))
-    return mi if base == 2.0 else mi * (math.log(2.0) / math.log(base))
+    return _in_base(float(_native.table_mi_bits(local(np.ascontiguousarray(table)))), base)
+
+
+def _plugin_bits(counts: npt.NDArray[np.int64], row_total: npt.NDArray[np.int64],
+                 col_total: npt.NDArray[np.int64], total: int) -> float:
+    """The native plug-in sum (csrc binned_sparse.hpp plugin_mi_bits) over the
+    occupied cells in row-major order, with each cell's row and column totals:
+    its operations in its order (each term rounded as the C++ rounds it, the
+    logarithm libm's log2, as std::log2 calls it; the terms added one by one),
+    hence its bits."""
+    nt = float(total)
+    mi = 0.0
+    for s in range(0, counts.shape[0], _TERMS):
+        p = counts[s : s + _TERMS].astype(np.float64) / nt
+        px = row_total[s : s + _TERMS].astype(np.float64) / nt
+        py = col_total[s : s + _TERMS].astype(np.float64) / nt
+        terms = p * np.array([math.log2(v) for v in (p / (px * py)).tolist()], dtype=np.float64)
+        for t in terms.tolist():  # one by one (np.sum and sum() would add them in another order)
+            mi += t
+    return mi
+
+
+def _sparse_mi_bits(cells: npt.NDArray[np.int64], counts: npt.NDArray[np.int64], ny: int,
+                    compact_cells: int) -> float:
+    """The plug-in MI in bits (unclipped) of the table of `ny` columns given by its
+    occupied cells (ascending, at least one) and their counts, as the in-memory
+    call sums it (the terms and order of its dense and sparse sums alike). The
+    table of the occupied rows and columns alone (the empty ones add no term)
+    is summed by the native code itself when it has at most `compact_cells`
+    cells; else by _plugin_bits."""
+    m = cells.shape[0]
+    rows, cols = cells // ny, cells % ny
+    first = np.empty(m, dtype=bool)
+    first[0] = True
+    np.not_equal(rows[1:], rows[:-1], out=first[1:])
+    row_of = np.cumsum(first) - 1  # the cells are row-major: each row's cells are consecutive
+    row_total = np.add.reduceat(counts, np.flatnonzero(first))
+    occupied_cols, col_of = np.unique(cols, return_inverse=True)
+    col_of = col_of.reshape(-1)
+    col_total = np.zeros(occupied_cols.shape[0], dtype=np.int64)
+    np.add.at(col_total, col_of, counts)
+    n_rows, n_cols = row_total.shape[0], occupied_cols.shape[0]
+    if n_rows * n_cols <= compact_cells:
+        table = np.zeros((n_rows, n_cols), dtype=np.int64)
+        table[row_of, col_of] = counts
+        return float(_native.table_mi_bits(table))
+    return _plugin_bits(counts, row_total[row_of], col_total[col_of], int(counts.sum()))
+
+
+def _mi_of_cells(merged: _Cells, ny: int, base: float) -> float:
+    """discrete_mi's result from the merged occupied cells of a table of `ny` columns."""
+    cells, counts = local(_unwrap(merged))  # one chunk: its own blockwise result
+    if cells.shape[0] == 0:
+        raise ValueError("no sample falls inside the bin edges")
+    compact_cells = max(_DENSE_CELLS, 4 * cells.shape[0])  # O(occupied cells) memory
+    return _in_base(_sparse_mi_bits(cells, counts, ny, compact_cells), base)
 
 
 def _block_ranges(*blocks: Any, threads: int) -> npt.NDArray[np.float64]:
@@ -134,39 +269,56 @@ def _joint_axes_of_rows(rows: npt.NDArray[np.float64], specs: Any) -> tuple[_Axi
     return _joint_axes(rx, ry, specs[0], specs[1])
 
 
-def _entropy_axes_of_rows(rows: npt.NDArray[np.float64], spec: Any) -> tuple[_Axis, _Axis]:
-    """x's axis, and one bin holding every sample of every chunk (the global
-    range; as two explicit edges where its width overflows: uniform bins need
-    a finite width): the joint table of (x, x) on them is x's bin counts.
-    spec: (x's bin spec, the samples' bin_dtype)."""
-    (r,) = _ranges_of_rows(rows)
-    ax = _axis(spec[0], r, "x", spec[1])
-    lo, hi = ax[2], ax[3]
-    return ax, (1, None, lo, hi) if math.isfinite(hi - lo) else (1, np.array([lo, hi]), lo, hi)
-
-
 def _block_table(xb: Any, yb: Any, axes: tuple[_Axis, _Axis], threads: int) -> npt.NDArray[np.int64]:
     return _chunk_joint(xb, yb, axes, threads)[np.newaxis]
 
 
-def _blockwise_table(arrays: tuple[Any, ...], axes_of_rows: Any, specs: Any, shape: tuple[int, int],
-                     threads: int, compute: bool) -> Any:
-    """The summed joint count table (Delayed) of the dask arrays x, y of the
-    same chunks (x alone: the table of (x, x), see _entropy_axes_of_rows), as
-    blockwise passes: dask fuses the tasks that make a chunk blockwise
-    (``from_zarr``, ``from_array``, ``map_blocks``, elementwise steps) into
-    the task that reads it, so the chunks are made, read and freed inside one
-    task: no chunk waits in a worker's memory or moves to another worker."""
+def _wrap(value: Any, ndim: int) -> npt.NDArray[Any]:
+    """`value` as the one element of an object array of `ndim` dimensions (a
+    blockwise task's result that is not a table of a fixed shape)."""
+    out = np.empty((1,) * ndim, dtype=object)
+    out.reshape(-1)[0] = value
+    return out
+
+
+def _block_cells(xb: Any, yb: Any, axes: tuple[_Axis, _Axis], threads: int) -> npt.NDArray[Any]:
+    return _wrap(_chunk_cells(xb, yb, axes, threads), 1)
+
+
+def _blockwise_axes(arrays: tuple[Any, ...], ranges: Callable[..., Any], axes_of_rows: Any, specs: Any,
+                    threads: int, compute: bool) -> Any:
+    """The axes (Delayed, or computed: see _first_pass) of the dask arrays
+    `arrays` (of the same row chunks), from a blockwise range pass: `ranges`
+    maps the chunks of one row range to one row of floats, 2 * k + 1 wide."""
     import dask.array as da
     from dask.delayed import delayed
 
     nb = len(arrays[0].chunks[0])
+    k = len(arrays) if arrays[0].ndim == 1 else arrays[0].shape[1]
     # keys named after the functions (no token=: dask 2024 deprecated it for name=, which
     # fixes the whole key, and later releases took it back)
-    rows = da.map_blocks(_block_ranges, *arrays, threads=threads, new_axis=1,
-                         chunks=((1,) * nb, (2 * len(arrays) + 1,)), dtype=np.float64)
-    axes = _first_pass(delayed(axes_of_rows, pure=True)(rows, specs), compute, *arrays)
-    x, y = arrays[0], arrays[-1]
+    rows = da.map_blocks(ranges, *arrays, threads=threads, new_axis=1 if arrays[0].ndim == 1 else None,
+                         chunks=((1,) * nb, (2 * k + 1,)), dtype=np.float64)
+    return _first_pass(delayed(axes_of_rows, pure=True)(rows, specs), compute, *arrays)
+
+
+def _blockwise_table(arrays: tuple[Any, Any], specs: Any, shape: tuple[int, int], threads: int,
+                     compute: bool) -> Any:
+    """The summed joint count table (Delayed) of the dask arrays x, y of the
+    same chunks, as blockwise passes: dask fuses the tasks that make a chunk
+    blockwise (``from_zarr``, ``from_array``, ``map_blocks``, elementwise
+    steps) into the task that reads it, so the chunks are made, read and freed
+    inside one task: no chunk waits in a worker's memory or moves to another
+    worker. A table of more than _DENSE_CELLS cells: the merged occupied cells."""
+    import dask.array as da
+
+    nb = len(arrays[0].chunks[0])
+    axes = _blockwise_axes(arrays, _block_ranges, _joint_axes_of_rows, specs, threads, compute)
+    x, y = arrays
+    if shape[0] * shape[1] > _DENSE_CELLS:
+        cells = da.map_blocks(_block_cells, x, y, axes, threads, chunks=((1,) * nb,), dtype=object,
+                              meta=np.empty(0, dtype=object))
+        return tree(list(cells.to_delayed().ravel()), _merge_cells, "x")
     tables = da.map_blocks(_block_table, x, y, axes, threads, new_axis=[1, 2], chunks=((1,) * nb,) + tuple(
         (m,) for m in shape), dtype=np.int64)
     # summed in place by a tree (no task holds more than SPLIT_EVERY tables and their sum)
@@ -179,9 +331,10 @@ def discrete_mi(x: Any, y: Any, bins: Any = 10, *, base: float = 2, n_jobs: Opti
 
     A first pass finds each variable's minimum and maximum (numpy's uniform
     edges need them); then each chunk's joint histogram is counted natively
-    where the chunk lives, the integer tables are summed (exactly, in any
-    order), and the plug-in sum runs once on the summed table, by the same
-    code as the in-memory call: the result is the same float.
+    where the chunk lives, the integer counts are combined (exactly, in any
+    order), and the plug-in sum runs once on the combined table, with the
+    operations of the in-memory call in its order: the result is the same
+    float.
 
     Parameters
     ----------
@@ -190,7 +343,8 @@ def discrete_mi(x: Any, y: Any, bins: Any = 10, *, base: float = 2, n_jobs: Opti
         chunks are rechunked to x's; Series need the same partitions of the
         same lengths). Empty chunks are allowed.
     bins : int, [int, int], array of edges, or [array, array], default 10
-        As for :func:`fastmi.discrete_mi`.
+        As for :func:`fastmi.discrete_mi` (at most 2**28 bins on one axis;
+        the cells are not limited).
     base : float, keyword-only, default 2
         Logarithm base of the result: 2 for bits, ``numpy.e`` for nats.
     n_jobs : int or None, keyword-only
@@ -219,9 +373,16 @@ def discrete_mi(x: Any, y: Any, bins: Any = 10, *, base: float = 2, n_jobs: Opti
     -----
     Each chunk is read twice (range, then counts): the counting pass is a
     second graph, computed once the range is known, so no chunk waits in
-    memory between the passes; memory per task is its chunk plus one dense
-    int64 table of ``bins[0] * bins[1]`` cells. With ``compute=False`` the
-    two passes form one graph and the chunks are kept between them.
+    memory between the passes. With ``compute=False`` the two passes form
+    one graph and the chunks are kept between them.
+
+    A table of at most 2**20 cells (``bins[0] * bins[1]``) is counted dense:
+    memory per task is its chunk plus one int64 table of that many cells,
+    summed by a tree. A larger table is never allocated: each chunk's
+    occupied cells are counted with their counts (memory per task: its chunk
+    and one int64 code per sample), merged by a tree (memory per task: the
+    occupied cells of the parts it merges), and the plug-in sum runs over the
+    occupied cells, as the in-memory call sums them.
     """
     require_dask()
     import dask.array as da
@@ -230,54 +391,171 @@ def discrete_mi(x: Any, y: Any, bins: Any = 10, *, base: float = 2, n_jobs: Opti
     base = check_base(base)
     compute = check_compute(compute)
     threads = task_threads(n_jobs)
-    specs = resolve_bins(bins)
+    specs = resolve_bins(bins, dense=False)  # the cells are not limited: a large table is counted sparsely
+    (nx, _), (ny, _) = specs
+    sparse = nx * ny > _DENSE_CELLS
     x, y = align(x, y)
     if isinstance(x, da.Array) and isinstance(y, da.Array) and x.chunks == y.chunks:
-        (nx, _), (ny, _) = specs
-        total = _blockwise_table((x, y), _joint_axes_of_rows, (specs, _dtype_of(x, y)), (nx, ny), threads,
-                                 compute)
-        return finish(delayed(_mi_of_table, pure=True)(total, base), compute)
-    bx, by = aligned_blocks(x, y)
-    rx = tree([delayed(_chunk_range, pure=True)(b, "x", threads) for b in bx], _merge_ranges, "x")
-    ry = tree([delayed(_chunk_range, pure=True)(b, "y", threads) for b in by], _merge_ranges, "y")
-    axes = _first_pass(delayed(_joint_axes, pure=True)(rx, ry, specs, _dtype_of(x, y)), compute, x, y)
-    tables = [delayed(_chunk_joint, pure=True)(a, b, axes, threads) for a, b in zip(bx, by)]
-    result = delayed(_mi_of_table, pure=True)(tree(tables, add_tables, "x"), base)
-    return finish(result, compute)
+        total = _blockwise_table((x, y), (specs, _dtype_of(x, y)), (nx, ny), threads, compute)
+    else:
+        bx, by = aligned_blocks(x, y)
+        rx = tree([delayed(_chunk_range, pure=True)(b, "x", threads) for b in bx], _merge_ranges, "x")
+        ry = tree([delayed(_chunk_range, pure=True)(b, "y", threads) for b in by], _merge_ranges, "y")
+        axes = _first_pass(delayed(_joint_axes, pure=True)(rx, ry, specs, _dtype_of(x, y)), compute, x, y)
+        count = _chunk_cells if sparse else _chunk_joint
+        tables = [delayed(count, pure=True)(a, b, axes, threads) for a, b in zip(bx, by)]
+        total = tree(tables, _merge_cells if sparse else add_tables, "x")
+    if sparse:
+        return finish(delayed(_mi_of_cells, pure=True)(total, ny, base), compute)
+    return finish(delayed(_mi_of_table, pure=True)(total, base), compute)
 
 
 # --------------------------------------------------------------------------- entropy
 
 
-def _chunk_bin_counts(block: Any, axis: _Axis, threads: int) -> npt.NDArray[np.int64]:
-    axis = local(axis)
-    a = _samples(block, "x")
-    if a.shape[0] == 0:
-        return np.zeros(axis[0], dtype=np.int64)
-    codes = _native.histogram_codes(a.reshape(-1, 1), [axis], threads, interruptible())
-    return np.bincount(codes[codes >= 0], minlength=axis[0]).astype(np.int64)
+def _sample_shape(shape: tuple[Any, ...]) -> None:
+    """fastmi.entropy's checks of the shape of x (as_samples'): 1-D or 2-D, not empty."""
+    if len(shape) == 0:
+        raise ValueError("x must be a 1-D or 2-D array of samples, got a scalar")
+    if len(shape) > 2:
+        raise ValueError(f"x must be 1-D (n,) or 2-D (n, d); got a {len(shape)}-D array of shape {shape}")
+    _rows_and_columns(shape)
 
 
-_Counts = Tuple[npt.NDArray[Any], npt.NDArray[np.int64]]  # (sorted distinct values, their counts)
+def _label_shape(shape: tuple[Any, ...]) -> None:
+    """fastmi.entropy's checks of the shape of labels (label_codes'): 1-D or 2-D, not empty."""
+    if len(shape) not in (1, 2):
+        raise ValueError(f"x must be 1-D (n,) or 2-D (n, d); got a {len(shape)}-D array of shape {shape}")
+    _rows_and_columns(shape)
 
 
-def _chunk_value_counts(block: Any) -> _Counts:
-    arr = as_block(block).reshape(-1)
-    if arr.dtype.kind == "f":
-        check_finite(arr, "x")
-    elif arr.dtype.kind not in "biuUSO":
-        raise TypeError(f"x must hold labels (integers, strings, ...); got dtype {arr.dtype}")
-    values, counts = np.unique(arr, return_counts=True)
-    return values, counts.astype(np.int64)
+def _rows_and_columns(shape: tuple[Any, ...]) -> None:
+    if shape[0] == 0:  # a length dask does not know (NaN) is checked when the chunks are counted
+        raise ValueError("x is empty: at least one sample is needed")
+    if len(shape) == 2 and shape[1] == 0:
+        raise ValueError(f"x has shape {shape}: at least one column is needed")
 
 
-def _merge_value_counts(*parts: _Counts) -> _Counts:
-    values = np.concatenate([p[0] for p in parts])
-    counts = np.concatenate([p[1] for p in parts])
-    merged, inverse = np.unique(values, return_inverse=True)
-    total = np.zeros(merged.shape[0], dtype=np.int64)
-    np.add.at(total, inverse.reshape(-1), counts)
-    return merged, total
+def _is_frame(x: Any) -> bool:
+    """Whether `x` is a dask DataFrame (columns of samples: a 2-D x)."""
+    return is_dask(x) and getattr(x, "ndim", 1) == 2 and hasattr(x, "columns") and hasattr(x, "to_delayed")
+
+
+def _frame_columns(x: Any) -> int:
+    d = len(x.columns)
+    if d == 0:
+        raise ValueError("x has no column: at least one column is needed")
+    return d
+
+
+def _entropy_samples(x: Any) -> tuple[Any, int]:
+    """(x as a collection of samples, its number of columns d): a dask array of
+    shape (n,) or (n, d), its columns rechunked into one chunk (each task counts
+    whole rows); a dask Series (d = 1) or DataFrame; anything else as one chunk,
+    checked as fastmi.entropy checks it."""
+    import dask.array as da
+
+    if not is_dask(x):
+        arr = to_array(x, "x")  # the in-memory checks: non-numbers (None, text) are a TypeError
+        _sample_shape(arr.shape)
+        x = da.from_array(arr, chunks=arr.shape)
+    elif isinstance(x, da.Array):
+        # dtype before shape, as in memory
+        if x.dtype.kind not in "biuf":
+            raise TypeError(f"x must hold real numbers (bool, int or float); got dtype {x.dtype}")
+        _sample_shape(x.shape)
+    elif _is_frame(x):
+        return x, _frame_columns(x)
+    else:
+        return sample_collection(x, "x"), 1
+    if x.ndim == 1:
+        return x, 1
+    return x.rechunk({1: -1}), int(x.shape[1])
+
+
+def _columns(block: Any) -> npt.NDArray[np.float64]:
+    """A chunk (1-D or 2-D; numpy or pandas) as float64 samples of shape (m, d),
+    C-contiguous (empty allowed), checked as fastmi.entropy checks x."""
+    shape = getattr(block, "shape", None)
+    if shape is not None and len(shape) in (1, 2) and shape[0] == 0:
+        return np.empty((0, 1 if len(shape) == 1 else shape[1]), dtype=np.float64)
+    a = as_samples(block, "x")  # pandas read as the in-memory call reads it
+    return a.reshape(a.shape[0], -1)
+
+
+def _column_label(c: int, d: int) -> str:
+    """The name fastmi.entropy's binned path gives column c of d (binned_codes')."""
+    return "x" if d == 1 else f"x[:, {c}]"
+
+
+def _block_column_ranges(block: Any, threads: int) -> npt.NDArray[np.float64]:
+    """One row [min, max of each column in turn, samples] of one chunk (NaN
+    and 0 samples when empty), for the range pass."""
+    data = _columns(block)
+    m, d = data.shape
+    ends: list[float] = []
+    for c in range(d):
+        if m == 0:
+            ends += [np.nan, np.nan]
+            continue
+        r = _range_of(np.ascontiguousarray(data[:, c]), _column_label(c, d), threads)
+        assert r is not None
+        ends += [r[0], r[1]]
+    return np.array([ends + [float(m)]])
+
+
+def _stack_rows(*rows: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    return np.concatenate(rows)
+
+
+def _entropy_axes(rows: npt.NDArray[np.float64], spec: Any) -> tuple[_Axis, ...]:
+    """The axes of the histogram of x's columns over their global ranges, as
+    fastmi.entropy forms them (binned_codes). spec: (one bin spec per column,
+    the samples' bin_dtype)."""
+    specs, dtype = spec
+    ranges = _ranges_of_rows(rows)
+    if ranges[0] is None:
+        raise ValueError("x is empty: at least one sample is needed")
+    d = len(specs)
+    axes = []
+    cells = 1
+    for c, ((nb, edges), r) in enumerate(zip(specs, ranges)):
+        assert r is not None
+        if edges is None:
+            check_uniform_edges(r[0], r[1], nb, _column_label(c, d))
+        axes.append(narrow_axis((nb, edges, r[0], r[1]), dtype))
+        cells *= nb
+    if cells > _MAX_CODE:
+        raise ValueError(f"bins gives x a histogram of {cells} cells; at most 2**62 are allowed")
+    return tuple(axes)
+
+
+def _chunk_bin_counts(block: Any, axes: tuple[_Axis, ...], cells: int, sparse: bool, threads: int) -> Any:
+    """The histogram of one chunk's rows: its `cells` counts (int64), or with
+    `sparse` its occupied cells and their counts."""
+    axes = local(axes)
+    data = _columns(block)
+    if data.shape[0] == 0:
+        if sparse:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.zeros(cells, dtype=np.int64)
+    if not sparse and len(axes) == 1:
+        # the joint table of (x, x) on x's axis and one bin holding every sample (the
+        # global range; as two explicit edges where its width overflows: uniform bins
+        # need a finite width) is x's bin counts, counted with no array per sample
+        x, ax = data.reshape(-1), axes[0]
+        lo, hi = ax[2], ax[3]
+        whole = (1, None, lo, hi) if math.isfinite(hi - lo) else (1, np.array([lo, hi]), lo, hi)
+        return _native.histogram2d(x, x, ax, whole, _native.TableLayout.dense, threads, interruptible()).reshape(-1)
+    codes = _native.histogram_codes(data, list(axes), threads, interruptible())
+    if sparse:
+        return _cells_of_codes(codes)
+    return np.bincount(codes[codes >= 0], minlength=cells).astype(np.int64, copy=False)
+
+
+def _block_bin_counts(block: Any, axes: tuple[_Axis, ...], cells: int, sparse: bool,
+                      threads: int) -> npt.NDArray[Any]:
+    return _wrap(_chunk_bin_counts(block, axes, cells, sparse, threads), np.ndim(block))
 
 
 def _entropy_of_counts(counts: npt.NDArray[np.int64], base: float) -> float:
@@ -291,44 +569,159 @@ def _entropy_of_counts(counts: npt.NDArray[np.int64], base: float) -> float:
     return float(h) / math.log(base)
 
 
-def _label_blocks(x: Any) -> list[Any]:
-    """Blocks of a variable of labels (any dtype numpy.unique sorts)."""
+def _entropy_of_histogram(total: Any, sparse: bool, base: float) -> float:
+    """The entropy from the combined counts: a dense table, or the occupied cells (ascending)."""
+    total = local(_unwrap(total))  # one chunk: its own blockwise result
+    return _entropy_of_counts(total[1] if sparse else total, base)
+
+
+def _binned_entropy(x: Any, bins: Any, base: float, threads: int, compute: bool) -> Any:
+    import dask.array as da
+    from dask.delayed import delayed
+
+    x, d = _entropy_samples(x)
+    specs = _plugin.histogramdd_axes(bins, d)
+    cells = math.prod(nb for nb, _ in specs)
+    sparse = cells > _DENSE_CELLS
+    spec = (specs, _dtype_of(x))
+    if isinstance(x, da.Array):
+        # blockwise (see _blockwise_table): each chunk made, counted and freed in one task
+        nb = len(x.chunks[0])
+        axes = _blockwise_axes((x,), _block_column_ranges, _entropy_axes, spec, threads, compute)
+        parts = da.map_blocks(_block_bin_counts, x, axes, cells, sparse, threads,
+                              chunks=((1,) * nb,) + ((1,),) * (x.ndim - 1), dtype=object,
+                              meta=np.empty((0,) * x.ndim, dtype=object))
+        blocks = list(parts.to_delayed().ravel())
+    else:
+        chunks = blocks_of(x)
+        rows = tree([delayed(_block_column_ranges, pure=True)(b, threads) for b in chunks], _stack_rows, "x")
+        axes = _first_pass(delayed(_entropy_axes, pure=True)(rows, spec), compute, x)
+        blocks = [delayed(_chunk_bin_counts, pure=True)(b, axes, cells, sparse, threads) for b in chunks]
+    total = tree(blocks, _merge_cells if sparse else _sum_tables, "x")
+    return finish(delayed(_entropy_of_histogram, pure=True)(total, sparse, base), compute)
+
+
+# distinct rows of labels: one array of values per column (the i-th row's value in
+# each), and each row's count; in numpy.unique's order of each column, row by row
+_Rows = Tuple[List[npt.NDArray[Any]], npt.NDArray[np.int64]]
+
+
+def _check_labels(column: npt.NDArray[Any], label: str) -> None:
+    """as_label_codes' checks of one column of labels."""
+    if column.dtype.kind == "f":
+        check_finite(column, label)
+    elif column.dtype.kind not in "biuUSO":
+        raise TypeError(f"{label} must hold labels (integers, strings, ...); got dtype {column.dtype}")
+
+
+def _distinct_rows(columns: Sequence[npt.NDArray[Any]], counts: npt.NDArray[np.int64],
+                   labels: Sequence[str]) -> _Rows:
+    """The distinct rows of the columns (rows counted `counts` times), in the
+    order of fastmi.entropy's joint codes: by the first column's value in
+    numpy.unique's order, then the second's, ... ; the counts summed."""
+    m = counts.shape[0]
+    if m == 0:
+        return [c[:0] for c in columns], counts
+    ranks = []
+    for column, label in zip(columns, labels):
+        try:
+            inverse = np.unique(column, return_inverse=True)[1]
+        except TypeError as exc:
+            raise ValueError(f"{label} holds labels that cannot be compared with each other: {exc}") from None
+        ranks.append(inverse.reshape(-1))
+    order = np.lexsort(ranks[::-1])  # the last key sorts first
+    first = np.zeros(m, dtype=bool)
+    first[0] = True
+    for r in ranks:
+        s = r[order]
+        first[1:] |= s[1:] != s[:-1]
+    starts = np.flatnonzero(first)
+    keep = order[starts]
+    return [c[keep] for c in columns], np.add.reduceat(counts[order], starts)
+
+
+def _chunk_rows(block: Any, labels: tuple[str, ...]) -> _Rows:
+    """The distinct rows of labels of one chunk, with their counts."""
+    arr = as_block(block)
+    columns = [arr.reshape(-1)] if arr.ndim == 1 else [np.ascontiguousarray(arr[:, c]) for c in range(arr.shape[1])]
+    for column, label in zip(columns, labels):
+        _check_labels(column, label)
+    return _distinct_rows(columns, np.ones(arr.shape[0], dtype=np.int64), labels)
+
+
+def _merge_rows(labels: tuple[str, ...], *parts: _Rows) -> _Rows:
+    """The distinct rows of several parts' (exact; memory: the parts' distinct rows)."""
+    columns = [np.concatenate([p[0][c] for p in parts]) for c in range(len(labels))]
+    counts = np.concatenate([p[1] for p in parts])
+    return _distinct_rows(columns, counts, labels)
+
+
+def _label_blocks(x: Any) -> tuple[list[Any], tuple[str, ...]]:
+    """(the blocks of x, whole rows each; the names fastmi.entropy gives its
+    columns) for labels of any dtype numpy.unique sorts: a dask array of shape
+    (n,) or (n, d), a dask Series or DataFrame, or an array (one block)."""
     import dask.array as da
 
-    from ._graph import is_dask
-
     if not is_dask(x):
-        x = da.from_array(np.asarray(x), chunks=-1)
+        x = x.to_numpy() if hasattr(x, "to_numpy") and not isinstance(x, np.ndarray) else np.asarray(x)
+        _label_shape(x.shape)
+        x = da.from_array(x, chunks=-1)
     if isinstance(x, da.Array):
-        if x.ndim != 1:
-            raise ValueError(f"x must be a 1-D dask array of labels; got {x.ndim}-D, shape {x.shape}")
-        return list(x.to_delayed().ravel())
-    return blocks_of(sample_collection(x, "x"))
+        _label_shape(x.shape)
+        if x.ndim == 1:
+            return list(x.to_delayed().ravel()), ("x",)
+        x = x.rechunk({1: -1})
+        return list(x.to_delayed().ravel()), tuple(f"x[:, {c}]" for c in range(int(x.shape[1])))
+    if _is_frame(x):
+        return list(x.to_delayed()), tuple(f"x[:, {c}]" for c in range(_frame_columns(x)))
+    return blocks_of(sample_collection(x, "x")), ("x",)
 
 
-def _discrete_counts(merged: _Counts) -> npt.NDArray[np.int64]:
-    if merged[1].shape[0] == 0:
+def _entropy_of_rows(merged: _Rows, base: float) -> float:
+    counts = merged[1]
+    if counts.shape[0] == 0:
         raise ValueError("x is empty: at least one sample is needed")
-    return merged[1]
+    return _entropy_of_counts(counts, base)
+
+
+def _discrete_entropy(x: Any, base: float, compute: bool) -> Any:
+    from dask.delayed import delayed
+
+    blocks, labels = _label_blocks(x)
+    parts = [delayed(_chunk_rows, pure=True)(b, labels) for b in blocks]
+    merged = tree(parts, functools.partial(_merge_rows, labels), "x")
+    return finish(delayed(_entropy_of_rows, pure=True)(merged, base), compute)
+
+
+# methods of fastmi.entropy that need all the samples in one process
+_NOT_SPLIT = {
+    "kl": "the Kozachenko-Leonenko estimate searches each sample's k-th nearest neighbour among all the others",
+}
 
 
 def entropy(x: Any, *, method: str, bins: Any = 10, base: float = 2, n_jobs: Optional[int] = None,
             compute: bool = True) -> Any:
-    """:func:`fastmi.entropy` of chunked 1-D samples (plug-in methods), bit for bit.
+    """:func:`fastmi.entropy` of chunked samples (plug-in methods), bit for bit.
 
     Parameters
     ----------
-    x : dask array (1-D) or dask Series, or array_like
-        Samples of the variable; empty chunks are allowed.
+    x : dask array of shape (n,) or (n, d), dask Series or DataFrame, or array_like
+        Samples of the variable; rows of a 2-D x (a DataFrame's rows) are
+        joint samples of a d-dimensional variable, as for
+        :func:`fastmi.entropy`: its joint entropy. Chunks split the rows
+        (a dask array's column chunks are merged into one); empty chunks
+        are allowed.
     method : {"binned", "discrete"}, keyword-only, required
-        ``"binned"``: the plug-in entropy of ``numpy.histogram(x, bins)``'s
-        cells (a range pass, then native bin counts per chunk, summed).
-        ``"discrete"``: of the distinct values (counts per chunk, merged).
-        Required: :func:`fastmi.entropy`'s default, ``"kl"``, is not
-        available here, and a different default would return another
+        ``"binned"``: the plug-in entropy of ``numpy.histogramdd(x, bins)``'s
+        cells (a range pass, then native bin counts per chunk, combined).
+        ``"discrete"``: of the distinct values (rows of a 2-D x; counts per
+        chunk, merged). Required: :func:`fastmi.entropy`'s default,
+        ``"kl"``, is not available here (it needs every sample in one
+        process: ValueError), and a different default would return another
         estimate than the same call in memory.
-    bins : int or array of edges, keyword-only, default 10
-        For ``"binned"``, as for :func:`fastmi.entropy`.
+    bins : int or sequence, keyword-only, default 10
+        For ``"binned"``, as for :func:`fastmi.entropy` (a bin count for
+        every column, or one count or array of edges per column).
     base : float, keyword-only, default 2
         Logarithm base of the result: 2 for bits, ``numpy.e`` for nats.
     n_jobs : int or None, keyword-only
@@ -346,30 +739,32 @@ def entropy(x: Any, *, method: str, bins: Any = 10, base: float = 2, n_jobs: Opt
     ------
     ValueError
         Empty input, NaN or infinite values, invalid ``bins``, ``method``
-        or ``base``.
+        or ``base``; ``method="kl"``.
     TypeError
         Non-numeric input (``"binned"``), values that are not labels.
+
+    Notes
+    -----
+    A histogram of at most 2**20 cells (the product of the bin counts) is
+    counted dense per chunk (a 2-D x from one int64 cell number per row)
+    and the tables summed; a larger one (up to 2**62 cells, as in memory)
+    as each chunk's occupied cells, merged by a tree: memory per task is
+    then its chunk plus one int64 cell number per row, or the occupied
+    cells of the parts it merges, never the table. ``"discrete"`` merges
+    each chunk's distinct rows the same way.
     """
     require_dask()
-    import dask.array as da
-    from dask.delayed import delayed
 
+    if isinstance(method, str) and method in _NOT_SPLIT:
+        raise ValueError(
+            f"fastmi.dask.entropy has no method={method!r}: {_NOT_SPLIT[method]}, so it needs all the samples "
+            "in one process and is not split over chunks; use method='binned' or 'discrete', or fastmi.entropy "
+            "on samples that fit in memory"
+        )
     method = check_choice(method, "method", ("binned", "discrete"))
     base = check_base(base)
     compute = check_compute(compute)
     threads = task_threads(n_jobs)
     if method == "discrete":
-        blocks = _label_blocks(x)
-        merged = tree([delayed(_chunk_value_counts, pure=True)(b) for b in blocks], _merge_value_counts, "x")
-        counts = delayed(_discrete_counts, pure=True)(merged)
-        return finish(delayed(_entropy_of_counts, pure=True)(counts, base), compute)
-    (spec,) = _plugin.histogramdd_axes(bins, 1)
-    x = sample_collection(x, "x")
-    if isinstance(x, da.Array):
-        total = _blockwise_table((x,), _entropy_axes_of_rows, (spec, _dtype_of(x)), (spec[0], 1), threads, compute)
-        return finish(delayed(_entropy_of_counts, pure=True)(total, base), compute)
-    blocks = blocks_of(x)
-    r = tree([delayed(_chunk_range, pure=True)(b, "x", threads) for b in blocks], _merge_ranges, "x")
-    axis = _first_pass(delayed(_axis, pure=True)(spec, r, "x", _dtype_of(x)), compute, x)
-    counts = tree([delayed(_chunk_bin_counts, pure=True)(b, axis, threads) for b in blocks], add_tables, "x")
-    return finish(delayed(_entropy_of_counts, pure=True)(counts, base), compute)
+        return _discrete_entropy(x, base, compute)
+    return _binned_entropy(x, bins, base, threads, compute)

@@ -22,20 +22,62 @@ from .._validation import (
     interruptible,
     parameter_errors,
 )
-from ..exceptions import InvalidParameterError
 from ..sklearn.estimate import _compute_mi
 from ..sklearn.noise import mt19937_state
 from ..sklearn.preprocess import _check_noised, discrete_block, scale_and_noise_target, scale_columns
-from ._graph import check_compute, finish, is_dask, local, require_dask, task_threads
+from ._graph import bit_generator_of, check_compute, finish, is_dask, local, require_dask, task_threads
 
 # (key, pos, has_gauss, gauss): a RandomState's MT19937 state
 _State = tuple[npt.NDArray[np.uint32], int, int, float]
+# A position in the noise stream of the caller's RandomState: ("MT19937", _State),
+# read natively from any position; or ("legacy", (bit generator class, the
+# RandomState's get_state(legacy=False))) for another bit generator (PCG64, Philox,
+# ...), whose values only numpy draws: a block's noise is drawn by numpy from there
+_Stream = tuple[str, Any]
+
+# normal values drawn at once by numpy where it draws the noise (8 MiB)
+_DRAW = 1 << 20
 
 
-def _rng_at(state: _State) -> np.random.RandomState:
-    rng = np.random.RandomState()
-    rng.set_state(("MT19937", state[0], state[1], state[2], state[3]))
+def _stream_of(rng: np.random.RandomState) -> _Stream:
+    """The current position of `rng`'s noise stream."""
+    state = mt19937_state(rng)
+    if state is not None:
+        return "MT19937", state
+    return "legacy", (type(bit_generator_of(rng)), rng.get_state(legacy=False))
+
+
+def _rng_at(stream: _Stream) -> np.random.RandomState:
+    """A RandomState at the position `stream` (a new one: drawing leaves `stream` as it is)."""
+    kind, state = stream
+    if kind == "MT19937":
+        rng = np.random.RandomState()
+        rng.set_state(("MT19937", state[0], state[1], state[2], state[3]))
+        return rng
+    cls, st = state
+    rng = np.random.RandomState(cls())
+    rng.set_state(st)
     return rng
+
+
+def _draw(rng: np.random.RandomState, m: int) -> None:
+    """Advances `rng` past m standard normal values, as drawing them at once would
+    (numpy's legacy normals come one by one from the stream: the batches do not
+    matter), in O(1) memory."""
+    for start in range(0, m, _DRAW):
+        rng.standard_normal(size=min(_DRAW, m - start))
+
+
+def _legacy_noise(rng: np.random.RandomState, n: int, stride: int, offset: int, w: int) -> npt.NDArray[np.float64]:
+    """Columns [offset, offset + w) of ``rng.standard_normal((n, stride))``, drawn
+    a few rows at a time (numpy draws the matrix row by row: every value of the
+    stream is drawn, O(w n + _DRAW) memory)."""
+    out = np.empty((n, w), dtype=np.float64)
+    rows = max(1, _DRAW // stride)
+    for start in range(0, n, rows):
+        m = min(rows, n - start)
+        out[start : start + m] = rng.standard_normal(size=(m, stride))[:, offset : offset + w]
+    return out
 
 
 def _skip(state: _State, m: int) -> _State:
@@ -44,7 +86,7 @@ def _skip(state: _State, m: int) -> _State:
     return key, pos, has_gauss, gauss
 
 
-def _target(y: Any, n: int, discrete_target: bool, state: _State, threads: int) -> tuple[Any, int]:
+def _target(y: Any, n: int, discrete_target: bool, state: _Stream, threads: int) -> tuple[Any, int]:
     """(target, n_labels) as the in-memory call prepares it: label codes, or
     y scaled and noised from the stream after the features' noise. ``y`` as
     given (checked as in memory: None or a scalar is an InvalidParameterError)."""
@@ -55,7 +97,7 @@ def _target(y: Any, n: int, discrete_target: bool, state: _State, threads: int) 
 
 
 def _score_block(block: Any, start: int, target: tuple[Any, int], discrete_target: bool,
-                 continuous: npt.NDArray[np.bool_], offset: int, n_continuous: int, state: _State, k: int,
+                 continuous: npt.NDArray[np.bool_], offset: int, n_continuous: int, state: _Stream, k: int,
                  threads: int) -> npt.NDArray[np.float64]:
     """MI (nats) of columns [start, start + width) with the target: scaled and
     noised with values (i, offset + j) of the row-major noise matrix."""
@@ -73,8 +115,15 @@ def _score_block(block: Any, start: int, target: tuple[Any, int], discrete_targe
         means = np.empty(cols.size, dtype=np.float64)
         scale_columns(xc, means, cols)
         c = np.ascontiguousarray(1e-10 * means)
-        key, pos, has_gauss, gauss = state
-        _native.add_normal_noise_columns(xc, c, n_continuous, offset, key, pos, has_gauss, gauss, interruptible())
+        if state[0] == "MT19937":
+            key, pos, has_gauss, gauss = state[1]
+            _native.add_normal_noise_columns(xc, c, n_continuous, offset, key, pos, has_gauss, gauss,
+                                             interruptible())
+        else:  # numpy's draw_noise: noise *= c, then block += noise
+            noise = _legacy_noise(_rng_at(state), n, n_continuous, offset, cols.size)
+            noise *= c
+            with np.errstate(over="ignore"):  # an overflow is refused by _check_noised, as in memory
+                xc += noise
         _check_noised(xc, means, cols, n)
         mi[cmask] = _compute_mi(xc, False, tgt, discrete_target, n_labels, k, threads)
     if (~cmask).any():
@@ -135,17 +184,21 @@ def _estimate(X: Any, y: Any, discrete_target: bool, discrete_features: Any, n_n
         k = check_k(n_neighbors, n, "n_neighbors", context=" for continuous features against a continuous target")
     else:
         k = min(int(n_neighbors), max(1, n - 1), MAX_NATIVE_INT)
-    state = mt19937_state(rng)
-    if state is None:
-        # the blocks' noise is found by skipping ahead in MT19937's stream
-        raise InvalidParameterError(
-            "fastmi.dask needs random_state None, an int or a RandomState on MT19937 (numpy's default); "
-            f"got a RandomState on {rng.get_state(legacy=False)['bit_generator']}"
-        )
-    saved = rng.get_state()
-    after_X = _skip(state, n * pc)
-    # the caller's generator advances as the in-memory call advances it
-    rng.set_state(("MT19937",) + _skip(after_X, 0 if discrete_target else n))
+    saved = rng.get_state(legacy=False)
+    # the features' noise starts at `state`, the target's at `after_X`
+    state = _stream_of(rng)
+    after_X: _Stream
+    if state[0] == "MT19937":
+        after_X = "MT19937", _skip(state[1], n * pc)
+        # the caller's generator advances as the in-memory call advances it
+        rng.set_state(("MT19937",) + _skip(after_X[1], 0 if discrete_target else n))
+    else:
+        # another bit generator (RandomState(PCG64(0)), say): numpy has no skip ahead
+        # for its normals, so the caller's generator draws what the in-memory call
+        # draws (a batch at a time: O(1) memory)
+        _draw(rng, n * pc)
+        after_X = _stream_of(rng)
+        _draw(rng, 0 if discrete_target else n)
     if isinstance(y, da.Array) and y.ndim == 1:
         y = y.rechunk(-1)
     target = delayed(_target, pure=True)(y, n, discrete_target, after_X, threads)
@@ -195,7 +248,12 @@ def mutual_info_regression(X: Any, y: Any, *, discrete_features: Any = "auto", n
     random_state : int, RandomState instance or None, default None
         Source of the noise, as in memory (an instance is advanced as the
         in-memory call advances it, when the graph is built: with
-        compute=False too).
+        compute=False too). A RandomState on MT19937 (numpy's default) is
+        read natively from any position; on another bit generator
+        (``RandomState(PCG64(0))``) numpy draws the noise, as in memory:
+        each block draws the whole noise stream to keep its columns, and
+        the caller's generator is advanced by drawing the values the
+        in-memory call draws (slower; the same numbers).
     n_jobs : int or None, default None
         Threads of each block's native call (default 1).
     compute : bool, default True
@@ -231,7 +289,8 @@ def mutual_info_classif(X: Any, y: Any, *, discrete_features: Any = "auto", n_ne
     random_state : int, RandomState instance or None, default None
         Source of the noise of the continuous features, as in memory (an
         instance is advanced as the in-memory call advances it, when the
-        graph is built: with compute=False too).
+        graph is built: with compute=False too); any bit generator, as for
+        :func:`mutual_info_regression`.
     n_jobs : int or None, default None
         Threads of each block's native call (default 1).
     compute : bool, default True
