@@ -47,6 +47,34 @@ def test_strips_match_sklearn_and_threads(name, k):
     assert one == two, (name, k)  # same bits on either strip build
 
 
+@pytest.mark.parametrize("k", [3, 10, 20, 40])
+@pytest.mark.parametrize("tail", ["lognormal 3", "lognormal 8", "outliers", "cauchy"])
+def test_heavy_tails_on_strips_or_the_tree_match_sklearn(tail, k):
+    """Heavy tails make the strips' searches long (a sample among the largest x has a
+    k-th distance that spans many strips): by the strips' sampled first pass, the
+    strips are kept, abandoned after that pass, or never tried (strip_budget in
+    search/strips.hpp), and the KD-tree takes over; the estimate is the same."""
+    mi_mod = pytest.importorskip("sklearn.feature_selection._mutual_info")
+    r = np.random.default_rng(k)
+    n = 6000
+    a, b = r.standard_normal(n), r.standard_normal(n)
+    if tail.startswith("lognormal"):
+        s = float(tail.split()[1])
+        x, y = np.exp(s * a), np.exp(s * (0.8 * a + 0.6 * b))
+    elif tail == "outliers":
+        x = np.where(r.random(n) < 0.05, 1e6, 1.0) * a
+        y = np.where(r.random(n) < 0.05, 1e6, 1.0) * (0.8 * a + 0.6 * b)
+    else:
+        x = r.standard_cauchy(n)
+        y = x + r.standard_cauchy(n)
+    want = mi_mod._compute_mi_cc(x, y, n_neighbors=k)
+    assert want > 0.01, (tail, k)
+    one = fastmi.ksg_mi(x, y, k, tie_breaking="off", n_jobs=1)
+    two = fastmi.ksg_mi(x, y, k, tie_breaking="off", n_jobs=2)
+    assert one * LN2 == pytest.approx(want, rel=1e-12), (tail, k)
+    assert one == two, (tail, k)
+
+
 @pytest.mark.parametrize("n, k", [(70, 1), (300, 2), (300, 3), (1000, 7)])
 def test_strips_few_entries_match_reference(n, k):
     """One to a few strips of at least 64 entries: every window reaches into

@@ -10,7 +10,6 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <numeric>
 #include <type_traits>
 #include <vector>
 
@@ -49,9 +48,9 @@ inline std::vector<double> knn_radius_plane(const double* x, const double* y, co
     std::vector<double> radius;
     if (n < (index_t(1) << 32)) {
         const StripKnn strips(x, xs, ys, n, k, ctx);
-        if (strips.predicted_steps(ys, ctx) <= kStripPredicted) {
+        if (strips.predicted_steps(ys, ctx) <= strip_budget(k)) {
             radius.resize(static_cast<size_t>(n));
-            if (strips.run(radius.data(), kStripBudget, ctx)) {
+            if (strips.run(radius.data(), strip_budget(k), ctx)) {
                 index_t z = 0;
                 for (index_t i = 0; i < n; ++i) z += radius[i] == 0.0;
                 *zeros = z;
@@ -82,12 +81,13 @@ constexpr index_t kGridRows = 16;
 // outliers: 2.5 s against 0.29). The grid and the tree were level at about
 // 30 to 60 at D = 3.
 constexpr double kGridScan[7] = {0, 0, 0, 40.0, 80.0, 200.0, 400.0};
-// One row in kGridSample (those r with r % stride == 0) is searched first:
-// if its samples scan above the limit on average, the KD-tree takes over
-// (the sampled rows' work lost, about 1/16 of the grid's); else the other
-// rows follow, and give way to the tree too if all rows together overrun
-// the limit times n.
-constexpr std::uint32_t kGridSample = 16;
+// One row of cells in kGridSample, spread evenly and away from the grid's
+// first and last rows (where the leading axes' tails lie), is searched
+// first: if its samples scan above the limit on average, the KD-tree takes
+// over (the sampled rows' work lost, about 1/16 of the grid's); else the
+// other rows follow, and give way to the tree too if all rows together
+// overrun twice the limit (a sample far off the whole).
+constexpr index_t kGridSample = 16;
 
 // The max-norm radii in the joint space of D plain 1-D coordinates coord[a]
 // (k < n, n < 2^31): on a grid of the quantile slabs slabs[a] (cut with
@@ -103,46 +103,47 @@ index_t knn_radius_slabs(const double* const* coord, const QuantileSlabs* const*
         SlabGrid<D> grid;
         grid.build(slabs, coord, at, n);
         if (!grid.crowded()) {
-            const auto rows = static_cast<std::uint32_t>(grid.rows());
-            // a stride prime to the slabs per axis, so that the sampled rows
-            // take every slab of the last leading axis alike
-            std::uint32_t stride = kGridSample;
-            while (std::gcd(stride, static_cast<std::uint32_t>(grid.slabs())) != 1) ++stride;
+            const index_t rows = grid.rows();
             const double per_sample = kGridScan[D] * (k + 1.0);
             std::atomic<std::int64_t> spent{0};
             std::atomic<index_t> zeros{0};
             std::atomic<bool> over{false};
             // rows [r0, r1) in one chain of guesses (see knn_rows), unless the search is over
-            auto search = [&](std::uint32_t r0, std::uint32_t r1, std::vector<double>& buf, double* guess) {
+            auto search = [&](index_t r0, index_t r1, std::vector<double>& buf, double* guess) {
                 if (r0 >= r1 || over.load(std::memory_order_relaxed)) return;
                 std::int64_t scanned = 0;
-                zeros.fetch_add(grid.knn_rows(k, r0, r1, buf.data(), radius, &scanned, guess),
+                zeros.fetch_add(grid.knn_rows(k, static_cast<std::uint32_t>(r0), static_cast<std::uint32_t>(r1),
+                                              buf.data(), radius, &scanned, guess),
                                 std::memory_order_relaxed);
                 const std::int64_t total = spent.fetch_add(scanned, std::memory_order_relaxed) + scanned;
-                if (static_cast<double>(total) > per_sample * static_cast<double>(n))
+                if (static_cast<double>(total) > 2.0 * per_sample * static_cast<double>(n))
                     over.store(true, std::memory_order_relaxed);
             };
-            // the sampled rows, each block's in one chain; after[j]: the guess
-            // that sampled row j leaves, the first of the rows after it
-            const index_t sampled = (rows + stride - 1) / stride;
-            std::vector<double> after(static_cast<size_t>(sampled), 0.0);
-            parallel_blocks(sampled, kGridRows, ctx, [&](index_t, index_t j0, index_t j1) {
+            // the sampled rows (row j of m: at[j]), each block's in one chain;
+            // after[j], the guess that row at[j] leaves, starts the rows after it
+            const index_t m = (rows + kGridSample - 1) / kGridSample;
+            std::vector<index_t> row_at(static_cast<size_t>(m));
+            for (index_t j = 0; j < m; ++j) row_at[static_cast<size_t>(j)] = (2 * j + 1) * rows / (2 * m);
+            std::vector<double> after(static_cast<size_t>(m), 0.0);
+            parallel_blocks(m, kGridRows, ctx, [&](index_t, index_t j0, index_t j1) {
                 std::vector<double> buf(SlabGrid<D>::scratch(n));
                 double guess = 0.0;
                 for (index_t j = j0; j < j1; ++j) {
-                    const auto r = static_cast<std::uint32_t>(j) * stride;
+                    const index_t r = row_at[static_cast<size_t>(j)];
                     search(r, r + 1, buf, &guess);
                     after[static_cast<size_t>(j)] = guess;
                 }
             });
-            const index_t first = grid.points_in_every(stride);
-            if (first > 0 && static_cast<double>(spent.load()) > per_sample * static_cast<double>(first))
-                over.store(true);
-            // the runs of rows between the sampled ones
-            parallel_blocks(sampled, 1, ctx, [&](index_t j, index_t, index_t) {
+            index_t first = 0;
+            for (index_t r : row_at) first += grid.points_in_rows(r, r + 1);
+            if (static_cast<double>(spent.load()) > per_sample * static_cast<double>(first)) over.store(true);
+            // the runs of rows before, between and after the sampled ones
+            parallel_blocks(m + 1, 1, ctx, [&](index_t j, index_t, index_t) {
                 std::vector<double> buf(SlabGrid<D>::scratch(n));
-                const auto r0 = static_cast<std::uint32_t>(j) * stride + 1;
-                search(r0, std::min(rows, r0 + stride - 1), buf, &after[static_cast<size_t>(j)]);
+                const index_t r0 = j == 0 ? 0 : row_at[static_cast<size_t>(j - 1)] + 1;
+                const index_t r1 = j == m ? rows : row_at[static_cast<size_t>(j)];
+                double guess = j == 0 ? 0.0 : after[static_cast<size_t>(j - 1)];
+                search(r0, r1, buf, &guess);
             });
             if (!over.load()) return zeros.load();
         }

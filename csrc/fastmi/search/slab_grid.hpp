@@ -227,14 +227,10 @@ public:
     // Rows of cells (the slabs of the first D - 1 axes), each a column of
     // slabs of the last axis.
     index_t rows() const { return static_cast<index_t>(start_.size() - 1) / g_; }
-    // Slabs per axis.
-    int slabs() const { return g_; }
-    // The points in rows 0, stride, 2 stride, ...
-    index_t points_in_every(std::uint32_t stride) const {
-        index_t m = 0;
+    // The points in cell rows [r0, r1).
+    index_t points_in_rows(index_t r0, index_t r1) const {
         const auto g = static_cast<size_t>(g_);
-        for (size_t r = 0; r < static_cast<size_t>(rows()); r += stride) m += start_[(r + 1) * g] - start_[r * g];
-        return m;
+        return start_[static_cast<size_t>(r1) * g] - start_[static_cast<size_t>(r0) * g];
     }
 
 private:
