@@ -633,15 +633,12 @@ def test_discrete_mi_sparse_series_and_edges(client: Any) -> None:
         assert fd.discrete_mi(da.from_array(x, chunks=3000), da.from_array(y, chunks=3000), bins=bins) == want
 
 
-def test_sparse_plugin_sum_is_the_native_one(monkeypatch: Any) -> None:
-    # the plug-in sum over occupied cells in Python (operation for operation the native
-    # sparse sum, a slice of cells at a time) against the native dense sum, on tables of
-    # every shape
+def test_sparse_plugin_sum_is_the_dense_one() -> None:
+    # the native plug-in sum over the occupied cells that fastmi.dask.discrete_mi merges
+    # (binned_sparse.hpp, the in-memory sparse sum) against the native dense sum, bit for
+    # bit, on tables of every shape; cells out of order or outside the table are refused
     from fastmi import _native
-    from fastmi.dask import _binned
-    from fastmi.dask._binned import _sparse_mi_bits
 
-    monkeypatch.setattr(_binned, "_TERMS", 7)
     rng = np.random.default_rng(35)
     for _ in range(200):
         nx, ny = (int(v) for v in rng.integers(1, 40, 2))
@@ -651,8 +648,11 @@ def test_sparse_plugin_sum_is_the_native_one(monkeypatch: Any) -> None:
         cells = np.flatnonzero(table).astype(np.int64)
         counts = table.reshape(-1)[cells].astype(np.int64)
         want = _native.table_mi_bits(np.ascontiguousarray(table, dtype=np.int64))
-        assert _sparse_mi_bits(cells, counts, ny, 0) == want  # in Python
-        assert _sparse_mi_bits(cells, counts, ny, nx * ny) == want  # natively, on the occupied rows and columns
+        assert _native.sparse_table_mi_bits(cells, counts, nx, ny) == want
+    one = np.array([1], dtype=np.int64)
+    for cells, shape in (([3, 1], (2, 2)), ([0, 4], (2, 2)), ([-1, 2], (2, 2))):
+        with pytest.raises(RuntimeError, match="sparse table"):
+            _native.sparse_table_mi_bits(np.array(cells, dtype=np.int64), np.repeat(one, 2), *shape)
 
 
 # --------------------------------------------------------------------------- other bit generators

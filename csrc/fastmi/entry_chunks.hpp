@@ -7,8 +7,10 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 
 #include "fastmi/estimators/binned.hpp"
+#include "fastmi/estimators/binned_sparse.hpp"
 #include "fastmi/numerics/numpy_random_skip.hpp"
 #include "fastmi/runtime/parallel.hpp"
 
@@ -19,6 +21,26 @@ namespace entry {
 // sum binned_mi_bits forms from the table it counts itself, hence its bits.
 inline double table_mi_bits(const std::int64_t* counts, std::int64_t nx, std::int64_t ny) {
     return plugin_mi_bits(counts, nx, ny);
+}
+
+// Plug-in MI in bits (unclipped) of the nrows x ncols count table given by
+// its m occupied cells (row-major cell numbers, ascending, distinct) and
+// their counts (positive): the sum binned_mi_bits forms from the sparse
+// table it counts itself, and so the dense one's, hence their bits.
+inline double sparse_table_mi_bits(const std::int64_t* cells, const std::int64_t* counts, std::int64_t m,
+                                   std::int64_t nrows, std::int64_t ncols) {
+    check_invariant(nrows >= 1 && ncols >= 1 && ncols <= std::numeric_limits<std::int64_t>::max() / nrows,
+                    "sparse table: bad shape");
+    SparseTable t;
+    t.nrows = nrows;
+    t.ncols = ncols;
+    t.cell.assign(cells, cells + m);
+    t.count.assign(counts, counts + m);
+    for (std::int64_t c = 0; c < m; ++c)
+        check_invariant(t.cell[c] >= 0 && t.cell[c] < nrows * ncols && (c == 0 || t.cell[c] > t.cell[c - 1]) &&
+                            t.count[c] > 0,
+                        "sparse table: cells must ascend inside the table, with positive counts");
+    return plugin_mi_bits(t, Ctx::make(1, nullptr, 1, 1));
 }
 
 // Advances the RandomState state (key[624], pos, has_gauss, gauss) past m

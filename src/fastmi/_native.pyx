@@ -376,6 +376,8 @@ def cmi_null_nats(const double[:, ::1] x, const double[:, ::1] y, const double[:
 
 cdef extern from "fastmi/entry_chunks.hpp" namespace "fastmi::entry" nogil:
     double c_table_mi_bits "fastmi::entry::table_mi_bits"(const int64_t*, int64_t, int64_t) except +
+    double c_sparse_table_mi_bits "fastmi::entry::sparse_table_mi_bits"(const int64_t*, const int64_t*, int64_t,
+                                                                         int64_t, int64_t) except +
     void c_skip_normals "fastmi::entry::skip_normals"(uint32_t*, int*, int*, double*, int64_t, InterruptFn) except +
     void c_add_normal_noise_columns "fastmi::entry::add_normal_noise_columns"(double*, int64_t, int64_t, const double*, int64_t, int64_t, const uint32_t*, int, int, double, InterruptFn) except +
 
@@ -384,6 +386,18 @@ def table_mi_bits(const int64_t[:, ::1] counts):
     cdef double bits
     with nogil:
         bits = c_table_mi_bits(&counts[0, 0], counts.shape[0], counts.shape[1])
+    return bits
+
+
+def sparse_table_mi_bits(const int64_t[::1] cells, const int64_t[::1] counts, int64_t nrows, int64_t ncols):
+    cdef double bits
+    cdef int64_t m = cells.shape[0]
+    if counts.shape[0] != m:
+        raise ValueError("cells and counts differ in length")
+    if m == 0:
+        return 0.0
+    with nogil:
+        bits = c_sparse_table_mi_bits(&cells[0], &counts[0], m, nrows, ncols)
     return bits
 
 

@@ -29,8 +29,6 @@ _Cells = Tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]
 _DENSE_CELLS = 1 << 20
 # as _plugin._MAX_CODE: the histogram of a joint variable has at most 2**62 cells
 _MAX_CODE = 1 << 62
-# the plug-in sum in Python takes this many cells at a time (their Python floats, not the table's)
-_TERMS = 1 << 16
 
 
 def _samples(block: Any, name: str) -> npt.NDArray[np.float64]:
@@ -187,59 +185,15 @@ def _mi_of_table(table: npt.NDArray[np.int64], base: float) -> float:
     return _in_base(float(_native.table_mi_bits(local(np.ascontiguousarray(table)))), base)
 
 
-def _plugin_bits(counts: npt.NDArray[np.int64], row_total: npt.NDArray[np.int64],
-                 col_total: npt.NDArray[np.int64], total: int) -> float:
-    """The native plug-in sum (csrc binned_sparse.hpp plugin_mi_bits) over the
-    occupied cells in row-major order, with each cell's row and column totals:
-    its operations in its order (each term rounded as the C++ rounds it, the
-    logarithm libm's log2, as std::log2 calls it; the terms added one by one),
-    hence its bits."""
-    nt = float(total)
-    mi = 0.0
-    for s in range(0, counts.shape[0], _TERMS):
-        p = counts[s : s + _TERMS].astype(np.float64) / nt
-        px = row_total[s : s + _TERMS].astype(np.float64) / nt
-        py = col_total[s : s + _TERMS].astype(np.float64) / nt
-        terms = p * np.array([math.log2(v) for v in (p / (px * py)).tolist()], dtype=np.float64)
-        for t in terms.tolist():  # one by one (np.sum and sum() would add them in another order)
-            mi += t
-    return mi
-
-
-def _sparse_mi_bits(cells: npt.NDArray[np.int64], counts: npt.NDArray[np.int64], ny: int,
-                    compact_cells: int) -> float:
-    """The plug-in MI in bits (unclipped) of the table of `ny` columns given by its
-    occupied cells (ascending, at least one) and their counts, as the in-memory
-    call sums it (the terms and order of its dense and sparse sums alike). The
-    table of the occupied rows and columns alone (the empty ones add no term)
-    is summed by the native code itself when it has at most `compact_cells`
-    cells; else by _plugin_bits."""
-    m = cells.shape[0]
-    rows, cols = cells // ny, cells % ny
-    first = np.empty(m, dtype=bool)
-    first[0] = True
-    np.not_equal(rows[1:], rows[:-1], out=first[1:])
-    row_of = np.cumsum(first) - 1  # the cells are row-major: each row's cells are consecutive
-    row_total = np.add.reduceat(counts, np.flatnonzero(first))
-    occupied_cols, col_of = np.unique(cols, return_inverse=True)
-    col_of = col_of.reshape(-1)
-    col_total = np.zeros(occupied_cols.shape[0], dtype=np.int64)
-    np.add.at(col_total, col_of, counts)
-    n_rows, n_cols = row_total.shape[0], occupied_cols.shape[0]
-    if n_rows * n_cols <= compact_cells:
-        table = np.zeros((n_rows, n_cols), dtype=np.int64)
-        table[row_of, col_of] = counts
-        return float(_native.table_mi_bits(table))
-    return _plugin_bits(counts, row_total[row_of], col_total[col_of], int(counts.sum()))
-
-
 def _mi_of_cells(merged: _Cells, ny: int, base: float) -> float:
-    """discrete_mi's result from the merged occupied cells of a table of `ny` columns."""
+    """discrete_mi's result from the merged occupied cells of a table of `ny` columns:
+    the native sparse plug-in sum, the in-memory call's own (its terms and their order,
+    hence its bits), in O(occupied cells) memory."""
     cells, counts = local(_unwrap(merged))  # one chunk: its own blockwise result
     if cells.shape[0] == 0:
         raise ValueError("no sample falls inside the bin edges")
-    compact_cells = max(_DENSE_CELLS, 4 * cells.shape[0])  # O(occupied cells) memory
-    return _in_base(_sparse_mi_bits(cells, counts, ny, compact_cells), base)
+    nrows = int(cells[-1]) // ny + 1
+    return _in_base(_native.sparse_table_mi_bits(cells, counts, nrows, ny), base)
 
 
 def _block_ranges(*blocks: Any, threads: int) -> npt.NDArray[np.float64]:
