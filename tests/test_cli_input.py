@@ -448,9 +448,11 @@ def forged_dir(tmp_path, cols):
     return d
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="NTFS takes no line end or escape in a file name")
 def test_control_characters_in_paths_are_escaped(cli, forged_dir):
     """A path was printed raw: a line end in it forged a line (``fastmi: error: forged``)
-    and an escape reached the terminal.  It is escaped and quoted, as a column name is."""
+    and an escape reached the terminal.  It is escaped and quoted, as a column name is
+    (the cases that need no such directory run everywhere, in the test below)."""
     pytest.importorskip("matplotlib")
     d = str(forged_dir)
     shown = repr(d)  # how the output shows the directory: quoted, with backslash escapes
@@ -477,6 +479,32 @@ def test_control_characters_in_paths_are_escaped(cli, forged_dir):
     lines = r.stdout.splitlines()
     assert len(lines) == r.stdout.count("\n") == 5 and lines[-1] == "wrote " + repr(plot), r.stdout
     assert "\x1b" not in r.stdout
+
+
+def test_paths_keep_their_backslashes(cli, plain, tmp_path):
+    """Paths were shown as column names are: every backslash doubled and the path quoted,
+    so every Windows path printed as ``'C:\\\\Users\\\\me\\\\data.csv'``.  Backslashes now pass
+    through; only control and other non-printable characters are escaped (and the path
+    quoted).  Runs everywhere: no directory with such a name is made."""
+    pytest.importorskip("matplotlib")
+    from fastmi.cli.render import path
+
+    assert path(r"C:\Users\me\data.csv") == r"C:\Users\me\data.csv"
+    assert path(r"\\server\share\x.csv") == r"\\server\share\x.csv"
+    assert path("C:\\tmp\\new\nline.csv") == r"'C:\tmp\new\nline.csv'"  # the line end escaped, not the backslashes
+    assert path(" C:\\x.csv") == r"' C:\x.csv'" and path("'q.csv") == repr("'q.csv") and path("") == "''"
+    assert path(FORGED) == repr(FORGED) and path("a\u200bb") == repr("a\u200bb")
+    missing = str(tmp_path) + "\\no\\data.csv"  # a name with backslashes, or a Windows path
+    r = cli("mi", missing, "--x", "a", "--y", "b")
+    assert r.returncode == 2 and r.stderr == f"fastmi: error: no such file: {missing}\n", r.stderr
+    word = r"C:\Users\me\extra.csv"
+    r = cli("mi", plain, "--x", "a", "--y", "b", word, FORGED)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "\x1b" not in r.stderr, r.stderr
+    assert f"unrecognized arguments: {word} {FORGED!r}" in r.stderr, r.stderr
+    plot = r"C:\out\p.p" + "\x1bng"
+    r = cli("pairwise", plain, "--plot", plot)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "\x1b" not in r.stderr, r.stderr
+    assert r"cannot write --plot file 'C:\out\p.p\x1bng': its extension '.p\x1bng'" in r.stderr, r.stderr
 
 
 def display_width(text):

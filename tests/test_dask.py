@@ -703,3 +703,172 @@ def test_other_bit_generators_in_small_draws_lazily_and_refused(monkeypatch: Any
             with pytest.raises(ValueError, match="NaN"):
                 f(data, y, random_state=r)
         assert _bit_state(mine) == _bit_state(theirs)
+
+
+class _TaggedPCG64(np.random.PCG64):
+    """A bit generator whose constructor needs arguments (as third-party ones may):
+    ``type(g)()`` fails; it pickles (and deep-copies) through its own __reduce__."""
+
+    def __init__(self, seed: int, tag: str) -> None:
+        super().__init__(seed)
+        self.tag = tag
+
+    def __reduce__(self) -> Any:
+        return _tagged_pcg64, (self.tag, self.state)
+
+
+def _tagged_pcg64(tag: str, state: Any) -> _TaggedPCG64:
+    generator = _TaggedPCG64(0, tag)
+    generator.state = state
+    return generator
+
+
+def test_drop_ins_take_a_bit_generator_whose_constructor_needs_arguments() -> None:
+    # the noise stream of a RandomState on another bit generator was rebuilt in each task
+    # as RandomState(type(bit_generator)()), which failed for a constructor with arguments;
+    # the task now gets a copy of the RandomState itself
+    X, y = _features(150, 5, 12)
+    mine, theirs = np.random.RandomState(_TaggedPCG64(4, "a")), np.random.RandomState(_TaggedPCG64(4, "a"))
+    mine.standard_normal(1)
+    theirs.standard_normal(1)
+    with dask.config.set(scheduler="sync"):
+        for chunks in ((150, 2), (150, 5)):
+            want = fastmi.mutual_info_regression(X, y, random_state=theirs)
+            got = fd.mutual_info_regression(da.from_array(X, chunks=chunks), y, random_state=mine)
+            assert np.array_equal(got, want)
+            assert _bit_state(mine) == _bit_state(theirs)
+
+
+def test_mt19937_drawn_by_numpy_where_memory_draws_with_numpy(monkeypatch: Any) -> None:
+    # where the native normal stream is not numpy's (native_noise_ok() False), the
+    # in-memory call draws an MT19937 RandomState's noise with numpy; fastmi.dask read
+    # and skipped it natively all the same. Any native use of the stream now fails here.
+    import fastmi.dask._features as features
+    import fastmi.sklearn.noise as noise
+    from fastmi import _native
+
+    def native(*args: Any) -> Any:
+        raise AssertionError("the native noise stream was used")
+
+    monkeypatch.setattr(noise, "native_noise_ok", lambda: False)
+    monkeypatch.setattr(features, "native_noise_ok", lambda: False, raising=False)
+    for name in ("add_normal_noise", "add_normal_noise_columns", "skip_normals"):
+        monkeypatch.setattr(_native, name, native)
+    X, y = _features(120, 6, 13)
+    labels = (y > 0).astype(int)
+    mine, theirs = np.random.RandomState(5), np.random.RandomState(5)
+    with dask.config.set(scheduler="sync"):
+        for f, target in (("mutual_info_regression", y), ("mutual_info_classif", labels)):
+            want = getattr(fastmi, f)(X, target, random_state=theirs)
+            got = getattr(fd, f)(da.from_array(X, chunks=(120, 4)), target, random_state=mine)
+            assert np.array_equal(got, want)
+            assert _bit_state(mine) == _bit_state(theirs)
+            assert np.array_equal(getattr(fd, f)(X, target, random_state=3), getattr(fastmi, f)(X, target,
+                                                                                                random_state=3))
+
+
+# --------------------------------------------------------------------------- pandas extension dtypes
+
+
+def test_extension_dtypes_binned_as_in_memory(client: Any) -> None:
+    # nullable (Float32, Int16) and pyarrow columns were taken for float64 (numpy has no
+    # dtype for them), so float32 samples were binned on float64 edges where memory bins
+    # them on float32 ones: 3.115 bits against 3.151; each partition now reports the
+    # dtype it is read in, promoted as the in-memory call promotes the columns
+    pd = pytest.importorskip("pandas")
+    dd = pytest.importorskip("dask.dataframe")
+    rng = np.random.default_rng(40)
+    a = (rng.integers(1, 20, 3000) * np.float32(0.1)).astype(np.float32)
+    b = (rng.integers(1, 20, 3000) * np.float32(0.1)).astype(np.float32)
+    small = rng.integers(0, 5, 3000)
+    frames = [pd.DataFrame({"a": pd.array(a, dtype="Float32"), "b": pd.array(b, dtype="Float32")}),
+              pd.DataFrame({"a": a, "b": pd.array(small, dtype="Int16")})]
+    try:
+        import pyarrow as pa
+
+        frames.append(pd.DataFrame({"a": pd.array(a, dtype=pd.ArrowDtype(pa.float32())),
+                                    "b": pd.array(small, dtype="Int16")}))
+    except ImportError:
+        pass
+    for frame in frames:
+        want = fastmi.entropy(frame, method="binned", bins=9)
+        assert want != fastmi.entropy(frame.astype("float64"), method="binned", bins=9)
+        for f in (frame, dd.from_pandas(frame, npartitions=3)):
+            assert fd.entropy(f, method="binned", bins=9) == want
+            assert fd.entropy(f, method="binned", bins=9, compute=False).compute() == want
+    sa, sb = pd.Series(pd.array(a, dtype="Float32")), pd.Series(pd.array(b, dtype="Float32"))
+    da_, db_ = dd.from_pandas(sa, npartitions=3), dd.from_pandas(sb, npartitions=4)
+    want = fastmi.entropy(sa, method="binned", bins=9)
+    assert want != fastmi.entropy(a.astype(np.float64), method="binned", bins=9)
+    assert fd.entropy(da_, method="binned", bins=9) == want
+    want = fastmi.discrete_mi(sa, sb, bins=9)
+    assert want != fastmi.discrete_mi(a.astype(np.float64), b.astype(np.float64), bins=9)
+    db_ = dd.from_pandas(sb, npartitions=3)
+    assert fd.discrete_mi(da_, db_, bins=9) == want
+    # a float64 y beside a float32 x: float64 edges for both, as in memory
+    assert fd.discrete_mi(da_, dd.from_pandas(pd.Series(b.astype(np.float64)), npartitions=3),
+                          bins=9) == fastmi.discrete_mi(sa, b.astype(np.float64), bins=9)
+
+
+# --------------------------------------------------------------------------- errors of the whole x
+
+
+def _error(f: Any, *args: Any, **kwargs: Any) -> str:
+    with pytest.raises((ValueError, TypeError)) as info:
+        f(*args, **kwargs)
+    return f"{info.type.__name__}: {info.value}"
+
+
+def test_nonfinite_errors_name_what_memory_names(client: Any) -> None:
+    # a chunk raised for its own non-finite values: the row counted inside the chunk
+    # (15005 read as row 5), and, with several chunks at fault, whichever failed first
+    # (x[:, 1] where memory names x[:, 0], "infinity" where memory says NaN); each chunk
+    # now reports them, and the error is the in-memory one for the whole x
+    pd = pytest.importorskip("pandas")
+    dd = pytest.importorskip("dask.dataframe")
+    rng = np.random.default_rng(41)
+    X = rng.standard_normal((5000, 2))
+    X[10, 1] = np.nan
+    X[4000, 0] = np.nan
+    X[4500, 0] = np.inf
+    x = rng.integers(0, 9, 20_000).astype(float)
+    x[15005] = np.nan
+    x[15007] = np.inf
+    for data, chunks in ((X, (1000, 2)), (x, 3000), (x, ((15006, 0, 4994),))):
+        for method in ("discrete", "binned"):
+            want = _error(fastmi.entropy, data, method=method)
+            assert _error(fd.entropy, da.from_array(data, chunks=chunks), method=method) == want
+            lazy = fd.entropy(da.from_array(data, chunks=chunks), method=method, compute=False)
+            assert _error(lazy.compute) == want
+            frame = pd.DataFrame(data) if data.ndim == 2 else pd.Series(data)
+            assert _error(fd.entropy, dd.from_pandas(frame, npartitions=7), method=method) == want
+    assert "row 4000" in _error(fastmi.entropy, X, method="discrete")
+    # infinity in the first chunk, NaN in a later one: memory says NaN; x before y
+    y = rng.standard_normal(20_000)
+    y[3] = np.inf
+    y[17_000] = np.nan
+    z = rng.standard_normal(20_000)
+    z[19_999] = -np.inf
+    for a, b in ((y, z), (z, y), (z, z[::-1].copy())):
+        want = _error(fastmi.discrete_mi, a, b)
+        assert _error(fd.discrete_mi, da.from_array(a, chunks=3000), da.from_array(b, chunks=3000)) == want
+        assert _error(fd.discrete_mi, dd.from_pandas(pd.Series(a), npartitions=5),
+                      dd.from_pandas(pd.Series(b), npartitions=5)) == want
+    assert "NaN" in _error(fastmi.discrete_mi, y, z)
+
+
+def test_frame_without_columns_refused_as_in_memory(client: Any) -> None:
+    # "x has no column: ..." where memory says "x has shape (5, 0): ..."
+    pd = pytest.importorskip("pandas")
+    dd = pytest.importorskip("dask.dataframe")
+    for rows in (5, 0):
+        frame = pd.DataFrame(index=range(rows))
+        for method in ("binned", "discrete"):
+            want = _error(fastmi.entropy, frame, method=method)
+            assert _error(fd.entropy, dd.from_pandas(frame, npartitions=2), method=method) == want
+            assert _error(fd.entropy, frame, method=method) == want
+            lazy = fd.entropy(dd.from_pandas(frame, npartitions=2), method=method, compute=False)
+            assert _error(lazy.compute) == want
+        # the shape is refused before bins are read, as in memory
+        want = _error(fastmi.entropy, frame, method="binned", bins="auto")
+        assert _error(fd.entropy, dd.from_pandas(frame, npartitions=2), method="binned", bins="auto") == want

@@ -71,6 +71,9 @@ def _cases() -> Iterator[Any]:
             for label, v in _BINS.items():
                 yield f"{name}-bins={label}", name, args, {**extra, "bins": v}, True
         yield f"{name}-NaN", name, (_nan(_x, 7),) + args[1:], extra, True
+        # in every chunk: the first row in the whole x (infinity), "NaN" where any is NaN
+        late = np.where(np.isin(np.arange(_N), [3, 47]), np.inf, _nan(_x, 27))
+        yield f"{name}-NaN and infinity", name, (late,) + args[1:], extra, True
         yield f"{name}-None", name, (None,) + args[1:], extra, False
         yield f"{name}-text", name, (_x.astype(str),) + args[1:], extra, False
         yield f"{name}-empty", name, tuple(a[:0] for a in args), extra, False
@@ -78,6 +81,10 @@ def _cases() -> Iterator[Any]:
         extra = {"method": name.split("_")[1]}
         yield f"{name}-2-D", name, (_X,), extra, True
         yield f"{name}-2-D NaN", name, (_nan(_X, (5, 2)),), extra, True
+        # NaN in the middle chunk of an earlier column than the other chunks': that column,
+        # its row in the whole x
+        bad = _nan(_nan(_nan(_nan(_X, (5, 3)), (45, 3)), (25, 1)), (26, 1))
+        yield f"{name}-2-D NaN in three chunks", name, (bad,), extra, True
         yield f"{name}-2-D text", name, (_X.astype(str),), extra, True
         yield f"{name}-3-D", name, (_X.reshape(_N, 2, 2),), extra, True
         yield f"{name}-no column", name, (_X[:, :0],), extra, True
@@ -87,6 +94,9 @@ def _cases() -> Iterator[Any]:
         yield f"entropy_binned-2-D-bins={label}", "entropy_binned", (_X,), {"method": "binned", "bins": v}, True
     yield "discrete_mi-lengths", "discrete_mi", (_x, _y[:-1]), {}, True
     yield "discrete_mi-inf", "discrete_mi", (_x, np.where(np.arange(_N) == 3, np.inf, _y)), {}, True
+    # y's NaN in the first and last chunks, x's infinity in the middle one: x is named, as in memory
+    yield ("discrete_mi-NaN y, inf x", "discrete_mi", (np.where(np.arange(_N) == 30, np.inf, _x),
+                                                       _nan(_nan(_y, 5), 50)), {}, True)
     yield "entropy-method", "entropy_binned", (_x,), {"method": "bogus"}, False
     for zname, z in (("", None), ("-z", _z)):
         args = (_x, _y, z)

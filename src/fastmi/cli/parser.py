@@ -11,7 +11,7 @@ from fastmi.cli.commands import cmd_bench, cmd_entropy, cmd_mi, cmd_rank
 from fastmi.cli.workflows import cmd_pairwise, cmd_select, cmd_test
 from fastmi.cli.options import add_input, add_unit
 from fastmi.cli.output import EXIT_USAGE, PROG, say
-from fastmi.cli.render import label
+from fastmi.cli.render import path
 
 
 class _Parser(argparse.ArgumentParser):
@@ -44,8 +44,9 @@ class _Parser(argparse.ArgumentParser):
         words = list(sys.argv[1:] if args is None else args)
         parsed, extras = self.parse_known_args(words, namespace)
         if extras:
-            # escaped as names and paths are (a word holding a line end stays on the line)
-            message = "unrecognized arguments: " + " ".join(label(w) for w in extras)
+            # shown as paths are (a word holding a line end stays on the line; a Windows
+            # path keeps its backslashes as typed)
+            message = "unrecognized arguments: " + " ".join(path(w) for w in extras)
             option = _after_column_option(words, extras[0])
             if option:
                 message += (f"; {option} takes one comma-separated list ({option} a,b) "

@@ -23,10 +23,20 @@ def label(name: str) -> str:
 
 
 def path(name: str) -> str:
-    """A file path as messages and output show it: escaped as :func:`label` escapes a
-    column name, so that a path holding a line end (or another control character) can
-    neither break a message in two nor forge a line of output."""
-    return label(name)
+    """A file path (or a word of the command line) as messages and output show it: as it
+    is when it is printable text, backslashes included (``C:\\Users\\me\\data.csv`` reads
+    as typed on Windows); else quoted, as :func:`label` quotes a column name (spaces at
+    either end, a leading quote, an empty path), and its control and other non-printable
+    characters as backslash escapes (``'d\\nx'``), so that a path holding a line end (or an
+    escape) can neither break a message in two nor forge a line of output.  Backslashes are
+    never doubled: a quoted path that also holds a backslash can read like an escape."""
+    if name and name.isprintable() and name == name.strip() and name[0] not in "'\"":
+        return name
+    quote = '"' if "'" in name and '"' not in name else "'"
+    shown = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in name)
+    if quote == "'":
+        shown = shown.replace("'", "\\'")
+    return quote + shown + quote
 
 
 def width(text: str) -> int:

@@ -11,14 +11,20 @@ import numpy as np
 import numpy.typing as npt
 
 from .. import _native, _plugin
-from .._validation import as_samples, check_finite, check_base, check_choice, check_uniform_edges
+from .._plugin import _MAX_CODE
+from .._validation import as_samples, cell_name, check_base, check_choice, check_uniform_edges
 from .._validation import bin_dtype, interruptible, narrow_axis, resolve_bins, to_array
 from ._graph import add_tables, align, aligned_blocks, as_block, blocks_of, check_compute, finish, is_dask
 from ._graph import require_dask, sample_collection
 from ._graph import held, local, task_threads, tree
 
-# (min, max, finite, samples) of a chunk; None for an empty chunk
-_Range = Optional[Tuple[float, float, bool, int]]
+# What a chunk holds besides finite samples: nothing, infinity (and no NaN), NaN. The
+# range pass reports it instead of raising, so that the error names what the in-memory
+# call names: the first variable (column) holding any, "NaN" where it holds one anywhere.
+_FINITE, _INFINITY, _NAN = 0, 1, 2
+# (min, max, non-finite code, samples, dtype of the samples as to_array reads them) of a
+# chunk, or of several merged; None for an empty chunk
+_Range = Optional[Tuple[float, float, int, int, Optional[np.dtype[Any]]]]
 _Axis = Tuple[int, Optional[npt.NDArray[np.float64]], float, float]
 # the occupied cells of a count table (row-major cell numbers, ascending) and their counts
 _Cells = Tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]
@@ -27,48 +33,61 @@ _Cells = Tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]
 # chunk's occupied cells with their counts, merged by a tree (memory per task:
 # the occupied cells of the parts it merges, never the table).
 _DENSE_CELLS = 1 << 20
-# as _plugin._MAX_CODE: the histogram of a joint variable has at most 2**62 cells
-_MAX_CODE = 1 << 62
 
 
-def _samples(block: Any, name: str) -> npt.NDArray[np.float64]:
-    """A chunk as float64 samples (empty allowed), checked as fastmi checks x."""
-    arr = as_block(block)
+def _samples(block: Any, name: str) -> tuple[Optional[np.dtype[Any]], npt.NDArray[np.float64]]:
+    """(the dtype to_array reads the chunk in, None when empty; the chunk as float64
+    samples), checked as fastmi checks x: pandas chunks read as the in-memory call reads
+    a Series (nullable and pyarrow numbers as their numpy dtype)."""
+    arr = to_array(block, name)
     if arr.ndim != 1:
         raise ValueError(f"{name} must be 1-D (n,); got a {arr.ndim}-D block of shape {arr.shape}")
     if arr.shape[0] == 0:
-        return np.empty(0, dtype=np.float64)
-    return as_samples(arr, name, max_ndim=1)
+        return None, np.empty(0, dtype=np.float64)
+    return arr.dtype, as_samples(arr, name, max_ndim=1)
 
 
 def _chunk_range(block: Any, name: str, threads: int) -> _Range:
-    a = _samples(block, name)
+    dtype, a = _samples(block, name)
     if a.shape[0] == 0:
         return None
-    return _range_of(a, name, threads)
+    lo, hi, bad = _range_of(a, threads)
+    return lo, hi, bad, int(a.shape[0]), dtype
 
 
-def _range_of(a: npt.NDArray[np.float64], name: str, threads: int) -> _Range:
-    """(min, max, True, samples) of the non-empty contiguous samples `a`, refusing NaN and infinity."""
+def _range_of(a: npt.NDArray[np.float64], threads: int) -> tuple[float, float, int]:
+    """(min, max, non-finite code) of the non-empty contiguous samples `a` (NaN
+    ends when they are not all finite)."""
     lo, hi, finite = _native.finite_range(a, threads, interruptible())
-    if not finite:
-        bad = "NaN" if np.isnan(a).any() else "infinity"
-        raise ValueError(f"{name} contains {bad}; every sample must be finite")
-    return float(lo), float(hi), True, int(a.shape[0])
+    if finite:
+        return float(lo), float(hi), _FINITE
+    return math.nan, math.nan, _NAN if bool(np.isnan(a).any()) else _INFINITY
+
+
+def _refuse_nonfinite(bad: int, name: str) -> None:
+    """The in-memory error (finite_range's) of a variable whose samples are not all finite."""
+    if bad != _FINITE:
+        raise ValueError(f"{name} contains {'NaN' if bad == _NAN else 'infinity'}; every sample must be finite")
+
+
+def _merge_dtypes(*dtypes: Optional[np.dtype[Any]]) -> Optional[np.dtype[Any]]:
+    """The dtype of the chunks' samples together, as numpy stacks them (None: no sample)."""
+    live = [d for d in dtypes if d is not None]
+    return np.result_type(*live) if live else None
 
 
 def _merge_ranges(*parts: _Range) -> _Range:
     live = [p for p in parts if p is not None]
     if not live:
         return None
-    return min(p[0] for p in live), max(p[1] for p in live), True, sum(p[3] for p in live)
+    return (min(p[0] for p in live), max(p[1] for p in live), max(p[2] for p in live),
+            sum(p[3] for p in live), _merge_dtypes(*(p[4] for p in live)))
 
 
 def _axis(spec: tuple[int, Any], r: _Range, name: str, dtype: Any = None) -> _Axis:
     """numpy.histogram's axis over the global range (fastmi's binned_axes; ``dtype``
     the samples' own where narrower than float64: see _validation.narrow_axis)."""
-    if r is None:
-        raise ValueError(f"{name} is empty: at least one sample is needed")
+    assert r is not None
     nb, edges = spec
     lo, hi = r[0], r[1]
     if edges is None:
@@ -77,28 +96,34 @@ def _axis(spec: tuple[int, Any], r: _Range, name: str, dtype: Any = None) -> _Ax
 
 
 def _joint_axes(rx: _Range, ry: _Range, specs: Any, dtype: Any = None) -> tuple[_Axis, _Axis]:
-    if rx is not None and ry is not None and rx[3] != ry[3]:
+    """The axes of the joint histogram, refusing what the in-memory call refuses, in its
+    order: an empty x, an empty y, different lengths, non-finite x, non-finite y, a range
+    too wide (x, then y). ``dtype``: the samples' bin_dtype (see _dtype_of)."""
+    for r, name in ((rx, "x"), (ry, "y")):
+        if r is None:
+            raise ValueError(f"{name} is empty: at least one sample is needed")
+    assert rx is not None and ry is not None
+    if rx[3] != ry[3]:
         raise ValueError(f"x and y must have the same number of samples; got {rx[3]} and {ry[3]}")
+    _refuse_nonfinite(rx[2], "x")
+    _refuse_nonfinite(ry[2], "y")
     return _axis(specs[0], rx, "x", dtype), _axis(specs[1], ry, "y", dtype)
 
 
-def _dtype_of(*collections: Any) -> Any:
-    """bin_dtype of the collections' dtypes (a DataFrame's: of its columns'; None
-    where one has none numpy knows)."""
-    try:
-        dtypes: list[np.dtype[Any]] = []
-        for c in collections:
-            if hasattr(c, "dtypes") and hasattr(c, "columns"):  # a DataFrame: its columns promoted
-                dtypes.extend(np.dtype(d) for d in c.dtypes)
-            else:
-                dtypes.append(np.dtype(getattr(c, "dtype", np.float64)))
-        return bin_dtype(*dtypes)
-    except TypeError:
-        return None
+def _joint_axes_of_ranges(rx: _Range, ry: _Range, specs: Any) -> tuple[_Axis, _Axis]:
+    """_joint_axes, the samples' dtype the one their chunks reported (as to_array read
+    them, as the in-memory call reads the whole x and y)."""
+    dtypes = [r[4] for r in (rx, ry) if r is not None and r[4] is not None]
+    return _joint_axes(rx, ry, specs, bin_dtype(*dtypes) if dtypes else None)
+
+
+def _dtype_of(*arrays: Any) -> Any:
+    """bin_dtype of dask arrays' dtypes (numpy dtypes, known before any chunk is read)."""
+    return bin_dtype(*(np.dtype(a.dtype) for a in arrays))
 
 
 def _chunk_pair(xb: Any, yb: Any) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    x, y = _samples(xb, "x"), _samples(yb, "y")
+    x, y = _samples(xb, "x")[1], _samples(yb, "y")[1]
     if x.shape[0] != y.shape[0]:
         raise ValueError(f"x and y must have the same number of samples; chunks of {x.shape[0]} and {y.shape[0]}")
     return x, y
@@ -115,14 +140,26 @@ def _chunk_joint(xb: Any, yb: Any, axes: tuple[_Axis, _Axis], threads: int) -> n
 
 
 def _cells_of_codes(codes: npt.NDArray[np.int64]) -> _Cells:
-    """The occupied cells of histogram_codes' codes (-1, outside the edges, left out)."""
-    cells, counts = np.unique(codes[codes >= 0], return_counts=True)
-    return cells.astype(np.int64, copy=False), counts.astype(np.int64, copy=False)
+    """The occupied cells of histogram_codes' codes (-1, outside the edges, left out),
+    ascending, with their counts: the codes (a fresh array) sorted in place, no copy
+    unless some are -1."""
+    kept = codes[codes >= 0] if bool((codes < 0).any()) else codes
+    if kept.shape[0] == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    kept.sort()
+    first = np.empty(kept.shape[0], dtype=bool)
+    first[0] = True
+    np.not_equal(kept[1:], kept[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    counts = np.diff(np.append(starts, kept.shape[0])).astype(np.int64, copy=False)
+    return kept[starts].astype(np.int64, copy=False), counts
 
 
 def _chunk_cells(xb: Any, yb: Any, axes: tuple[_Axis, _Axis], threads: int) -> _Cells:
     """The occupied cells of one chunk's joint table (numpy.histogram2d's bins),
-    row-major, with their counts: O(chunk) memory, whatever the number of cells."""
+    row-major, with their counts: O(chunk) memory (the chunk pair's samples as
+    one (m, 2) float64 array and one int64 code per sample), whatever the number
+    of cells."""
     ax, ay = local(axes)
     x, y = _chunk_pair(xb, yb)
     if x.shape[0] == 0:
@@ -197,24 +234,27 @@ def _mi_of_cells(merged: _Cells, ny: int, base: float) -> float:
 
 
 def _block_ranges(*blocks: Any, threads: int) -> npt.NDArray[np.float64]:
-    """One row [min, max of each block in turn, samples] of the chunks of
-    one row range (NaN and 0 samples when empty), for the blockwise range pass."""
+    """One row [min, max, non-finite code of each block in turn, samples] of the
+    chunks of one row range (NaN, NaN, 0 and 0 samples when empty), for the
+    blockwise range pass."""
     ranges = [_chunk_range(b, name, threads) for b, name in zip(blocks, "xy")]
     counts = [0 if r is None else r[3] for r in ranges]
     if len(set(counts)) > 1:
         raise ValueError(f"x and y must have the same number of samples; chunks of {counts[0]} and {counts[1]}")
-    ends = [v for r in ranges for v in ((np.nan, np.nan) if r is None else r[:2])]
+    ends = [v for r in ranges for v in ((np.nan, np.nan, _FINITE) if r is None else r[:3])]
     return np.array([ends + [float(counts[0])]])
 
 
 def _ranges_of_rows(rows: npt.NDArray[np.float64]) -> list[_Range]:
-    """The global range of each variable from the rows of _block_ranges."""
+    """The global range of each variable from the rows of _block_ranges (or
+    _block_column_ranges): [min, max, non-finite code] per variable, then samples."""
     live = rows[rows[:, -1] > 0]
-    k = (rows.shape[1] - 1) // 2
+    k = (rows.shape[1] - 1) // 3
     if live.shape[0] == 0:
         return [None] * k
     count = int(live[:, -1].sum())
-    return [(float(live[:, 2 * v].min()), float(live[:, 2 * v + 1].max()), True, count) for v in range(k)]
+    return [(float(live[:, 3 * v].min()), float(live[:, 3 * v + 1].max()), int(live[:, 3 * v + 2].max()), count,
+             None) for v in range(k)]
 
 
 def _joint_axes_of_rows(rows: npt.NDArray[np.float64], specs: Any) -> tuple[_Axis, _Axis]:
@@ -243,7 +283,7 @@ def _blockwise_axes(arrays: tuple[Any, ...], ranges: Callable[..., Any], axes_of
                     threads: int, compute: bool) -> Any:
     """The axes (Delayed, or computed: see _first_pass) of the dask arrays
     `arrays` (of the same row chunks), from a blockwise range pass: `ranges`
-    maps the chunks of one row range to one row of floats, 2 * k + 1 wide."""
+    maps the chunks of one row range to one row of floats, 3 * k + 1 wide."""
     import dask.array as da
     from dask.delayed import delayed
 
@@ -252,7 +292,7 @@ def _blockwise_axes(arrays: tuple[Any, ...], ranges: Callable[..., Any], axes_of
     # keys named after the functions (no token=: dask 2024 deprecated it for name=, which
     # fixes the whole key, and later releases took it back)
     rows = da.map_blocks(ranges, *arrays, threads=threads, new_axis=1 if arrays[0].ndim == 1 else None,
-                         chunks=((1,) * nb, (2 * k + 1,)), dtype=np.float64)
+                         chunks=((1,) * nb, (3 * k + 1,)), dtype=np.float64)
     return _first_pass(delayed(axes_of_rows, pure=True)(rows, specs), compute, *arrays)
 
 
@@ -334,9 +374,15 @@ def discrete_mi(x: Any, y: Any, bins: Any = 10, *, base: float = 2, n_jobs: Opti
     memory per task is its chunk plus one int64 table of that many cells,
     summed by a tree. A larger table is never allocated: each chunk's
     occupied cells are counted with their counts (memory per task: its chunk
-    and one int64 code per sample), merged by a tree (memory per task: the
-    occupied cells of the parts it merges), and the plug-in sum runs over the
+    and O(chunk) more, about three words per sample: the chunk pair as one
+    float64 array of two columns and one int64 cell number per sample, sorted
+    in place), merged by a tree (memory per task: the occupied cells of the
+    parts it merges, O(occupied cells)), and the plug-in sum runs over the
     occupied cells, as the in-memory call sums them.
+
+    NaN and infinity are refused with the in-memory message (the first of x
+    and y holding one; "NaN" where it holds one anywhere), whichever chunk
+    holds them.
     """
     require_dask()
     import dask.array as da
@@ -355,7 +401,7 @@ def discrete_mi(x: Any, y: Any, bins: Any = 10, *, base: float = 2, n_jobs: Opti
         bx, by = aligned_blocks(x, y)
         rx = tree([delayed(_chunk_range, pure=True)(b, "x", threads) for b in bx], _merge_ranges, "x")
         ry = tree([delayed(_chunk_range, pure=True)(b, "y", threads) for b in by], _merge_ranges, "y")
-        axes = _first_pass(delayed(_joint_axes, pure=True)(rx, ry, specs, _dtype_of(x, y)), compute, x, y)
+        axes = _first_pass(delayed(_joint_axes_of_ranges, pure=True)(rx, ry, specs), compute, x, y)
         count = _chunk_cells if sparse else _chunk_joint
         tables = [delayed(count, pure=True)(a, b, axes, threads) for a, b in zip(bx, by)]
         total = tree(tables, _merge_cells if sparse else add_tables, "x")
@@ -395,11 +441,21 @@ def _is_frame(x: Any) -> bool:
     return is_dask(x) and getattr(x, "ndim", 1) == 2 and hasattr(x, "columns") and hasattr(x, "to_delayed")
 
 
-def _frame_columns(x: Any) -> int:
-    d = len(x.columns)
-    if d == 0:
-        raise ValueError("x has no column: at least one column is needed")
-    return d
+def _refuse_no_column(rows: Any) -> float:
+    """The in-memory error of x of shape (rows, 0): empty, else no column."""
+    _rows_and_columns((int(rows), 0))
+    raise AssertionError("a shape (n, 0) is always refused")  # pragma: no cover
+
+
+def _columnless(x: Any) -> Any:
+    """For a dask DataFrame of no column, the in-memory call's error, as a Delayed that
+    raises it when computed (its rows, which the message gives, are counted then);
+    None for any other x."""
+    if not (_is_frame(x) and len(x.columns) == 0):
+        return None
+    from dask.delayed import delayed
+
+    return delayed(_refuse_no_column, pure=True)(x.index.size)
 
 
 def _entropy_samples(x: Any) -> tuple[Any, int]:
@@ -419,7 +475,7 @@ def _entropy_samples(x: Any) -> tuple[Any, int]:
             raise TypeError(f"x must hold real numbers (bool, int or float); got dtype {x.dtype}")
         _sample_shape(x.shape)
     elif _is_frame(x):
-        return x, _frame_columns(x)
+        return x, len(x.columns)
     else:
         return sample_collection(x, "x"), 1
     if x.ndim == 1:
@@ -427,14 +483,17 @@ def _entropy_samples(x: Any) -> tuple[Any, int]:
     return x.rechunk({1: -1}), int(x.shape[1])
 
 
-def _columns(block: Any) -> npt.NDArray[np.float64]:
-    """A chunk (1-D or 2-D; numpy or pandas) as float64 samples of shape (m, d),
-    C-contiguous (empty allowed), checked as fastmi.entropy checks x."""
+def _columns(block: Any) -> tuple[Optional[np.dtype[Any]], npt.NDArray[np.float64]]:
+    """(the dtype to_array reads the chunk in, None when empty; the chunk (1-D or 2-D;
+    numpy or pandas) as float64 samples of shape (m, d), C-contiguous), checked as
+    fastmi.entropy checks x and read as it reads x (a pandas chunk's nullable and
+    pyarrow columns as their numpy dtypes, promoted together)."""
     shape = getattr(block, "shape", None)
     if shape is not None and len(shape) in (1, 2) and shape[0] == 0:
-        return np.empty((0, 1 if len(shape) == 1 else shape[1]), dtype=np.float64)
-    a = as_samples(block, "x")  # pandas read as the in-memory call reads it
-    return a.reshape(a.shape[0], -1)
+        return None, np.empty((0, 1 if len(shape) == 1 else shape[1]), dtype=np.float64)
+    arr = to_array(block, "x")
+    a = as_samples(arr, "x")
+    return arr.dtype, a.reshape(a.shape[0], -1)
 
 
 def _column_label(c: int, d: int) -> str:
@@ -442,31 +501,35 @@ def _column_label(c: int, d: int) -> str:
     return "x" if d == 1 else f"x[:, {c}]"
 
 
-def _block_column_ranges(block: Any, threads: int) -> npt.NDArray[np.float64]:
-    """One row [min, max of each column in turn, samples] of one chunk (NaN
-    and 0 samples when empty), for the range pass."""
-    data = _columns(block)
+def _column_ranges(block: Any, threads: int) -> tuple[npt.NDArray[np.float64], Optional[np.dtype[Any]]]:
+    """(one row [min, max, non-finite code of each column in turn, samples] of one chunk
+    (NaN, NaN, 0 and 0 samples when empty), the chunk's dtype as _columns reads it)."""
+    dtype, data = _columns(block)
     m, d = data.shape
     ends: list[float] = []
     for c in range(d):
         if m == 0:
-            ends += [np.nan, np.nan]
+            ends += [np.nan, np.nan, _FINITE]
             continue
-        r = _range_of(np.ascontiguousarray(data[:, c]), _column_label(c, d), threads)
-        assert r is not None
-        ends += [r[0], r[1]]
-    return np.array([ends + [float(m)]])
+        ends += _range_of(np.ascontiguousarray(data[:, c]), threads)
+    return np.array([ends + [float(m)]]), dtype
 
 
-def _stack_rows(*rows: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    return np.concatenate(rows)
+def _block_column_ranges(block: Any, threads: int) -> npt.NDArray[np.float64]:
+    """The row of _column_ranges, for the blockwise range pass (the dtype is the dask array's)."""
+    return _column_ranges(block, threads)[0]
 
 
-def _entropy_axes(rows: npt.NDArray[np.float64], spec: Any) -> tuple[_Axis, ...]:
+def _stack_ranges(*parts: tuple[npt.NDArray[np.float64], Optional[np.dtype[Any]]]
+                  ) -> tuple[npt.NDArray[np.float64], Optional[np.dtype[Any]]]:
+    """The rows of _column_ranges of several chunks, and their dtypes merged."""
+    return np.concatenate([p[0] for p in parts]), _merge_dtypes(*(p[1] for p in parts))
+
+
+def _axes_of_columns(rows: npt.NDArray[np.float64], specs: Any, dtype: Any) -> tuple[_Axis, ...]:
     """The axes of the histogram of x's columns over their global ranges, as
-    fastmi.entropy forms them (binned_codes). spec: (one bin spec per column,
-    the samples' bin_dtype)."""
-    specs, dtype = spec
+    fastmi.entropy forms them (binned_codes: column by column, its non-finite
+    values refused, then its uniform edges), ``dtype`` the samples' bin_dtype."""
     ranges = _ranges_of_rows(rows)
     if ranges[0] is None:
         raise ValueError("x is empty: at least one sample is needed")
@@ -475,6 +538,7 @@ def _entropy_axes(rows: npt.NDArray[np.float64], spec: Any) -> tuple[_Axis, ...]
     cells = 1
     for c, ((nb, edges), r) in enumerate(zip(specs, ranges)):
         assert r is not None
+        _refuse_nonfinite(r[2], _column_label(c, d))
         if edges is None:
             check_uniform_edges(r[0], r[1], nb, _column_label(c, d))
         axes.append(narrow_axis((nb, edges, r[0], r[1]), dtype))
@@ -484,11 +548,25 @@ def _entropy_axes(rows: npt.NDArray[np.float64], spec: Any) -> tuple[_Axis, ...]
     return tuple(axes)
 
 
+def _entropy_axes(rows: npt.NDArray[np.float64], spec: Any) -> tuple[_Axis, ...]:
+    """_axes_of_columns of a dask array's rows; spec: (one bin spec per column, the
+    array's bin_dtype)."""
+    return _axes_of_columns(rows, spec[0], spec[1])
+
+
+def _entropy_axes_of_parts(stacked: tuple[npt.NDArray[np.float64], Optional[np.dtype[Any]]],
+                           specs: Any) -> tuple[_Axis, ...]:
+    """_axes_of_columns of a Series' or DataFrame's partitions (_stack_ranges), binned in
+    the dtype the partitions were read in, as the in-memory call reads the whole x."""
+    rows, dtype = stacked
+    return _axes_of_columns(rows, specs, None if dtype is None else bin_dtype(dtype))
+
+
 def _chunk_bin_counts(block: Any, axes: tuple[_Axis, ...], cells: int, sparse: bool, threads: int) -> Any:
     """The histogram of one chunk's rows: its `cells` counts (int64), or with
     `sparse` its occupied cells and their counts."""
     axes = local(axes)
-    data = _columns(block)
+    data = _columns(block)[1]
     if data.shape[0] == 0:
         if sparse:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
@@ -504,7 +582,8 @@ def _chunk_bin_counts(block: Any, axes: tuple[_Axis, ...], cells: int, sparse: b
     codes = _native.histogram_codes(data, list(axes), threads, interruptible())
     if sparse:
         return _cells_of_codes(codes)
-    return np.bincount(codes[codes >= 0], minlength=cells).astype(np.int64, copy=False)
+    kept = codes[codes >= 0] if bool((codes < 0).any()) else codes
+    return np.bincount(kept, minlength=cells).astype(np.int64, copy=False)
 
 
 def _block_bin_counts(block: Any, axes: tuple[_Axis, ...], cells: int, sparse: bool,
@@ -513,7 +592,8 @@ def _block_bin_counts(block: Any, axes: tuple[_Axis, ...], cells: int, sparse: b
 
 
 def _entropy_of_counts(counts: npt.NDArray[np.int64], base: float) -> float:
-    """fastmi.entropy's plug-in sum over the occupied cells, in cell order."""
+    """fastmi.entropy's plug-in sum over the occupied cells, in cell order: the
+    operations of _plugin.entropy_nats (which takes a code per sample, not counts)."""
     kept = counts[counts > 0]
     total = int(kept.sum())
     if total == 0:
@@ -537,19 +617,20 @@ def _binned_entropy(x: Any, bins: Any, base: float, threads: int, compute: bool)
     specs = _plugin.histogramdd_axes(bins, d)
     cells = math.prod(nb for nb, _ in specs)
     sparse = cells > _DENSE_CELLS
-    spec = (specs, _dtype_of(x))
     if isinstance(x, da.Array):
         # blockwise (see _blockwise_table): each chunk made, counted and freed in one task
         nb = len(x.chunks[0])
+        spec = (specs, _dtype_of(x))
         axes = _blockwise_axes((x,), _block_column_ranges, _entropy_axes, spec, threads, compute)
         parts = da.map_blocks(_block_bin_counts, x, axes, cells, sparse, threads,
                               chunks=((1,) * nb,) + ((1,),) * (x.ndim - 1), dtype=object,
                               meta=np.empty((0,) * x.ndim, dtype=object))
         blocks = list(parts.to_delayed().ravel())
     else:
+        # a Series or DataFrame: each partition reports the dtype it is read in
         chunks = blocks_of(x)
-        rows = tree([delayed(_block_column_ranges, pure=True)(b, threads) for b in chunks], _stack_rows, "x")
-        axes = _first_pass(delayed(_entropy_axes, pure=True)(rows, spec), compute, x)
+        ranges = tree([delayed(_column_ranges, pure=True)(b, threads) for b in chunks], _stack_ranges, "x")
+        axes = _first_pass(delayed(_entropy_axes_of_parts, pure=True)(ranges, specs), compute, x)
         blocks = [delayed(_chunk_bin_counts, pure=True)(b, axes, cells, sparse, threads) for b in chunks]
     total = tree(blocks, _merge_cells if sparse else _sum_tables, "x")
     return finish(delayed(_entropy_of_histogram, pure=True)(total, sparse, base), compute)
@@ -558,14 +639,33 @@ def _binned_entropy(x: Any, bins: Any, base: float, threads: int, compute: bool)
 # distinct rows of labels: one array of values per column (the i-th row's value in
 # each), and each row's count; in numpy.unique's order of each column, row by row
 _Rows = Tuple[List[npt.NDArray[Any]], npt.NDArray[np.int64]]
+# the first non-finite value of a column of float labels: (its row, counted from the
+# first row of the part; whether it is NaN; the column's non-finite values in the part),
+# None when it has none
+_Bad = Optional[Tuple[int, bool, int]]
+# the rows of labels of a chunk, or of consecutive chunks merged: their distinct rows
+# and counts (none once a column holds a non-finite value: the call fails), the number
+# of rows, and each column's _Bad
+_Part = Tuple[List[npt.NDArray[Any]], npt.NDArray[np.int64], int, Tuple[_Bad, ...]]
 
 
 def _check_labels(column: npt.NDArray[Any], label: str) -> None:
-    """as_label_codes' checks of one column of labels."""
-    if column.dtype.kind == "f":
-        check_finite(column, label)
-    elif column.dtype.kind not in "biuUSO":
+    """as_label_codes' check of the dtype of one column of labels (floats are checked
+    for finiteness by _first_nonfinite, across the chunks)."""
+    if column.dtype.kind not in "fbiuUSO":
         raise TypeError(f"{label} must hold labels (integers, strings, ...); got dtype {column.dtype}")
+
+
+def _first_nonfinite(column: npt.NDArray[Any]) -> _Bad:
+    """What check_finite reports of a column of labels: its first non-finite value's
+    row and kind, and the number of them."""
+    if column.dtype.kind != "f":
+        return None
+    bad = ~np.isfinite(column)
+    if not bad.any():
+        return None
+    row = int(np.flatnonzero(bad)[0])
+    return row, bool(np.isnan(column[row])), int(bad.sum())
 
 
 def _distinct_rows(columns: Sequence[npt.NDArray[Any]], counts: npt.NDArray[np.int64],
@@ -594,25 +694,44 @@ def _distinct_rows(columns: Sequence[npt.NDArray[Any]], counts: npt.NDArray[np.i
     return [c[keep] for c in columns], np.add.reduceat(counts[order], starts)
 
 
-def _chunk_rows(block: Any, labels: tuple[str, ...]) -> _Rows:
-    """The distinct rows of labels of one chunk, with their counts."""
+def _chunk_rows(block: Any, labels: tuple[str, ...]) -> _Part:
+    """The distinct rows of labels of one chunk, with their counts (none where a column
+    holds a non-finite value: that is reported instead, for the whole x's message)."""
     arr = as_block(block)
     columns = [arr.reshape(-1)] if arr.ndim == 1 else [np.ascontiguousarray(arr[:, c]) for c in range(arr.shape[1])]
     for column, label in zip(columns, labels):
         _check_labels(column, label)
-    return _distinct_rows(columns, np.ones(arr.shape[0], dtype=np.int64), labels)
+    m = int(arr.shape[0])
+    bad = tuple(_first_nonfinite(column) for column in columns)
+    if any(b is not None for b in bad):
+        return [c[:0] for c in columns], np.zeros(0, dtype=np.int64), m, bad
+    rows, counts = _distinct_rows(columns, np.ones(m, dtype=np.int64), labels)
+    return rows, counts, m, bad
 
 
-def _merge_rows(labels: tuple[str, ...], *parts: _Rows) -> _Rows:
-    """The distinct rows of several parts' (exact; memory: the parts' distinct rows)."""
+def _merge_rows(labels: tuple[str, ...], *parts: _Part) -> _Part:
+    """The distinct rows of several consecutive parts' (exact; memory: the parts'
+    distinct rows); their non-finite values, each column's first one's row counted
+    from the first part's first row (the parts come in row order)."""
+    m = 0
+    bad: list[_Bad] = [None] * len(labels)
+    for part in parts:
+        for c, b in enumerate(part[3]):
+            if b is not None:
+                first = bad[c]
+                bad[c] = (m + b[0], b[1], b[2]) if first is None else (first[0], first[1], first[2] + b[2])
+        m += part[2]
+    if any(b is not None for b in bad):
+        return [c[:0] for c in parts[0][0]], np.zeros(0, dtype=np.int64), m, tuple(bad)
     columns = [np.concatenate([p[0][c] for p in parts]) for c in range(len(labels))]
     counts = np.concatenate([p[1] for p in parts])
-    return _distinct_rows(columns, counts, labels)
+    rows, counts = _distinct_rows(columns, counts, labels)
+    return rows, counts, m, tuple(bad)
 
 
 def _label_blocks(x: Any) -> tuple[list[Any], tuple[str, ...]]:
-    """(the blocks of x, whole rows each; the names fastmi.entropy gives its
-    columns) for labels of any dtype numpy.unique sorts: a dask array of shape
+    """(the blocks of x, whole rows each, in row order; the names fastmi.entropy gives
+    its columns) for labels of any dtype numpy.unique sorts: a dask array of shape
     (n,) or (n, d), a dask Series or DataFrame, or an array (one block)."""
     import dask.array as da
 
@@ -627,14 +746,23 @@ def _label_blocks(x: Any) -> tuple[list[Any], tuple[str, ...]]:
         x = x.rechunk({1: -1})
         return list(x.to_delayed().ravel()), tuple(f"x[:, {c}]" for c in range(int(x.shape[1])))
     if _is_frame(x):
-        return list(x.to_delayed()), tuple(f"x[:, {c}]" for c in range(_frame_columns(x)))
+        return list(x.to_delayed()), tuple(f"x[:, {c}]" for c in range(len(x.columns)))
     return blocks_of(sample_collection(x, "x")), ("x",)
 
 
-def _entropy_of_rows(merged: _Rows, base: float) -> float:
-    counts = merged[1]
-    if counts.shape[0] == 0:
+def _entropy_of_rows(merged: _Part, labels: tuple[str, ...], base: float) -> float:
+    """The entropy of the merged distinct rows; or the in-memory call's error (label_codes':
+    the first column holding a non-finite value, its first row in the whole x)."""
+    _, counts, m, bad = merged
+    if m == 0:
         raise ValueError("x is empty: at least one sample is needed")
+    for label, b in zip(labels, bad):
+        if b is not None:
+            row, nan, total = b
+            raise ValueError(
+                f"{label} contains {'NaN' if nan else 'infinity'} at {cell_name(row, None)}"
+                f"{f' ({total} non-finite values in all)' if total > 1 else ''}; every sample must be finite"
+            )
     return _entropy_of_counts(counts, base)
 
 
@@ -643,8 +771,8 @@ def _discrete_entropy(x: Any, base: float, compute: bool) -> Any:
 
     blocks, labels = _label_blocks(x)
     parts = [delayed(_chunk_rows, pure=True)(b, labels) for b in blocks]
-    merged = tree(parts, functools.partial(_merge_rows, labels), "x")
-    return finish(delayed(_entropy_of_rows, pure=True)(merged, base), compute)
+    merged = tree(parts, functools.partial(_merge_rows, labels), "x")  # in row order: rows named globally
+    return finish(delayed(_entropy_of_rows, pure=True)(merged, labels, base), compute)
 
 
 # methods of fastmi.entropy that need all the samples in one process
@@ -703,9 +831,18 @@ def entropy(x: Any, *, method: str, bins: Any = 10, base: float = 2, n_jobs: Opt
     counted dense per chunk (a 2-D x from one int64 cell number per row)
     and the tables summed; a larger one (up to 2**62 cells, as in memory)
     as each chunk's occupied cells, merged by a tree: memory per task is
-    then its chunk plus one int64 cell number per row, or the occupied
-    cells of the parts it merges, never the table. ``"discrete"`` merges
-    each chunk's distinct rows the same way.
+    then its chunk plus O(chunk) (one int64 cell number per row, sorted in
+    place, and a float64 copy of a chunk of another dtype or of a
+    partition), or the occupied cells of the parts it merges, never the
+    table. ``"discrete"`` merges each chunk's distinct rows the same way.
+
+    Errors are the in-memory call's, for the whole x: NaN and infinity
+    name the column memory names (the first holding one) and, for
+    ``"discrete"``, its first such row counted from x's first row (the
+    chunks' rows are added up as their results are merged: no chunk length
+    needs to be known); the samples of a dask Series or DataFrame are
+    binned in the dtype their partitions are read in, as in memory
+    (nullable ``Float32`` columns: float32 edges).
     """
     require_dask()
 
@@ -719,6 +856,9 @@ def entropy(x: Any, *, method: str, bins: Any = 10, base: float = 2, n_jobs: Opt
     base = check_base(base)
     compute = check_compute(compute)
     threads = task_threads(n_jobs)
+    refused = _columnless(x)
+    if refused is not None:  # refused as in memory, before bins are read
+        return finish(refused, compute)
     if method == "discrete":
         return _discrete_entropy(x, base, compute)
     return _binned_entropy(x, bins, base, threads, compute)

@@ -3,6 +3,7 @@ noised from its own slice of the one noise stream, and scored natively
 where it lives, against a target prepared once."""
 from __future__ import annotations
 
+import copy
 from typing import Any, Optional
 
 import numpy as np
@@ -23,28 +24,37 @@ from .._validation import (
     parameter_errors,
 )
 from ..sklearn.estimate import _compute_mi
-from ..sklearn.noise import mt19937_state
+from ..sklearn.noise import _RLOCK, mt19937_state, native_noise_ok
 from ..sklearn.preprocess import _check_noised, discrete_block, scale_and_noise_target, scale_columns
 from ._graph import bit_generator_of, check_compute, finish, is_dask, local, require_dask, task_threads
 
 # (key, pos, has_gauss, gauss): a RandomState's MT19937 state
 _State = tuple[npt.NDArray[np.uint32], int, int, float]
 # A position in the noise stream of the caller's RandomState: ("MT19937", _State),
-# read natively from any position; or ("legacy", (bit generator class, the
-# RandomState's get_state(legacy=False))) for another bit generator (PCG64, Philox,
-# ...), whose values only numpy draws: a block's noise is drawn by numpy from there
+# read natively from any position, where the in-memory call draws natively too
+# (draw_noise: an MT19937 RandomState, native_noise_ok()); else ("legacy", a copy of
+# the RandomState at that position), for another bit generator (PCG64, Philox, ...)
+# or where the native stream is not numpy's: numpy draws a block's noise from a copy
+# of that copy. The copy is the RandomState's own (deepcopy: its bit generator's
+# pickling), so a bit generator whose constructor takes arguments travels too.
 _Stream = tuple[str, Any]
 
 # normal values drawn at once by numpy where it draws the noise (8 MiB)
 _DRAW = 1 << 20
 
 
+def _native_stream(rng: np.random.RandomState) -> bool:
+    """Whether the in-memory call draws `rng`'s noise natively (draw_noise's rule: the
+    native stream is numpy's in this process, and the generator's lock is re-entrant)."""
+    return native_noise_ok() and isinstance(getattr(bit_generator_of(rng), "lock", None), _RLOCK)
+
+
 def _stream_of(rng: np.random.RandomState) -> _Stream:
     """The current position of `rng`'s noise stream."""
-    state = mt19937_state(rng)
+    state = mt19937_state(rng) if _native_stream(rng) else None
     if state is not None:
         return "MT19937", state
-    return "legacy", (type(bit_generator_of(rng)), rng.get_state(legacy=False))
+    return "legacy", copy.deepcopy(rng)
 
 
 def _rng_at(stream: _Stream) -> np.random.RandomState:
@@ -54,10 +64,8 @@ def _rng_at(stream: _Stream) -> np.random.RandomState:
         rng = np.random.RandomState()
         rng.set_state(("MT19937", state[0], state[1], state[2], state[3]))
         return rng
-    cls, st = state
-    rng = np.random.RandomState(cls())
-    rng.set_state(st)
-    return rng
+    fresh: np.random.RandomState = copy.deepcopy(state)
+    return fresh
 
 
 def _draw(rng: np.random.RandomState, m: int) -> None:
@@ -115,7 +123,7 @@ def _score_block(block: Any, start: int, target: tuple[Any, int], discrete_targe
         means = np.empty(cols.size, dtype=np.float64)
         scale_columns(xc, means, cols)
         c = np.ascontiguousarray(1e-10 * means)
-        if state[0] == "MT19937":
+        if state[0] == "MT19937" and native_noise_ok():  # else numpy draws it, as in memory here
             key, pos, has_gauss, gauss = state[1]
             _native.add_normal_noise_columns(xc, c, n_continuous, offset, key, pos, has_gauss, gauss,
                                              interruptible())
@@ -249,11 +257,12 @@ def mutual_info_regression(X: Any, y: Any, *, discrete_features: Any = "auto", n
         Source of the noise, as in memory (an instance is advanced as the
         in-memory call advances it, when the graph is built: with
         compute=False too). A RandomState on MT19937 (numpy's default) is
-        read natively from any position; on another bit generator
-        (``RandomState(PCG64(0))``) numpy draws the noise, as in memory:
-        each block draws the whole noise stream to keep its columns, and
-        the caller's generator is advanced by drawing the values the
-        in-memory call draws (slower; the same numbers).
+        read natively from any position, where the in-memory call draws it
+        natively; on another bit generator (``RandomState(PCG64(0))``, or a
+        third-party one that pickles: the tasks get a copy) numpy draws the
+        noise, as in memory: each block draws the whole noise stream to keep
+        its columns, and the caller's generator is advanced by drawing the
+        values the in-memory call draws (slower; the same numbers).
     n_jobs : int or None, default None
         Threads of each block's native call (default 1).
     compute : bool, default True
