@@ -140,7 +140,13 @@ def entropy_nats(codes: Codes, size: int) -> tuple[float, int, int]:
         counts = counts[counts > 0]
     else:
         counts = np.unique(kept, return_counts=True)[1]
-    # H = log N - sum c log c / N, the terms summed in cell order
+    return entropy_of_counts(counts, total), int(counts.shape[0]), total
+
+
+def entropy_of_counts(counts: npt.NDArray[np.int64], total: int) -> float:
+    """The plug-in entropy in nats of the positive counts of the occupied cells (in
+    cell order) summing to ``total``: H = log N - sum c log c / N, the terms summed in
+    cell order (fastmi.dask sums its merged counts here too: the same bits)."""
     c = counts.astype(np.float64)
     h = math.log(total) - float(np.sum(c * np.log(c))) / total
-    return max(0.0, h), int(counts.shape[0]), total
+    return max(0.0, h)

@@ -592,15 +592,13 @@ def _block_bin_counts(block: Any, axes: tuple[_Axis, ...], cells: int, sparse: b
 
 
 def _entropy_of_counts(counts: npt.NDArray[np.int64], base: float) -> float:
-    """fastmi.entropy's plug-in sum over the occupied cells, in cell order: the
-    operations of _plugin.entropy_nats (which takes a code per sample, not counts)."""
+    """fastmi.entropy's plug-in sum over the occupied cells, in cell order (the
+    in-memory function's own: _plugin.entropy_of_counts)."""
     kept = counts[counts > 0]
     total = int(kept.sum())
     if total == 0:
         raise ValueError("no sample falls inside the bin edges")
-    c = kept.astype(np.float64)
-    h = max(0.0, math.log(total) - float(np.sum(c * np.log(c))) / total)
-    return float(h) / math.log(base)
+    return _plugin.entropy_of_counts(kept, total) / math.log(base)
 
 
 def _entropy_of_histogram(total: Any, sparse: bool, base: float) -> float:
