@@ -653,6 +653,8 @@ def test_sparse_plugin_sum_is_the_dense_one() -> None:
     for cells, shape in (([3, 1], (2, 2)), ([0, 4], (2, 2)), ([-1, 2], (2, 2))):
         with pytest.raises(RuntimeError, match="sparse table"):
             _native.sparse_table_mi_bits(np.array(cells, dtype=np.int64), np.repeat(one, 2), *shape)
+    with pytest.raises(RuntimeError, match="fits in int64"):  # counts whose sum overflows
+        _native.sparse_table_mi_bits(np.arange(3, dtype=np.int64), np.repeat(one << 62, 3), 1, 3)
 
 
 # --------------------------------------------------------------------------- other bit generators

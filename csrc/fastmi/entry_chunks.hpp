@@ -36,10 +36,14 @@ inline double sparse_table_mi_bits(const std::int64_t* cells, const std::int64_t
     t.ncols = ncols;
     t.cell.assign(cells, cells + m);
     t.count.assign(counts, counts + m);
-    for (std::int64_t c = 0; c < m; ++c)
+    std::int64_t total = 0;
+    for (std::int64_t c = 0; c < m; ++c) {
         check_invariant(t.cell[c] >= 0 && t.cell[c] < nrows * ncols && (c == 0 || t.cell[c] > t.cell[c - 1]) &&
-                            t.count[c] > 0,
-                        "sparse table: cells must ascend inside the table, with positive counts");
+                            t.count[c] > 0 && t.count[c] <= std::numeric_limits<std::int64_t>::max() - total,
+                        "sparse table: cells must ascend inside the table, with positive counts whose sum "
+                        "fits in int64");
+        total += t.count[c];
+    }
     return plugin_mi_bits(t, Ctx::make(1, nullptr, 1, 1));
 }
 

@@ -83,10 +83,10 @@ constexpr index_t kGridRows = 16;
 constexpr double kGridScan[7] = {0, 0, 0, 40.0, 80.0, 200.0, 400.0};
 // One row of cells in kGridSample, spread evenly and away from the grid's
 // first and last rows (where the leading axes' tails lie), is searched
-// first: if its samples scan above the limit on average, the KD-tree takes
-// over (the sampled rows' work lost, about 1/16 of the grid's); else the
-// other rows follow, and give way to the tree too if all rows together
-// overrun twice the limit (a sample far off the whole).
+// first: once its samples scan above the limit in all, the KD-tree takes
+// over (the sampled rows' work lost, at most 1/16 of the grid's budget);
+// else the other rows follow, and give way to the tree too if all rows
+// together overrun twice the limit (a sample far off the whole).
 constexpr index_t kGridSample = 16;
 
 // The max-norm radii in the joint space of D plain 1-D coordinates coord[a]
@@ -108,43 +108,52 @@ index_t knn_radius_slabs(const double* const* coord, const QuantileSlabs* const*
             std::atomic<std::int64_t> spent{0};
             std::atomic<index_t> zeros{0};
             std::atomic<bool> over{false};
+            double limit = 0.0;  // points scanned in all, set before each pass
             // rows [r0, r1) in one chain of guesses (see knn_rows), unless the search is over
-            auto search = [&](index_t r0, index_t r1, std::vector<double>& buf, double* guess) {
+            auto search = [&](index_t r0, index_t r1, double* buf, double* guess) {
                 if (r0 >= r1 || over.load(std::memory_order_relaxed)) return;
                 std::int64_t scanned = 0;
-                zeros.fetch_add(grid.knn_rows(k, static_cast<std::uint32_t>(r0), static_cast<std::uint32_t>(r1),
-                                              buf.data(), radius, &scanned, guess),
+                zeros.fetch_add(grid.knn_rows(k, static_cast<std::uint32_t>(r0), static_cast<std::uint32_t>(r1), buf,
+                                              radius, &scanned, guess),
                                 std::memory_order_relaxed);
                 const std::int64_t total = spent.fetch_add(scanned, std::memory_order_relaxed) + scanned;
-                if (static_cast<double>(total) > 2.0 * per_sample * static_cast<double>(n))
-                    over.store(true, std::memory_order_relaxed);
+                if (static_cast<double>(total) > limit) over.store(true, std::memory_order_relaxed);
             };
-            // the sampled rows (row j of m: at[j]), each block's in one chain;
-            // after[j], the guess that row at[j] leaves, starts the rows after it
+            // scratch for one block: written before it is read, so left uninitialised (zeroing
+            // 16 bytes per sample for every block cost 0.5 s at n = 1e6)
+            auto scratch = [n] { return std::unique_ptr<double[]>(new double[SlabGrid<D>::scratch(n)]); };
+            // the sampled rows (row j of m: row_at[j]), a few per block in one chain;
+            // after[j], the guess that row row_at[j] leaves, starts the rows after it
             const index_t m = (rows + kGridSample - 1) / kGridSample;
             std::vector<index_t> row_at(static_cast<size_t>(m));
-            for (index_t j = 0; j < m; ++j) row_at[static_cast<size_t>(j)] = (2 * j + 1) * rows / (2 * m);
+            index_t first = 0;
+            for (index_t j = 0; j < m; ++j) {
+                const index_t r = (2 * j + 1) * rows / (2 * m);
+                row_at[static_cast<size_t>(j)] = r;
+                first += grid.points_in_rows(r, r + 1);
+            }
             std::vector<double> after(static_cast<size_t>(m), 0.0);
-            parallel_blocks(m, kGridRows, ctx, [&](index_t, index_t j0, index_t j1) {
-                std::vector<double> buf(SlabGrid<D>::scratch(n));
+            limit = per_sample * static_cast<double>(first);
+            parallel_blocks(m, 4, ctx, [&](index_t, index_t j0, index_t j1) {
+                const auto buf = scratch();
                 double guess = 0.0;
                 for (index_t j = j0; j < j1; ++j) {
                     const index_t r = row_at[static_cast<size_t>(j)];
-                    search(r, r + 1, buf, &guess);
+                    search(r, r + 1, buf.get(), &guess);
                     after[static_cast<size_t>(j)] = guess;
                 }
             });
-            index_t first = 0;
-            for (index_t r : row_at) first += grid.points_in_rows(r, r + 1);
-            if (static_cast<double>(spent.load()) > per_sample * static_cast<double>(first)) over.store(true);
             // the runs of rows before, between and after the sampled ones
-            parallel_blocks(m + 1, 1, ctx, [&](index_t j, index_t, index_t) {
-                std::vector<double> buf(SlabGrid<D>::scratch(n));
-                const index_t r0 = j == 0 ? 0 : row_at[static_cast<size_t>(j - 1)] + 1;
-                const index_t r1 = j == m ? rows : row_at[static_cast<size_t>(j)];
-                double guess = j == 0 ? 0.0 : after[static_cast<size_t>(j - 1)];
-                search(r0, r1, buf, &guess);
-            });
+            if (!over.load()) {
+                limit = 2.0 * per_sample * static_cast<double>(n);
+                parallel_blocks(m + 1, 1, ctx, [&](index_t j, index_t, index_t) {
+                    const index_t r0 = j == 0 ? 0 : row_at[static_cast<size_t>(j - 1)] + 1;
+                    const index_t r1 = j == m ? rows : row_at[static_cast<size_t>(j)];
+                    if (r0 >= r1 || over.load(std::memory_order_relaxed)) return;
+                    double guess = j == 0 ? 0.0 : after[static_cast<size_t>(j - 1)];
+                    search(r0, r1, scratch().get(), &guess);
+                });
+            }
             if (!over.load()) return zeros.load();
         }
     }

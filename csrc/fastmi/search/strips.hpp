@@ -182,8 +182,8 @@ private:
 
     // One strip in kSampleStride, spread evenly and away from the ends (the
     // strips of the smallest and largest x, where heavy tails cost the
-    // most), is searched first: if its samples took more than `budget`
-    // steps each on average, the search stops there (about 1/16 of its time
+    // most), is searched first: once its samples take more than `budget`
+    // steps each on average, the search stops (at most 1/16 of its budget
     // lost); else the other strips follow, and stop too if all together take
     // more than twice that (a sample far off the whole).
     static constexpr index_t kSampleStride = 16;
@@ -192,33 +192,37 @@ private:
     bool run_k(double* radius, double budget, const Ctx& ctx) const {
         std::atomic<bool> over{false};
         std::atomic<std::int64_t> spent{0};
-        const auto limit = static_cast<std::int64_t>(std::min(2.0 * budget * static_cast<double>(n_), 9e18));
+        std::int64_t limit = 0;  // steps in all, set before each pass
         const index_t per_block = std::max<index_t>(1, kQueryBlock / strip_size_);
         // the strips `order` lists, on one thread per block
         auto search = [&](const std::vector<index_t>& order) {
             parallel_blocks(static_cast<index_t>(order.size()), per_block, ctx, [&](index_t, index_t s, index_t e) {
                 WorkPoll poll(ctx);  // a strip holds sqrt(k n) samples
                 std::vector<index_t> splits(static_cast<size_t>(2 * strip_size_ + 1));
-                for (index_t u = s; u < e && !over.load(std::memory_order_relaxed); ++u)
-                    if (spent.fetch_add(query_strip<K>(order[u], radius, splits.data(), poll),
-                                        std::memory_order_relaxed) > limit)
+                for (index_t u = s; u < e && !over.load(std::memory_order_relaxed); ++u) {
+                    const std::int64_t w = query_strip<K>(order[u], radius, splits.data(), poll);
+                    if (spent.fetch_add(w, std::memory_order_relaxed) + w > limit)
                         over.store(true, std::memory_order_relaxed);
+                }
             });
         };
         const index_t m = (strips_ + kSampleStride - 1) / kSampleStride;
-        std::vector<index_t> first, rest;
+        std::vector<index_t> sampled_strips, rest;
         std::vector<char> sampled(static_cast<size_t>(strips_), 0);
         index_t first_samples = 0;
         for (index_t j = 0; j < m; ++j) {
             const index_t t = (2 * j + 1) * strips_ / (2 * m);
-            first.push_back(t);
+            sampled_strips.push_back(t);
             sampled[static_cast<size_t>(t)] = 1;
             first_samples += length(t);
         }
         for (index_t t = 0; t < strips_; ++t)
             if (!sampled[static_cast<size_t>(t)]) rest.push_back(t);
-        search(first);
-        if (static_cast<double>(spent.load()) > budget * static_cast<double>(first_samples)) return false;
+        auto steps = [](double v) { return static_cast<std::int64_t>(std::min(v, 9e18)); };
+        limit = steps(budget * static_cast<double>(first_samples));
+        search(sampled_strips);
+        if (over.load()) return false;
+        limit = steps(2.0 * budget * static_cast<double>(n_));
         search(rest);
         return !over.load();
     }
