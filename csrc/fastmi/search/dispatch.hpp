@@ -79,8 +79,9 @@ constexpr index_t kGridRows = 16;
 // Cauchy or 5% outliers 26 to 670, 120 to 470, 240 to 680, 100 to 890,
 // where the grid took up to 9x the tree's time (n = 1e5, D = 3, 5%
 // outliers: 2.5 s against 0.29). The grid and the tree were level at about
-// 30 to 60 at D = 3.
-constexpr double kGridScan[7] = {0, 0, 0, 40.0, 80.0, 200.0, 400.0};
+// 30 to 60 at D = 3 (a lognormal chain, n = 1e5, k = 10, scanning 40: the
+// grid 1.35x faster than the tree).
+constexpr double kGridScan[7] = {0, 0, 0, 50.0, 80.0, 200.0, 400.0};
 // One row of cells in kGridSample, spread evenly and away from the grid's
 // first and last rows (where the leading axes' tails lie), is searched
 // first: once its samples scan above the limit in all, the KD-tree takes
@@ -122,7 +123,7 @@ index_t knn_radius_slabs(const double* const* coord, const QuantileSlabs* const*
             // scratch for one block: written before it is read, so left uninitialised (zeroing
             // 16 bytes per sample for every block cost 0.5 s at n = 1e6)
             auto scratch = [n] { return std::unique_ptr<double[]>(new double[SlabGrid<D>::scratch(n)]); };
-            // the sampled rows (row j of m: row_at[j]), a few per block in one chain;
+            // the sampled rows (row j of m: row_at[j]), each block's in one chain;
             // after[j], the guess that row row_at[j] leaves, starts the rows after it
             const index_t m = (rows + kGridSample - 1) / kGridSample;
             std::vector<index_t> row_at(static_cast<size_t>(m));
@@ -134,7 +135,11 @@ index_t knn_radius_slabs(const double* const* coord, const QuantileSlabs* const*
             }
             std::vector<double> after(static_cast<size_t>(m), 0.0);
             limit = per_sample * static_cast<double>(first);
-            parallel_blocks(m, 4, ctx, [&](index_t, index_t j0, index_t j1) {
+            // (kGridRows rows per block: each block's chain starts from the grid's
+            // own guess, far too large for the bulk of heavy-tailed data, and
+            // shorter chains raised the sampled rows' scan, 4-D Gaussian data's
+            // past the budget)
+            parallel_blocks(m, kGridRows, ctx, [&](index_t, index_t j0, index_t j1) {
                 const auto buf = scratch();
                 double guess = 0.0;
                 for (index_t j = j0; j < j1; ++j) {
