@@ -47,34 +47,6 @@ cmi_data = functools.lru_cache(maxsize=None)(data.cmi_chain)
 entropy_data = functools.lru_cache(maxsize=None)(data.standard_normal)
 
 
-def _cmi_expected(expected_values, x, y, z):
-    key = ("cmi", len(x))
-    if key not in expected_values:
-        expected_values[key] = ckdtree_cmi_bits(x, y, z, K_CMI)
-    return expected_values[key]
-
-
-@pytest.mark.benchmark(group="cmi-1e5-1d-k10")
-def test_cmi_ckdtree(benchmark, expected_values):
-    x, y, z = cmi_data(N_CMI)
-    benchmark.extra_info.update(
-        label="cKDTree Frenzel-Pompe (knn + 3 counts)",
-        max_ratio=1 / 10,
-        target="fastmi >= 10x faster",
-    )
-    value = benchmark.pedantic(ckdtree_cmi_bits, args=(x, y, z, K_CMI), rounds=2)
-    expected_values[("cmi", N_CMI)] = value
-    assert 0.05 < value < 0.5
-
-
-@pytest.mark.benchmark(group="cmi-1e5-1d-k10")
-def test_cmi_fastmi(benchmark, expected_values):
-    x, y, z = cmi_data(N_CMI)
-    benchmark.extra_info.update(label="fastmi.conditional_mi", subject=True)
-    value = benchmark.pedantic(fastmi.conditional_mi, args=(x, y, z), kwargs={"k": K_CMI}, rounds=5)
-    assert value == pytest.approx(_cmi_expected(expected_values, x, y, z), abs=1e-9)
-
-
 @functools.lru_cache(maxsize=None)
 def _heavy_chain(n):
     r = np.random.default_rng(7)
@@ -82,24 +54,41 @@ def _heavy_chain(n):
     return z * np.exp(r.standard_normal(n)), z * np.exp(r.standard_normal(n)), z
 
 
-@pytest.mark.benchmark(group="cmi-1e5-1d-k10-heavy")
-def test_cmi_heavy_ckdtree(benchmark, expected_values):
-    x, y, z = _heavy_chain(N_CMI)
-    benchmark.extra_info.update(label="cKDTree Frenzel-Pompe (knn + 3 counts)")
-    value = benchmark.pedantic(ckdtree_cmi_bits, args=(x, y, z, K_CMI), rounds=2)
-    expected_values[("cmi-heavy", N_CMI)] = value
-    assert 0.0 < value < 0.5
+# (group, data, the cKDTree case's target or None, the plausible range of the value in bits)
+CMI_CASES = {
+    "gaussian": ("cmi-1e5-1d-k10", cmi_data, (1 / 10, "fastmi >= 10x faster"), (0.05, 0.5)),
+    "heavy": ("cmi-1e5-1d-k10-heavy", _heavy_chain, None, (0.0, 0.5)),
+}
 
 
-@pytest.mark.benchmark(group="cmi-1e5-1d-k10-heavy")
-def test_cmi_heavy_fastmi(benchmark, expected_values):
-    x, y, z = _heavy_chain(N_CMI)
-    benchmark.extra_info.update(label="fastmi.conditional_mi", subject=True)
-    value = benchmark.pedantic(fastmi.conditional_mi, args=(x, y, z), kwargs={"k": K_CMI}, rounds=5)
-    key = ("cmi-heavy", N_CMI)
+def _cmi_expected(expected_values, case, x, y, z):
+    key = ("cmi", case, len(x))
     if key not in expected_values:
         expected_values[key] = ckdtree_cmi_bits(x, y, z, K_CMI)
-    assert value == pytest.approx(expected_values[key], abs=1e-9)
+    return expected_values[key]
+
+
+@pytest.mark.parametrize("case", list(CMI_CASES))
+def test_cmi_ckdtree(benchmark, expected_values, case):
+    group, make, target, (lo, hi) = CMI_CASES[case]
+    x, y, z = make(N_CMI)
+    benchmark.group = group
+    benchmark.extra_info.update(label="cKDTree Frenzel-Pompe (knn + 3 counts)")
+    if target is not None:
+        benchmark.extra_info.update(max_ratio=target[0], target=target[1])
+    value = benchmark.pedantic(ckdtree_cmi_bits, args=(x, y, z, K_CMI), rounds=2)
+    expected_values[("cmi", case, N_CMI)] = value
+    assert lo < value < hi
+
+
+@pytest.mark.parametrize("case", list(CMI_CASES))
+def test_cmi_fastmi(benchmark, expected_values, case):
+    group, make = CMI_CASES[case][:2]
+    x, y, z = make(N_CMI)
+    benchmark.group = group
+    benchmark.extra_info.update(label="fastmi.conditional_mi", subject=True)
+    value = benchmark.pedantic(fastmi.conditional_mi, args=(x, y, z), kwargs={"k": K_CMI}, rounds=5)
+    assert value == pytest.approx(_cmi_expected(expected_values, case, x, y, z), abs=1e-9)
 
 
 # --------------------------------------------------------------------------- entropy
