@@ -111,13 +111,15 @@ if tools:
 EOF
 step "wheel: the test suite against the installed package"
 # All of it except the GIL-release tests (they time a Python thread against a
-# native call, fail when other jobs load the 2 cores) and the Ctrl-C and
-# input-mutation scenarios (about a minute of waiting on timers and threads):
-# the main CI job runs all three on the same .pyx and C++ code, the sanitizer
-# job the last two.
+# native call, fail when other jobs load the 2 cores), the Ctrl-C and
+# input-mutation scenarios (about a minute of waiting on timers and threads)
+# and the Dask argument-parity table (pure Python, a few hundred cases): the
+# main CI job runs all four on the same .pyx and C++ code, the sanitizer job
+# the middle two.
 (cd "$work" && PATH="$work/no-compiler:$PATH" CC=false CXX=false DIST_SITE="$site" PYTHONPATH="$work" \
     "$wpy" -m pytest "$root/tests" -k "not test_gil_released" --ignore "$root/tests/test_interrupt.py" \
-    --ignore "$root/tests/test_races.py" -p dist_check -p no:cacheprovider -q)
+    --ignore "$root/tests/test_races.py" --ignore "$root/tests/test_dask_parity.py" -p dist_check \
+    -p no:cacheprovider -q)
 
 # ---- 3. the sdist ----------------------------------------------------------------------
 step "sdist: fresh venv, pip install compiles it"

@@ -94,15 +94,18 @@ if [ $# -eq 0 ]; then
     # itself); the GIL timing tests (ASan's slower code says nothing more about
     # the GIL); and the suites that run no native code of their own: mypy on the
     # sources, README's snippets, the bench harness, the command line (file and
-    # process handling, option wording: test_cli*.py) and the Dask backend's
-    # argument checks compared with the in-memory ones (test_dask_parity.py):
-    # their native calls are the estimators the rest of the suite runs, and
-    # each CLI test starts an instrumented interpreter (seconds under ASan).
+    # process handling, option wording: test_cli*.py) and the Dask backend
+    # (test_dask.py, test_dask_parity.py: graphs and argument checks over the
+    # in-memory kernels; the native entries only Dask calls are tested on their
+    # own in test_chunk_entries.py): their native calls are the estimators the
+    # rest of the suite runs, each CLI test starts an instrumented interpreter
+    # (seconds under ASan), and each Dask test a cluster.
     set -- tests -q -p no:cacheprovider \
         --deselect tests/test_binned.py::test_constant_axis_beyond_2_53_memory_safe \
         --ignore tests/test_typing.py --ignore tests/test_readme.py --ignore tests/test_bench.py \
         --ignore tests/test_cli.py --ignore tests/test_cli_input.py --ignore tests/test_cli_toolkit.py \
-        --ignore tests/test_cli_workflows.py --ignore tests/test_dask_parity.py -k "not test_gil_released"
+        --ignore tests/test_cli_workflows.py --ignore tests/test_dask.py --ignore tests/test_dask_parity.py \
+        -k "not test_gil_released"
 fi
 rm -rf "$reports"
 mkdir -p "$reports"
