@@ -103,6 +103,18 @@ struct Grain {
     static constexpr index_t values = index_t(1) << 15;    // scikit-learn drop-ins (estimates, noise), per sample-value
 };
 
+// The first pass of a search that gives way to the KD-tree when it costs
+// too much (the slab grid's rows, the strips): one item in `stride` of
+// [0, total), spread evenly and away from both ends (where heavy tails
+// put the costliest items): item (2j + 1) total / (2m) for j < m =
+// ceil(total / stride), ascending and distinct.
+inline std::vector<index_t> spread_sample(index_t total, index_t stride) {
+    const index_t m = (total + stride - 1) / stride;
+    std::vector<index_t> at(static_cast<size_t>(m));
+    for (index_t j = 0; j < m; ++j) at[static_cast<size_t>(j)] = (2 * j + 1) * total / (2 * m);
+    return at;
+}
+
 // What every kernel takes: its threads and the Ctrl-C check.
 struct Ctx {
     int n_threads = 1;

@@ -125,14 +125,10 @@ index_t knn_radius_slabs(const double* const* coord, const QuantileSlabs* const*
             auto scratch = [n] { return std::unique_ptr<double[]>(new double[SlabGrid<D>::scratch(n)]); };
             // the sampled rows (row j of m: row_at[j]), each block's in one chain;
             // after[j], the guess that row row_at[j] leaves, starts the rows after it
-            const index_t m = (rows + kGridSample - 1) / kGridSample;
-            std::vector<index_t> row_at(static_cast<size_t>(m));
+            const std::vector<index_t> row_at = spread_sample(rows, kGridSample);
+            const auto m = static_cast<index_t>(row_at.size());
             index_t first = 0;
-            for (index_t j = 0; j < m; ++j) {
-                const index_t r = (2 * j + 1) * rows / (2 * m);
-                row_at[static_cast<size_t>(j)] = r;
-                first += grid.points_in_rows(r, r + 1);
-            }
+            for (index_t r : row_at) first += grid.points_in_rows(r, r + 1);
             std::vector<double> after(static_cast<size_t>(m), 0.0);
             limit = per_sample * static_cast<double>(first);
             // (kGridRows rows per block: each block's chain starts from the grid's

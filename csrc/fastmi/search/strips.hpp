@@ -206,18 +206,18 @@ private:
                 }
             });
         };
-        const index_t m = (strips_ + kSampleStride - 1) / kSampleStride;
-        std::vector<index_t> sampled_strips, rest;
-        std::vector<char> sampled(static_cast<size_t>(strips_), 0);
+        const std::vector<index_t> sampled_strips = spread_sample(strips_, kSampleStride);
+        std::vector<index_t> rest;
         index_t first_samples = 0;
-        for (index_t j = 0; j < m; ++j) {
-            const index_t t = (2 * j + 1) * strips_ / (2 * m);
-            sampled_strips.push_back(t);
-            sampled[static_cast<size_t>(t)] = 1;
-            first_samples += length(t);
+        size_t next = 0;  // the sampled strips ascend: the others are those between them
+        for (index_t t = 0; t < strips_; ++t) {
+            if (next < sampled_strips.size() && sampled_strips[next] == t) {
+                first_samples += length(t);
+                ++next;
+            } else {
+                rest.push_back(t);
+            }
         }
-        for (index_t t = 0; t < strips_; ++t)
-            if (!sampled[static_cast<size_t>(t)]) rest.push_back(t);
         auto steps = [](double v) { return static_cast<std::int64_t>(std::min(v, 9e18)); };
         limit = steps(budget * static_cast<double>(first_samples));
         search(sampled_strips);
