@@ -139,6 +139,14 @@ def _chunk_joint(xb: Any, yb: Any, axes: tuple[_Axis, _Axis], threads: int) -> n
     return _native.histogram2d(x, y, ax, ay, layout, threads, interruptible())
 
 
+def _run_starts(values: npt.NDArray[np.int64]) -> npt.NDArray[np.intp]:
+    """Where each run of equal values of the sorted, non-empty `values` starts."""
+    first = np.empty(values.shape[0], dtype=bool)
+    first[0] = True
+    np.not_equal(values[1:], values[:-1], out=first[1:])
+    return np.flatnonzero(first)
+
+
 def _cells_of_codes(codes: npt.NDArray[np.int64]) -> _Cells:
     """The occupied cells of histogram_codes' codes (-1, outside the edges, left out),
     ascending, with their counts: the codes (a fresh array) sorted in place, no copy
@@ -147,10 +155,7 @@ def _cells_of_codes(codes: npt.NDArray[np.int64]) -> _Cells:
     if kept.shape[0] == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     kept.sort()
-    first = np.empty(kept.shape[0], dtype=bool)
-    first[0] = True
-    np.not_equal(kept[1:], kept[:-1], out=first[1:])
-    starts = np.flatnonzero(first)
+    starts = _run_starts(kept)
     counts = np.diff(np.append(starts, kept.shape[0])).astype(np.int64, copy=False)
     return kept[starts].astype(np.int64, copy=False), counts
 
@@ -185,10 +190,7 @@ def _merge_cells(*parts: Any) -> _Cells:
         return cells, counts
     order = np.argsort(cells, kind="stable")
     cells, counts = cells[order], counts[order]
-    first = np.empty(cells.shape[0], dtype=bool)
-    first[0] = True
-    np.not_equal(cells[1:], cells[:-1], out=first[1:])
-    starts = np.flatnonzero(first)
+    starts = _run_starts(cells)
     return cells[starts], np.add.reduceat(counts, starts)
 
 
