@@ -10,14 +10,19 @@ import unicodedata
 from typing import Any, Dict, List, Optional, Sequence
 
 
+def _plain(name: str) -> bool:
+    """Whether ``name`` shows as it is: non-empty printable text, no spaces at either end,
+    no leading quote."""
+    return bool(name) and name.isprintable() and name == name.strip() and name[0] not in "'\""
+
+
 def label(name: str) -> str:
     """A column name as the human-readable output shows it: as it is when it is plain
     printable text, else (control characters such as a line end, a backslash, spaces at
     either end, a leading quote, an empty name) as a quoted literal with backslash
     escapes, ``'a\\nb'``, so that each record stays on one line and two names never look
     alike.  JSON output carries the exact name."""
-    if name and name.isprintable() and "\\" not in name and name == name.strip() \
-            and name[0] not in "'\"":
+    if _plain(name) and "\\" not in name:
         return name
     return repr(name)
 
@@ -30,7 +35,7 @@ def path(name: str) -> str:
     characters as backslash escapes (``'d\\nx'``), so that a path holding a line end (or an
     escape) can neither break a message in two nor forge a line of output.  Backslashes are
     never doubled: a quoted path that also holds a backslash can read like an escape."""
-    if name and name.isprintable() and name == name.strip() and name[0] not in "'\"":
+    if _plain(name):
         return name
     quote = '"' if "'" in name and '"' not in name else "'"
     shown = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in name)
