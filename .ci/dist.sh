@@ -7,8 +7,13 @@
 #      main job) against the installed copy (pytest runs
 #      outside the checkout; fastmi must come from that venv's site-packages
 #      and be threaded); the wheel's size and contents
-#   3. the sdist in another fresh venv (this compiles it): a subset of the
-#      tests against that install
+#   3. the sdist's own build in another fresh venv: a subset of the tests
+#      against that install. `pip install fastmi-X.tar.gz` builds a wheel from
+#      the sdist exactly as build_dist.sh's `pip wheel` did (build isolation,
+#      the same backend and flags) and installs it; that wheel, before
+#      auditwheel's repair (dist/raw/, linked to the system's libgomp), is
+#      installed here instead of compiling the same sources a second time
+#      (two minutes of CI)
 #   4. the documentation: sphinx-build -W (nitpicky: every cross-reference
 #      must resolve) with the gallery run, then linkcheck for local links
 #      (external ones are not checked: no network)
@@ -122,11 +127,12 @@ step "wheel: the test suite against the installed package"
     -p no:cacheprovider -q)
 
 # ---- 3. the sdist ----------------------------------------------------------------------
-step "sdist: fresh venv, pip install compiles it"
+step "sdist: fresh venv, the wheel pip built from the sdist (dist/raw/)"
+raw=$(ls "$root"/dist/raw/fastmi-"$version"-*.whl)
 svenv=$venvs/sdist-venv
 fresh_venv "$svenv"
 spy=$svenv/bin/python
-pip_q "$spy" -m pip install "$sdist[test]"
+pip_q "$spy" -m pip install "$raw[test]"
 ssite=$("$spy" -c 'import sysconfig; print(sysconfig.get_paths()["platlib"])')
 if [ "${FASTMI_DIST_SDIST_TESTS:-subset}" = all ]; then
     subset=("$root/tests")
