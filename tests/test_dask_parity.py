@@ -60,9 +60,9 @@ _BINS: dict[str, Any] = {"0": 0, "-1": -1, "1.5": 1.5, "True": True, "[]": [], "
 
 def _cases() -> Iterator[Any]:
     """(name, args, kwargs, compare messages too): args as given to the in-memory call."""
-    for name in ("discrete_mi", "entropy_binned", "entropy_discrete"):
+    for name in ("discrete_mi", "entropy_binned", "entropy_miller_madow", "entropy_discrete"):
         args: tuple[Any, ...] = (_x, _y) if name == "discrete_mi" else (_x,)
-        extra = {} if name == "discrete_mi" else {"method": name.split("_")[1]}
+        extra = {} if name == "discrete_mi" else {"method": name.split("_", 1)[1]}
         for label, v in _BASES.items():
             yield f"{name}-base={label}", name, args, {**extra, "base": v}, True
         for label, v in _JOBS.items():
@@ -77,8 +77,9 @@ def _cases() -> Iterator[Any]:
         yield f"{name}-None", name, (None,) + args[1:], extra, False
         yield f"{name}-text", name, (_x.astype(str),) + args[1:], extra, False
         yield f"{name}-empty", name, tuple(a[:0] for a in args), extra, False
-    for name in ("entropy_binned", "entropy_discrete"):  # x of shape (n, d): the joint entropy
-        extra = {"method": name.split("_")[1]}
+    # x of shape (n, d): the joint entropy
+    for name in ("entropy_binned", "entropy_miller_madow", "entropy_discrete"):
+        extra = {"method": name.split("_", 1)[1]}
         yield f"{name}-2-D", name, (_X,), extra, True
         yield f"{name}-2-D NaN", name, (_nan(_X, (5, 2)),), extra, True
         # NaN in the middle chunk of an earlier column than the other chunks': that column,
@@ -91,7 +92,9 @@ def _cases() -> Iterator[Any]:
         yield f"{name}-2-D empty", name, (_X[:0],), extra, True
     for label, v in {"3 specs": [5, 5, 5], "4 specs": [5, 4, np.linspace(-1.0, 1.0, 4), 2],
                      "[5, 0, 5, 5]": [5, 0, 5, 5], "2**80 cells": [2**20] * 4}.items():
-        yield f"entropy_binned-2-D-bins={label}", "entropy_binned", (_X,), {"method": "binned", "bins": v}, True
+        for method in ("binned", "miller_madow"):
+            name = f"entropy_{method}"
+            yield f"{name}-2-D-bins={label}", name, (_X,), {"method": method, "bins": v}, True
     yield "discrete_mi-lengths", "discrete_mi", (_x, _y[:-1]), {}, True
     yield "discrete_mi-inf", "discrete_mi", (_x, np.where(np.arange(_N) == 3, np.inf, _y)), {}, True
     # y's NaN in the first and last chunks, x's infinity in the middle one: x is named, as in memory

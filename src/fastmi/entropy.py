@@ -180,7 +180,7 @@ def entropy(
     codes, size = _plugin.binned_codes(data, "x", specs, threads, bin_dtype(xa.dtype))
     h, occupied, total = _plugin.entropy_nats(codes, size)
     if method == "miller_madow":
-        h += (occupied - 1) / (2.0 * total)
+        h = _plugin.miller_madow_nats(h, occupied, total)
     return _in_base(h, base)
 
 

@@ -593,23 +593,28 @@ def _block_bin_counts(block: Any, axes: tuple[_Axis, ...], cells: int, sparse: b
     return _wrap(_chunk_bin_counts(block, axes, cells, sparse, threads), np.ndim(block))
 
 
-def _entropy_of_counts(counts: npt.NDArray[np.int64], base: float) -> float:
+def _entropy_of_counts(counts: npt.NDArray[np.int64], base: float, miller_madow: bool = False) -> float:
     """fastmi.entropy's plug-in sum over the occupied cells, in cell order (the
-    in-memory function's own: _plugin.entropy_of_counts)."""
+    in-memory function's own: _plugin.entropy_of_counts), with ``miller_madow``
+    plus (occupied - 1) / (2 total) nats, added in nats before the change of base
+    as fastmi.entropy adds it (the same operations: the same bits)."""
     kept = counts[counts > 0]
     total = int(kept.sum())
     if total == 0:
         raise ValueError("no sample falls inside the bin edges")
-    return _plugin.entropy_of_counts(kept, total) / math.log(base)
+    h = _plugin.entropy_of_counts(kept, total)
+    if miller_madow:
+        h = _plugin.miller_madow_nats(h, int(kept.shape[0]), total)
+    return h / math.log(base)
 
 
-def _entropy_of_histogram(total: Any, sparse: bool, base: float) -> float:
+def _entropy_of_histogram(total: Any, sparse: bool, base: float, miller_madow: bool) -> float:
     """The entropy from the combined counts: a dense table, or the occupied cells (ascending)."""
     total = local(_unwrap(total))  # one chunk: its own blockwise result
-    return _entropy_of_counts(total[1] if sparse else total, base)
+    return _entropy_of_counts(total[1] if sparse else total, base, miller_madow)
 
 
-def _binned_entropy(x: Any, bins: Any, base: float, threads: int, compute: bool) -> Any:
+def _binned_entropy(x: Any, bins: Any, base: float, threads: int, compute: bool, miller_madow: bool) -> Any:
     import dask.array as da
     from dask.delayed import delayed
 
@@ -633,7 +638,7 @@ def _binned_entropy(x: Any, bins: Any, base: float, threads: int, compute: bool)
         axes = _first_pass(delayed(_entropy_axes_of_parts, pure=True)(ranges, specs), compute, x)
         blocks = [delayed(_chunk_bin_counts, pure=True)(b, axes, cells, sparse, threads) for b in chunks]
     total = tree(blocks, _merge_cells if sparse else _sum_tables, "x")
-    return finish(delayed(_entropy_of_histogram, pure=True)(total, sparse, base), compute)
+    return finish(delayed(_entropy_of_histogram, pure=True)(total, sparse, base, miller_madow), compute)
 
 
 # distinct rows of labels: one array of values per column (the i-th row's value in
@@ -793,17 +798,21 @@ def entropy(x: Any, *, method: str, bins: Any = 10, base: float = 2, n_jobs: Opt
         :func:`fastmi.entropy`: its joint entropy. Chunks split the rows
         (a dask array's column chunks are merged into one); empty chunks
         are allowed.
-    method : {"binned", "discrete"}, keyword-only, required
+    method : {"binned", "miller_madow", "discrete"}, keyword-only, required
         ``"binned"``: the plug-in entropy of ``numpy.histogramdd(x, bins)``'s
         cells (a range pass, then native bin counts per chunk, combined).
+        ``"miller_madow"``: the binned estimate plus Miller's bias
+        correction ``(m - 1) / (2n)`` nats, m the occupied cells and n the
+        samples counted in them (both read from the combined counts).
         ``"discrete"``: of the distinct values (rows of a 2-D x; counts per
         chunk, merged). Required: :func:`fastmi.entropy`'s default,
         ``"kl"``, is not available here (it needs every sample in one
         process: ValueError), and a different default would return another
         estimate than the same call in memory.
     bins : int or sequence, keyword-only, default 10
-        For ``"binned"``, as for :func:`fastmi.entropy` (a bin count for
-        every column, or one count or array of edges per column).
+        For ``"binned"`` and ``"miller_madow"``, as for
+        :func:`fastmi.entropy` (a bin count for every column, or one count
+        or array of edges per column).
     base : float, keyword-only, default 2
         Logarithm base of the result: 2 for bits, ``numpy.e`` for nats.
     n_jobs : int or None, keyword-only
@@ -814,16 +823,20 @@ def entropy(x: Any, *, method: str, bins: Any = 10, base: float = 2, n_jobs: Opt
     Returns
     -------
     float or dask.delayed.Delayed
-        The plug-in entropy in **bits** (units of ``log(base)``), the same
-        float as ``fastmi.entropy(x, method=method, bins=bins, base=base)``.
+        The plug-in entropy (for ``"miller_madow"`` with the correction)
+        in **bits** by default, in units of ``log(base)`` in general: the
+        same float as ``fastmi.entropy(x, method=method, bins=bins,
+        base=base)``.
 
     Raises
     ------
     ValueError
         Empty input, NaN or infinite values, invalid ``bins``, ``method``
-        or ``base``; ``method="kl"``.
+        or ``base``, no sample inside explicit edges (``"binned"``,
+        ``"miller_madow"``); ``method="kl"``.
     TypeError
-        Non-numeric input (``"binned"``), values that are not labels.
+        Non-numeric input (``"binned"``, ``"miller_madow"``), values that
+        are not labels.
 
     Notes
     -----
@@ -835,6 +848,10 @@ def entropy(x: Any, *, method: str, bins: Any = 10, base: float = 2, n_jobs: Opt
     place, and a float64 copy of a chunk of another dtype or of a
     partition), or the occupied cells of the parts it merges, never the
     table. ``"discrete"`` merges each chunk's distinct rows the same way.
+    ``"miller_madow"`` counts as ``"binned"`` does; its correction is added
+    once, in nats, to the plug-in sum of the combined counts, before the
+    result is converted to units of ``log(base)`` (bits for base 2), as
+    in memory: the same float for every chunking.
 
     Errors are the in-memory call's, for the whole x: NaN and infinity
     name the column memory names (the first holding one) and, for
@@ -849,10 +866,10 @@ def entropy(x: Any, *, method: str, bins: Any = 10, base: float = 2, n_jobs: Opt
     if isinstance(method, str) and method in _NOT_SPLIT:
         raise ValueError(
             f"fastmi.dask.entropy has no method={method!r}: {_NOT_SPLIT[method]}, so it needs all the samples "
-            "in one process and is not split over chunks; use method='binned' or 'discrete', or fastmi.entropy "
-            "on samples that fit in memory"
+            "in one process and is not split over chunks; use method='binned', 'miller_madow' or 'discrete', "
+            "or fastmi.entropy on samples that fit in memory"
         )
-    method = check_choice(method, "method", ("binned", "discrete"))
+    method = check_choice(method, "method", ("binned", "miller_madow", "discrete"))
     base = check_base(base)
     compute = check_compute(compute)
     threads = task_threads(n_jobs)
@@ -861,4 +878,4 @@ def entropy(x: Any, *, method: str, bins: Any = 10, base: float = 2, n_jobs: Opt
         return finish(refused, compute)
     if method == "discrete":
         return _discrete_entropy(x, base, compute)
-    return _binned_entropy(x, bins, base, threads, compute)
+    return _binned_entropy(x, bins, base, threads, compute, method == "miller_madow")
