@@ -13,6 +13,7 @@ import re
 import subprocess
 import sys
 import types
+import warnings
 
 import numpy as np
 import pytest
@@ -550,3 +551,98 @@ def test_render_width_and_pad():
 
     assert width("abc") == 3 and width("身長") == 4 and width("ｆｕｌｌ") == 8 and width("cafe\u0301") == 4
     assert pad("身長", 6) == "身長  " and pad("身長", 6, ">") == "  身長" and pad("身長", 3) == "身長"
+
+
+# --------------------------------------------------------------------------- integers beyond 2**53
+
+
+@pytest.fixture(params=["csv", "parquet"])
+def big_ints(request, tmp_path):
+    """A file whose column 'big' holds 200 distinct integers beyond 2**53, among 400
+    consecutive ones (float64, 2 apart there, rounds them to fewer values), 'small' the
+    same less 2**53, 'f' floats."""
+    rng = np.random.default_rng(3)
+    big = 2**53 + rng.choice(400, N, replace=False).astype(np.int64)
+    assert np.unique(big.astype(np.float64)).size < N
+    f = rng.standard_normal(N)
+    if request.param == "csv":
+        path = tmp_path / "big.csv"
+        with open(path, "w", encoding="utf-8") as out:
+            out.write("big,small,f\n")
+            for b, v in zip(big, f):
+                out.write(f"{b},{b - 2**53},{float(v)!r}\n")
+    else:
+        pa = pytest.importorskip("pyarrow")
+        import pyarrow.parquet as pq
+
+        path = tmp_path / "big.parquet"
+        pq.write_table(pa.table({"big": pa.array(big, pa.int64()), "small": pa.array(big - 2**53, pa.int64()),
+                                 "f": pa.array(f)}), path)
+    return path, big
+
+
+@pytest.mark.parametrize("argv, option", [
+    (["mi", "{f}", "--x", "big", "--y", "f"], "--x"),
+    (["mi", "{f}", "--x", "f", "--y", "big", "--legacy"], "--y"),
+    (["mi", "{f}", "--x", "f", "--y", "small", "--z", "big"], "--z"),
+    (["entropy", "{f}", "--x", "big"], "--x"),
+    (["pairwise", "{f}"], "--columns"),
+    (["test", "{f}", "--x", "big", "--y", "f", "--permutations", "5"], "--x"),
+])
+def test_integers_beyond_2_53_refused_where_the_library_refuses_them(cli, big_ints, argv, option):
+    # the column was cast to float64 as read: 200 distinct integers became fewer values,
+    # reported as "repeated values" the file does not hold, where the Python call refuses them
+    path, big = big_ints
+    r = cli(*(a.format(f=path) for a in argv))
+    assert r.returncode == 2 and r.stdout == "", r.stderr
+    with pytest.raises(ValueError) as api:
+        fastmi.ksg_mi(big, big[::-1].copy())
+    wording = re.sub(r"^x holds the integer \d+", "", str(api.value))  # the library's words after the value
+    assert re.fullmatch(rf"fastmi: error: column 'big' \({option}\) holds the integer \d+"
+                        rf"{re.escape(wording)}\n", r.stderr), r.stderr
+
+
+def test_integers_beyond_2_53_taken_by_the_binned_and_discrete_estimators(cli, big_ints):
+    path, big = big_ints
+    for argv in (["mi", path, "--x", "big", "--y", "f", "--estimator", "binned"],
+                 ["mi", path, "--x", "f", "--y", "small", "--z", "big", "--estimator", "binned"],
+                 ["entropy", path, "--x", "big", "--estimator", "binned"],
+                 ["pairwise", path, "--method", "binned"],
+                 ["mi", path, "--x", "small", "--y", "f"]):  # within 2**53: exact
+        r = cli(*argv, "-q")
+        assert r.returncode == 0, (argv, r.stderr)
+    # the discrete entropy counts them exactly: read as float64, distinct integers became
+    # one label (fewer than the 200 in the file)
+    r = cli("entropy", path, "--x", "big", "--estimator", "discrete")
+    assert r.returncode == 0, r.stderr
+    value, _ = one_value(r.stdout)
+    assert value == round(fastmi.entropy(big, method="discrete"), 4) == round(math.log2(N), 4)
+
+
+# --------------------------------------------------------------------------- mi of a column with itself
+
+
+def test_mi_of_a_column_with_itself_warns(cli, plain):
+    # I(a; a) printed psi(n) - psi(k) silently: an infinite quantity, not an estimate
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", RuntimeWarning)  # as outside pytest (which makes it an error)
+        r = cli("mi", plain, "--x", "a", "--y", "a")
+    assert r.returncode == 0
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(
+        "fastmi: warning: column 'a' (--x) and column 'a' (--y) are the same samples: the mutual "
+        "information of a continuous variable with itself is infinite"), r.stderr
+    assert lines[0].endswith("use 'fastmi entropy' of the --x columns") and "fastmi." not in lines[0]
+    assert cli("mi", plain, "--x", "a", "--y", "a", "--estimator", "binned").stderr == ""
+
+
+# --------------------------------------------------------------------------- --n-jobs
+
+
+@pytest.mark.parametrize("n_jobs", ["-2", "-100"])
+def test_negative_n_jobs_taken_as_the_library_takes_them(cli, plain, n_jobs):
+    # the library takes -2 (all cores but one), ..., -100 (one thread), as joblib does;
+    # --n-jobs refused everything below -1
+    want = cli("mi", plain, "--x", "a", "--y", "b", "--n-jobs", "1").stdout
+    r = cli("mi", plain, "--x", "a", "--y", "b", "--n-jobs", n_jobs)
+    assert r.returncode == 0 and r.stdout == want, r.stderr

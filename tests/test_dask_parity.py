@@ -218,20 +218,38 @@ def test_n_neighbors_and_n_jobs_are_invalid_parameters() -> None:
                 f(X, target, n_jobs=0)
 
 
-@pytest.mark.parametrize("kind", ["RandomState", "PCG64"])
-def test_mi_test_takes_the_random_states_the_in_memory_call_takes(kind: str) -> None:
+@pytest.mark.parametrize("kind", ["RandomState", "PCG64", "True", "list", "-1"])
+def test_mi_test_refuses_the_random_states_the_in_memory_call_refuses(kind: str) -> None:
+    # mi_test checks random_state as every estimator does (None, an int >= 0, a SeedSequence
+    # or a Generator); it passed anything to numpy.random.default_rng, which took a
+    # RandomState (numpy >= 2.2), a bit generator, True or a list
     def make() -> Any:
-        return np.random.RandomState(3) if kind == "RandomState" else np.random.PCG64(3)
+        return {"RandomState": lambda: np.random.RandomState(3), "PCG64": lambda: np.random.PCG64(3),
+                "True": lambda: True, "list": lambda: [1, 2], "-1": lambda: -1}[kind]()
 
-    if kind == "RandomState":
-        try:
-            np.random.default_rng(np.random.RandomState(0))
-        except TypeError:
-            pytest.skip("numpy.random.default_rng takes no RandomState before numpy 2.2")
 
-    want = fastmi.mi_test(_x, _y, _z, n_permutations=9, random_state=make())
-    with dask.config.set(scheduler="threads"):
-        got = fd.mi_test(da.from_array(_x, chunks=20), _y, _z, n_permutations=9, random_state=make(),
-                         permutations_per_task=4)
-    assert got.statistic == want.statistic and got.pvalue == want.pvalue
-    assert np.array_equal(got.null_distribution, want.null_distribution)
+    random_state = make()  # one object for both: the messages show its repr
+    with pytest.raises((TypeError, ValueError)) as want:
+        fastmi.mi_test(_x, _y, _z, n_permutations=9, random_state=random_state)
+    with dask.config.set(scheduler="threads"), pytest.raises((TypeError, ValueError)) as got:
+        fd.mi_test(da.from_array(_x, chunks=20), _y, _z, n_permutations=9, random_state=random_state,
+                   permutations_per_task=4)
+    assert type(got.value) is type(want.value) is (ValueError if kind == "-1" else TypeError)
+    assert str(got.value) == str(want.value) and "random_state" in str(want.value)
+
+
+@pytest.mark.parametrize("missing", [None, np.nan, np.datetime64("NaT")], ids=["None", "NaN", "NaT"])
+@pytest.mark.parametrize("two_d", [False, True])
+def test_entropy_refuses_missing_labels_as_in_memory(missing: Any, two_d: bool) -> None:
+    # object labels with None, NaN or NaT: each NaN counted as a label of its own (NaN != NaN),
+    # None among text "could not be compared"; refused in memory and on Dask alike, with the
+    # row in the whole x (the first missing value is in the second chunk)
+    labels = np.array(["a", "b", "c"] * 20, dtype=object)
+    labels[[25, 40, 41]] = missing
+    x = np.column_stack([np.arange(60).astype(object), labels]) if two_d else labels
+    with pytest.raises(ValueError) as want:
+        fastmi.entropy(x, method="discrete")
+    with dask.config.set(scheduler="sync"), pytest.raises(ValueError) as got:
+        fd.entropy(da.from_array(x, chunks=(20,) + x.shape[1:]), method="discrete")
+    assert str(got.value) == str(want.value)
+    assert re.match(r"x(\[:, 1\])? contains (None|NaN|NaT) at row 25 \(3 missing values in all\)", str(want.value))

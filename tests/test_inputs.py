@@ -21,6 +21,7 @@ import pytest
 
 import fastmi
 from fastmi._validation import as_samples
+from fastmi.exceptions import InvalidParameterError
 
 N = 200
 
@@ -592,3 +593,167 @@ def test_base_below_one_refused(base):
     for call in calls:
         with pytest.raises(ValueError, match="base must be a finite number > 1"):
             call()
+
+
+# --------------------------------------------------------------------------
+# missing values among labels (object arrays, pandas text and categorical columns)
+# --------------------------------------------------------------------------
+
+
+# (label, the call on labels a beside other labels b, the argument's name, the exception class):
+# fastmi's own functions raise ValueError; the drop-ins a ValueError that is also a TypeError,
+# as scikit-learn raises ValueError for NaN and TypeError for None or pandas.NA among text
+LABEL_CALLS = [
+    ("entropy", lambda a, b: fastmi.entropy(a, method="discrete"), "x", ValueError),
+    ("conditional_mi-x", lambda a, b: fastmi.conditional_mi(a, b, np.zeros(len(b)), method="discrete"),
+     "x", ValueError),
+    ("conditional_mi-y", lambda a, b: fastmi.conditional_mi(b, a, b, method="discrete"), "y", ValueError),
+    ("conditional_mi-z", lambda a, b: fastmi.conditional_mi(b, b, a, method="discrete"), "z", ValueError),
+    ("mutual_info_score", lambda a, b: fastmi.mutual_info_score(a, b), "labels_true", InvalidParameterError),
+    ("mutual_info_score-pred", lambda a, b: fastmi.mutual_info_score(b, a), "labels_pred",
+     InvalidParameterError),
+    ("mutual_info_classif", lambda a, b: fastmi.mutual_info_classif(
+        np.column_stack([b, b[::-1]]).astype(float), a, random_state=0), "y", InvalidParameterError),
+]
+
+
+def _missing_kinds():
+    """(id, the labels with missing values at rows 1, 2, 5, 7, 8, 11, ..., how the message names it)."""
+    def labels(good, missing):
+        return np.array([good[0], missing, missing, good[1], good[0], missing] * 10, dtype=object)
+
+    yield "NaN among numbers", labels([1.0, 2.0], np.nan), "NaN"
+    yield "NaN among text", labels(["a", "b"], float("nan")), "NaN"
+    yield "None among text", labels(["a", "b"], None), "None"
+    yield "None among ints", labels([1, 2], None), "None"
+    yield "NaT", labels([1.0, 2.0], np.datetime64("NaT")), "NaT"
+    yield "float32 NaN", labels([1.0, 2.0], np.float32("nan")), "NaN"
+
+
+@pytest.mark.parametrize("kind", list(_missing_kinds()), ids=lambda k: k[0])
+@pytest.mark.parametrize("call", LABEL_CALLS, ids=lambda c: c[0])
+def test_missing_labels_refused_with_their_row(call, kind):
+    # np.unique counted every NaN as a label of its own (NaN != NaN): entropy 2.585 bits
+    # instead of a refusal, mutual_info_score 0.693 where scikit-learn raises; None among
+    # text gave "labels that cannot be compared with each other"
+    _, fn, name, exc = call
+    _, a, what = kind
+    b = np.array([0, 1, 1, 0, 0, 1] * 10)
+    with pytest.raises(exc, match=rf"^{name} contains {what} at row 1 \(30 missing values in all\); "
+                                  r"every sample must have a label"):
+        fn(a, b)
+
+
+@pytest.mark.parametrize("call", LABEL_CALLS, ids=lambda c: c[0])
+def test_missing_labels_of_pandas_columns_refused(call):
+    pd = pytest.importorskip("pandas")
+    _, fn, name, exc = call
+    b = np.array([0, 1, 1, 0, 0, 1] * 10)
+    text = ["a", None, "b", "a", "b", "a"] * 10
+    # a column's missing value is read as pandas gives it (NaN, None or pd.NA, by version and path)
+    for column in (pd.Series(text, dtype="string"),  # gave "boolean value of NA is ambiguous"
+                   pd.Series(text, dtype="category"),
+                   pd.Series(text, dtype=object),
+                   pd.Series(text),  # pandas' own text dtype
+                   pd.Series([1.0, pd.NaT, 2.0, 1.0, 2.0, 1.0] * 10, dtype=object),
+                   pd.Series(np.array(["a", pd.NA, "b", "a", "b", "a"] * 10, dtype=object))):
+        with pytest.raises(exc, match=rf"^{name} contains (NaN|None|NaT|pd\.NA) at row 1 "
+                                      r"\(10 missing values in all\); every sample must have a label"):
+            fn(column, b)
+
+
+def test_missing_labels_of_a_2d_array_name_their_column():
+    x = np.array([["a", "b"], ["a", None], ["b", "b"], ["a", None]], dtype=object)
+    with pytest.raises(ValueError, match=r"^x\[:, 1\] contains None at row 1 \(2 missing values in all\)"):
+        fastmi.entropy(x, method="discrete")
+
+
+def test_missing_labels_refused_without_pandas(monkeypatch):
+    # where pandas is not imported, one comparison per label finds them alike
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    for missing, what in ((None, "None"), (np.nan, "NaN"), (np.datetime64("NaT"), "NaT")):
+        a = np.array(["a", "b", missing, "a", missing], dtype=object)
+        with pytest.raises(ValueError, match=rf"^x contains {what} at row 2 \(2 missing values in all\)"):
+            fastmi.entropy(a, method="discrete")
+
+
+# --------------------------------------------------------------------------
+# n_jobs: joblib's rule for negative values, said in the message
+# --------------------------------------------------------------------------
+
+
+def test_n_jobs_zero_message_names_the_negative_values():
+    # the message said "a positive integer, -1 (all cores) or None" while -2, -3, ...
+    # (all but one, all but two) and -1000 (1 thread) were taken
+    x, y = BY_NAME["ksg_mi"].data()
+    with pytest.raises(ValueError, match=re.escape(
+            "n_jobs must be a positive integer (that many threads), a negative one (-1: all cores, "
+            "-2: all but one, ...: cores + 1 + n_jobs, at least 1) or None; got 0")):
+        fastmi.ksg_mi(x, y, n_jobs=0)
+
+
+# --------------------------------------------------------------------------
+# ksg_mi(x, x)
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"legacy": True}, {"algorithm": 2}], ids=["published", "legacy", "alg2"])
+@pytest.mark.parametrize("same", ["object", "copy", "2-D"])
+def test_ksg_of_the_same_samples_warns(kwargs, same):
+    # ksg_mi(x, x) is psi(n) - psi(k) (8.6 bits at n = 1000, k = 3), not an estimate of
+    # anything: I(X;X) of a continuous X is infinite
+    x = np.random.default_rng(0).standard_normal(1000)
+    if same == "2-D":
+        x = x.reshape(500, 2)
+    y = x if same == "object" else x.copy()
+    with pytest.warns(RuntimeWarning, match=r"^x and y are the same samples: the mutual information of a "
+                                            r"continuous variable with itself is infinite.*fastmi\.entropy"):
+        got = fastmi.ksg_mi(x, y, **kwargs)
+    assert np.isfinite(got)
+
+
+def test_ksg_same_samples_warning_only_where_the_estimate_means_nothing():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(1000)
+    c = rng.integers(0, 4, 1000).astype(np.float64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", fastmi.TiedSamplesWarning)
+        # the estimator sees the same samples twice: tied ones without noise, or a continuous
+        # column beside a tied one
+        with pytest.warns(RuntimeWarning, match="^x and y are the same samples"):
+            fastmi.ksg_mi(c, c, tie_breaking="off")
+        with pytest.warns(RuntimeWarning, match="^x and y are the same samples"):
+            both = np.column_stack([c, x])
+            fastmi.ksg_mi(both, both.copy())
+        warnings.simplefilter("error", RuntimeWarning)
+        fastmi.ksg_mi(x, x[::-1].copy())
+        fastmi.ksg_mi(x, np.column_stack([x, x]))  # other shapes
+        assert fastmi.ksg_mi(np.ones(50), np.ones(50)) == 0.0  # constant: no estimate is made
+        fastmi.discrete_mi(x, x)  # the entropy of the binned x: finite, meaningful
+        fastmi.mutual_info_score(x > 0, x > 0)
+        # a discrete-valued x: y takes other tie-breaking noise, and ksg_mi(c, c) estimates H(c)
+        assert abs(fastmi.ksg_mi(c, c) - 2.0) < 0.05
+        assert abs(fastmi.ksg_mi(c, c, tie_breaking="noise") - 2.0) < 0.05
+
+
+# --------------------------------------------------------------------------
+# small ones
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("call", [
+    lambda x: fastmi.ksg_mi(x, np.arange(100.0)),
+    lambda x: fastmi.ksg_mi(np.arange(100.0), x),
+    lambda x: fastmi.entropy(x),
+    lambda x: fastmi.conditional_mi(np.arange(100.0), np.arange(100.0)[::-1].copy(), x),
+], ids=["ksg-x", "ksg-y", "entropy", "cmi-z"])
+def test_nan_in_1d_input_names_the_row_only(call):
+    # a 1-D input's NaN was reported "at row 99, column 0"
+    x = np.arange(100.0)
+    x[99] = np.nan
+    with pytest.raises(ValueError, match=r"contains NaN at row 99; every sample must be finite"):
+        call(x)
+    with pytest.raises(ValueError, match=r"contains NaN at row 99, column 1; every sample must be finite"):
+        call(np.column_stack([np.arange(100.0), x]))

@@ -51,3 +51,41 @@ def test_broken_invariant_is_a_runtime_error():
         _native.mi_cc(x, np.arange(3.0), 3, 1, False)
     with pytest.raises(RuntimeError, match="1 <= k < n"):
         _native.ksg_mi_nats(np.zeros((3, 1)), np.zeros((3, 1)), 0, _native.KsgVariant.published, 1, False)
+
+
+def _modules_with_examples():
+    """The names of fastmi's modules whose docstrings hold examples (``>>>``)."""
+    import pkgutil
+
+    root = os.path.dirname(fastmi.__file__)
+    names = []
+    for info in pkgutil.walk_packages([root], "fastmi."):
+        path = os.path.join(root, *info.name.split(".")[1:])
+        path = os.path.join(path, "__init__.py") if info.ispkg else path + ".py"
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as f:
+                if ">>> " in f.read():
+                    names.append(info.name)
+    return names
+
+
+def test_docstring_examples_run_as_printed():
+    # the entropy example printed np.True_ under numpy 2 (a numpy bool, not True):
+    # every example must print what its docstring shows (as
+    # `python -m pytest --doctest-modules src/fastmi` checks)
+    import doctest
+    import importlib
+    import warnings
+
+    names = _modules_with_examples()
+    assert "fastmi.entropy" in names and "fastmi.sklearn.estimate" in names, names
+    failed = []
+    for name in names:
+        module = importlib.import_module(name)
+        finder, runner = doctest.DocTestFinder(), doctest.DocTestRunner(verbose=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # an example's warnings are not its output
+            for test in finder.find(module, name):
+                result = runner.run(test, out=lambda text: failed.append(text))
+                assert result.failed == 0 or failed, test.name
+    assert not failed, "".join(failed)

@@ -92,6 +92,17 @@ def test_extremes():
     assert single.mutual_info == 0.0 and single.normalized_mi == 1.0  # as scikit-learn
 
 
+@pytest.mark.parametrize("P", [[[1.0]], [[1.0, 0.0]], [[0.0], [1.0]]])
+@pytest.mark.parametrize("base", [2, math.e, 10])
+def test_zero_entropies_are_positive_zero(P, base):
+    # a single occupied cell gave -0.0 entropies (the sum negated): printed as "-0.0"
+    info = fastmi.info_from_pmf(P, base=base)
+    values = dataclasses.asdict(info)
+    for field in ("entropy_x", "entropy_y", "joint_entropy", "conditional_entropy_x",
+                  "conditional_entropy_y", "mutual_info"):
+        assert values[field] == 0.0 and math.copysign(1.0, values[field]) == 1.0, (field, values[field])
+
+
 def test_base_and_normalize():
     bits = fastmi.info_from_pmf(CHAPTER)
     nats = fastmi.info_from_pmf(CHAPTER, base=np.e)

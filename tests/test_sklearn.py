@@ -13,6 +13,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import warnings
 from functools import partial
 
 import numpy as np
@@ -21,6 +22,7 @@ from scipy.special import digamma
 
 import fastmi
 from fastmi import reference
+from fastmi.exceptions import InvalidParameterError
 
 sklearn = pytest.importorskip("sklearn")
 from sklearn import feature_selection as skfs  # noqa: E402
@@ -834,3 +836,39 @@ def test_mutual_info_score_refuses_columns():
     for a, b in (([[0], [1], [1]], [0, 1, 1]), ([0, 1, 1], np.array([[0], [1], [1]]))):
         with pytest.raises(ValueError, match="must be 1-D"):
             fastmi.mutual_info_score(a, b)
+
+
+def _missing_label_cases():
+    pd = pytest.importorskip("pandas")
+    yield "NaN among numbers", np.array([1.0, np.nan, np.nan, 2.0, 1.0, np.nan] * 10, dtype=object)
+    yield "NaN among text", np.array(["a", np.nan, "b", "a", "b", "a"] * 10, dtype=object)
+    yield "None among text", np.array(["a", None, "b", "a", "b", "a"] * 10, dtype=object)
+    yield "None among ints", np.array([1, None, 2, 1, 2, 1] * 10, dtype=object)
+    yield "pd.NA among text", np.array(["a", pd.NA, "b", "a", "b", "a"] * 10, dtype=object)
+    yield "NaT", np.array([1.0, pd.NaT, 2.0, 1.0, 2.0, 1.0] * 10, dtype=object)
+    yield "string column", pd.Series(["a", None, "b", "a", "b", "a"] * 10, dtype="string")
+    yield "categorical column", pd.Series(["a", None, "b", "a", "b", "a"] * 10, dtype="category")
+
+
+@pytest.mark.parametrize("which", ["labels_true", "labels_pred", "classif y"])
+def test_missing_labels_raise_what_scikit_learn_raises(which):
+    # object labels with NaN were taken: NaN != NaN made each a class of its own
+    # (mutual_info_score 0.693 where scikit-learn raises "Input contains NaN",
+    # mutual_info_classif numbers where it raises "Unknown label type"); now refused
+    # with the row, by an exception of the class scikit-learn raises (ValueError for
+    # NaN, TypeError for None or NA among text: InvalidParameterError is both)
+    other = np.array([0, 1, 1, 0, 0, 1] * 10)
+    X = np.random.default_rng(0).standard_normal((60, 2))
+    for label, labels in _missing_label_cases():
+        if which == "classif y":
+            calls = [partial(f, X, labels, random_state=0) for f in (skfs.mutual_info_classif,
+                                                                      fastmi.mutual_info_classif)]
+        else:
+            pair = (labels, other) if which == "labels_true" else (other, labels)
+            calls = [partial(f, *pair) for f in (skm.mutual_info_score, fastmi.mutual_info_score)]
+        with pytest.raises(Exception) as theirs, warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # scikit-learn's cast of NaN to int
+            calls[0]()
+        with pytest.raises(type(theirs.value), match=rf"{which.split()[-1]} contains .* at row 1") as ours:
+            calls[1]()
+        assert isinstance(ours.value, InvalidParameterError), label

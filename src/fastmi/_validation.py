@@ -12,6 +12,7 @@ import math
 import numbers
 import operator
 import os
+import sys
 import threading
 import warnings
 from typing import Any, Hashable, Iterator, Optional, Sequence, TypeVar, cast
@@ -92,8 +93,10 @@ def _cpu_count() -> int:
 def resolve_n_jobs(n_jobs: object) -> int:
     """Number of threads for the native core; 0 means OpenMP's default.
 
-    None: OpenMP's default; -1: all cores; -2: all but one, and so on;
-    a positive integer: that many threads (capped at max(64, 4 x cores)).
+    None: OpenMP's default; -1: all cores; -2: all but one, and so on
+    (joblib's rule: cores + 1 + n_jobs, at least 1); a positive integer: that
+    many threads (capped at max(64, 4 x cores)). docs/user_guide/threads.rst
+    tells users the same.
     """
     if n_jobs is None:
         return 0
@@ -101,7 +104,10 @@ def resolve_n_jobs(n_jobs: object) -> int:
         raise TypeError(f"n_jobs must be None or an integer, got {n_jobs!r}")
     threads = int(n_jobs)
     if threads == 0:
-        raise ValueError("n_jobs must be a positive integer, -1 (all cores) or None; got 0")
+        raise ValueError(
+            "n_jobs must be a positive integer (that many threads), a negative one (-1: all cores, "
+            "-2: all but one, ...: cores + 1 + n_jobs, at least 1) or None; got 0"
+        )
     if threads < 0:
         threads = max(1, _cpu_count() + 1 + threads)
     # More threads than this only adds overhead (and must fit a C int).
@@ -301,9 +307,11 @@ def check_same_length(x: np.ndarray, y: np.ndarray, xname: str = "x", yname: str
 
 
 def column_spans(a: np.ndarray, name: str) -> np.ndarray:
-    """max - min of each column of `a` (2-D), after refusing NaN and infinity."""
+    """max - min of each column of `a`, shape (d,) (a 1-D `a` is one column), after
+    refusing NaN and infinity (named by row, and by column for a 2-D `a` only: pass
+    the samples in their own shape)."""
     with np.errstate(over="ignore", invalid="ignore"):
-        span: npt.NDArray[np.float64] = a.max(axis=0) - a.min(axis=0)
+        span: npt.NDArray[np.float64] = np.reshape(a.max(axis=0) - a.min(axis=0), -1)
     if not np.isfinite(span).all():
         check_finite(a, name)  # NaN or infinity: refused with that message
     return span
@@ -357,7 +365,8 @@ def check_base(base: object) -> float:
 def check_knn_radii(parts: Sequence[tuple[npt.NDArray[np.float64], str]], k: int, threads: int, *,
                     factor: float = 1.0) -> None:
     """Refuses NaN, infinity, and samples whose max-norm distance to their
-    k-th neighbour in the joint space of `parts` ((2-D array, name) pairs),
+    k-th neighbour in the joint space of `parts` ((array, name) pairs: the
+    samples in their own shape, (n,) or (n, d), for column_spans' message),
     times `factor`, overflows float64 (the toolkit's estimators; ksg_mi's
     check is check_ksg_radii).
 
@@ -368,7 +377,7 @@ def check_knn_radii(parts: Sequence[tuple[npt.NDArray[np.float64], str]], k: int
     with np.errstate(over="ignore"):
         if all(np.isfinite(span * factor).all() for span, _ in spans):
             return
-    joint = np.hstack([a for a, _ in parts])
+    joint = np.hstack([a.reshape(a.shape[0], -1) for a, _ in parts])
     radius = _native.knn_radius(joint, k, _native.Metric.max_norm, threads, interruptible())
     with np.errstate(over="ignore"):
         ok = np.isfinite(radius * factor)
@@ -803,11 +812,82 @@ def check_target_regression(y: Any, n: int) -> npt.NDArray[Any]:
     return real
 
 
-def as_label_codes(labels: npt.NDArray[Any], name: str) -> tuple[npt.NDArray[np.int64], int]:
-    """(codes in numpy.unique's order as int64, number of distinct labels)."""
+def _is_missing(value: object) -> bool:
+    """Whether one label is a missing value: None, or a value unequal to itself (float
+    NaN, NaT, Decimal NaN); also pandas' NA, whose comparisons have no truth value."""
+    if value is None:
+        return True
+    try:
+        return bool(value != value)
+    except (TypeError, ValueError):  # pandas.NA (TypeError); an array as a label (ValueError)
+        return type(value).__name__ == "NAType"
+
+
+def missing_labels(labels: npt.NDArray[Any]) -> npt.NDArray[np.bool_] | None:
+    """Where an object array of labels holds a missing value (None, NaN, NaT, pandas.NA),
+    None for other dtypes (a float array's NaN is check_finite's). One O(n) pass:
+    pandas.isna where pandas is imported (it made the NA and NaT values), else one
+    comparison per label."""
+    if labels.dtype.kind != "O":
+        return None
+    flat = labels.reshape(-1)
+    pd = sys.modules.get("pandas")
+    if pd is not None:
+        return np.asarray(pd.isna(flat), dtype=bool)
+    return np.fromiter((_is_missing(v) for v in flat), dtype=bool, count=flat.shape[0])
+
+
+def missing_label_name(value: object) -> str:
+    """How a message names a missing label: None, NaN, NaT, pd.NA (else its repr)."""
+    if value is None:
+        return "None"
+    kind = type(value).__name__
+    if kind == "NAType":
+        return "pd.NA"
+    if kind == "NaTType" or isinstance(value, (np.datetime64, np.timedelta64)):
+        return "NaT"
+    if isinstance(value, (float, np.floating)):
+        return "NaN"
+    return repr(value)
+
+
+def check_missing_labels(labels: npt.NDArray[Any], name: str,
+                         error: type[ValueError] = ValueError) -> None:
+    """Refuses missing values (None, NaN, NaT, pandas.NA) in an object array of labels,
+    naming the first row holding one, as check_finite names a float array's NaN. numpy
+    would count every NaN as a label of its own (NaN != NaN) and cannot sort None or NA
+    among text. ``error``: the exception class (the drop-ins raise InvalidParameterError,
+    a ValueError and a TypeError, as scikit-learn raises ValueError for NaN and TypeError
+    for None or NA)."""
+    missing = missing_labels(labels)
+    if missing is None or not missing.any():
+        return
+    row = int(np.flatnonzero(missing)[0])
+    raise error(missing_label_message(name, row, missing_label_name(labels.reshape(-1)[row]),
+                                      int(missing.sum())))
+
+
+def missing_label_message(name: str, row: int, what: str, count: int) -> str:
+    """check_missing_labels' message: ``what`` (missing_label_name) at ``row``, of ``count``."""
+    return (
+        f"{name} contains {what} at {cell_name(row, None)}"
+        f"{f' ({count} missing values in all)' if count > 1 else ''}; every sample must have a label "
+        "(drop or fill in the missing ones first)"
+    )
+
+
+def as_label_codes(labels: npt.NDArray[Any], name: str, *,
+                   error: type[ValueError] = ValueError) -> tuple[npt.NDArray[np.int64], int]:
+    """(codes in numpy.unique's order as int64, number of distinct labels).
+
+    NaN and infinity in float labels, and missing values (None, NaN, NaT, pandas.NA)
+    in object labels are refused with the first row holding one (``error``: the class
+    for the latter, see check_missing_labels)."""
     if labels.dtype.kind == "f":
         check_finite(labels, name)
-    elif labels.dtype.kind not in "biuUSO":
+    elif labels.dtype.kind == "O":
+        check_missing_labels(labels, name, error)
+    elif labels.dtype.kind not in "biuUS":
         raise TypeError(f"{name} must hold labels (integers, strings, ...); got dtype {labels.dtype}")
     labels = labels.reshape(-1)
     if labels.dtype.kind in "biu" and labels.size:
@@ -840,7 +920,8 @@ def check_target_classif(y: Any, n: int) -> tuple[npt.NDArray[np.int64], int]:
             "mutual_info_classif cannot take as classes; use mutual_info_regression "
             "for a continuous target"
         )
-    return as_label_codes(y, "y")
+    # missing values: ValueError (NaN) or TypeError (None, NA) in scikit-learn, so both here
+    return as_label_codes(y, "y", error=InvalidParameterError)
 
 
 def discrete_mask(discrete_features: Any, n_features: int, sparse: bool) -> npt.NDArray[np.bool_]:

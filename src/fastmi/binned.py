@@ -61,7 +61,8 @@ def discrete_mi(
     base : float, keyword-only, default 2
         Logarithm base of the result: 2 for bits, ``numpy.e`` for nats.
     n_jobs : int or None, keyword-only
-        Threads: None uses OpenMP's default, -1 all cores, k > 0 that many.
+        Threads: None uses OpenMP's default, -1 all cores, -2 all but one
+        (and so on: cores + 1 + n_jobs, at least 1), k > 0 that many.
         The result is bit-identical for every value. A process forked from
         one that had imported fastmi (multiprocessing's "fork" and
         "forkserver" start methods, gunicorn or Celery workers) runs it on

@@ -73,7 +73,8 @@ def conditional_mi(
     base : float, keyword-only, default 2
         Logarithm base of the result: 2 for bits, ``numpy.e`` for nats.
     n_jobs : int or None, keyword-only
-        Threads: None uses OpenMP's default, -1 all cores, k > 0 that many.
+        Threads: None uses OpenMP's default, -1 all cores, -2 all but one
+        (and so on: cores + 1 + n_jobs, at least 1), k > 0 that many.
         The result is bit-identical for every value.
     random_state : None, int, numpy.random.SeedSequence or numpy.random.Generator, keyword-only
         Seed of the tie-breaking noise, as in :func:`ksg_mi` (None: the
@@ -99,7 +100,9 @@ def conditional_mi(
     ValueError
         Empty input, different lengths, more than 2 dimensions, NaN or
         infinite values, ``k`` outside ``[1, n)``, invalid ``bins``,
-        ``method`` or ``base``, data so widely spread that a k-th-neighbour
+        ``method`` or ``base``, ``bins`` giving a multivariate x, y or z more
+        than 2**62 histogram cells (``"binned"``: the bin count to the power
+        of its columns), data so widely spread that a k-th-neighbour
         distance overflows float64.
     TypeError
         Non-numeric input (other than for ``"discrete"``), non-integer ``k``
@@ -160,7 +163,7 @@ def conditional_mi(
             parts.append(_plugin.binned_codes(data, name, _plugin.same_axes(bins, data.shape[1]), threads, common))
         return _plugin_cmi(parts[1], parts[0], parts[2], base)
     k = check_k(k, n)
-    check_knn_radii([(_as_2d(x), "x"), (_as_2d(y), "y"), (_as_2d(z), "z")], k, threads)
+    check_knn_radii([(x, "x"), (y, "y"), (z, "z")], k, threads)
     if _is_constant(x) or _is_constant(y):
         return 0.0  # a variable with a single value shares no information
     blocks = [(_as_2d(x), "x"), (_as_2d(y), "y"), (_as_2d(z), "z")]

@@ -37,6 +37,34 @@ def _as_2d(a: np.ndarray) -> np.ndarray:
     return a.reshape(-1, 1) if a.ndim == 1 else a
 
 
+def _same_samples(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> bool:
+    """Whether x and y (checked, finite) are the same samples: one shape, equal values.
+    O(n) at most, and O(1) for most different data: the first and last rows first."""
+    if x.shape != y.shape:
+        return False
+    if x is y:
+        return True
+    return bool(np.array_equal(x[0], y[0]) and np.array_equal(x[-1], y[-1]) and np.array_equal(x, y))
+
+
+def _has_untied_column(a2: npt.NDArray[np.float64], threads: int) -> bool:
+    """Whether a column of the 2-D samples ``a2`` has no repeated values (a continuous
+    coordinate). For x and y the same samples, the estimator then sees that coordinate
+    twice, unchanged or with tiny noise, and I(X;X) is infinite; a discrete-valued x
+    (every column tied) gets other noise in y (_ties.break_ties' salt), and ksg_mi(c, c)
+    estimates the entropy of c."""
+    tied, _ = _native.column_ties([a2], threads, interruptible())
+    return bool((np.asarray(tied) == 0).any())
+
+
+#: ksg_mi's warning for x and y that are the same samples.
+SAME_SAMPLES = (
+    "x and y are the same samples: the mutual information of a continuous variable with itself "
+    "is infinite, so the KSG value (about psi(n) - psi(k)) estimates nothing and only grows with "
+    "the number of samples n. For the entropy H(X) use fastmi.entropy(x)"
+)
+
+
 def ksg_mi(
     x: npt.ArrayLike,
     y: npt.ArrayLike,
@@ -82,7 +110,8 @@ def ksg_mi(
     base : float, keyword-only, default 2
         Logarithm base of the result: 2 for bits, ``numpy.e`` for nats.
     n_jobs : int or None, keyword-only
-        Threads: None uses OpenMP's default, -1 all cores, k > 0 that many.
+        Threads: None uses OpenMP's default, -1 all cores, -2 all but one
+        (and so on: cores + 1 + n_jobs, at least 1), k > 0 that many.
         The result is bit-identical for every value. A process forked from
         one that had imported fastmi (multiprocessing's "fork" and
         "forkserver" start methods, gunicorn or Celery workers) runs it on
@@ -128,6 +157,17 @@ def ksg_mi(
 
     Warns
     -----
+    RuntimeWarning
+        When x and y are the same samples (equal shapes and values, not
+        constant), ``ksg_mi(x, x)``, and the estimator sees them so: the
+        mutual information of a continuous variable with itself is
+        infinite, and the KSG value is then about ``psi(n) - psi(k)`` (with
+        ``legacy=True`` the listing's like number), which grows with n and
+        estimates nothing. For H(X) use :func:`entropy`; :func:`pairwise_mi`
+        puts NaN on its diagonal for the same reason. Not for a
+        discrete-valued x (repeated values in every column) with
+        tie-breaking noise (``"auto"``, ``"noise"``): y then takes other
+        noise than x, and the estimate is that of the entropy of x.
     TiedSamplesWarning
         With ``tie_breaking="auto"``: when x or y has repeated values and
         tie-breaking noise was added (the warning names the columns, how
@@ -183,12 +223,16 @@ def ksg_mi(
                          "use tie_breaking='auto' or 'off' with it")
     base = check_base(base)
     x2, y2 = _as_2d(x), _as_2d(y)
-    span = np.concatenate([column_spans(x2, "x"), column_spans(y2, "y")])  # also refuses NaN and infinity
+    # also refuses NaN and infinity (x and y in their own shape: a 1-D one's message names no column)
+    span = np.concatenate([column_spans(x, "x"), column_spans(y, "y")])
     threads = resolve_n_jobs(n_jobs)
     if not legacy and (_is_constant(x) or _is_constant(y)):
         # A variable with a single value has no entropy: I = 0 exactly. KSG
         # would instead read structure into the ties of the other variable.
         return 0.0
+    # ksg_mi(x, x): warned of once the estimate is made (see _self_information_infinite)
+    same = _same_samples(x, y) and not (legacy and _is_constant(x))
+    given = x2
     check_ksg_radii(x2, y2, span, k, legacy, threads)
     report = None
     if not legacy and tie_breaking == "auto" and algorithm == 1 and x2.shape[1] == 1 and y2.shape[1] == 1:
@@ -213,6 +257,8 @@ def ksg_mi(
         else:
             mi_nats, zeros = _native.ksg_mi_nats(x2, y2, k, variant, threads, interruptible())
     warn_ties(report, stacklevel=3)
+    if same and (report is None or _has_untied_column(given, threads)):
+        warnings.warn(SAME_SAMPLES, RuntimeWarning, stacklevel=2)
     if zeros:
         warnings.warn(
             f"{zeros} of {n} samples are at distance 0 from their k-th neighbour (k={k}) in "

@@ -215,8 +215,9 @@ class MRMRSelector(SelectorMixin, BaseEstimator):
         Source of the tie-breaking noise added to continuous features (and a
         continuous target), as in scikit-learn's ``mutual_info_*``.
     n_jobs : int or None, default None
-        Threads (None: OpenMP's default, -1: all cores). Results do not
-        depend on it.
+        Threads (None: OpenMP's default, -1: all cores, -2: all but one,
+        and so on: cores + 1 + n_jobs, at least 1; k > 0: that many).
+        Results do not depend on it.
 
     Attributes
     ----------

@@ -68,7 +68,8 @@ def pairwise_mi(
     base : float, keyword-only, default 2
         Logarithm base of the result: 2 for bits, ``numpy.e`` for nats.
     n_jobs : int or None, keyword-only
-        Threads: None uses OpenMP's default, -1 all cores, k > 0 that many.
+        Threads: None uses OpenMP's default, -1 all cores, -2 all but one
+        (and so on: cores + 1 + n_jobs, at least 1), k > 0 that many.
         Pairs run in parallel; the result is bit-identical for every value.
     random_state : None, int, numpy.random.SeedSequence or numpy.random.Generator, keyword-only
         Seed of the tie-breaking noise, as in :func:`ksg_mi` (None: the

@@ -31,7 +31,7 @@ class PmfInfo:
 
 def _entropy(p: np.ndarray) -> float:
     p = p[p > 0]
-    return float(-np.sum(p * np.log(p)))
+    return float(0.0 - np.sum(p * np.log(p)))  # 0.0 - 0.0 is +0.0 (a single cell: not -0.0)
 
 
 def info_from_pmf(

@@ -16,6 +16,7 @@ from ._validation import (
     check_finite,
     check_int,
     check_k,
+    check_noise_random_state,
     check_same_length,
     interruptible,
     resolve_n_jobs,
@@ -28,7 +29,6 @@ from .ksg import _as_2d, _is_constant
 _REMEDY = "tie_breaking='off' tests the data as given."
 
 _F64 = npt.NDArray[np.float64]
-# What numpy.random.default_rng takes.
 # _check's result: the arguments of _run after the progress callback.
 _Checked = Tuple[_F64, _F64, Optional[_F64], int, int, npt.NDArray[np.uint64], int, float]
 
@@ -69,14 +69,12 @@ def _check_n_permutations(n_permutations: Any) -> int:
 
 
 def _seeds(random_state: Any, n_permutations: int) -> npt.NDArray[np.uint64]:
-    """One 64-bit seed per permutation, drawn up front from numpy's Generator."""
-    try:
-        rng = np.random.default_rng(random_state)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(
-            "random_state must be None, an int, a numpy.random.SeedSequence or a numpy.random.Generator; "
-            f"got {random_state!r} ({exc})"
-        ) from None
+    """One 64-bit seed per permutation, drawn up front from
+    ``numpy.random.default_rng(random_state)``, after the check of every estimator's
+    random_state (check_noise_random_state: None, an int >= 0, a SeedSequence or a
+    Generator; a bool, a list, a RandomState are refused, not passed to numpy)."""
+    check_noise_random_state(random_state)
+    rng = np.random.default_rng(random_state)
     return rng.integers(0, 2**64, size=n_permutations, dtype=np.uint64, endpoint=False)
 
 
@@ -175,11 +173,14 @@ def mi_test(
         n`` (1 would leave every sample its own y). Not used without z. The
         candidates take ``8 * n * shuffle_neighbors`` bytes.
     random_state : None, int, numpy.random.SeedSequence or numpy.random.Generator, keyword-only
-        Seeds the permutations (through ``numpy.random.default_rng``); a
-        Generator is advanced. The same value gives the same null
-        distribution for every ``n_jobs``.
+        Seeds the permutations (through ``numpy.random.default_rng``); an
+        int must be >= 0; a Generator is advanced. The same value gives the
+        same null distribution for every ``n_jobs``. Checked as
+        :func:`ksg_mi` checks it (a bool, a list or a
+        ``numpy.random.RandomState`` is refused).
     n_jobs : int or None, keyword-only
-        Threads: None uses OpenMP's default, -1 all cores, k > 0 that many.
+        Threads: None uses OpenMP's default, -1 all cores, -2 all but one
+        (and so on: cores + 1 + n_jobs, at least 1), k > 0 that many.
         Permutations run in parallel.
     base : float, keyword-only, default 2
         Logarithm base of the estimates: 2 for bits, ``numpy.e`` for nats.
@@ -209,10 +210,11 @@ def mi_test(
         Empty input, different lengths, NaN or infinite values, ``k`` outside
         ``[1, n)``, ``n_permutations`` outside ``[1, 1e8]``,
         ``shuffle_neighbors`` outside ``[2, n)`` (with z), invalid ``base``, a variable whose values span
-        more than 1.8e308 (distances could overflow).
+        more than 1.8e308 (distances could overflow), a negative int ``random_state``.
     TypeError
         Non-numeric input, non-integer ``k``, ``n_permutations``,
-        ``shuffle_neighbors`` or ``n_jobs``, an invalid ``random_state``.
+        ``shuffle_neighbors`` or ``n_jobs``, a ``random_state`` that is not
+        None, an int, a SeedSequence or a Generator.
 
     Warns
     -----
@@ -296,6 +298,7 @@ def _check(x: npt.ArrayLike, y: npt.ArrayLike, z: Optional[npt.ArrayLike], k: in
             )
     base = check_base(base)
     tie_breaking = check_tie_breaking(tie_breaking)
+    check_noise_random_state(random_state)
     threads = resolve_n_jobs(n_jobs)
     for a, name in ((x, "x"), (y, "y"), (z, "z")):
         if a is None:

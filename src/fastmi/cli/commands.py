@@ -63,13 +63,15 @@ def cmd_mi(args: argparse.Namespace) -> int:
     if args.estimator == "binned" and (len(xs) != 1 or len(ys) != 1):
         raise CLIError(_ONE_BY_ONE)
     rows, _, n = dropna_rows(table, xs + ys, args)
-    x = variable(table, xs, "--x", rows)
-    y = variable(table, ys, "--y", rows)
+    exact = args.estimator == "ksg"  # integers beyond 2**53: refused by ksg_mi, taken by discrete_mi
+    x = variable(table, xs, "--x", rows, exact=exact)
+    y = variable(table, ys, "--y", rows, exact=exact)
 
     import fastmi
 
     u = unit(args)  # the API's own base: the value the Python call returns, to the bit
-    words = Words({"x": ("--x", xs), "y": ("--y", ys)}, _ESTIMATOR_WORDS, rows=rows)
+    words = Words({"x": ("--x", xs), "y": ("--y", ys)}, _ESTIMATOR_WORDS,
+                  {"fastmi.entropy(x)": "'fastmi entropy' of the --x columns"}, rows=rows)
     if args.estimator == "binned":
         bins = 10 if args.bins is None else args.bins
         value = _estimate(fastmi.discrete_mi, x, y, bins=bins, base=u.base, n_jobs=args.n_jobs,
@@ -95,8 +97,9 @@ def _conditional_mi(args: argparse.Namespace) -> int:
                        sep=args.sep)
     xs, ys, zs = table.columns("--x"), table.columns("--y"), table.columns("--z")
     rows, _, n = dropna_rows(table, xs + ys + zs, args)
-    x, y, z = (variable(table, xs, "--x", rows), variable(table, ys, "--y", rows),
-               variable(table, zs, "--z", rows))
+    exact = args.estimator == "ksg"  # integers beyond 2**53: refused by conditional_mi's KSG only
+    x, y, z = (variable(table, xs, "--x", rows, exact=exact), variable(table, ys, "--y", rows, exact=exact),
+               variable(table, zs, "--z", rows, exact=exact))
 
     import fastmi
 
@@ -140,7 +143,8 @@ def cmd_entropy(args: argparse.Namespace) -> int:
         value = _estimate(fastmi.entropy, x, method="discrete", base=u.base, words=words)
         how = "discrete"
     else:
-        x = variable(table, xs, "--x", rows)
+        # integers beyond 2**53: refused by the KL estimate only, as fastmi.entropy refuses them
+        x = variable(table, xs, "--x", rows, exact=args.estimator == "kl")
         if args.estimator == "kl":
             k = _neighbours(3 if args.k is None else args.k, n, table.path)
             value = _estimate(fastmi.entropy, x, method="kl", k=k, base=u.base, n_jobs=args.n_jobs,

@@ -113,10 +113,11 @@ def dropna_rows(table: Table, names: Sequence[str], args: argparse.Namespace
 
 
 def variable(table: Table, names: List[str], option: str,
-             rows: Optional[npt.NDArray[np.bool_]]) -> npt.NDArray[np.float64]:
+             rows: Optional[npt.NDArray[np.bool_]], *, exact: bool = False) -> npt.NDArray[np.float64]:
     """The numeric columns ``names`` (at ``rows``) as one variable: (n,) for one column,
-    else (n, d)."""
-    data: npt.NDArray[np.float64] = np.column_stack([table.numeric(c, option, rows) for c in names])
+    else (n, d); ``exact``: refusing integers that float64 rounds (see Table.numeric)."""
+    data: npt.NDArray[np.float64] = np.column_stack([table.numeric(c, option, rows, exact=exact)
+                                                     for c in names])
     return data[:, 0] if data.shape[1] == 1 else data
 
 

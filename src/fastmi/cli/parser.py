@@ -98,8 +98,9 @@ def _seed(text: str) -> int:
 
 
 def _n_jobs(text: str) -> int:
-    return int(_number(text, int, lambda v: v == -1 or v >= 1,
-                       "-1 (all cores) or a positive number of threads"))
+    # the library's rule (fastmi._validation.resolve_n_jobs): any integer but 0
+    return int(_number(text, int, lambda v: v != 0,
+                       "a positive number of threads, or -1 (all cores), -2 (all but one), ..."))
 
 
 def _positive_float(text: str) -> float:
@@ -108,7 +109,8 @@ def _positive_float(text: str) -> float:
 
 def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--n-jobs", type=_n_jobs, default=None, metavar="N",
-                   help="threads for fastmi: -1 for all cores (default: OpenMP's default)")
+                   help="threads for fastmi: -1 for all cores, -2 for all but one, ... "
+                        "(default: OpenMP's default)")
     p.add_argument("-q", "--quiet", action="store_true",
                    help="no progress bar or notes on stderr")
 

@@ -43,16 +43,20 @@ class Table:
     ``path`` is the file's name as messages show it (escaped: see
     :func:`fastmi.cli.render.path`); ``names`` lists every column of the file in order;
     ``data`` holds the columns that were read: a float64 array (NaN where missing) for
-    numeric columns, an object array of text (None where missing) otherwise.
+    numeric columns, an object array of text (None where missing) otherwise.  ``wide``
+    holds, for the numeric columns of integers some of which float64 cannot hold exactly
+    (beyond 2**53 in magnitude), those integers (int64 or uint64, 0 where missing).
     """
 
     def __init__(self, path: str, names: List[str], data: Dict[str, Any], n_rows: int,
-                 kinds: Optional[Dict[str, str]] = None) -> None:
+                 kinds: Optional[Dict[str, str]] = None,
+                 wide: Optional[Dict[str, npt.NDArray[Any]]] = None) -> None:
         self.path = path
         self.names = names
         self.data = data
         self.n_rows = n_rows
         self.kinds = kinds or {}  # the file's type of each non-numeric column
+        self.wide = wide or {}  # integers beyond 2**53, as the file holds them
         #: the columns that each column-naming option (--x, --columns, ...) names, as
         #: :func:`resolve_columns` found them in the header
         self.chosen: Dict[str, List[str]] = {}
@@ -75,9 +79,12 @@ class Table:
             return nan
         return np.array([v is None for v in col], dtype=bool)
 
-    def numeric(self, name: str, option: str,
-                rows: Optional[npt.NDArray[np.bool_]] = None) -> npt.NDArray[np.float64]:
-        """Column ``name`` (at ``rows``) as float64, refusing text, NaN and infinities."""
+    def numeric(self, name: str, option: str, rows: Optional[npt.NDArray[np.bool_]] = None,
+                *, exact: bool = False) -> npt.NDArray[np.float64]:
+        """Column ``name`` (at ``rows``) as float64, refusing text, NaN and infinities;
+        with ``exact``, also integers that float64 rounds (beyond 2**53 in magnitude), as
+        the nearest-neighbour estimators of the library refuse them (ksg_mi, mi_test, the
+        KSG conditional_mi and pairwise_mi, the KL entropy), in the library's words."""
         self.check_names({name: option})
         col = self.data[name]
         if col.dtype != np.float64:
@@ -92,16 +99,32 @@ class Table:
             raise CLIError(f"column {name!r} ({option}) has {int(bad.sum())} missing or "
                            f"infinite value(s), the first at data row {row + 1} ({what}); "
                            f"drop or fill them first" + _DROPNA_HINT * bool(rows is None))
+        wide = self.wide.get(name)
+        if exact and wide is not None:
+            from fastmi._validation import check_exact_integers
+
+            try:  # the library's check and words, naming the column and its option
+                check_exact_integers(wide if rows is None else wide[rows], f"column {show(name)} ({option})")
+            except ValueError as exc:
+                raise CLIError(str(exc)) from None
         return values
 
     def labels(self, name: str, option: str,
                rows: Optional[npt.NDArray[np.bool_]] = None) -> npt.NDArray[Any]:
         """Column ``name`` (at ``rows``) as class labels: its numbers (finite) when numeric,
-        else codes 0, 1, ... of its text (not missing), in sorted order."""
+        else codes 0, 1, ... of its text (not missing), in sorted order; for integers
+        beyond 2**53 (which float64 rounds, merging distinct labels), codes of the
+        integers themselves."""
         self.check_names({name: option})
         col = self.data[name]
         if col.dtype == np.float64:
-            return self.numeric(name, option, rows)
+            numbers = self.numeric(name, option, rows)
+            wide = self.wide.get(name)
+            if wide is None:
+                return numbers
+            exact: npt.NDArray[np.intp] = np.unique(wide if rows is None else wide[rows],
+                                                    return_inverse=True)[1].reshape(-1)
+            return exact
         values = col if rows is None else col[rows]
         missing = np.array([v is None for v in values], dtype=bool)
         if missing.any():
@@ -400,16 +423,21 @@ def _load_csv(stream: BinaryIO, path: str, fmt: Optional[str],
         raise CLIError(f"cannot parse {path} as CSV: {message[:200]}") from None
     data: Dict[str, Any] = {}
     kinds: Dict[str, str] = {}
+    wide: Dict[str, npt.NDArray[Any]] = {}
     for name in used:
-        data[name], kind = _column(arrow.column(name), name, path)
+        data[name], kind, ints = _column(arrow.column(name), name, path)
         if kind:
             kinds[name] = kind
-    return Table(path, names, data, arrow.num_rows, kinds)
+        if ints is not None:
+            wide[name] = ints
+    return Table(path, names, data, arrow.num_rows, kinds, wide)
 
 
-def _column(values: Any, name: str, path: str) -> Tuple[Any, str]:
+def _column(values: Any, name: str, path: str) -> Tuple[Any, str, Optional[npt.NDArray[Any]]]:
     """A column of text (pyarrow strings, nulls where missing) as float64 when every value
-    is a number or true/false, else as an object array of text; and its kind if text."""
+    is a number or true/false, else as an object array of text; its kind if text; and
+    its integers when every value is one and some are beyond 2**53 in magnitude (see
+    :func:`_wide_integers`), else None."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -420,14 +448,51 @@ def _column(values: Any, name: str, path: str) -> Tuple[Any, str]:
         raise CLIError(f"cannot read {path}: column {show(name)} is not UTF-8 text "
                        f"(a binary file, not CSV text?)") from None
     if values.null_count == len(values):
-        return np.full(len(values), np.nan), ""  # nothing but missing values
+        return np.full(len(values), np.nan), "", None  # nothing but missing values
     for text in (values, pc.utf8_trim_whitespace(values)):
         for target in (pa.float64(), pa.bool_()):
             try:
-                return _floats(pc.cast(text, target)), ""
+                floats = _floats(pc.cast(text, target))
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-                pass
-    return np.array(values.to_pylist(), dtype=object), "text"
+                continue
+            return floats, "", _wide_integers(text, floats)
+    return np.array(values.to_pylist(), dtype=object), "text", None
+
+
+#: The largest integer magnitude that float64 holds exactly, with every integer below it
+#: (fastmi._validation.EXACT_INTEGERS; not imported here, where the native module is not).
+_EXACT = 2**53
+
+
+def _wide_integers(text: Any, floats: npt.NDArray[np.float64]) -> Optional[npt.NDArray[Any]]:
+    """The integers of a column of text read as ``floats``, when every value is an integer
+    (int64 or uint64) and some are beyond 2**53 in magnitude (float64 rounds them, so that
+    distinct values can read as ties); 0 where missing.  None otherwise: a float below
+    2**53 in magnitude is no such integer (one beyond reads as 2**53 or more), so only
+    such columns are parsed again."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    with np.errstate(invalid="ignore"):
+        if not (np.abs(floats) >= _EXACT).any():
+            return None
+    for target in (pa.int64(), pa.uint64()):
+        try:
+            return _beyond_exact(pc.cast(text, target))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
+    return None  # floats written as such ("1e20", "9007199254740993.0"), or beyond 64 bits
+
+
+def _beyond_exact(ints: Any) -> Optional[npt.NDArray[Any]]:
+    """A pyarrow column of 64-bit integers as numpy (0 where missing), when some are beyond
+    2**53 in magnitude; else None."""
+    import pyarrow as pa
+
+    values = np.asarray(ints.fill_null(pa.scalar(0, ints.type)).to_numpy())
+    if values.size and (values.max() > _EXACT or (values.dtype.kind == "i" and values.min() < -_EXACT)):
+        return values
+    return None
 
 
 def _floats(values: Any) -> npt.NDArray[np.float64]:
@@ -469,14 +534,19 @@ def _load_parquet(source: BinaryIO, path: str,
         raise CLIError(f"cannot read {path} as Parquet: {first_line(exc)}") from None
     data: Dict[str, Any] = {}
     kinds: Dict[str, str] = {}
+    wide: Dict[str, npt.NDArray[Any]] = {}
     for name in columns:
         col = arrow.column(name)
         kind = col.type
         if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind) \
                 or pa.types.is_decimal(kind) or pa.types.is_null(kind):
             data[name] = _floats(col)
+            if pa.types.is_integer(kind) and kind.bit_width == 64:
+                ints = _beyond_exact(col)
+                if ints is not None:
+                    wide[name] = ints
         else:
             data[name] = np.array([None if v is None else str(v) for v in col.to_pylist()],
                                   dtype=object)
             kinds[name] = str(kind)
-    return Table(path, names, data, arrow.num_rows, kinds)
+    return Table(path, names, data, arrow.num_rows, kinds, wide)

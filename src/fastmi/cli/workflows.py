@@ -111,12 +111,13 @@ def cmd_pairwise(args: argparse.Namespace) -> int:
     full = [j for j in range(p) if complete[j]]
     pairs = p * (p - 1) // 2
     u = unit(args)  # the API's own base: the values the Python call returns, to the bit
+    exact = args.method == "ksg"  # integers beyond 2**53: refused by pairwise_mi's KSG only
     M = np.full((p, p), np.nan)
     dropped = np.zeros((p, p), dtype=np.int64)
     with Progress(enabled=not args.quiet, delay=0.5) as progress:
         progress.set(f"MI of {pairs} column pairs ({table.n_rows:,} rows)")
         if len(full) >= 2:  # the columns without missing values: one call, as pairwise_mi
-            X = np.column_stack([table.numeric(names[j], "--columns") for j in full])
+            X = np.column_stack([table.numeric(names[j], "--columns", exact=exact) for j in full])
             M[np.ix_(full, full)] = _estimate(fastmi.pairwise_mi, X, method=args.method, base=u.base,
                                               n_jobs=args.n_jobs, words=_pairwise_words(
                                                   [names[j] for j in full], args.columns), **options)
@@ -130,8 +131,8 @@ def cmd_pairwise(args: argparse.Namespace) -> int:
                 if args.method == "ksg" and kept <= k:
                     raise CLIError(f"--k {k} needs more than {k} rows; with --dropna columns "
                                    f"{names[i]!r} and {names[j]!r} have {kept} complete rows")
-                pair = np.column_stack([table.numeric(names[i], "--columns", rows),
-                                        table.numeric(names[j], "--columns", rows)])
+                pair = np.column_stack([table.numeric(names[i], "--columns", rows, exact=exact),
+                                        table.numeric(names[j], "--columns", rows, exact=exact)])
                 value = _estimate(fastmi.pairwise_mi, pair, method=args.method, base=u.base,
                                   n_jobs=args.n_jobs, **options,
                                   words=_pairwise_words([names[i], names[j]], args.columns, rows))
@@ -226,8 +227,9 @@ def cmd_test(args: argparse.Namespace) -> int:
                        sep=args.sep)
     xs, ys, zs = table.columns("--x"), table.columns("--y"), table.columns("--z")
     rows, _, n = dropna_rows(table, [*xs, *ys, *zs], args)
-    x, y = variable(table, xs, "--x", rows), variable(table, ys, "--y", rows)
-    z = variable(table, zs, "--z", rows) if zs else None
+    # integers beyond 2**53, which float64 rounds: refused, as mi_test refuses them
+    x, y = variable(table, xs, "--x", rows, exact=True), variable(table, ys, "--y", rows, exact=True)
+    z = variable(table, zs, "--z", rows, exact=True) if zs else None
     k = _neighbours(args.k, n, table.path)
     if zs and args.shuffle_neighbors >= n:  # the library's check, in the CLI's words
         raise CLIError(f"--shuffle-neighbors {args.shuffle_neighbors} needs more than "

@@ -14,6 +14,7 @@ from .. import _native, _plugin
 from .._plugin import _MAX_CODE
 from .._validation import as_samples, cell_name, check_base, check_choice, check_uniform_edges
 from .._validation import bin_dtype, interruptible, narrow_axis, resolve_bins, to_array
+from .._validation import missing_label_message, missing_label_name, missing_labels
 from ._graph import add_tables, align, aligned_blocks, as_block, blocks_of, check_compute, finish, is_dask
 from ._graph import require_dask, sample_collection
 from ._graph import held, local, task_threads, tree
@@ -644,10 +645,12 @@ def _binned_entropy(x: Any, bins: Any, base: float, threads: int, compute: bool,
 # distinct rows of labels: one array of values per column (the i-th row's value in
 # each), and each row's count; in numpy.unique's order of each column, row by row
 _Rows = Tuple[List[npt.NDArray[Any]], npt.NDArray[np.int64]]
-# the first non-finite value of a column of float labels: (its row, counted from the
-# first row of the part; whether it is NaN; the column's non-finite values in the part),
+# the first non-finite value of a column of float labels, or missing value (None, NaN,
+# NaT, pandas.NA) of a column of object labels: (its row, counted from the first row of
+# the part; how the message names it ("NaN", "infinity", "None", ...); the column's
+# non-finite or missing values in the part; whether they are missing object labels),
 # None when it has none
-_Bad = Optional[Tuple[int, bool, int]]
+_Bad = Optional[Tuple[int, str, int, bool]]
 # the rows of labels of a chunk, or of consecutive chunks merged: their distinct rows
 # and counts (none once a column holds a non-finite value: the call fails), the number
 # of rows, and each column's _Bad
@@ -656,21 +659,28 @@ _Part = Tuple[List[npt.NDArray[Any]], npt.NDArray[np.int64], int, Tuple[_Bad, ..
 
 def _check_labels(column: npt.NDArray[Any], label: str) -> None:
     """as_label_codes' check of the dtype of one column of labels (floats are checked
-    for finiteness by _first_nonfinite, across the chunks)."""
+    for finiteness, objects for missing values, by _first_nonfinite, across the chunks)."""
     if column.dtype.kind not in "fbiuUSO":
         raise TypeError(f"{label} must hold labels (integers, strings, ...); got dtype {column.dtype}")
 
 
 def _first_nonfinite(column: npt.NDArray[Any]) -> _Bad:
-    """What check_finite reports of a column of labels: its first non-finite value's
-    row and kind, and the number of them."""
+    """What check_finite (float labels) or check_missing_labels (object labels) reports
+    of a column of labels: its first non-finite or missing value's row and name, and the
+    number of them."""
+    if column.dtype.kind == "O":
+        missing = missing_labels(column)
+        if missing is None or not missing.any():
+            return None
+        row = int(np.flatnonzero(missing)[0])
+        return row, missing_label_name(column[row]), int(missing.sum()), True
     if column.dtype.kind != "f":
         return None
     bad = ~np.isfinite(column)
     if not bad.any():
         return None
     row = int(np.flatnonzero(bad)[0])
-    return row, bool(np.isnan(column[row])), int(bad.sum())
+    return row, "NaN" if np.isnan(column[row]) else "infinity", int(bad.sum()), False
 
 
 def _distinct_rows(columns: Sequence[npt.NDArray[Any]], counts: npt.NDArray[np.int64],
@@ -724,7 +734,8 @@ def _merge_rows(labels: tuple[str, ...], *parts: _Part) -> _Part:
         for c, b in enumerate(part[3]):
             if b is not None:
                 first = bad[c]
-                bad[c] = (m + b[0], b[1], b[2]) if first is None else (first[0], first[1], first[2] + b[2])
+                bad[c] = (m + b[0], b[1], b[2], b[3]) if first is None else \
+                    (first[0], first[1], first[2] + b[2], first[3])
         m += part[2]
     if any(b is not None for b in bad):
         return [c[:0] for c in parts[0][0]], np.zeros(0, dtype=np.int64), m, tuple(bad)
@@ -763,9 +774,11 @@ def _entropy_of_rows(merged: _Part, labels: tuple[str, ...], base: float) -> flo
         raise ValueError("x is empty: at least one sample is needed")
     for label, b in zip(labels, bad):
         if b is not None:
-            row, nan, total = b
+            row, what, total, missing = b
+            if missing:
+                raise ValueError(missing_label_message(label, row, what, total))
             raise ValueError(
-                f"{label} contains {'NaN' if nan else 'infinity'} at {cell_name(row, None)}"
+                f"{label} contains {what} at {cell_name(row, None)}"
                 f"{f' ({total} non-finite values in all)' if total > 1 else ''}; every sample must be finite"
             )
     return _entropy_of_counts(counts, base)

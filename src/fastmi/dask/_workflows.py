@@ -268,14 +268,13 @@ def mi_test(x: Any, y: Any, z: Any = None, *, k: int = 3, n_permutations: int = 
     shuffle_neighbors : int, keyword-only, default 5
         Local permutations within this many nearest neighbours in z.
     random_state : None, int, numpy.random.SeedSequence or numpy.random.Generator, keyword-only
-        As for :func:`fastmi.mi_test` (and the same other forms it takes):
+        As for :func:`fastmi.mi_test` (which refuses the same other forms):
         the permutations' seeds are drawn from it on the client, then the
         seed of the tie-breaking noise, in the task that prepares the data,
-        from a copy. With compute=True a Generator (a BitGenerator, a
-        RandomState) is then left exactly where :func:`fastmi.mi_test`
-        leaves it, ties or not (and where it was, should the computation
-        fail); with compute=False it is advanced by the permutations' seeds
-        only.
+        from a copy. With compute=True a Generator is then left exactly
+        where :func:`fastmi.mi_test` leaves it, ties or not (and where it
+        was, should the computation fail); with compute=False it is
+        advanced by the permutations' seeds only.
     n_jobs : int or None, keyword-only
         Threads of each task's native call (default 1).
     base : float, keyword-only, default 2
@@ -309,7 +308,7 @@ def mi_test(x: Any, y: Any, z: Any = None, *, k: int = 3, n_permutations: int = 
     n_permutations = _check_n_permutations(n_permutations)
     per = check_int(permutations_per_task, "permutations_per_task", minimum=1)
     tie_breaking = check_tie_breaking(tie_breaking)
-    # random_state is checked by _seeds, as in memory (which takes what numpy.random.default_rng takes)
+    # random_state is checked by _seeds, as in memory (check_noise_random_state, then numpy.random.default_rng)
     saved = generator_state(random_state)
     seeds = _seeds(random_state, n_permutations)
     # a Generator, as advanced by the seeds: the prepare task draws the noise's seed from a copy

@@ -38,6 +38,7 @@ from .._validation import (
 )
 from .._typing import DiscreteFeatures, MatrixLike, RandomStateLike
 from .._typing import F64Array as _F64
+from ..exceptions import InvalidParameterError
 from .preprocess import continuous_block, discrete_block, scale_and_noise_target, sparse_blocks
 
 
@@ -158,8 +159,8 @@ def mutual_info_regression(
         numbers.
     n_jobs : int or None, default=None
         Threads: None uses OpenMP's default (all cores, unlike
-        scikit-learn's one process), -1 all cores, a positive integer that
-        many. The result is bit-identical for every value. A process
+        scikit-learn's one process), -1 all cores, -2 all but one (and so
+        on: cores + 1 + n_jobs, at least 1), a positive integer that many. The result is bit-identical for every value. A process
         forked from one that had imported fastmi (multiprocessing's "fork"
         and "forkserver" start methods, gunicorn or Celery workers) runs it
         on one thread, with the same result: OpenMP's thread pool does not
@@ -281,8 +282,8 @@ def mutual_info_classif(
         numbers.
     n_jobs : int or None, default=None
         Threads: None uses OpenMP's default (all cores, unlike
-        scikit-learn's one process), -1 all cores, a positive integer that
-        many. The result is bit-identical for every value. A process
+        scikit-learn's one process), -1 all cores, -2 all but one (and so
+        on: cores + 1 + n_jobs, at least 1), a positive integer that many. The result is bit-identical for every value. A process
         forked from one that had imported fastmi (multiprocessing's "fork"
         and "forkserver" start methods, gunicorn or Celery workers) runs it
         on one thread, with the same result: OpenMP's thread pool does not
@@ -306,7 +307,8 @@ def mutual_info_classif(
         (a ValueError and a TypeError, as scikit-learn's own) An argument of
         the wrong type or value: `n_neighbors`, `copy`, `random_state`,
         `n_jobs`, `discrete_features` of the wrong kind, `X` or `y` that are
-        None, scalars or text.
+        None, scalars or text; a missing value (None, NaN, NaT, ``pandas.NA``)
+        in an object or pandas `y` (the message names its first row).
     fastmi.exceptions.FeatureIndexError
         (an IndexError, as scikit-learn's, and an InvalidParameterError) A
         `discrete_features` mask of the wrong length, an index out of range,
@@ -383,6 +385,11 @@ def mutual_info_score(
     ValueError
         Labellings that are not 1-D, are empty or differ in length, NaN labels, a table
         with negative or non-integer counts or counts summing to 2**63 or more.
+    fastmi.exceptions.InvalidParameterError
+        (a ValueError and a TypeError: scikit-learn raises ValueError for NaN,
+        TypeError for None or ``pandas.NA`` among text) A missing value (None,
+        NaN, NaT, ``pandas.NA``) in an object or pandas labelling; the message
+        names the first row holding one.
 
     Notes
     -----
@@ -409,8 +416,9 @@ def mutual_info_score(
     a = as_1d(labels_true, "labels_true", column=False)
     b = as_1d(labels_pred, "labels_pred", column=False)
     check_same_length(a, b, "labels_true", "labels_pred", what="length")
-    ca, na = as_label_codes(a, "labels_true")
-    cb, nb = as_label_codes(b, "labels_pred")
+    # a missing label: scikit-learn raises ValueError (NaN) or TypeError (None, NA); this is both
+    ca, na = as_label_codes(a, "labels_true", error=InvalidParameterError)
+    cb, nb = as_label_codes(b, "labels_pred", error=InvalidParameterError)
     if na == 1 or nb == 1:
         return 0.0
     return max(0.0, _native.contingency_mi_codes(ca, na, cb, nb, interruptible()))
