@@ -727,6 +727,11 @@ def test_ksg_same_samples_warning_only_where_the_estimate_means_nothing():
         with pytest.warns(RuntimeWarning, match="^x and y are the same samples"):
             both = np.column_stack([c, x])
             fastmi.ksg_mi(both, both.copy())
+        # a continuous x with one repeated value: tiny noise on its copies, still the same samples
+        dup = x.copy()
+        dup[1] = dup[0]
+        with pytest.warns(RuntimeWarning, match="^x and y are the same samples"):
+            assert fastmi.ksg_mi(dup, dup.copy()) > 5.0
         warnings.simplefilter("error", RuntimeWarning)
         fastmi.ksg_mi(x, x[::-1].copy())
         fastmi.ksg_mi(x, np.column_stack([x, x]))  # other shapes

@@ -103,10 +103,14 @@ def conditional_mi(
         ``method`` or ``base``, ``bins`` giving a multivariate x, y or z more
         than 2**62 histogram cells (``"binned"``: the bin count to the power
         of its columns), data so widely spread that a k-th-neighbour
-        distance overflows float64.
+        distance overflows float64; for ``"ksg"``, 64-bit integers beyond
+        2**53 in magnitude (float64 cannot hold them exactly) and a negative
+        int ``random_state``; for ``"discrete"``, a missing value (NaN,
+        None, NaT, ``pandas.NA``) among labels of object dtype.
     TypeError
         Non-numeric input (other than for ``"discrete"``), non-integer ``k``
-        or ``n_jobs``.
+        or ``n_jobs``, a ``random_state`` that is not None, an int, a
+        ``numpy.random.SeedSequence`` or a ``numpy.random.Generator``.
 
     Warns
     -----

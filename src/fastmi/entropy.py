@@ -106,10 +106,16 @@ def entropy(
         for ``"kl"``, data in which every sample has k or more exact
         duplicates (no finite estimate exists: use ``method="discrete"``),
         and a multivariate x with a constant column or two identical columns
-        (a singular distribution, whose differential entropy is -infinity).
+        (a singular distribution, whose differential entropy is -infinity),
+        64-bit integers beyond 2**53 in magnitude (float64 cannot hold them
+        exactly), a negative int ``random_state``; for ``"binned"`` and
+        ``"miller_madow"``, explicit edges that hold no sample; for
+        ``"discrete"``, a missing value (NaN, None, NaT, ``pandas.NA``)
+        among labels of object dtype.
     TypeError
         Non-numeric input (other than for ``"discrete"``), non-integer ``k``
-        or ``n_jobs``.
+        or ``n_jobs``, a ``random_state`` that is not None, an int, a
+        ``numpy.random.SeedSequence`` or a ``numpy.random.Generator``.
 
     Warns
     -----

@@ -47,14 +47,15 @@ def _same_samples(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> boo
     return bool(np.array_equal(x[0], y[0]) and np.array_equal(x[-1], y[-1]) and np.array_equal(x, y))
 
 
-def _has_untied_column(a2: npt.NDArray[np.float64], threads: int) -> bool:
-    """Whether a column of the 2-D samples ``a2`` has no repeated values (a continuous
-    coordinate). For x and y the same samples, the estimator then sees that coordinate
-    twice, unchanged or with tiny noise, and I(X;X) is infinite; a discrete-valued x
-    (every column tied) gets other noise in y (_ties.break_ties' salt), and ksg_mi(c, c)
+def _has_continuous_column(a2: npt.NDArray[np.float64], threads: int) -> bool:
+    """Whether a column of the 2-D samples ``a2`` is continuous-valued: more than half
+    of its values distinct (a few repeated values, or none). For x and y the same
+    samples, the estimator then sees that coordinate twice, unchanged or with tiny
+    noise, and I(X;X) is infinite; a discrete-valued x (every column with at most n/2
+    distinct values) gets other noise in y (_ties.break_ties' salt), and ksg_mi(c, c)
     estimates the entropy of c."""
-    tied, _ = _native.column_ties([a2], threads, interruptible())
-    return bool((np.asarray(tied) == 0).any())
+    _, distinct = _native.column_ties([a2], threads, interruptible())
+    return bool((2 * np.asarray(distinct) > a2.shape[0]).any())
 
 
 #: ksg_mi's warning for x and y that are the same samples.
@@ -151,9 +152,13 @@ def ksg_mi(
         (or 2 with ``legacy=True``), invalid ``base``, or data so widely
         spread that a k-th-neighbour distance overflows float64 (beyond
         1.8e308; with ``legacy=True``, whose squared distances overflow,
-        beyond about 1.3e154).
+        beyond about 1.3e154), 64-bit integers beyond 2**53 in magnitude
+        (float64 cannot hold them exactly), a negative int
+        ``random_state``.
     TypeError
-        Non-numeric input, non-integer ``k`` or ``n_jobs``.
+        Non-numeric input, non-integer ``k`` or ``n_jobs``, a
+        ``random_state`` that is not None, an int, a
+        ``numpy.random.SeedSequence`` or a ``numpy.random.Generator``.
 
     Warns
     -----
@@ -165,9 +170,11 @@ def ksg_mi(
         ``legacy=True`` the listing's like number), which grows with n and
         estimates nothing. For H(X) use :func:`entropy`; :func:`pairwise_mi`
         puts NaN on its diagonal for the same reason. Not for a
-        discrete-valued x (repeated values in every column) with
-        tie-breaking noise (``"auto"``, ``"noise"``): y then takes other
-        noise than x, and the estimate is that of the entropy of x.
+        discrete-valued x (every column with at most n/2 distinct values)
+        with tie-breaking noise (``"auto"``, ``"noise"``): y then takes
+        other noise than x, and the estimate is about the entropy of x. A
+        continuous column with a few repeated values still warns: the noise
+        that separates its copies is tiny.
     TiedSamplesWarning
         With ``tie_breaking="auto"``: when x or y has repeated values and
         tie-breaking noise was added (the warning names the columns, how
@@ -257,7 +264,7 @@ def ksg_mi(
         else:
             mi_nats, zeros = _native.ksg_mi_nats(x2, y2, k, variant, threads, interruptible())
     warn_ties(report, stacklevel=3)
-    if same and (report is None or _has_untied_column(given, threads)):
+    if same and (report is None or _has_continuous_column(given, threads)):
         warnings.warn(SAME_SAMPLES, RuntimeWarning, stacklevel=2)
     if zeros:
         warnings.warn(

@@ -103,9 +103,12 @@ def pairwise_mi(
         X not 2-D or empty, NaN or infinite values, ``k`` outside
         ``[1, n)``, invalid ``bins``, ``method`` or ``base``; for ``"ksg"``,
         a pair whose k-th-neighbour distance overflows float64 (as
-        ``ksg_mi``).
+        ``ksg_mi``), 64-bit integers beyond 2**53 in magnitude (float64
+        cannot hold them exactly), a negative int ``random_state``.
     TypeError
-        Non-numeric X, non-integer ``k`` or ``n_jobs``.
+        Non-numeric X, non-integer ``k`` or ``n_jobs``, a ``random_state``
+        that is not None, an int, a ``numpy.random.SeedSequence`` or a
+        ``numpy.random.Generator``.
 
     Warns
     -----

@@ -308,7 +308,9 @@ def mutual_info_classif(
         the wrong type or value: `n_neighbors`, `copy`, `random_state`,
         `n_jobs`, `discrete_features` of the wrong kind, `X` or `y` that are
         None, scalars or text; a missing value (None, NaN, NaT, ``pandas.NA``)
-        in an object or pandas `y` (the message names its first row).
+        in an object-dtype `y`, a pandas text or categorical column
+        included (the message names its first row; a float or nullable
+        numeric `y` with NaN raises the ValueError above).
     fastmi.exceptions.FeatureIndexError
         (an IndexError, as scikit-learn's, and an InvalidParameterError) A
         `discrete_features` mask of the wrong length, an index out of range,
@@ -388,8 +390,9 @@ def mutual_info_score(
     fastmi.exceptions.InvalidParameterError
         (a ValueError and a TypeError: scikit-learn raises ValueError for NaN,
         TypeError for None or ``pandas.NA`` among text) A missing value (None,
-        NaN, NaT, ``pandas.NA``) in an object or pandas labelling; the message
-        names the first row holding one.
+        NaN, NaT, ``pandas.NA``) in an object-dtype labelling, a pandas text or
+        categorical column included; the message names the first row holding
+        one.
 
     Notes
     -----
