@@ -743,6 +743,32 @@ def test_ksg_same_samples_warning_only_where_the_estimate_means_nothing():
         assert abs(fastmi.ksg_mi(c, c, tie_breaking="noise") - 2.0) < 0.05
 
 
+def test_conditional_mi_and_mi_test_of_the_same_samples_warn():
+    # I(X;X|Z) = H(X|Z) is infinite for a continuous x, and mi_test(x, x)'s statistic is
+    # reached by no permutation (p = 1 / (1 + n_permutations) whatever the data)
+    rng = np.random.default_rng(1)
+    z = rng.standard_normal(600)
+    x = z + rng.standard_normal(600)
+    c = rng.integers(0, 4, 600).astype(np.float64)
+    with pytest.warns(RuntimeWarning, match=r"^x and y are the same samples: .*given z too \(I\(X;X\|Z\) = H"):
+        assert fastmi.conditional_mi(x, x.copy(), z) > 3.0
+    with pytest.warns(RuntimeWarning, match=r"^x and y are the same samples: .*no permutation reaches it"):
+        res = fastmi.mi_test(x, x.copy(), z, n_permutations=19, random_state=0)
+    assert res.pvalue == 1 / 20
+    with pytest.warns(RuntimeWarning, match=r"^x and y are the same samples: .*no permutation reaches it"):
+        fastmi.mi_test(x, x, n_permutations=9, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        warnings.simplefilter("ignore", fastmi.TiedSamplesWarning)
+        y = z + rng.standard_normal(600)
+        fastmi.conditional_mi(x, y, z)
+        fastmi.mi_test(x, y, z, n_permutations=9, random_state=0)
+        fastmi.conditional_mi(x, x, z, method="binned")  # a plug-in estimate: finite, meaningful
+        # a discrete-valued x: y takes other tie-breaking noise
+        fastmi.conditional_mi(c, c, z)
+        fastmi.mi_test(c, c, n_permutations=9, random_state=0)
+
+
 # --------------------------------------------------------------------------
 # small ones
 # --------------------------------------------------------------------------

@@ -10,7 +10,13 @@ import numpy.typing as npt
 
 from . import _native, _plugin
 from ._ties import TiedSamplesWarning, break_ties, warn_ties
-from .ksg import _as_2d, _is_constant
+from .ksg import SAME_SAMPLES_HEAD, _as_2d, _is_constant, warn_same_samples
+
+#: conditional_mi's warning for x and y that are the same samples.
+SAME_SAMPLES_CMI = (
+    SAME_SAMPLES_HEAD + ", given z too (I(X;X|Z) = H(X|Z)), so the estimate measures nothing and only "
+    "grows with the number of samples n. H(X|Z) is H(X, Z) - H(Z), two entropies (fastmi.entropy)"
+)
 from ._validation import (
     as_samples,
     bin_dtype,
@@ -119,6 +125,11 @@ def conditional_mi(
         has repeated values and noise was added; with ``"off"``: on samples
         with k or more exact duplicates in the joint space (zero
         k-th-neighbour distance).
+    RuntimeWarning
+        ``"ksg"``, when x and y are the same samples (as for
+        :func:`ksg_mi`): I(X;X|Z) = H(X|Z) is infinite for a continuous x,
+        and the estimate grows with n. Not for a discrete-valued x with
+        tie-breaking noise.
 
     Notes
     -----
@@ -176,6 +187,7 @@ def conditional_mi(
         check_knn_radii([(x2, "x"), (y2, "y"), (z2, "z")], k, threads)
     nats, zeros = _native.cmi_ksg_nats(x2, y2, z2, k, threads, interruptible())
     warn_ties(report, _REMEDY)
+    warn_same_samples(x, y, report, threads, SAME_SAMPLES_CMI, stacklevel=3)
     if zeros:
         warnings.warn(
             f"{zeros} of {n} samples are at distance 0 from their k-th neighbour (k={k}) in "

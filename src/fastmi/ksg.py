@@ -58,12 +58,22 @@ def _has_continuous_column(a2: npt.NDArray[np.float64], threads: int) -> bool:
     return bool((2 * np.asarray(distinct) > a2.shape[0]).any())
 
 
-#: ksg_mi's warning for x and y that are the same samples.
+#: The warning for x and y that are the same samples: its head, and ksg_mi's whole.
+SAME_SAMPLES_HEAD = "x and y are the same samples: the mutual information of a continuous variable with itself is infinite"
 SAME_SAMPLES = (
-    "x and y are the same samples: the mutual information of a continuous variable with itself "
-    "is infinite, so the KSG value (about psi(n) - psi(k)) estimates nothing and only grows with "
+    SAME_SAMPLES_HEAD + ", so the KSG value (about psi(n) - psi(k)) estimates nothing and only grows with "
     "the number of samples n. For the entropy H(X) use fastmi.entropy(x)"
 )
+
+
+def warn_same_samples(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], report: object, threads: int,
+                      message: str, stacklevel: int) -> None:
+    """Warns (RuntimeWarning, ``message``) when the checked samples x and y are the same
+    samples as the estimator sees them: no tie-breaking noise was added (``report`` is
+    None), or x has a continuous column, whose copies the tiny noise does not separate.
+    ``stacklevel`` as warnings.warn's, counted from this function."""
+    if _same_samples(x, y) and (report is None or _has_continuous_column(_as_2d(x), threads)):
+        warnings.warn(message, RuntimeWarning, stacklevel=stacklevel)
 
 
 def ksg_mi(
@@ -237,9 +247,9 @@ def ksg_mi(
         # A variable with a single value has no entropy: I = 0 exactly. KSG
         # would instead read structure into the ties of the other variable.
         return 0.0
-    # ksg_mi(x, x): warned of once the estimate is made (see _self_information_infinite)
-    same = _same_samples(x, y) and not (legacy and _is_constant(x))
-    given = x2
+    # ksg_mi(x, x): warned of once the estimate is made (a constant x of legacy=True: no)
+    same = not (legacy and _is_constant(x))
+    given = (x, y)
     check_ksg_radii(x2, y2, span, k, legacy, threads)
     report = None
     if not legacy and tie_breaking == "auto" and algorithm == 1 and x2.shape[1] == 1 and y2.shape[1] == 1:
@@ -264,8 +274,8 @@ def ksg_mi(
         else:
             mi_nats, zeros = _native.ksg_mi_nats(x2, y2, k, variant, threads, interruptible())
     warn_ties(report, stacklevel=3)
-    if same and (report is None or _has_continuous_column(given, threads)):
-        warnings.warn(SAME_SAMPLES, RuntimeWarning, stacklevel=2)
+    if same:
+        warn_same_samples(*given, report, threads, SAME_SAMPLES, stacklevel=3)
     if zeros:
         warnings.warn(
             f"{zeros} of {n} samples are at distance 0 from their k-th neighbour (k={k}) in "

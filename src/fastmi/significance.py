@@ -24,7 +24,13 @@ from ._validation import (
 from ._ties import TiedSamplesWarning, break_ties, warn_ties
 from ._typing import TieBreaking, TieSeed
 from ._validation import check_tie_breaking
-from .ksg import _as_2d, _is_constant
+from .ksg import SAME_SAMPLES_HEAD, _as_2d, _is_constant, warn_same_samples
+
+#: mi_test's warning for x and y that are the same samples (its words after the head).
+SAME_SAMPLES_TEST = (
+    ", so the statistic measures nothing and no permutation reaches it: the p-value is the smallest "
+    "possible, 1 / (1 + n_permutations), whatever the data"
+)
 
 _REMEDY = "tie_breaking='off' tests the data as given."
 
@@ -222,6 +228,12 @@ def mi_test(
         With ``tie_breaking="auto"``: when a column has repeated values and
         noise was added; with ``"off"``: when the data have k or more
         exact duplicates in the joint space.
+    RuntimeWarning
+        When x and y are the same samples (as for :func:`ksg_mi`): the
+        mutual information of a continuous variable with itself is
+        infinite, so no permutation reaches the statistic and the p-value
+        is ``1 / (1 + n_permutations)`` whatever the data. Not for a
+        discrete-valued x with tie-breaking noise.
 
     Notes
     -----
@@ -318,6 +330,7 @@ def _check(x: npt.ArrayLike, y: npt.ArrayLike, z: Optional[npt.ArrayLike], k: in
         null = np.zeros(n_permutations)
         return MITestResult(0.0, 1.0, null)
     blocks = [(_as_2d(x), "x"), (_as_2d(y), "y")] + ([] if z is None else [(_as_2d(z), "z")])
+    given = (x, y)
     noised, report = break_ties(blocks, tie_breaking, random_state, threads)
     if report is not None:
         x, y = noised[0], noised[1]
@@ -331,6 +344,8 @@ def _check(x: npt.ArrayLike, y: npt.ArrayLike, z: Optional[npt.ArrayLike], k: in
                     "overflow float64; divide the data by a constant first"
                 )
     warn_ties(report, remedy, stacklevel=4)
+    warn_same_samples(*given, report, threads,
+                      SAME_SAMPLES_HEAD + ("" if z is None else " (given z too)") + SAME_SAMPLES_TEST, stacklevel=4)
     return x, y, z, k, shuffle_neighbors, seeds, threads, base
 
 
