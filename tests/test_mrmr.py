@@ -251,6 +251,21 @@ def test_errors(params, data, exc, match, rng):
         fastmi.MRMRSelector(**{"n_features_to_select": 3, **params}).fit(X, y)
 
 
+@pytest.mark.parametrize("missing", ["None", "nan", "pd.NA"])
+def test_missing_labels_named(missing, rng):
+    # text labels with a missing value: type_of_target failed on them with a bare TypeError
+    # ("'<' not supported between 'NoneType' and 'str'", "boolean value of NA is ambiguous")
+    pd = pytest.importorskip("pandas")
+    X = rng.standard_normal((50, 4))
+    y = np.array(["a", "b"] * 25, dtype=object)
+    y[4] = {"None": None, "nan": np.nan, "pd.NA": pd.NA}[missing]
+    with pytest.raises(fastmi.exceptions.InvalidParameterError, match=r"^y contains .* at row 4; every sample "
+                                                                       r"must have a label"):
+        fastmi.MRMRSelector(2).fit(X, y)
+    with pytest.raises(fastmi.exceptions.InvalidParameterError, match="at row 4"):
+        fastmi.MRMRSelector(2).fit(X, pd.Series(y, dtype="string" if missing != "nan" else object))
+
+
 def test_lazy_evaluation_skips_hopeless_candidates(rng, monkeypatch):
     from fastmi import mrmr
 

@@ -20,6 +20,7 @@ from . import _native
 from ._validation import (
     MAX_NATIVE_INT,
     as_label_codes,
+    check_missing_labels,
     check_random_state,
     check_target_classif,
     check_target_regression,
@@ -27,6 +28,7 @@ from ._validation import (
     interruptible,
     resolve_n_jobs,
 )
+from .exceptions import InvalidParameterError
 from .sklearn.estimate import _compute_mi
 from .sklearn.preprocess import continuous_block, discrete_block, scale_and_noise_target
 
@@ -184,6 +186,18 @@ def _ross_nd(data: np.ndarray, codes: np.ndarray, n_labels: int, k: int, threads
     return float(psi[n] + psi[k_each].mean() - psi[counts[codes]].mean() - psi[m].mean())
 
 
+def _check_label_values(y: Any) -> None:
+    """Missing values (None, NaN, NaT, pandas.NA) among 1-D object labels, named with their
+    row as mutual_info_classif names them, before scikit-learn's checks fail on them with
+    a bare TypeError ("boolean value of NA is ambiguous") or an unnamed ValueError."""
+    try:
+        labels = np.asarray(y)
+    except (TypeError, ValueError):  # not an array: scikit-learn's checks say so
+        return
+    if labels.dtype == object and labels.ndim == 1:
+        check_missing_labels(labels, "y", error=InvalidParameterError)
+
+
 class MRMRSelector(SelectorMixin, BaseEstimator):
     """Greedy minimum-redundancy maximum-relevance feature selection with mutual information.
 
@@ -229,7 +243,9 @@ class MRMRSelector(SelectorMixin, BaseEstimator):
     selected_ : ndarray of int, shape (n_features_to_select,)
         Indices of the selected features, in the order they were picked.
     scores_ : ndarray of shape (n_features_to_select,)
-        The criterion of each pick when it was made (the first: its relevance).
+        The criterion of each pick when it was made (the first: its relevance,
+        in nats). In nats for ``"mid"``, ``"jmi"`` and ``"cmim"``; for
+        ``"miq"`` a ratio of two MIs (no unit) after the first.
     n_features_in_ : int
         Number of features seen by ``fit``.
     feature_names_in_ : ndarray of str
@@ -333,6 +349,7 @@ class MRMRSelector(SelectorMixin, BaseEstimator):
         self : MRMRSelector
             The fitted selector.
         """
+        _check_label_values(y)
         # scikit-learn's checks sum the data and cast it, which overflows (numpy
         # RuntimeWarnings) on values near float64's limit; they then check element by
         # element, so the warnings say nothing (the too-large values get fastmi's own error)

@@ -154,7 +154,8 @@ def mi_test(
 ) -> MITestResult:
     """Permutation test of independence of x and y (given z) with the KSG estimators.
 
-    Without z, the statistic is the KSG estimate of I(X;Y) (:func:`ksg_mi`,
+    The statistic and the null distribution are in bits by default (units of
+    ``log(base)``); the p-value has no unit. Without z, the statistic is the KSG estimate of I(X;Y) (:func:`ksg_mi`,
     unclipped) and the null distribution its value with y permuted
     uniformly at random. With z, the statistic is the Frenzel-Pompe
     estimate of I(X;Y|Z) (:func:`conditional_mi`) and the null distribution
