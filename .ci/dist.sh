@@ -46,7 +46,6 @@ fresh_venv() {
 step "building the sdist and the wheel (scripts/build_dist.sh)"
 bash scripts/build_dist.sh
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml | head -n 1)
-sdist=$root/dist/fastmi-$version.tar.gz
 wheel=$(ls "$root"/dist/fastmi-"$version"-*manylinux*.whl)
 
 # ---- 2. the wheel, no compiler ----------------------------------------------------------

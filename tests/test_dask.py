@@ -292,6 +292,23 @@ def test_mi_test_same_null(client: Any, conditional: Any) -> None:
         assert np.array_equal(got.null_distribution, want.null_distribution)
 
 
+@pytest.mark.parametrize("conditional", [False, True])
+def test_mi_test_of_the_same_samples_warns_as_in_memory(client: Any, conditional: bool) -> None:
+    # the prepare task's checks warned in the task, where the warning was recorded and lost
+    rng = np.random.default_rng(10)
+    v = rng.standard_normal(300)
+    z = v + rng.standard_normal(300) if conditional else None
+    with pytest.warns(RuntimeWarning, match="^x and y are the same samples") as mem:
+        want = fastmi.mi_test(v, v, z, n_permutations=9, random_state=1)
+    with pytest.warns(RuntimeWarning, match="^x and y are the same samples") as dsk:
+        got = fd.mi_test(da.from_array(v, chunks=70), da.from_array(v, chunks=70), z, n_permutations=9,
+                         random_state=1)
+    same = [str(w.message) for w in mem if w.category is RuntimeWarning]
+    assert same and same == [str(w.message) for w in dsk if w.category is RuntimeWarning]
+    assert dsk[0].filename == __file__  # the caller's line, as in memory
+    assert got.pvalue == want.pvalue == 1 / 10
+
+
 @pytest.mark.parametrize("random_state", [None, 3, "generator"])
 def test_tied_data_same_noise_as_in_memory(client: Any, random_state: Any) -> None:
     # rounded data: the tie-breaking noise is added once, in the prepare task, with

@@ -720,10 +720,10 @@ def test_ksg_same_samples_warning_only_where_the_estimate_means_nothing():
     c = rng.integers(0, 4, 1000).astype(np.float64)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", fastmi.TiedSamplesWarning)
-        # the estimator sees the same samples twice: tied ones without noise, or a continuous
-        # column beside a tied one
+        # the estimator sees the same continuous samples twice: a continuous column beside a
+        # tied one, a 1-D x and its (n, 1) column
         with pytest.warns(RuntimeWarning, match="^x and y are the same samples"):
-            fastmi.ksg_mi(c, c, tie_breaking="off")
+            fastmi.ksg_mi(x, x.reshape(-1, 1))
         with pytest.warns(RuntimeWarning, match="^x and y are the same samples"):
             both = np.column_stack([c, x])
             fastmi.ksg_mi(both, both.copy())
@@ -741,6 +741,8 @@ def test_ksg_same_samples_warning_only_where_the_estimate_means_nothing():
         # a discrete-valued x: y takes other tie-breaking noise, and ksg_mi(c, c) estimates H(c)
         assert abs(fastmi.ksg_mi(c, c) - 2.0) < 0.05
         assert abs(fastmi.ksg_mi(c, c, tie_breaking="noise") - 2.0) < 0.05
+        # ... and without noise the zero radii have their own warning (TiedSamplesWarning)
+        fastmi.ksg_mi(c, c, tie_breaking="off")
 
 
 def test_conditional_mi_and_mi_test_of_the_same_samples_warn():

@@ -264,6 +264,8 @@ def test_missing_labels_named(missing, rng):
         fastmi.MRMRSelector(2).fit(X, y)
     with pytest.raises(fastmi.exceptions.InvalidParameterError, match="at row 4"):
         fastmi.MRMRSelector(2).fit(X, pd.Series(y, dtype="string" if missing != "nan" else object))
+    with pytest.raises(fastmi.exceptions.InvalidParameterError, match="at row 4"):
+        fastmi.MRMRSelector(2).fit(X, y.reshape(-1, 1))  # a column, as scikit-learn takes it
 
 
 def test_lazy_evaluation_skips_hopeless_candidates(rng, monkeypatch):

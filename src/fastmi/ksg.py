@@ -40,6 +40,7 @@ def _as_2d(a: np.ndarray) -> np.ndarray:
 def _same_samples(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> bool:
     """Whether x and y (checked, finite) are the same samples: one shape, equal values.
     O(n) at most, and O(1) for most different data: the first and last rows first."""
+    x, y = _as_2d(x), _as_2d(y)  # (n,) and (n, 1) are the same samples
     if x.shape != y.shape:
         return False
     if x is y:
@@ -69,10 +70,13 @@ SAME_SAMPLES = (
 def warn_same_samples(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], report: object, threads: int,
                       message: str, stacklevel: int) -> None:
     """Warns (RuntimeWarning, ``message``) when the checked samples x and y are the same
-    samples as the estimator sees them: no tie-breaking noise was added (``report`` is
-    None), or x has a continuous column, whose copies the tiny noise does not separate.
-    ``stacklevel`` as warnings.warn's, counted from this function."""
-    if _same_samples(x, y) and (report is None or _has_continuous_column(_as_2d(x), threads)):
+    samples and x has a continuous column (more than half its values distinct), whose
+    copies tie-breaking noise, if any, does not separate (``report``: break_ties', not
+    needed: a discrete-valued x is left out with or without noise; without noise its
+    estimate has zero radii and their own warning). ``stacklevel`` as warnings.warn's,
+    counted from this function."""
+    del report
+    if _same_samples(x, y) and _has_continuous_column(_as_2d(x), threads):
         warnings.warn(message, RuntimeWarning, stacklevel=stacklevel)
 
 
@@ -180,9 +184,10 @@ def ksg_mi(
         ``legacy=True`` the listing's like number), which grows with n and
         estimates nothing. For H(X) use :func:`entropy`; :func:`pairwise_mi`
         puts NaN on its diagonal for the same reason. Not for a
-        discrete-valued x (every column with at most n/2 distinct values)
-        with tie-breaking noise (``"auto"``, ``"noise"``): y then takes
-        other noise than x, and the estimate is about the entropy of x. A
+        discrete-valued x (every column with at most n/2 distinct values):
+        with tie-breaking noise (``"auto"``, ``"noise"``) y takes other
+        noise than x, and the estimate is about the entropy of x; without
+        it, the zero k-th-neighbour distances have their own warning. A
         continuous column with a few repeated values still warns: the noise
         that separates its copies is tiny.
     TiedSamplesWarning

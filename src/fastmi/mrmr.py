@@ -194,8 +194,8 @@ def _check_label_values(y: Any) -> None:
         labels = np.asarray(y)
     except (TypeError, ValueError):  # not an array: scikit-learn's checks say so
         return
-    if labels.dtype == object and labels.ndim == 1:
-        check_missing_labels(labels, "y", error=InvalidParameterError)
+    if labels.dtype == object and (labels.ndim == 1 or (labels.ndim == 2 and labels.shape[1] == 1)):
+        check_missing_labels(labels.reshape(-1), "y", error=InvalidParameterError)  # a column: its rows
 
 
 class MRMRSelector(SelectorMixin, BaseEstimator):

@@ -104,7 +104,8 @@ def _conditional_mi(args: argparse.Namespace) -> int:
     import fastmi
 
     u = unit(args)
-    words = Words({"x": ("--x", xs), "y": ("--y", ys), "z": ("--z", zs)}, _ESTIMATOR_WORDS, rows=rows)
+    words = Words({"x": ("--x", xs), "y": ("--y", ys), "z": ("--z", zs)}, _ESTIMATOR_WORDS,
+                  {"given z too": "given --z too", "(fastmi.entropy)": "('fastmi entropy')"}, rows=rows)
     if args.estimator == "binned":
         bins = 10 if args.bins is None else args.bins
         value = _estimate(fastmi.conditional_mi, x, y, z, method="binned", bins=bins, base=u.base,

@@ -238,7 +238,8 @@ def cmd_test(args: argparse.Namespace) -> int:
     words = Words({"x": ("--x", xs), "y": ("--y", ys), "z": ("--z", zs)},
                   {"k": "--k", "n_permutations": "--permutations",
                    "shuffle_neighbors": "--shuffle-neighbors", "random_state": "--random-state"},
-                  {"random_state seed": "--random-state"}, rows=rows)
+                  {"random_state seed": "--random-state", "(given z too)": "(given --z too)",
+                   "1 / (1 + n_permutations)": "1 / (1 + --permutations)"}, rows=rows)
 
     from fastmi import significance
 

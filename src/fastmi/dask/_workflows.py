@@ -16,7 +16,7 @@ from .._typing import TieBreaking, TieSeed
 from .._validation import as_samples, bin_dtype, check_base, check_choice, check_int, check_k, check_noise_random_state
 from .._validation import column_spans, to_array
 from .._validation import check_tie_breaking, interruptible
-from ..ksg import _as_2d
+from ..ksg import SAME_SAMPLES_HEAD, _as_2d
 from ..pairwise import _REMEDY as _PAIRWISE_REMEDY
 from ..pairwise import _binned_axes, _ksg_prepare, _warn_zero_radius, _twin_pairs
 from ..significance import _REMEDY as _TEST_REMEDY
@@ -192,13 +192,17 @@ def _test_prepare(x: Any, y: Any, z: Any, k: Any, shuffle_neighbors: Any, tie_br
                   random_state: Any, first_seed: npt.NDArray[np.uint64], threads: int) -> Any:
     """mi_test's checks, the statistic and the shared neighbour lists (once, in a
     task): the data with their tie-breaking noise, as in memory; the tie
-    warning is returned (as "ties") for the client to emit."""
+    warnings are returned (as "ties"), and the same-samples warning's text (as
+    "same"), for the client to emit."""
     conv: List[Any] = [None if a is None else (a.to_numpy() if hasattr(a, "to_numpy") else a) for a in (x, y, z)]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", TiedSamplesWarning)
+        warnings.simplefilter("always", RuntimeWarning)
         checked = _check(conv[0], conv[1], conv[2], k, 1, shuffle_neighbors, random_state, None, 2, tie_breaking,
                          seeds=np.zeros(0, dtype=np.uint64))
     ties = [getattr(w.message, "report", None) for w in caught if issubclass(w.category, TiedSamplesWarning)]
+    same = [str(w.message) for w in caught
+            if w.category is RuntimeWarning and str(w.message).startswith(SAME_SAMPLES_HEAD)]
     if isinstance(checked, MITestResult):
         return None  # constant x or y: every estimate is 0 (and no noise was drawn)
     # the state of (this copy of) the caller's generator after the noise's seed, if it was
@@ -209,12 +213,13 @@ def _test_prepare(x: Any, y: Any, z: Any, k: Any, shuffle_neighbors: Any, tie_br
     check = interruptible()
     if z is None:
         stat, zeros = _native.ksg_mi_nats(x2, y2, k, _native.KsgVariant.published, threads, check)
-        return {"x": x2, "y": y2, "k": k, "stat": stat, "zeros": zeros, "n": x.shape[0], "ties": ties, "rng": rng}
+        return {"x": x2, "y": y2, "k": k, "stat": stat, "zeros": zeros, "n": x.shape[0], "ties": ties, "same": same,
+                "rng": rng}
     z2 = _as_2d(z)
     stat, zeros = _native.cmi_ksg_nats(x2, y2, z2, k, threads, check)
     neighbors = _shuffle_candidates(z2, shuffle_neighbors, first_seed, threads, check)
     return {"x": x2, "y": y2, "z": z2, "k": k, "stat": stat, "zeros": zeros, "n": x.shape[0],
-            "neighbors": neighbors, "ties": ties, "rng": rng}
+            "neighbors": neighbors, "ties": ties, "same": same, "rng": rng}
 
 
 def _test_block(prep: Any, seeds: npt.NDArray[np.uint64], threads: int) -> npt.NDArray[np.float64]:
@@ -229,20 +234,22 @@ def _test_block(prep: Any, seeds: npt.NDArray[np.uint64], threads: int) -> npt.N
                                  check)[0]
 
 
-_Outcome = tuple[MITestResult, int, int, List[Any], Optional[dict[str, Any]]]
+_Outcome = tuple[MITestResult, int, int, List[Any], List[str], Optional[dict[str, Any]]]
 
 
 def _test_result(prep: Any, base: float, *nulls: npt.NDArray[np.float64]) -> _Outcome:
-    """(the result, zero radii, samples, tie reports, the generator's state after the noise's seed)."""
+    """(the result, zero radii, samples, tie reports, same-samples warnings, the generator's
+    state after the noise's seed)."""
     null_nats = np.concatenate(nulls)
     total = null_nats.shape[0]
     if prep is None:
-        return MITestResult(0.0, 1.0, np.zeros(total)), 0, 0, [], None
+        return MITestResult(0.0, 1.0, np.zeros(total)), 0, 0, [], [], None
     scale = math.log(base)
     statistic = float(prep["stat"]) / scale
     null = null_nats / scale
     pvalue = (1.0 + np.count_nonzero(null >= statistic)) / (1.0 + total)
-    return MITestResult(statistic, float(pvalue), null), int(prep["zeros"]), int(prep["n"]), prep["ties"], prep["rng"]
+    return (MITestResult(statistic, float(pvalue), null), int(prep["zeros"]), int(prep["n"]), prep["ties"],
+            prep["same"], prep["rng"])
 
 
 def mi_test(x: Any, y: Any, z: Any = None, *, k: int = 3, n_permutations: int = 1000, shuffle_neighbors: int = 5,
@@ -321,7 +328,7 @@ def mi_test(x: Any, y: Any, z: Any = None, *, k: int = 3, n_permutations: int = 
     if not compute:
         return result[0]
     try:
-        res, zeros, n, ties, state = finish(result, True)
+        res, zeros, n, ties, same, state = finish(result, True)
     except BaseException:
         # in memory the data are checked before the seeds are drawn: a refused call draws nothing
         set_generator_state(random_state, saved)
@@ -329,5 +336,7 @@ def mi_test(x: Any, y: Any, z: Any = None, *, k: int = 3, n_permutations: int = 
     set_generator_state(random_state, state)  # then the noise's seed, where one was drawn
     for report in ties:
         warn_ties(report, _TEST_REMEDY)
+    for message in same:  # as in memory, after the tie warning
+        warnings.warn(message, RuntimeWarning, stacklevel=2)
     _warn_zero_radius_test(zeros, n, k, stacklevel=3)
     return res
