@@ -556,21 +556,23 @@ def test_render_width_and_pad():
 # --------------------------------------------------------------------------- integers beyond 2**53
 
 
-@pytest.fixture(params=["csv", "parquet"])
+@pytest.fixture(params=["csv", "csv-signed", "parquet"])
 def big_ints(request, tmp_path):
     """A file whose column 'big' holds 200 distinct integers beyond 2**53, among 400
     consecutive ones (float64, 2 apart there, rounds them to fewer values), 'small' the
-    same less 2**53, 'f' floats."""
+    same less 2**53, 'f' floats; "csv-signed" writes the integers with a leading '+' (which
+    the float reading takes and an integer one did not)."""
     rng = np.random.default_rng(3)
     big = 2**53 + rng.choice(400, N, replace=False).astype(np.int64)
     assert np.unique(big.astype(np.float64)).size < N
     f = rng.standard_normal(N)
-    if request.param == "csv":
+    if request.param.startswith("csv"):
         path = tmp_path / "big.csv"
+        sign = "+" if request.param == "csv-signed" else ""
         with open(path, "w", encoding="utf-8") as out:
             out.write("big,small,f\n")
             for b, v in zip(big, f):
-                out.write(f"{b},{b - 2**53},{float(v)!r}\n")
+                out.write(f"{sign}{b},{sign}{b - 2**53},{float(v)!r}\n")
     else:
         pa = pytest.importorskip("pyarrow")
         import pyarrow.parquet as pq

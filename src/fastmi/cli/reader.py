@@ -476,6 +476,9 @@ def _wide_integers(text: Any, floats: npt.NDArray[np.float64]) -> Optional[npt.N
     with np.errstate(invalid="ignore"):
         if not (np.abs(floats) >= _EXACT).any():
             return None
+    if pa.types.is_string(text.type) or pa.types.is_large_string(text.type):
+        # "+9007199254740993": the float cast takes the sign, the integer casts do not
+        text = pc.replace_substring_regex(pc.utf8_trim_whitespace(text), pattern=r"^\+", replacement="")
     for target in (pa.int64(), pa.uint64()):
         try:
             return _beyond_exact(pc.cast(text, target))
