@@ -583,15 +583,16 @@ def big_ints(request, tmp_path):
     return path, big
 
 
-@pytest.mark.parametrize("argv, option", [
-    (["mi", "{f}", "--x", "big", "--y", "f"], "--x"),
-    (["mi", "{f}", "--x", "f", "--y", "big", "--legacy"], "--y"),
-    (["mi", "{f}", "--x", "f", "--y", "small", "--z", "big"], "--z"),
-    (["entropy", "{f}", "--x", "big"], "--x"),
-    (["pairwise", "{f}"], "--columns"),
-    (["test", "{f}", "--x", "big", "--y", "f", "--permutations", "5"], "--x"),
+@pytest.mark.parametrize("argv, option, remedy", [
+    (["mi", "{f}", "--x", "big", "--y", "f"], "--x", "or use --estimator binned"),
+    (["mi", "{f}", "--x", "f", "--y", "big", "--legacy"], "--y", "or use --estimator binned"),
+    (["mi", "{f}", "--x", "f", "--y", "small", "--z", "big"], "--z", "or use --estimator binned"),
+    (["entropy", "{f}", "--x", "big"], "--x", "or use --estimator discrete or --estimator binned"),
+    (["pairwise", "{f}"], "--columns", "or use --method binned"),
+    (["test", "{f}", "--x", "big", "--y", "f", "--permutations", "5"], "--x",
+     "or compare with 'fastmi mi --estimator binned'"),
 ])
-def test_integers_beyond_2_53_refused_where_the_library_refuses_them(cli, big_ints, argv, option):
+def test_integers_beyond_2_53_refused_where_the_library_refuses_them(cli, big_ints, argv, option, remedy):
     # the column was cast to float64 as read: 200 distinct integers became fewer values,
     # reported as "repeated values" the file does not hold, where the Python call refuses them
     path, big = big_ints
@@ -599,9 +600,13 @@ def test_integers_beyond_2_53_refused_where_the_library_refuses_them(cli, big_in
     assert r.returncode == 2 and r.stdout == "", r.stderr
     with pytest.raises(ValueError) as api:
         fastmi.ksg_mi(big, big[::-1].copy())
-    wording = re.sub(r"^x holds the integer \d+", "", str(api.value))  # the library's words after the value
+    # the library's words after the value, but for its Python remedy ("x - x.min()", "a
+    # discrete estimator"): the command's own options
+    wording = re.sub(r"^x holds the integer \d+", "", str(api.value))
+    wording = wording[: wording.index("Subtract an offset first")]
     assert re.fullmatch(rf"fastmi: error: column 'big' \({option}\) holds the integer \d+"
-                        rf"{re.escape(wording)}\n", r.stderr), r.stderr
+                        rf"{re.escape(wording)}Subtract an offset from the column first \(its minimum, when "
+                        rf"its span is below 2\*\*53\), {re.escape(remedy)}\n", r.stderr), r.stderr
 
 
 def test_integers_beyond_2_53_taken_by_the_binned_and_discrete_estimators(cli, big_ints):

@@ -14,7 +14,7 @@ from fastmi.cli.errors import CLIError, first_line
 from fastmi.cli.files import check_writable, write_error
 from fastmi.cli.output import EXIT_FAILED, EXIT_OK, PROG, flush_stdout, print_error, say, stderr
 from fastmi.cli.progress import Progress
-from fastmi.cli.options import dropna_rows, unit, variable
+from fastmi.cli.options import WIDE_REMEDY, dropna_rows, unit, variable
 from fastmi.cli.reader import Table, list_names, load_table, show
 from fastmi.cli.wording import Words, speaking
 
@@ -63,7 +63,8 @@ def cmd_mi(args: argparse.Namespace) -> int:
     if args.estimator == "binned" and (len(xs) != 1 or len(ys) != 1):
         raise CLIError(_ONE_BY_ONE)
     rows, _, n = dropna_rows(table, xs + ys, args)
-    exact = args.estimator == "ksg"  # integers beyond 2**53: refused by ksg_mi, taken by discrete_mi
+    # integers beyond 2**53: refused by ksg_mi, taken by discrete_mi
+    exact = WIDE_REMEDY["mi"] if args.estimator == "ksg" else None
     x = variable(table, xs, "--x", rows, exact=exact)
     y = variable(table, ys, "--y", rows, exact=exact)
 
@@ -97,7 +98,8 @@ def _conditional_mi(args: argparse.Namespace) -> int:
                        sep=args.sep)
     xs, ys, zs = table.columns("--x"), table.columns("--y"), table.columns("--z")
     rows, _, n = dropna_rows(table, xs + ys + zs, args)
-    exact = args.estimator == "ksg"  # integers beyond 2**53: refused by conditional_mi's KSG only
+    # integers beyond 2**53: refused by conditional_mi's KSG only
+    exact = WIDE_REMEDY["mi"] if args.estimator == "ksg" else None
     x, y, z = (variable(table, xs, "--x", rows, exact=exact), variable(table, ys, "--y", rows, exact=exact),
                variable(table, zs, "--z", rows, exact=exact))
 
@@ -145,7 +147,7 @@ def cmd_entropy(args: argparse.Namespace) -> int:
         how = "discrete"
     else:
         # integers beyond 2**53: refused by the KL estimate only, as fastmi.entropy refuses them
-        x = variable(table, xs, "--x", rows, exact=args.estimator == "kl")
+        x = variable(table, xs, "--x", rows, exact=WIDE_REMEDY["entropy"] if args.estimator == "kl" else None)
         if args.estimator == "kl":
             k = _neighbours(3 if args.k is None else args.k, n, table.path)
             value = _estimate(fastmi.entropy, x, method="kl", k=k, base=u.base, n_jobs=args.n_jobs,

@@ -113,12 +113,23 @@ def dropna_rows(table: Table, names: Sequence[str], args: argparse.Namespace
 
 
 def variable(table: Table, names: List[str], option: str,
-             rows: Optional[npt.NDArray[np.bool_]], *, exact: bool = False) -> npt.NDArray[np.float64]:
+             rows: Optional[npt.NDArray[np.bool_]], *, exact: Optional[str] = None) -> npt.NDArray[np.float64]:
     """The numeric columns ``names`` (at ``rows``) as one variable: (n,) for one column,
-    else (n, d); ``exact``: refusing integers that float64 rounds (see Table.numeric)."""
+    else (n, d); ``exact``: the command's remedy (WIDE_REMEDY) when integers that float64
+    rounds are refused (see Table.numeric)."""
     data: npt.NDArray[np.float64] = np.column_stack([table.numeric(c, option, rows, exact=exact)
                                                      for c in names])
     return data[:, 0] if data.shape[1] == 1 else data
+
+
+#: The CLI's remedy for integers beyond 2**53 (refused by the nearest-neighbour
+#: estimators, which measure distances in float64), by command.
+WIDE_REMEDY = {
+    "mi": "or use --estimator binned",
+    "entropy": "or use --estimator discrete or --estimator binned",
+    "pairwise": "or use --method binned",
+    "test": "or compare with 'fastmi mi --estimator binned'",
+}
 
 
 #: The CLI's remedy for tied samples, by command.

@@ -37,6 +37,11 @@ _BLANK = re.compile(rb"[\r\n]*")
 _LINE_END = re.compile(rb"\r\n|\r|\n")
 
 
+
+# The end of the library's message for integers beyond 2**53 (_validation.check_exact_integers),
+# whose Python remedy the command line replaces with its own options.
+_LIBRARY_WIDE_REMEDY = "Subtract an offset first (e.g. x - x.min(), when the span is below 2**53), or use a discrete estimator"
+
 class Table:
     """Columns read from a CSV or Parquet file.
 
@@ -80,11 +85,12 @@ class Table:
         return np.array([v is None for v in col], dtype=bool)
 
     def numeric(self, name: str, option: str, rows: Optional[npt.NDArray[np.bool_]] = None,
-                *, exact: bool = False) -> npt.NDArray[np.float64]:
+                *, exact: Optional[str] = None) -> npt.NDArray[np.float64]:
         """Column ``name`` (at ``rows``) as float64, refusing text, NaN and infinities;
-        with ``exact``, also integers that float64 rounds (beyond 2**53 in magnitude), as
-        the nearest-neighbour estimators of the library refuse them (ksg_mi, mi_test, the
-        KSG conditional_mi and pairwise_mi, the KL entropy), in the library's words."""
+        with ``exact`` (the command's remedy, options.WIDE_REMEDY), also integers that
+        float64 rounds (beyond 2**53 in magnitude), as the nearest-neighbour estimators of
+        the library refuse them (ksg_mi, mi_test, the KSG conditional_mi and pairwise_mi,
+        the KL entropy), in the library's words but for its remedy."""
         self.check_names({name: option})
         col = self.data[name]
         if col.dtype != np.float64:
@@ -100,13 +106,17 @@ class Table:
                            f"infinite value(s), the first at data row {row + 1} ({what}); "
                            f"drop or fill them first" + _DROPNA_HINT * bool(rows is None))
         wide = self.wide.get(name)
-        if exact and wide is not None:
+        if exact is not None and wide is not None:
             from fastmi._validation import check_exact_integers
 
             try:  # the library's check and words, naming the column and its option
                 check_exact_integers(wide if rows is None else wide[rows], f"column {show(name)} ({option})")
             except ValueError as exc:
-                raise CLIError(str(exc)) from None
+                message, remedy = str(exc), _LIBRARY_WIDE_REMEDY
+                if not message.endswith(remedy):
+                    raise RuntimeError(f"fastmi's 2**53 message changed; the CLI rewords its end: {message}") from None
+                raise CLIError(message[: -len(remedy)] + "Subtract an offset from the column first (its minimum, "
+                               f"when its span is below 2**53), {exact}") from None
         return values
 
     def labels(self, name: str, option: str,

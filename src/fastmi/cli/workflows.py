@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence
 
 from fastmi.cli import render
 from fastmi.cli.commands import _check_plot_format, _estimate, _neighbours, _write
-from fastmi.cli.options import complete_rows, dropna_rows, unit, variable
+from fastmi.cli.options import WIDE_REMEDY, complete_rows, dropna_rows, unit, variable
 from fastmi.cli.errors import CLIError
 from fastmi.cli.files import check_writable
 from fastmi.cli.output import EXIT_OK, PROG, say, stderr
@@ -111,7 +111,8 @@ def cmd_pairwise(args: argparse.Namespace) -> int:
     full = [j for j in range(p) if complete[j]]
     pairs = p * (p - 1) // 2
     u = unit(args)  # the API's own base: the values the Python call returns, to the bit
-    exact = args.method == "ksg"  # integers beyond 2**53: refused by pairwise_mi's KSG only
+    # integers beyond 2**53: refused by pairwise_mi's KSG only
+    exact = WIDE_REMEDY["pairwise"] if args.method == "ksg" else None
     M = np.full((p, p), np.nan)
     dropped = np.zeros((p, p), dtype=np.int64)
     with Progress(enabled=not args.quiet, delay=0.5) as progress:
@@ -228,8 +229,9 @@ def cmd_test(args: argparse.Namespace) -> int:
     xs, ys, zs = table.columns("--x"), table.columns("--y"), table.columns("--z")
     rows, _, n = dropna_rows(table, [*xs, *ys, *zs], args)
     # integers beyond 2**53, which float64 rounds: refused, as mi_test refuses them
-    x, y = variable(table, xs, "--x", rows, exact=True), variable(table, ys, "--y", rows, exact=True)
-    z = variable(table, zs, "--z", rows, exact=True) if zs else None
+    wide = WIDE_REMEDY["test"]
+    x, y = variable(table, xs, "--x", rows, exact=wide), variable(table, ys, "--y", rows, exact=wide)
+    z = variable(table, zs, "--z", rows, exact=wide) if zs else None
     k = _neighbours(args.k, n, table.path)
     if zs and args.shuffle_neighbors >= n:  # the library's check, in the CLI's words
         raise CLIError(f"--shuffle-neighbors {args.shuffle_neighbors} needs more than "
