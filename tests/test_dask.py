@@ -105,7 +105,7 @@ def test_discrete_mi_series(client: Any) -> None:
 def test_discrete_mi_bad_input(client: Any) -> None:
     x, y = _data(1000)
     x[777] = np.nan
-    with pytest.raises(ValueError, match="x contains NaN"):
+    with pytest.raises(ValueError, match=r"^x contains NaN at row 777; every sample must be finite$"):
         fd.discrete_mi(da.from_array(x, chunks=100), da.from_array(y, chunks=100))
     with pytest.raises(ValueError, match="same number of samples"):
         fd.discrete_mi(da.from_array(y, chunks=100), da.from_array(y[:-1], chunks=100))
@@ -883,7 +883,8 @@ def test_nonfinite_errors_name_what_memory_names(client: Any) -> None:
     # a chunk raised for its own non-finite values: the row counted inside the chunk
     # (15005 read as row 5), and, with several chunks at fault, whichever failed first
     # (x[:, 1] where memory names x[:, 0], "infinity" where memory says NaN); each chunk
-    # now reports them, and the error is the in-memory one for the whole x
+    # now reports them, and the error is the in-memory one for the whole x (the binned
+    # paths too: check_finite's first row in the whole x, its column, its kind, the count)
     pd = pytest.importorskip("pandas")
     dd = pytest.importorskip("dask.dataframe")
     rng = np.random.default_rng(41)
@@ -903,7 +904,12 @@ def test_nonfinite_errors_name_what_memory_names(client: Any) -> None:
             frame = pd.DataFrame(data) if data.ndim == 2 else pd.Series(data)
             assert _error(fd.entropy, dd.from_pandas(frame, npartitions=7), method=method) == want
     assert "row 4000" in _error(fastmi.entropy, X, method="discrete")
-    # infinity in the first chunk, NaN in a later one: memory says NaN; x before y
+    assert _error(fastmi.entropy, X, method="binned") == (
+        "ValueError: x contains NaN at row 10, column 1 (3 non-finite values in all); every sample must be finite")
+    assert _error(fastmi.entropy, x, method="binned") == (
+        "ValueError: x contains NaN at row 15005 (2 non-finite values in all); every sample must be finite")
+    # infinity in the first chunk, NaN in a later one: memory names the infinity (the first
+    # row), counting both; x before y
     y = rng.standard_normal(20_000)
     y[3] = np.inf
     y[17_000] = np.nan
@@ -914,7 +920,10 @@ def test_nonfinite_errors_name_what_memory_names(client: Any) -> None:
         assert _error(fd.discrete_mi, da.from_array(a, chunks=3000), da.from_array(b, chunks=3000)) == want
         assert _error(fd.discrete_mi, dd.from_pandas(pd.Series(a), npartitions=5),
                       dd.from_pandas(pd.Series(b), npartitions=5)) == want
-    assert "NaN" in _error(fastmi.discrete_mi, y, z)
+    assert _error(fastmi.discrete_mi, y, z) == (
+        "ValueError: x contains infinity at row 3 (2 non-finite values in all); every sample must be finite")
+    assert _error(fastmi.discrete_mi, z, z[::-1].copy()) == (
+        "ValueError: x contains infinity at row 19999; every sample must be finite")
 
 
 def test_frame_without_columns_refused_as_in_memory(client: Any) -> None:

@@ -71,7 +71,7 @@ def _cases() -> Iterator[Any]:
             for label, v in _BINS.items():
                 yield f"{name}-bins={label}", name, args, {**extra, "bins": v}, True
         yield f"{name}-NaN", name, (_nan(_x, 7),) + args[1:], extra, True
-        # in every chunk: the first row in the whole x (infinity), "NaN" where any is NaN
+        # in every chunk: the first row in the whole x, its kind (infinity), the count
         late = np.where(np.isin(np.arange(_N), [3, 47]), np.inf, _nan(_x, 27))
         yield f"{name}-NaN and infinity", name, (late,) + args[1:], extra, True
         yield f"{name}-None", name, (None,) + args[1:], extra, False
@@ -82,8 +82,8 @@ def _cases() -> Iterator[Any]:
         extra = {"method": name.split("_", 1)[1]}
         yield f"{name}-2-D", name, (_X,), extra, True
         yield f"{name}-2-D NaN", name, (_nan(_X, (5, 2)),), extra, True
-        # NaN in the middle chunk of an earlier column than the other chunks': that column,
-        # its row in the whole x
+        # NaN in the middle chunk of an earlier column than the other chunks': that column
+        # (discrete) or the whole x's first row holding one (binned), its row in the whole x
         bad = _nan(_nan(_nan(_nan(_X, (5, 3)), (45, 3)), (25, 1)), (26, 1))
         yield f"{name}-2-D NaN in three chunks", name, (bad,), extra, True
         yield f"{name}-2-D text", name, (_X.astype(str),), extra, True
@@ -253,3 +253,45 @@ def test_entropy_refuses_missing_labels_as_in_memory(missing: Any, two_d: bool) 
         fd.entropy(da.from_array(x, chunks=(20,) + x.shape[1:]), method="discrete")
     assert str(got.value) == str(want.value)
     assert re.match(r"x(\[:, 1\])? contains (None|NaN|NaT) at row 25 \(3 missing values in all\)", str(want.value))
+
+
+def _refusal(f: Callable[..., Any], *args: Any, **kwargs: Any) -> str:
+    with pytest.raises(ValueError) as info:
+        f(*args, **kwargs)
+    return str(info.value)
+
+
+@pytest.mark.parametrize("method", ["binned", "miller_madow"])
+def test_binned_nonfinite_named_by_row_in_the_whole_x(method: str) -> None:
+    # the binned range pass said "x contains NaN; every sample must be finite" (no row, no
+    # count, "NaN" where any chunk held one); each chunk now reports its first non-finite
+    # row, its kind and its count, and the ordered merges add the samples of the chunks
+    # before it: check_finite's message for the whole x, as the nearest-neighbour paths
+    # give it, whichever chunk holds the value (empty chunks before it included)
+    dd = pytest.importorskip("dask.dataframe")
+    pd = pytest.importorskip("pandas")
+    tail = "; every sample must be finite"
+    x = _x.copy()
+    x[[44, 51]] = [np.nan, np.inf]  # the third chunk of (20, 0, 20, 20), after an empty one
+    X = _X.copy()
+    X[[37, 50], [1, 3]] = [np.inf, np.nan]  # the second column, in the third chunk
+    x_says = f"x contains NaN at row 44 (2 non-finite values in all){tail}"
+    X_says = f"x contains infinity at row 37, column 1 (2 non-finite values in all){tail}"
+    with dask.config.set(scheduler="sync"):
+        for chunks in (((20, 0, 20, 20),), ((20, 0, 0, 40),), ((0, 59, 1),), 7):
+            dx = da.from_array(x, chunks=chunks)
+            dy = da.from_array(_y, chunks=chunks)
+            assert _refusal(fastmi.entropy, x, method=method) == x_says
+            assert _refusal(fd.entropy, dx, method=method) == x_says
+            assert _refusal(fd.entropy, dx[:, None], method=method) == x_says.replace(" (2", ", column 0 (2")
+            assert _refusal(fd.discrete_mi, dx, dy) == x_says == _refusal(fastmi.discrete_mi, x, _y)
+            # chunks of x and y that differ: the chunk-by-chunk range pass, merged by a tree
+            assert _refusal(fd.discrete_mi, da.from_array(_y, chunks=13), dx) == x_says.replace("x", "y", 1)
+            dX = da.from_array(X, chunks=(chunks if isinstance(chunks, int) else chunks[0], 2))
+            assert _refusal(fastmi.entropy, X, method=method) == X_says
+            assert _refusal(fd.entropy, dX, method=method) == X_says
+        for parts in (1, 3, 7):
+            assert _refusal(fd.entropy, dd.from_pandas(pd.Series(x), npartitions=parts), method=method) == x_says
+            assert _refusal(fd.entropy, dd.from_pandas(pd.DataFrame(X), npartitions=parts), method=method) == X_says
+            assert _refusal(fd.discrete_mi, dd.from_pandas(pd.Series(x), npartitions=parts),
+                            dd.from_pandas(pd.Series(_y), npartitions=parts)) == x_says

@@ -790,3 +790,53 @@ def test_nan_in_1d_input_names_the_row_only(call):
         call(x)
     with pytest.raises(ValueError, match=r"contains NaN at row 99, column 1; every sample must be finite"):
         call(np.column_stack([np.arange(100.0), x]))
+
+
+def _message(call: Callable[[], object]) -> str:
+    with pytest.raises(ValueError) as info:
+        call()
+    return str(info.value)
+
+
+@pytest.mark.parametrize("first", [np.nan, np.inf], ids=["NaN first", "infinity first"])
+def test_binned_nonfinite_named_as_nearest_neighbour_paths_name_it(first):
+    # the binned paths said "x contains NaN; every sample must be finite": no row, no
+    # count, "NaN" where the variable held one anywhere; now check_finite's message for
+    # the same input, word for word (the first non-finite value's row, its column in a
+    # 2-D input, its kind, the count)
+    rng = np.random.default_rng(5)
+    a, b = rng.standard_normal(50), rng.standard_normal(50)
+    other = np.inf if np.isnan(first) else np.nan
+    word = "NaN" if np.isnan(first) else "infinity"
+    x = rng.standard_normal(50)
+    x[3], x[7] = first, other
+    X = rng.standard_normal((50, 3))
+    X[9, 0], X[4, 1], X[4, 2] = other, first, other  # row 4 holds the first; in it, column 1
+    one = rng.standard_normal(50)
+    one[41] = first
+    tail = "; every sample must be finite"
+    for name, args in (("x", (x, b)), ("y", (a, x)), ("x", (one, b))):
+        v = args[0] if name == "x" else args[1]
+        want = f"{name} contains {word} at row {int(np.flatnonzero(~np.isfinite(v))[0])}" + (
+            " (2 non-finite values in all)" if v is x else "") + tail
+        assert _message(lambda: fastmi.ksg_mi(*args)) == want
+        assert _message(lambda: fastmi.discrete_mi(*args)) == want
+        assert _message(lambda: fastmi.discrete_mi(*args, bins=[3, np.linspace(-9.0, 9.0, 4)])) == want
+        assert _message(lambda: fastmi.histogram2d(*args)) == want
+    cases = [
+        (x, f"x contains {word} at row 3 (2 non-finite values in all)"),
+        (x[:, None], f"x contains {word} at row 3, column 0 (2 non-finite values in all)"),
+        (X, f"x contains {word} at row 4, column 1 (3 non-finite values in all)"),
+    ]
+    for data, want in cases:
+        want += tail
+        assert _message(lambda: fastmi.entropy(data)) == want
+        for method in ("binned", "miller_madow"):
+            assert _message(lambda: fastmi.entropy(data, method=method)) == want
+        z = want.replace("x contains", "z contains", 1)
+        assert _message(lambda: fastmi.conditional_mi(a, b, data)) == z
+        assert _message(lambda: fastmi.conditional_mi(a, b, data, method="binned")) == z
+        if data.ndim == 2:
+            big = want.replace("x contains", "X contains", 1)
+            assert _message(lambda: fastmi.pairwise_mi(data)) == big
+            assert _message(lambda: fastmi.pairwise_mi(data, method="binned")) == big

@@ -69,7 +69,8 @@ def binned_codes(a: npt.NDArray[np.float64], name: str, specs: Sequence[BinSpec]
                  dtype: Optional[np.dtype[Any]] = None) -> tuple[Codes, int]:
     """(cell code per sample, -1 outside explicit edges; number of cells) of
     the histogram numpy.histogramdd makes of `a` (a checked float64 sample
-    array) with one (nbins, edges) spec per column; ``dtype``: the caller's
+    array, in its own shape: NaN and infinity are named as check_finite names
+    them in it) with one (nbins, edges) spec per column; ``dtype``: the caller's
     samples' own, where narrower than float64 (see _validation.narrow_axis)."""
     data = a.reshape(a.shape[0], -1)
     axes: list[Axis] = []
@@ -77,7 +78,7 @@ def binned_codes(a: npt.NDArray[np.float64], name: str, specs: Sequence[BinSpec]
     for c, (nb, edges) in enumerate(specs):
         column = np.ascontiguousarray(data[:, c])
         label = name if data.shape[1] == 1 else f"{name}[:, {c}]"
-        lo, hi = finite_range(column, label, threads)
+        lo, hi = finite_range(column, name, threads, a)
         if edges is None:
             check_uniform_edges(lo, hi, nb, label)
         axes.append(narrow_axis((nb, edges, lo, hi), dtype))

@@ -281,9 +281,16 @@ def check_finite(arr: npt.NDArray[Any], name: str, columns: Sequence[Hashable] |
     else:
         row, col = int(np.flatnonzero(bad.reshape(-1))[0]), None
         value = arr.reshape(-1)[row]
-    raise ValueError(
-        f"{name} contains {'NaN' if np.isnan(value) else 'infinity'} at {cell_name(row, col, columns, rows)}"
-        f"{f' ({int(bad.sum())} non-finite values in all)' if bad.sum() > 1 else ''}; every sample must be finite"
+    raise ValueError(nonfinite_message(name, row, col, bool(np.isnan(value)), int(bad.sum()), columns, rows))
+
+
+def nonfinite_message(name: str, row: int, col: int | None, nan: bool, count: int,
+                      columns: Sequence[Hashable] | None = None, rows: Sequence[Hashable] | None = None) -> str:
+    """check_finite's message: `name` holds `count` NaN or infinite values, the first (NaN
+    where `nan`, else infinity) at `row` (and column `col` of a 2-D `name`, else None)."""
+    return (
+        f"{name} contains {'NaN' if nan else 'infinity'} at {cell_name(row, col, columns, rows)}"
+        f"{f' ({count} non-finite values in all)' if count > 1 else ''}; every sample must be finite"
     )
 
 
@@ -489,12 +496,19 @@ def resolve_bins(bins: Any, *, dense: bool = True) -> tuple[BinSpec, BinSpec]:
     return (nbx, ex), (nby, ey)
 
 
-def finite_range(a: np.ndarray, name: str, n_threads: int) -> tuple[float, float]:
-    """(min, max) of the 1-D samples `a`, refusing NaN and infinity (one native pass)."""
+def finite_range(a: np.ndarray, name: str, n_threads: int,
+                 whole: Optional[npt.NDArray[np.float64]] = None) -> tuple[float, float]:
+    """(min, max) of the 1-D samples `a`, refusing NaN and infinity (one native pass).
+
+    Where the pass finds one, check_finite names it in `whole` (the samples `a` is a
+    column of, in their own shape: its row, and its column when 2-D), or in `a`: a
+    second pass, on the error path only.
+    """
     lo, hi, finite = _native.finite_range(a, n_threads, interruptible())
     if not finite:
-        bad = "NaN" if np.isnan(a).any() else "infinity"
-        raise ValueError(f"{name} contains {bad}; every sample must be finite")
+        check_finite(a if whole is None else whole, name)
+        # all finite on the second look: another thread changed the samples meanwhile
+        raise ValueError(f"{name} contains NaN or infinity; every sample must be finite")
     return lo, hi
 
 

@@ -175,7 +175,7 @@ def conditional_mi(
         common = bin_dtype(*dtypes)  # the joint histogram's: numpy stacks the three
         for a, name in ((x, "x"), (y, "y"), (z, "z")):
             data = a.reshape(n, -1)
-            parts.append(_plugin.binned_codes(data, name, _plugin.same_axes(bins, data.shape[1]), threads, common))
+            parts.append(_plugin.binned_codes(a, name, _plugin.same_axes(bins, data.shape[1]), threads, common))
         return _plugin_cmi(parts[1], parts[0], parts[2], base)
     k = check_k(k, n)
     check_knn_radii([(x, "x"), (y, "y"), (z, "z")], k, threads)

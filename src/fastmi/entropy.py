@@ -186,7 +186,7 @@ def entropy(
         return _in_base(_kl(data, k, threads, report), base)
     data = x.reshape(n, -1)
     specs = _plugin.histogramdd_axes(bins, data.shape[1])
-    codes, size = _plugin.binned_codes(data, "x", specs, threads, bin_dtype(xa.dtype))
+    codes, size = _plugin.binned_codes(x, "x", specs, threads, bin_dtype(xa.dtype))
     h, occupied, total = _plugin.entropy_nats(codes, size)
     if method == "miller_madow":
         h = _plugin.miller_madow_nats(h, occupied, total)

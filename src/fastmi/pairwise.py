@@ -250,7 +250,7 @@ def _binned_axes(X: npt.NDArray[np.float64], bins: Any, threads: int,
     axes: list[tuple[Any, ...]] = []
     for c in range(X.shape[1]):
         label = f"X[:, {c}]"
-        lo, hi = finite_range(np.ascontiguousarray(X[:, c]), label, threads)
+        lo, hi = finite_range(np.ascontiguousarray(X[:, c]), "X", threads, X)
         if edges is None:
             check_uniform_edges(lo, hi, nb, label)
         axes.append(narrow_axis((nb, edges, lo, hi), dtype))

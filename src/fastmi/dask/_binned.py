@@ -14,18 +14,20 @@ from .. import _native, _plugin
 from .._plugin import _MAX_CODE
 from .._validation import as_samples, cell_name, check_base, check_choice, check_uniform_edges
 from .._validation import bin_dtype, interruptible, narrow_axis, resolve_bins, to_array
-from .._validation import missing_label_message, missing_label_name, missing_labels
+from .._validation import missing_label_message, missing_label_name, missing_labels, nonfinite_message
 from ._graph import add_tables, align, aligned_blocks, as_block, blocks_of, check_compute, finish, is_dask
 from ._graph import require_dask, sample_collection
 from ._graph import held, local, task_threads, tree
 
-# What a chunk holds besides finite samples: nothing, infinity (and no NaN), NaN. The
-# range pass reports it instead of raising, so that the error names what the in-memory
-# call names: the first variable (column) holding any, "NaN" where it holds one anywhere.
-_FINITE, _INFINITY, _NAN = 0, 1, 2
-# (min, max, non-finite code, samples, dtype of the samples as to_array reads them) of a
-# chunk, or of several merged; None for an empty chunk
-_Range = Optional[Tuple[float, float, int, int, Optional[np.dtype[Any]]]]
+# The NaN and infinite values of a variable (a column) in a chunk, or in consecutive
+# chunks merged: (the first one's row, counted from the part's first row; whether it is
+# NaN; how many there are), None when it has none. The range pass reports them instead
+# of raising, so that the error is the in-memory one for the whole x: the first variable
+# (column) holding any, check_finite's first row in the whole x, its count.
+_Fault = Optional[Tuple[int, bool, int]]
+# (min, max, non-finite values, samples, dtype of the samples as to_array reads them) of
+# a chunk, or of several merged; None for an empty chunk
+_Range = Optional[Tuple[float, float, _Fault, int, Optional[np.dtype[Any]]]]
 _Axis = Tuple[int, Optional[npt.NDArray[np.float64]], float, float]
 # the occupied cells of a count table (row-major cell numbers, ascending) and their counts
 _Cells = Tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]
@@ -56,19 +58,52 @@ def _chunk_range(block: Any, name: str, threads: int) -> _Range:
     return lo, hi, bad, int(a.shape[0]), dtype
 
 
-def _range_of(a: npt.NDArray[np.float64], threads: int) -> tuple[float, float, int]:
-    """(min, max, non-finite code) of the non-empty contiguous samples `a` (NaN
-    ends when they are not all finite)."""
+def _range_of(a: npt.NDArray[np.float64], threads: int) -> tuple[float, float, _Fault]:
+    """(min, max, non-finite values) of the non-empty contiguous samples `a` (NaN
+    ends when they are not all finite: their first row is looked for then only)."""
     lo, hi, finite = _native.finite_range(a, threads, interruptible())
     if finite:
-        return float(lo), float(hi), _FINITE
-    return math.nan, math.nan, _NAN if bool(np.isnan(a).any()) else _INFINITY
+        return float(lo), float(hi), None
+    bad = ~np.isfinite(a)
+    row = int(np.flatnonzero(bad)[0])
+    return math.nan, math.nan, (row, bool(np.isnan(a[row])), int(bad.sum()))
 
 
-def _refuse_nonfinite(bad: int, name: str) -> None:
-    """The in-memory error (finite_range's) of a variable whose samples are not all finite."""
-    if bad != _FINITE:
-        raise ValueError(f"{name} contains {'NaN' if bad == _NAN else 'infinity'}; every sample must be finite")
+def _range_row(r: tuple[float, float, _Fault]) -> list[float]:
+    """(min, max, non-finite values) as the floats of a row of the blockwise range
+    pass: min, max, the first non-finite row (-1: none), 1.0 where it is NaN, count."""
+    lo, hi, fault = r
+    row, nan, count = (-1, False, 0) if fault is None else fault
+    return [lo, hi, float(row), float(nan), float(count)]
+
+
+_EMPTY_ROW = (math.nan, math.nan, -1.0, 0.0, 0.0)  # _range_row of an empty chunk
+
+
+def _first_fault(parts: Sequence[tuple[_Fault, int]]) -> _Fault:
+    """The non-finite values of consecutive parts (their own, and their samples), in
+    row order: the first one's row counted from the first part's first row."""
+    first: _Fault = None
+    m = count = 0
+    for fault, samples in parts:
+        if fault is not None:
+            if first is None:
+                first = (m + fault[0], fault[1], 0)
+            count += fault[2]
+        m += samples
+    return None if first is None else (first[0], first[1], count)
+
+
+def _refuse_nonfinite(faults: Sequence[_Fault], name: str, two_d: bool = False) -> None:
+    """The in-memory error (finite_range's: check_finite's) of the samples `name`,
+    whose columns hold the non-finite values `faults` (rows of the whole samples): the
+    first row holding one, and its first column where the samples are 2-D."""
+    found = [(f[0], c, f[1]) for c, f in enumerate(faults) if f is not None]
+    if not found:
+        return
+    row, col, nan = min(found)
+    count = sum(f[2] for f in faults if f is not None)
+    raise ValueError(nonfinite_message(name, row, col if two_d else None, nan, count))
 
 
 def _merge_dtypes(*dtypes: Optional[np.dtype[Any]]) -> Optional[np.dtype[Any]]:
@@ -81,7 +116,7 @@ def _merge_ranges(*parts: _Range) -> _Range:
     live = [p for p in parts if p is not None]
     if not live:
         return None
-    return (min(p[0] for p in live), max(p[1] for p in live), max(p[2] for p in live),
+    return (min(p[0] for p in live), max(p[1] for p in live), _first_fault([(p[2], p[3]) for p in live]),
             sum(p[3] for p in live), _merge_dtypes(*(p[4] for p in live)))
 
 
@@ -106,8 +141,8 @@ def _joint_axes(rx: _Range, ry: _Range, specs: Any, dtype: Any = None) -> tuple[
     assert rx is not None and ry is not None
     if rx[3] != ry[3]:
         raise ValueError(f"x and y must have the same number of samples; got {rx[3]} and {ry[3]}")
-    _refuse_nonfinite(rx[2], "x")
-    _refuse_nonfinite(ry[2], "y")
+    _refuse_nonfinite([rx[2]], "x")
+    _refuse_nonfinite([ry[2]], "y")
     return _axis(specs[0], rx, "x", dtype), _axis(specs[1], ry, "y", dtype)
 
 
@@ -237,27 +272,33 @@ def _mi_of_cells(merged: _Cells, ny: int, base: float) -> float:
 
 
 def _block_ranges(*blocks: Any, threads: int) -> npt.NDArray[np.float64]:
-    """One row [min, max, non-finite code of each block in turn, samples] of the
-    chunks of one row range (NaN, NaN, 0 and 0 samples when empty), for the
-    blockwise range pass."""
+    """One row [the _range_row of each block in turn, samples] of the chunks of
+    one row range (_EMPTY_ROW and 0 samples when empty), for the blockwise range
+    pass."""
     ranges = [_chunk_range(b, name, threads) for b, name in zip(blocks, "xy")]
     counts = [0 if r is None else r[3] for r in ranges]
     if len(set(counts)) > 1:
         raise ValueError(f"x and y must have the same number of samples; chunks of {counts[0]} and {counts[1]}")
-    ends = [v for r in ranges for v in ((np.nan, np.nan, _FINITE) if r is None else r[:3])]
+    ends = [v for r in ranges for v in (_EMPTY_ROW if r is None else _range_row(r[:3]))]
     return np.array([ends + [float(counts[0])]])
 
 
 def _ranges_of_rows(rows: npt.NDArray[np.float64]) -> list[_Range]:
     """The global range of each variable from the rows of _block_ranges (or
-    _block_column_ranges): [min, max, non-finite code] per variable, then samples."""
+    _block_column_ranges), in row order: a _range_row per variable, then samples."""
     live = rows[rows[:, -1] > 0]
-    k = (rows.shape[1] - 1) // 3
+    k = (rows.shape[1] - 1) // 5
     if live.shape[0] == 0:
         return [None] * k
-    count = int(live[:, -1].sum())
-    return [(float(live[:, 3 * v].min()), float(live[:, 3 * v + 1].max()), int(live[:, 3 * v + 2].max()), count,
-             None) for v in range(k)]
+    samples = [int(m) for m in live[:, -1]]
+    count = sum(samples)
+    out: list[_Range] = []
+    for v in range(k):
+        faults: list[_Fault] = [None if f[2] == 0 else (int(f[0]), bool(f[1]), int(f[2]))
+                                for f in live[:, 5 * v + 2:5 * v + 5]]
+        out.append((float(live[:, 5 * v].min()), float(live[:, 5 * v + 1].max()),
+                    _first_fault(list(zip(faults, samples))), count, None))
+    return out
 
 
 def _joint_axes_of_rows(rows: npt.NDArray[np.float64], specs: Any) -> tuple[_Axis, _Axis]:
@@ -286,7 +327,7 @@ def _blockwise_axes(arrays: tuple[Any, ...], ranges: Callable[..., Any], axes_of
                     threads: int, compute: bool) -> Any:
     """The axes (Delayed, or computed: see _first_pass) of the dask arrays
     `arrays` (of the same row chunks), from a blockwise range pass: `ranges`
-    maps the chunks of one row range to one row of floats, 3 * k + 1 wide."""
+    maps the chunks of one row range to one row of floats, 5 * k + 1 wide."""
     import dask.array as da
     from dask.delayed import delayed
 
@@ -295,7 +336,7 @@ def _blockwise_axes(arrays: tuple[Any, ...], ranges: Callable[..., Any], axes_of
     # keys named after the functions (no token=: dask 2024 deprecated it for name=, which
     # fixes the whole key, and later releases took it back)
     rows = da.map_blocks(ranges, *arrays, threads=threads, new_axis=1 if arrays[0].ndim == 1 else None,
-                         chunks=((1,) * nb, (3 * k + 1,)), dtype=np.float64)
+                         chunks=((1,) * nb, (5 * k + 1,)), dtype=np.float64)
     return _first_pass(delayed(axes_of_rows, pure=True)(rows, specs), compute, *arrays)
 
 
@@ -384,8 +425,9 @@ def discrete_mi(x: Any, y: Any, bins: Any = 10, *, base: float = 2, n_jobs: Opti
     occupied cells, as the in-memory call sums them.
 
     NaN and infinity are refused with the in-memory message (the first of x
-    and y holding one; "NaN" where it holds one anywhere), whichever chunk
-    holds them.
+    and y holding one; the row of its first NaN or infinite value in the
+    whole variable, that value's kind, their count), whichever chunk holds
+    them.
     """
     require_dask()
     import dask.array as da
@@ -505,16 +547,16 @@ def _column_label(c: int, d: int) -> str:
 
 
 def _column_ranges(block: Any, threads: int) -> tuple[npt.NDArray[np.float64], Optional[np.dtype[Any]]]:
-    """(one row [min, max, non-finite code of each column in turn, samples] of one chunk
-    (NaN, NaN, 0 and 0 samples when empty), the chunk's dtype as _columns reads it)."""
+    """(one row [the _range_row of each column in turn, samples] of one chunk
+    (_EMPTY_ROW and 0 samples when empty), the chunk's dtype as _columns reads it)."""
     dtype, data = _columns(block)
     m, d = data.shape
     ends: list[float] = []
     for c in range(d):
         if m == 0:
-            ends += [np.nan, np.nan, _FINITE]
+            ends += _EMPTY_ROW
             continue
-        ends += _range_of(np.ascontiguousarray(data[:, c]), threads)
+        ends += _range_row(_range_of(np.ascontiguousarray(data[:, c]), threads))
     return np.array([ends + [float(m)]]), dtype
 
 
@@ -529,10 +571,11 @@ def _stack_ranges(*parts: tuple[npt.NDArray[np.float64], Optional[np.dtype[Any]]
     return np.concatenate([p[0] for p in parts]), _merge_dtypes(*(p[1] for p in parts))
 
 
-def _axes_of_columns(rows: npt.NDArray[np.float64], specs: Any, dtype: Any) -> tuple[_Axis, ...]:
+def _axes_of_columns(rows: npt.NDArray[np.float64], specs: Any, dtype: Any, two_d: bool) -> tuple[_Axis, ...]:
     """The axes of the histogram of x's columns over their global ranges, as
     fastmi.entropy forms them (binned_codes: column by column, its non-finite
-    values refused, then its uniform edges), ``dtype`` the samples' bin_dtype."""
+    values refused (named in the whole x, a column too where ``two_d``), then its
+    uniform edges), ``dtype`` the samples' bin_dtype."""
     ranges = _ranges_of_rows(rows)
     if ranges[0] is None:
         raise ValueError("x is empty: at least one sample is needed")
@@ -541,7 +584,8 @@ def _axes_of_columns(rows: npt.NDArray[np.float64], specs: Any, dtype: Any) -> t
     cells = 1
     for c, ((nb, edges), r) in enumerate(zip(specs, ranges)):
         assert r is not None
-        _refuse_nonfinite(r[2], _column_label(c, d))
+        if r[2] is not None:
+            _refuse_nonfinite([None if q is None else q[2] for q in ranges], "x", two_d)
         if edges is None:
             check_uniform_edges(r[0], r[1], nb, _column_label(c, d))
         axes.append(narrow_axis((nb, edges, r[0], r[1]), dtype))
@@ -553,16 +597,16 @@ def _axes_of_columns(rows: npt.NDArray[np.float64], specs: Any, dtype: Any) -> t
 
 def _entropy_axes(rows: npt.NDArray[np.float64], spec: Any) -> tuple[_Axis, ...]:
     """_axes_of_columns of a dask array's rows; spec: (one bin spec per column, the
-    array's bin_dtype)."""
-    return _axes_of_columns(rows, spec[0], spec[1])
+    array's bin_dtype, whether it is 2-D)."""
+    return _axes_of_columns(rows, spec[0], spec[1], spec[2])
 
 
 def _entropy_axes_of_parts(stacked: tuple[npt.NDArray[np.float64], Optional[np.dtype[Any]]],
-                           specs: Any) -> tuple[_Axis, ...]:
-    """_axes_of_columns of a Series' or DataFrame's partitions (_stack_ranges), binned in
-    the dtype the partitions were read in, as the in-memory call reads the whole x."""
+                           specs: Any, two_d: bool) -> tuple[_Axis, ...]:
+    """_axes_of_columns of a Series' or DataFrame's (``two_d``) partitions (_stack_ranges),
+    binned in the dtype the partitions were read in, as the in-memory call reads the whole x."""
     rows, dtype = stacked
-    return _axes_of_columns(rows, specs, None if dtype is None else bin_dtype(dtype))
+    return _axes_of_columns(rows, specs, None if dtype is None else bin_dtype(dtype), two_d)
 
 
 def _chunk_bin_counts(block: Any, axes: tuple[_Axis, ...], cells: int, sparse: bool, threads: int) -> Any:
@@ -626,7 +670,7 @@ def _binned_entropy(x: Any, bins: Any, base: float, threads: int, compute: bool,
     if isinstance(x, da.Array):
         # blockwise (see _blockwise_table): each chunk made, counted and freed in one task
         nb = len(x.chunks[0])
-        spec = (specs, _dtype_of(x))
+        spec = (specs, _dtype_of(x), x.ndim == 2)
         axes = _blockwise_axes((x,), _block_column_ranges, _entropy_axes, spec, threads, compute)
         parts = da.map_blocks(_block_bin_counts, x, axes, cells, sparse, threads,
                               chunks=((1,) * nb,) + ((1,),) * (x.ndim - 1), dtype=object,
@@ -636,7 +680,7 @@ def _binned_entropy(x: Any, bins: Any, base: float, threads: int, compute: bool,
         # a Series or DataFrame: each partition reports the dtype it is read in
         chunks = blocks_of(x)
         ranges = tree([delayed(_column_ranges, pure=True)(b, threads) for b in chunks], _stack_ranges, "x")
-        axes = _first_pass(delayed(_entropy_axes_of_parts, pure=True)(ranges, specs), compute, x)
+        axes = _first_pass(delayed(_entropy_axes_of_parts, pure=True)(ranges, specs, _is_frame(x)), compute, x)
         blocks = [delayed(_chunk_bin_counts, pure=True)(b, axes, cells, sparse, threads) for b in chunks]
     total = tree(blocks, _merge_cells if sparse else _sum_tables, "x")
     return finish(delayed(_entropy_of_histogram, pure=True)(total, sparse, base, miller_madow), compute)
@@ -867,10 +911,11 @@ def entropy(x: Any, *, method: str, bins: Any = 10, base: float = 2, n_jobs: Opt
     in memory: the same float for every chunking.
 
     Errors are the in-memory call's, for the whole x: NaN and infinity
-    name the column memory names (the first holding one) and, for
-    ``"discrete"``, its first such row counted from x's first row (the
-    chunks' rows are added up as their results are merged: no chunk length
-    needs to be known); the samples of a dask Series or DataFrame are
+    name the row memory names, counted from x's first row (the chunks' rows
+    are added up as their results are merged: no chunk length needs to be
+    known): for ``"discrete"`` the first column holding one and its first
+    such row, for ``"binned"`` and ``"miller_madow"`` the first row holding
+    one in the whole x and, for a 2-D x, its column; the samples of a dask Series or DataFrame are
     binned in the dtype their partitions are read in, as in memory
     (nullable ``Float32`` columns: float32 edges).
     """
