@@ -782,11 +782,7 @@ def _check_finite_sparse(X: Any) -> None:
     rows = X.indices[bad]
     first = int(np.lexsort((cols, rows))[0])
     value = X.data[bad[first]]
-    raise ValueError(
-        f"X contains {'NaN' if np.isnan(value) else 'infinity'} at "
-        f"{cell_name(int(rows[first]), int(cols[first]))}"
-        f"{f' ({bad.size} non-finite values in all)' if bad.size > 1 else ''}; every sample must be finite"
-    )
+    raise ValueError(nonfinite_message("X", int(rows[first]), int(cols[first]), bool(np.isnan(value)), int(bad.size)))
 
 
 def as_1d(a: Any, name: str, n: int | None = None, *, column: bool = True) -> npt.NDArray[Any]:

@@ -12,22 +12,24 @@ import numpy.typing as npt
 
 from .. import _native, _plugin
 from .._plugin import _MAX_CODE
-from .._validation import as_samples, cell_name, check_base, check_choice, check_uniform_edges
+from .._validation import as_samples, check_base, check_choice, check_uniform_edges
 from .._validation import bin_dtype, interruptible, narrow_axis, resolve_bins, to_array
 from .._validation import missing_label_message, missing_label_name, missing_labels, nonfinite_message
 from ._graph import add_tables, align, aligned_blocks, as_block, blocks_of, check_compute, finish, is_dask
 from ._graph import require_dask, sample_collection
 from ._graph import held, local, task_threads, tree
 
-# The NaN and infinite values of a variable (a column) in a chunk, or in consecutive
-# chunks merged: (the first one's row, counted from the part's first row; whether it is
-# NaN; how many there are), None when it has none. The range pass reports them instead
-# of raising, so that the error is the in-memory one for the whole x: the first variable
-# (column) holding any, check_finite's first row in the whole x, its count.
-_Fault = Optional[Tuple[int, bool, int]]
+# The first non-finite value of a column of floats, or missing value (None, NaN, NaT,
+# pandas.NA) of a column of object labels, in a chunk or in consecutive chunks merged:
+# (its row, counted from the first row of the part; how the message names it ("NaN",
+# "infinity", "None", ...); the column's non-finite or missing values in the part;
+# whether they are missing object labels), None when it has none. The range pass and
+# the label counts report them instead of raising, so that the error is the in-memory
+# one for the whole x: its first row in the whole x, its count.
+_Bad = Optional[Tuple[int, str, int, bool]]
 # (min, max, non-finite values, samples, dtype of the samples as to_array reads them) of
 # a chunk, or of several merged; None for an empty chunk
-_Range = Optional[Tuple[float, float, _Fault, int, Optional[np.dtype[Any]]]]
+_Range = Optional[Tuple[float, float, _Bad, int, Optional[np.dtype[Any]]]]
 _Axis = Tuple[int, Optional[npt.NDArray[np.float64]], float, float]
 # the occupied cells of a count table (row-major cell numbers, ascending) and their counts
 _Cells = Tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]
@@ -50,6 +52,36 @@ def _samples(block: Any, name: str) -> tuple[Optional[np.dtype[Any]], npt.NDArra
     return arr.dtype, as_samples(arr, name, max_ndim=1)
 
 
+def _first_nonfinite(column: npt.NDArray[Any]) -> _Bad:
+    """What check_finite (float labels) or check_missing_labels (object labels) reports
+    of a column of labels: its first non-finite or missing value's row and name, and the
+    number of them."""
+    if column.dtype.kind == "O":
+        missing = missing_labels(column)
+        if missing is None or not missing.any():
+            return None
+        row = int(np.flatnonzero(missing)[0])
+        return row, missing_label_name(column[row]), int(missing.sum()), True
+    if column.dtype.kind != "f":
+        return None
+    bad = ~np.isfinite(column)
+    if not bad.any():
+        return None
+    row = int(np.flatnonzero(bad)[0])
+    return row, "NaN" if np.isnan(column[row]) else "infinity", int(bad.sum()), False
+
+
+def _merge_bad(first: _Bad, bad: _Bad, offset: int) -> _Bad:
+    """The _Bad of the rows before a part (``first``) and of the part (``bad``, its rows
+    counted from the part's first row, row ``offset`` of the whole): the first one's row,
+    and the counts added."""
+    if bad is None:
+        return first
+    if first is None:
+        return offset + bad[0], bad[1], bad[2], bad[3]
+    return first[0], first[1], first[2] + bad[2], first[3]
+
+
 def _chunk_range(block: Any, name: str, threads: int) -> _Range:
     dtype, a = _samples(block, name)
     if a.shape[0] == 0:
@@ -58,52 +90,47 @@ def _chunk_range(block: Any, name: str, threads: int) -> _Range:
     return lo, hi, bad, int(a.shape[0]), dtype
 
 
-def _range_of(a: npt.NDArray[np.float64], threads: int) -> tuple[float, float, _Fault]:
+def _range_of(a: npt.NDArray[np.float64], threads: int) -> tuple[float, float, _Bad]:
     """(min, max, non-finite values) of the non-empty contiguous samples `a` (NaN
     ends when they are not all finite: their first row is looked for then only)."""
     lo, hi, finite = _native.finite_range(a, threads, interruptible())
     if finite:
         return float(lo), float(hi), None
-    bad = ~np.isfinite(a)
-    row = int(np.flatnonzero(bad)[0])
-    return math.nan, math.nan, (row, bool(np.isnan(a[row])), int(bad.sum()))
+    return math.nan, math.nan, _first_nonfinite(a)
 
 
-def _range_row(r: tuple[float, float, _Fault]) -> list[float]:
+def _range_row(r: tuple[float, float, _Bad]) -> list[float]:
     """(min, max, non-finite values) as the floats of a row of the blockwise range
     pass: min, max, the first non-finite row (-1: none), 1.0 where it is NaN, count."""
-    lo, hi, fault = r
-    row, nan, count = (-1, False, 0) if fault is None else fault
-    return [lo, hi, float(row), float(nan), float(count)]
+    lo, hi, bad = r
+    return [lo, hi, -1.0, 0.0, 0.0] if bad is None else [lo, hi, float(bad[0]), float(bad[1] == "NaN"),
+                                                          float(bad[2])]
 
 
 _EMPTY_ROW = (math.nan, math.nan, -1.0, 0.0, 0.0)  # _range_row of an empty chunk
 
 
-def _first_fault(parts: Sequence[tuple[_Fault, int]]) -> _Fault:
+def _first_fault(parts: Sequence[tuple[_Bad, int]]) -> _Bad:
     """The non-finite values of consecutive parts (their own, and their samples), in
     row order: the first one's row counted from the first part's first row."""
-    first: _Fault = None
-    m = count = 0
-    for fault, samples in parts:
-        if fault is not None:
-            if first is None:
-                first = (m + fault[0], fault[1], 0)
-            count += fault[2]
+    first: _Bad = None
+    m = 0
+    for bad, samples in parts:
+        first = _merge_bad(first, bad, m)
         m += samples
-    return None if first is None else (first[0], first[1], count)
+    return first
 
 
-def _refuse_nonfinite(faults: Sequence[_Fault], name: str, two_d: bool = False) -> None:
+def _refuse_nonfinite(faults: Sequence[_Bad], name: str, two_d: bool = False) -> None:
     """The in-memory error (finite_range's: check_finite's) of the samples `name`,
     whose columns hold the non-finite values `faults` (rows of the whole samples): the
     first row holding one, and its first column where the samples are 2-D."""
     found = [(f[0], c, f[1]) for c, f in enumerate(faults) if f is not None]
     if not found:
         return
-    row, col, nan = min(found)
+    row, col, what = min(found)
     count = sum(f[2] for f in faults if f is not None)
-    raise ValueError(nonfinite_message(name, row, col if two_d else None, nan, count))
+    raise ValueError(nonfinite_message(name, row, col if two_d else None, what == "NaN", count))
 
 
 def _merge_dtypes(*dtypes: Optional[np.dtype[Any]]) -> Optional[np.dtype[Any]]:
@@ -294,8 +321,8 @@ def _ranges_of_rows(rows: npt.NDArray[np.float64]) -> list[_Range]:
     count = sum(samples)
     out: list[_Range] = []
     for v in range(k):
-        faults: list[_Fault] = [None if f[2] == 0 else (int(f[0]), bool(f[1]), int(f[2]))
-                                for f in live[:, 5 * v + 2:5 * v + 5]]
+        faults: list[_Bad] = [None if f[2] == 0 else (int(f[0]), "NaN" if f[1] else "infinity", int(f[2]), False)
+                              for f in live[:, 5 * v + 2:5 * v + 5]]
         out.append((float(live[:, 5 * v].min()), float(live[:, 5 * v + 1].max()),
                     _first_fault(list(zip(faults, samples))), count, None))
     return out
@@ -689,12 +716,6 @@ def _binned_entropy(x: Any, bins: Any, base: float, threads: int, compute: bool,
 # distinct rows of labels: one array of values per column (the i-th row's value in
 # each), and each row's count; in numpy.unique's order of each column, row by row
 _Rows = Tuple[List[npt.NDArray[Any]], npt.NDArray[np.int64]]
-# the first non-finite value of a column of float labels, or missing value (None, NaN,
-# NaT, pandas.NA) of a column of object labels: (its row, counted from the first row of
-# the part; how the message names it ("NaN", "infinity", "None", ...); the column's
-# non-finite or missing values in the part; whether they are missing object labels),
-# None when it has none
-_Bad = Optional[Tuple[int, str, int, bool]]
 # the rows of labels of a chunk, or of consecutive chunks merged: their distinct rows
 # and counts (none once a column holds a non-finite value: the call fails), the number
 # of rows, and each column's _Bad
@@ -706,25 +727,6 @@ def _check_labels(column: npt.NDArray[Any], label: str) -> None:
     for finiteness, objects for missing values, by _first_nonfinite, across the chunks)."""
     if column.dtype.kind not in "fbiuUSO":
         raise TypeError(f"{label} must hold labels (integers, strings, ...); got dtype {column.dtype}")
-
-
-def _first_nonfinite(column: npt.NDArray[Any]) -> _Bad:
-    """What check_finite (float labels) or check_missing_labels (object labels) reports
-    of a column of labels: its first non-finite or missing value's row and name, and the
-    number of them."""
-    if column.dtype.kind == "O":
-        missing = missing_labels(column)
-        if missing is None or not missing.any():
-            return None
-        row = int(np.flatnonzero(missing)[0])
-        return row, missing_label_name(column[row]), int(missing.sum()), True
-    if column.dtype.kind != "f":
-        return None
-    bad = ~np.isfinite(column)
-    if not bad.any():
-        return None
-    row = int(np.flatnonzero(bad)[0])
-    return row, "NaN" if np.isnan(column[row]) else "infinity", int(bad.sum()), False
 
 
 def _distinct_rows(columns: Sequence[npt.NDArray[Any]], counts: npt.NDArray[np.int64],
@@ -776,10 +778,7 @@ def _merge_rows(labels: tuple[str, ...], *parts: _Part) -> _Part:
     bad: list[_Bad] = [None] * len(labels)
     for part in parts:
         for c, b in enumerate(part[3]):
-            if b is not None:
-                first = bad[c]
-                bad[c] = (m + b[0], b[1], b[2], b[3]) if first is None else \
-                    (first[0], first[1], first[2] + b[2], first[3])
+            bad[c] = _merge_bad(bad[c], b, m)
         m += part[2]
     if any(b is not None for b in bad):
         return [c[:0] for c in parts[0][0]], np.zeros(0, dtype=np.int64), m, tuple(bad)
@@ -821,10 +820,7 @@ def _entropy_of_rows(merged: _Part, labels: tuple[str, ...], base: float) -> flo
             row, what, total, missing = b
             if missing:
                 raise ValueError(missing_label_message(label, row, what, total))
-            raise ValueError(
-                f"{label} contains {what} at {cell_name(row, None)}"
-                f"{f' ({total} non-finite values in all)' if total > 1 else ''}; every sample must be finite"
-            )
+            raise ValueError(nonfinite_message(label, row, None, what == "NaN", total))
     return _entropy_of_counts(counts, base)
 
 
