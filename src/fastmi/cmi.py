@@ -187,7 +187,7 @@ def conditional_mi(
         check_knn_radii([(x2, "x"), (y2, "y"), (z2, "z")], k, threads)
     nats, zeros = _native.cmi_ksg_nats(x2, y2, z2, k, threads, interruptible())
     warn_ties(report, _REMEDY)
-    warn_same_samples(x, y, report, threads, SAME_SAMPLES_CMI, stacklevel=3)
+    warn_same_samples(x, y, threads, SAME_SAMPLES_CMI, stacklevel=3)
     if zeros:
         warnings.warn(
             f"{zeros} of {n} samples are at distance 0 from their k-th neighbour (k={k}) in "

@@ -67,15 +67,14 @@ SAME_SAMPLES = (
 )
 
 
-def warn_same_samples(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], report: object, threads: int,
+def warn_same_samples(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], threads: int,
                       message: str, stacklevel: int) -> None:
     """Warns (RuntimeWarning, ``message``) when the checked samples x and y are the same
-    samples and x has a continuous column (more than half its values distinct), whose
-    copies tie-breaking noise, if any, does not separate (``report``: break_ties', not
-    needed: a discrete-valued x is left out with or without noise; without noise its
+    samples (as given, before any tie-breaking noise) and x has a continuous column (more
+    than half its values distinct), whose copies tie-breaking noise, if any, does not
+    separate (a discrete-valued x is left out with or without noise; without noise its
     estimate has zero radii and their own warning). ``stacklevel`` as warnings.warn's,
     counted from this function."""
-    del report
     if _same_samples(x, y) and _has_continuous_column(_as_2d(x), threads):
         warnings.warn(message, RuntimeWarning, stacklevel=stacklevel)
 
@@ -252,9 +251,6 @@ def ksg_mi(
         # A variable with a single value has no entropy: I = 0 exactly. KSG
         # would instead read structure into the ties of the other variable.
         return 0.0
-    # ksg_mi(x, x): warned of once the estimate is made (a constant x of legacy=True: no)
-    same = not (legacy and _is_constant(x))
-    given = (x, y)
     check_ksg_radii(x2, y2, span, k, legacy, threads)
     report = None
     if not legacy and tie_breaking == "auto" and algorithm == 1 and x2.shape[1] == 1 and y2.shape[1] == 1:
@@ -279,8 +275,8 @@ def ksg_mi(
         else:
             mi_nats, zeros = _native.ksg_mi_nats(x2, y2, k, variant, threads, interruptible())
     warn_ties(report, stacklevel=3)
-    if same:
-        warn_same_samples(*given, report, threads, SAME_SAMPLES, stacklevel=3)
+    if not (legacy and _is_constant(x)):  # ksg_mi(x, x) (a constant x of legacy=True is no such case)
+        warn_same_samples(x, y, threads, SAME_SAMPLES, stacklevel=3)
     if zeros:
         warnings.warn(
             f"{zeros} of {n} samples are at distance 0 from their k-th neighbour (k={k}) in "

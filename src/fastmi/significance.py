@@ -155,9 +155,9 @@ def mi_test(
     """Permutation test of independence of x and y (given z) with the KSG estimators.
 
     The statistic and the null distribution are in bits by default (units of
-    ``log(base)``); the p-value has no unit. Without z, the statistic is the KSG estimate of I(X;Y) (:func:`ksg_mi`,
-    unclipped) and the null distribution its value with y permuted
-    uniformly at random. With z, the statistic is the Frenzel-Pompe
+    ``log(base)``); the p-value has no unit. Without z, the statistic is the
+    KSG estimate of I(X;Y) (:func:`ksg_mi`, unclipped) and the null
+    distribution its value with y permuted uniformly at random. With z, the statistic is the Frenzel-Pompe
     estimate of I(X;Y|Z) (:func:`conditional_mi`) and the null distribution
     comes from the local permutation scheme of Runge (2018), which keeps the
     dependence of y on z: every sample receives the y of a sample among its
@@ -345,7 +345,7 @@ def _check(x: npt.ArrayLike, y: npt.ArrayLike, z: Optional[npt.ArrayLike], k: in
                     "overflow float64; divide the data by a constant first"
                 )
     warn_ties(report, remedy, stacklevel=4)
-    warn_same_samples(*given, report, threads,
+    warn_same_samples(*given, threads,
                       SAME_SAMPLES_HEAD + ("" if z is None else " (given z too)") + SAME_SAMPLES_TEST, stacklevel=4)
     return x, y, z, k, shuffle_neighbors, seeds, threads, base
 
